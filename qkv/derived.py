@@ -1,0 +1,102 @@
+"""Quantities a lesson shows between the trace's steps, and the one lookup that names them.
+
+A scene never computes: an exponential, a row sum or a running partial sum of a dot product is
+computed here, from the trace, and addressed by a key like the trace's own values.
+
+Keys: a trace field (``X``, ``output``, ``W_O`` ...), a head's field (``heads.0.weights``), a
+derived quantity (``heads.0.exp``, ``heads.0.scores_partial`` ...), or a dimension (``dims.T``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .trace import HeadTrace, Trace
+
+__all__ = ["DERIVED", "lookup", "lookup_array", "products", "partial_sums", "dims"]
+
+Array = NDArray[np.float64]
+
+
+def products(A: Array, B: Array) -> Array:
+    """terms[i, j, m] = A[i, m]·B[m, j]: the products summed into (A·B)[i, j]. (I, J, M)"""
+    return np.einsum("im,mj->ijm", A, B)
+
+
+def partial_sums(A: Array, B: Array) -> Array:
+    """partial[i, j, n] = Σ_{m≤n} A[i, m]·B[m, j]: a dot product counted up term by term."""
+    return np.cumsum(products(A, B), axis=2)
+
+
+def _x_kv(t: Trace) -> Array:
+    return t.X_kv if t.X_kv is not None else t.X
+
+
+def _exp(t: Trace, h: HeadTrace) -> Array:
+    # e^(scaled score); a masked cell is e^(−∞) = 0. (T, S)
+    return np.where(h.mask, 0.0, np.exp(h.scaled)) if h.mask is not None else np.exp(h.scaled)
+
+
+def _masked(t: Trace, h: HeadTrace) -> Array:
+    # The scaled scores with −∞ where the mask forbids looking. (T, S)
+    return np.where(h.mask, -np.inf, h.scaled) if h.mask is not None else h.scaled
+
+
+# name -> f(trace, head) for per-head quantities
+DERIVED: dict[str, Callable[[Trace, HeadTrace], Array]] = {
+    "masked": _masked,
+    "exp": _exp,
+    "exp_sum": lambda t, h: _exp(t, h).sum(axis=1),  # (T,)
+    "weights_sum": lambda t, h: h.weights.sum(axis=1),  # (T,) 1 for softmax
+    "top_key": lambda t, h: np.argmax(h.weights, axis=1),  # (T,) the key each query weights most
+    "focus_query": lambda t, h: np.argmax(h.weights.max(axis=1)),  # () the most decided query
+    "Q_terms": lambda t, h: products(t.X, h.W_Q),  # (T, d_k, d_model)
+    "Q_partial": lambda t, h: partial_sums(t.X, h.W_Q),
+    "K_terms": lambda t, h: products(_x_kv(t), h.W_K),  # (S, d_k, d_model)
+    "K_partial": lambda t, h: partial_sums(_x_kv(t), h.W_K),
+    "V_terms": lambda t, h: products(_x_kv(t), h.W_V),  # (S, d_v, d_model)
+    "V_partial": lambda t, h: partial_sums(_x_kv(t), h.W_V),
+    "scores_terms": lambda t, h: products(h.Q, h.K.T),  # (T, S, d_k)
+    "scores_partial": lambda t, h: partial_sums(h.Q, h.K.T),
+    "output_terms": lambda t, h: products(h.weights, h.V),  # (T, d_v, S)
+    "output_partial": lambda t, h: partial_sums(h.weights, h.V),
+}
+
+
+def dims(t: Trace) -> dict[str, float]:
+    """The sizes a lesson labels: T, S, d_model, d_k, d_v, h, and √d_k."""
+    head = t.heads[0]
+    return {
+        "T": len(t.tokens), "S": len(t.key_tokens), "d_model": t.X.shape[1],
+        "d_k": head.W_Q.shape[1], "d_v": head.W_V.shape[1], "h": len(t.heads),
+        "hd_v": t.concat.shape[1], "sqrt_d_k": float(np.sqrt(head.W_Q.shape[1])),
+    }
+
+
+def lookup_array(t: Trace, key: str) -> Array:
+    """The whole array a key names (see the module docstring for the key forms)."""
+    parts = key.split(".")
+    if parts[0] == "dims" and len(parts) == 2:
+        return np.asarray(dims(t)[parts[1]])
+    if parts[0] == "heads" and len(parts) == 3:
+        head = t.heads[int(parts[1])]
+        if parts[2] in DERIVED:
+            return DERIVED[parts[2]](t, head)
+        value = getattr(head, parts[2])
+    elif len(parts) == 1 and parts[0] in ("X", "X_kv", "concat", "W_O", "b_O", "output"):
+        value = getattr(t, parts[0])
+    elif key == "output_partial":
+        return partial_sums(t.concat, t.W_O)
+    else:
+        raise KeyError(f"no quantity named {key!r}")
+    if value is None:
+        raise KeyError(f"{key!r} is absent from this trace")
+    return np.asarray(value)
+
+
+def lookup(t: Trace, key: str, index: tuple[int, ...] = ()) -> float:
+    """One value of the trace or of a quantity derived from it."""
+    return float(lookup_array(t, key)[index])

@@ -1,0 +1,39 @@
+"""Config -> tokens -> vectors and weights -> attention (numpy, checked by torch) -> Trace."""
+
+from __future__ import annotations
+
+from .attention import attend
+from .config import Config
+from .sources import embed, weights
+from .tokens import tokenize
+from .trace import HeadTrace, Trace
+
+__all__ = ["build_trace"]
+
+
+def build_trace(cfg: Config, *, check: bool = True) -> Trace:
+    """Compute the whole lesson's numbers for ``cfg``; ``check`` cross-computes them in torch."""
+    tokens = tokenize(cfg.sentence)
+    kv_tokens = tokenize(cfg.cross, "--cross sentence") if cfg.cross is not None else None
+    X = embed(tokens, cfg)  # (T, d_model)
+    X_kv = embed(kv_tokens, cfg) if kv_tokens is not None else None  # (S, d_model)
+    w = weights(cfg)
+    options = dict(similarity=cfg.similarity, normaliser=cfg.normaliser, causal=cfg.causal)
+    result = attend(X, X_kv if X_kv is not None else X, w, **options)
+    if check:
+        from .torch_twin import check_against_torch  # torch costs ~1 s to import: only here
+
+        check_against_torch(X, X_kv if X_kv is not None else X, w, result, **options)
+    heads = tuple(
+        HeadTrace(
+            W_Q=hw.W_Q, W_K=hw.W_K, W_V=hw.W_V, b_Q=hw.b_Q, b_K=hw.b_K, b_V=hw.b_V, w_a=hw.w_a,
+            Q=hr.Q, K=hr.K, V=hr.V, scores=hr.scores, scaled=hr.scaled, mask=result.mask,
+            weights=hr.weights, output=hr.output,
+        )
+        for hw, hr in zip(w.heads, result.heads)
+    )
+    return Trace(
+        sentence=cfg.sentence, tokens=tokens, config=cfg.resolved(), X=X,
+        kv_sentence=cfg.cross, kv_tokens=kv_tokens, X_kv=X_kv, heads=heads,
+        concat=result.concat, W_O=w.W_O, b_O=w.b_O, output=result.output,
+    )

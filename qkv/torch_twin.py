@@ -1,0 +1,68 @@
+"""The same computation written again in torch, so every run is checked by a second engine."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from .attention import LayerResult
+from .errors import CoreMismatch
+from .sources import Weights
+
+__all__ = ["TOLERANCE", "attend_torch", "check_against_torch"]
+
+# numpy and torch both compute in float64; 1e-6 leaves room only for summation order.
+TOLERANCE = 1e-6
+
+
+def _t(a: np.ndarray | None) -> torch.Tensor | None:
+    return None if a is None else torch.from_numpy(np.ascontiguousarray(a))
+
+
+def attend_torch(X: np.ndarray, X_kv: np.ndarray, w: Weights, *, similarity: str,
+                 normaliser: str, causal: bool) -> dict[str, object]:
+    """Multi-head attention with torch ops; returns the same intermediates as ``attend``."""
+    x, x_kv = _t(X), _t(X_kv)
+    T, S = x.shape[0], x_kv.shape[0]
+    mask = torch.ones(T, S, dtype=torch.bool).triu(1) if causal else None
+    heads = []
+    for hw in w.heads:
+        q = torch.nn.functional.linear(x, _t(hw.W_Q).T, _t(hw.b_Q))  # (T, d_k)
+        k = torch.nn.functional.linear(x_kv, _t(hw.W_K).T, _t(hw.b_K))  # (S, d_k)
+        v = torch.nn.functional.linear(x_kv, _t(hw.W_V).T, _t(hw.b_V))  # (S, d_v)
+        if similarity == "cosine":
+            scores = torch.nn.functional.cosine_similarity(q[:, None, :], k[None, :, :], dim=-1)
+        elif similarity == "additive":
+            scores = torch.tanh(q[:, None, :] + k[None, :, :]) @ _t(hw.w_a)  # (T, S)
+        else:
+            scores = q @ k.transpose(0, 1)  # (T, S)
+        scaled = scores / q.shape[1] ** 0.5 if similarity == "scaled_dot" else scores
+        if normaliser == "relu":
+            weights = torch.relu(scaled)
+            if mask is not None:
+                weights = weights.masked_fill(mask, 0.0)
+        else:
+            z = scaled.masked_fill(mask, float("-inf")) if mask is not None else scaled
+            weights = torch.softmax(z, dim=-1)  # (T, S)
+        heads.append(dict(Q=q, K=k, V=v, scores=scores, scaled=scaled, weights=weights,
+                          output=weights @ v))
+    concat = torch.cat([h["output"] for h in heads], dim=1)  # (T, h·d_v)
+    output = torch.nn.functional.linear(concat, _t(w.W_O).T, _t(w.b_O))  # (T, d_model)
+    return dict(heads=heads, concat=concat, output=output)
+
+
+def check_against_torch(X: np.ndarray, X_kv: np.ndarray, w: Weights, result: LayerResult, *,
+                        similarity: str, normaliser: str, causal: bool) -> float:
+    """Raise ``CoreMismatch`` unless torch reproduces ``result``; return the largest difference."""
+    twin = attend_torch(X, X_kv, w, similarity=similarity, normaliser=normaliser, causal=causal)
+    pairs = [("concat", result.concat, twin["concat"]), ("output", result.output, twin["output"])]
+    for i, (ours, theirs) in enumerate(zip(result.heads, twin["heads"])):
+        for name in ("Q", "K", "V", "scores", "scaled", "weights", "output"):
+            pairs.append((f"heads[{i}].{name}", getattr(ours, name), theirs[name]))
+    worst = 0.0
+    for name, a, b in pairs:
+        diff = float(np.max(np.abs(a - b.numpy()), initial=0.0))
+        if not diff <= TOLERANCE:  # also catches NaN
+            raise CoreMismatch(f"numpy and torch disagree on {name} by {diff:.3g} (> {TOLERANCE})")
+        worst = max(worst, diff)
+    return worst

@@ -1,0 +1,161 @@
+"""The trace: every intermediate of one attention layer, frozen, with its JSON form."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+__all__ = ["TRACE_VERSION", "HeadTrace", "Trace"]
+
+TRACE_VERSION = 1
+Array = NDArray[np.float64]
+
+# The digest hashes values rounded to 9 significant digits: enough to tell any two lessons
+# apart, while the last-bit differences of BLAS kernels on other CPUs cannot change it.
+_DIGEST_FORMAT = ".8e"
+
+
+def _frozen(a: Any, dtype: type = np.float64) -> Any:
+    if a is None:
+        return None
+    arr = np.array(a, dtype=dtype)  # a private copy
+    arr.setflags(write=False)
+    return arr
+
+
+def _json(a: np.ndarray | None) -> Any:
+    return None if a is None else a.tolist()
+
+
+@dataclass(frozen=True, eq=False)
+class HeadTrace:
+    """One head: its learned weights and every step from projections to output."""
+
+    W_Q: Array  # (d_model, d_k)
+    W_K: Array  # (d_model, d_k)
+    W_V: Array  # (d_model, d_v)
+    b_Q: Array | None  # (d_k,)
+    b_K: Array | None  # (d_k,)
+    b_V: Array | None  # (d_v,)
+    w_a: Array | None  # (d_k,) only for additive similarity
+    Q: Array  # (T, d_k) = X·W_Q + b_Q
+    K: Array  # (S, d_k) = X_kv·W_K + b_K
+    V: Array  # (S, d_v) = X_kv·W_V + b_V
+    scores: Array  # (T, S) raw similarity, Q·Kᵀ for dot products
+    scaled: Array  # (T, S) scores / √d_k for scaled_dot, else = scores
+    mask: NDArray[np.bool_] | None  # (T, S) True = masked out
+    weights: Array  # (T, S) normaliser(scaled, mask)
+    output: Array  # (T, d_v) weights·V
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            dtype = bool if f.name == "mask" else np.float64
+            object.__setattr__(self, f.name, _frozen(getattr(self, f.name), dtype))
+
+    def to_json(self) -> dict[str, Any]:
+        return {f.name: _json(getattr(self, f.name)) for f in fields(self)}
+
+
+@dataclass(frozen=True, eq=False)
+class Trace:
+    """Everything a lesson shows, computed once; scenes only read it."""
+
+    sentence: str
+    tokens: tuple[str, ...]
+    config: dict[str, Any]  # resolved: every default filled in
+    X: Array  # (T, d_model)
+    kv_sentence: str | None
+    kv_tokens: tuple[str, ...] | None
+    X_kv: Array | None  # (S, d_model) for cross-attention, else None (keys/values from X)
+    heads: tuple[HeadTrace, ...]
+    concat: Array  # (T, h·d_v)
+    W_O: Array  # (h·d_v, d_model)
+    b_O: Array | None  # (d_model,)
+    output: Array  # (T, d_model)
+    version: int = TRACE_VERSION
+
+    def __post_init__(self) -> None:
+        for name in ("X", "X_kv", "concat", "W_O", "b_O", "output"):
+            object.__setattr__(self, name, _frozen(getattr(self, name)))
+        object.__setattr__(self, "tokens", tuple(self.tokens))
+        if self.kv_tokens is not None:
+            object.__setattr__(self, "kv_tokens", tuple(self.kv_tokens))
+        object.__setattr__(self, "heads", tuple(self.heads))
+
+    @property
+    def key_tokens(self) -> tuple[str, ...]:
+        """The tokens on the key/value side: the other sentence's for cross-attention."""
+        return self.kv_tokens if self.kv_tokens is not None else self.tokens
+
+    @property
+    def digest(self) -> str:
+        """sha256 of every number, identical across runs and machines for the same input."""
+        h = hashlib.sha256()
+
+        def feed(name: str, a: np.ndarray | None) -> None:
+            h.update(name.encode())
+            if a is None:
+                h.update(b"null")
+                return
+            h.update(str(a.shape).encode())
+            for x in np.asarray(a, dtype=np.float64).ravel():
+                h.update(format(x + 0.0, _DIGEST_FORMAT).encode())  # + 0.0 turns -0.0 into 0.0
+
+        for name in ("X", "X_kv", "concat", "W_O", "b_O", "output"):
+            feed(name, getattr(self, name))
+        for i, head in enumerate(self.heads):
+            for f in fields(head):
+                feed(f"heads.{i}.{f.name}", getattr(head, f.name))
+        return h.hexdigest()
+
+    def to_json(self) -> dict[str, Any]:
+        """The trace.json contract (DESIGN.md): matrices as lists of rows, full precision."""
+        return {
+            "version": self.version,
+            "sentence": self.sentence,
+            "tokens": list(self.tokens),
+            "config": self.config,
+            "X": _json(self.X),
+            "kv_sentence": self.kv_sentence,
+            "kv_tokens": None if self.kv_tokens is None else list(self.kv_tokens),
+            "X_kv": _json(self.X_kv),
+            "heads": [h.to_json() for h in self.heads],
+            "concat": _json(self.concat),
+            "W_O": _json(self.W_O),
+            "b_O": _json(self.b_O),
+            "output": _json(self.output),
+            "digest": self.digest,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Trace:
+        """Rebuild a trace from its JSON form (e.g. in a render worker process)."""
+        if data.get("version") != TRACE_VERSION:
+            raise ValueError(f"trace version {data.get('version')} is not {TRACE_VERSION}")
+        head_names = [f.name for f in fields(HeadTrace)]
+        trace = cls(
+            sentence=data["sentence"], tokens=data["tokens"], config=data["config"], X=data["X"],
+            kv_sentence=data["kv_sentence"], kv_tokens=data["kv_tokens"], X_kv=data["X_kv"],
+            heads=tuple(HeadTrace(**{n: h.get(n) for n in head_names}) for h in data["heads"]),
+            concat=data["concat"], W_O=data["W_O"], b_O=data["b_O"], output=data["output"],
+        )
+        if trace.digest != data["digest"]:
+            raise ValueError("trace.json digest does not match its numbers; the file was altered")
+        return trace
+
+    def write_json(self, path: Path) -> None:
+        """Write trace.json atomically: a reader never sees a half-written file."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.tmp")
+        tmp.write_text(json.dumps(self.to_json(), ensure_ascii=False, indent=1), encoding="utf-8")
+        tmp.replace(path)
+
+    @classmethod
+    def read_json(cls, path: Path) -> Trace:
+        return cls.from_json(json.loads(Path(path).read_text(encoding="utf-8")))

@@ -1,0 +1,63 @@
+"""The base of every lesson scene: its trace, its number factory, its captions."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from manim import DOWN, FadeIn, FadeOut, Scene, Text, config
+
+from qkv import Trace, build_trace, load_config
+
+from scenes.captions import CAPTIONS
+from scenes.provenance import Numbers, Provenance
+from scenes.style import BACKGROUND, CAPTION_SIZE, FONT, MUTED
+
+__all__ = ["LessonScene", "Caption", "default_trace", "TRACE_ENV"]
+
+# render.py hands a worker its trace through this variable (a trace.json path).
+TRACE_ENV = "QKV_TRACE"
+
+
+def default_trace() -> Trace:
+    """The trace for a scene run by the plain manim CLI: $QKV_TRACE, else the default config."""
+    path = os.environ.get(TRACE_ENV)
+    return Trace.read_json(Path(path)) if path else build_trace(load_config())
+
+
+class Caption(Text):
+    """A caption in the lesson's language; the tokens it names are recorded like numbers.
+
+    ``refs`` name tokens as (side, index) pairs, side being ``tokens`` or ``key_tokens``.
+    """
+
+    def __init__(self, trace: Trace, key: str, refs: tuple[tuple[str, int], ...] = ()) -> None:
+        language = trace.config["language"]
+        sides = {"tokens": trace.tokens, "key_tokens": trace.key_tokens}
+        text = CAPTIONS[key][language].format(*(sides[side][i] for side, i in refs))
+        super().__init__(text, font=FONT, font_size=CAPTION_SIZE, color=MUTED,
+                         disable_ligatures=True)
+        self.provenance = Provenance(f"caption.{key}", refs, CAPTIONS[key][language], text)
+
+
+class LessonScene(Scene):
+    """A scene that reads one trace. Subclasses write ``construct`` as a storyboard."""
+
+    def __init__(self, trace: Trace | None = None, **kwargs) -> None:
+        self.trace = trace if trace is not None else default_trace()
+        self.num = Numbers(self.trace)
+        self.language = self.trace.config["language"]
+        self._caption: Caption | None = None
+        super().__init__(**kwargs)
+
+    def setup(self) -> None:
+        self.camera.background_color = BACKGROUND
+
+    def say(self, key: str, *refs: tuple[str, int]) -> None:
+        """Replace the caption at the bottom of the frame (and write it as a subtitle)."""
+        caption = Caption(self.trace, key, refs)
+        caption.scale_to_fit_width(min(caption.width, config.frame_width - 1.0))
+        caption.to_edge(DOWN, buff=0.3)
+        old, self._caption = self._caption, caption
+        self.play(*([FadeOut(old)] if old else []), FadeIn(caption), run_time=0.6)
+        self.add_subcaption(caption.text, duration=2.5)

@@ -1,0 +1,111 @@
+"""The one way a number reaches the screen: from the trace, with a record of where it came from.
+
+Every number mobject a scene shows is made here. It carries a ``Provenance`` (trace key, index,
+value, the text shown) so that a test can walk any scene and check each visible number against
+the trace (tests/test_scene_audit.py). Scenes never format, compute or type numbers themselves.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from manim import DecimalNumber, Mobject, Text, UpdateFromAlphaFunc
+
+from qkv import Trace, lookup, lookup_array
+
+from scenes.style import FONT, LABEL_SIZE, NUMBER_SIZE, sign_colour
+
+__all__ = ["Provenance", "TraceNumber", "TraceText", "Numbers", "number_text", "provenance_of"]
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where a shown value came from: ``lookup(trace, key, index)`` and the text it shows."""
+
+    key: str
+    index: tuple  # integers into the array, or (side, i) token references for captions
+    value: float | str
+    text: str
+
+
+def number_text(value: float, precision: int) -> str:
+    """The text a number shows at ``precision`` decimals (what DecimalNumber draws)."""
+    text = f"{value:.{precision}f}"
+    return text[1:] if text.startswith("-") and float(text) == 0 else text
+
+
+class TraceNumber(DecimalNumber):
+    """A DecimalNumber that only ever shows a value looked up in the trace."""
+
+    def __init__(self, numbers: Numbers, key: str, index: tuple[int, ...], *,
+                 precision: int | None = None, coloured: bool = True, **kwargs) -> None:
+        self._numbers = numbers
+        self._coloured = coloured
+        places = numbers.precision if precision is None else precision
+        kwargs.setdefault("font_size", NUMBER_SIZE)
+        super().__init__(0, num_decimal_places=places, group_with_commas=False, **kwargs)
+        self.show(key, index)
+
+    def show(self, key: str, index: tuple[int, ...]) -> TraceNumber:
+        """Display the trace's value at ``key[index]`` and record it."""
+        value = lookup(self._numbers.trace, key, index)
+        self.set_value(value)
+        if self._coloured:
+            self.set_color(sign_colour(value))
+        self.provenance = Provenance(key, tuple(index), value,
+                                     number_text(value, self.num_decimal_places))
+        return self
+
+
+class TraceText(Text):
+    """A token (or other string) of the trace drawn literally: never LaTeX, never markup."""
+
+    def __init__(self, value: str, key: str, index: tuple[int, ...], **kwargs) -> None:
+        kwargs.setdefault("font", FONT)
+        kwargs.setdefault("font_size", LABEL_SIZE)
+        # Text (unlike MarkupText) does not parse markup, so <b>, & and \input stay literal.
+        super().__init__(value, disable_ligatures=True, **kwargs)
+        self.provenance = Provenance(key, tuple(index), value, value)
+
+
+class Numbers:
+    """A scene's number factory, bound to its trace and display precision."""
+
+    def __init__(self, trace: Trace) -> None:
+        self.trace = trace
+        self.precision = int(trace.config["precision"])
+
+    def value(self, key: str, *index: int, **kwargs) -> TraceNumber:
+        """A number mobject showing ``key[index]`` of the trace."""
+        return TraceNumber(self, key, tuple(index), **kwargs)
+
+    def dim(self, name: str, **kwargs) -> TraceNumber:
+        """A size such as T or d_model, shown as an integer (``dims.<name>``)."""
+        return TraceNumber(self, f"dims.{name}", (), precision=0, coloured=False, **kwargs)
+
+    def token(self, i: int, side: str = "tokens", **kwargs) -> TraceText:
+        """Token ``i`` of the query side (``tokens``) or key/value side (``key_tokens``)."""
+        tokens = self.trace.tokens if side == "tokens" else self.trace.key_tokens
+        return TraceText(tokens[i], side, (i,), **kwargs)
+
+    def shape(self, key: str) -> tuple[int, ...]:
+        """The shape of a trace quantity (for layout: how many cells to draw)."""
+        return tuple(lookup_array(self.trace, key).shape)
+
+    def count_up(self, number: TraceNumber, key: str, index: tuple[int, ...],
+                 **kwargs) -> UpdateFromAlphaFunc:
+        """Step ``number`` through the real partial sums ``key[index + (n,)]``, n = 0, 1, ...
+
+        Every frame shows a genuine partial sum, never an interpolation between them.
+        """
+        steps = self.shape(key)[-1]
+
+        def step(mob: TraceNumber, alpha: float) -> None:
+            mob.show(key, (*index, min(int(alpha * steps), steps - 1)))
+
+        return UpdateFromAlphaFunc(number, step, **kwargs)
+
+
+def provenance_of(mob: Mobject) -> Provenance | None:
+    """The record a mobject carries, or None if it was not made here."""
+    return getattr(mob, "provenance", None)
