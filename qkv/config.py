@@ -93,26 +93,30 @@ class Config(_Strict):
         """A copy with the given keys replaced (None means keep), validated again."""
         data = self.model_dump()
         data.update({k: v for k, v in overrides.items() if v is not None})
-        return _validate(data, "the command line")
+        return _validate(data, "option", option_names=True)
 
 
-def _one_line(err: ValidationError, where: str) -> str:
+def _one_line(err: ValidationError, where: str, option_names: bool) -> str:
     first = err.errors()[0]
     loc = ".".join(str(p) for p in first["loc"])
+    if option_names:  # name the flag the user typed: d_model -> --d-model
+        if not loc:
+            return first["msg"].removeprefix("Value error, ")
+        where, loc = f"--{loc.replace('_', '-')}", ""
     msg = first["msg"].removeprefix("Value error, ")
     if first["type"] == "extra_forbidden":
         allowed = ", ".join(Config.model_fields)
         return f"{where}: unknown key '{loc}'; known keys: {allowed}"
     got = first.get("input")
-    shown = f" (got {got!r})" if loc and not isinstance(got, dict) else ""
+    shown = f" (got {got!r})" if first["loc"] and not isinstance(got, dict) else ""
     return f"{where}: {loc + ': ' if loc else ''}{msg}{shown}"
 
 
-def _validate(data: dict, where: str) -> Config:
+def _validate(data: dict, where: str, option_names: bool = False) -> Config:
     try:
         return Config.model_validate(data)
     except ValidationError as err:
-        raise BadInput(_one_line(err, where)) from None
+        raise BadInput(_one_line(err, where, option_names)) from None
 
 
 def load_config(path: str | Path | None = None) -> Config:

@@ -1,0 +1,142 @@
+"""render.py as a user meets it: bad input gives one line and exit code 2, and writes nothing."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+import render
+from conftest import CONFIGS, ROOT
+
+
+def run_cli(capsys, *args):
+    code = render.run(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def bad_configs(tmp_path):
+    files = {
+        "unknown.toml": 'sentence = "x"\nheds = 2\n',
+        "type.toml": 'sentence = "x"\nheads = "two"\n',
+        "parse.toml": 'sentence = "x\nheads = 2\n',
+        "length.toml": 'sentence = "apple"\nsource = "explicit"\nd_model = 2\nheads = 1\n'
+                       '[explicit.vectors]\napple = [1.0, 2.0, 3.0]\n',
+    }
+    for name, text in files.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    return tmp_path
+
+
+BAD = [
+    ([""], "empty"),
+    (["   "], "empty"),
+    (["a b c d e f g h i j k l m"], "at most 12"),
+    (["a\x07b"], "control character"),
+    (["x", "--heads", "0"], "--heads"),
+    (["x", "--heads", "two"], "--heads"),
+    (["x", "--d-model", "-3"], "--d-model"),
+    (["x", "--d-model", "six"], "--d-model"),
+    (["x", "--d-model", "7"], "divisible"),
+    (["x", "--seed", "-1"], "--seed"),
+    (["x", "--seed", "1.5"], "--seed"),
+    (["x", "--cross", ""], "cross is empty"),
+    (["x", "--cross", "   "], "cross is empty"),
+    (["x", "--causal", "--cross", "y"], "self-attention"),
+    (["x", "--config", "{dir}/missing.toml"], "does not exist"),
+    (["x", "--config", "{dir}/unknown.toml"], "unknown key 'heds'"),
+    (["x", "--config", "{dir}/type.toml"], "heads"),
+    (["x", "--config", "{dir}/parse.toml"], "not valid TOML"),
+    (["apple", "--config", "{dir}/length.toml"], "length 3"),
+    (["banana", "--config", str(CONFIGS / "apple.toml")], "no vector"),
+    (["x", "--quality", "ultra"], "--quality"),
+    (["x", "--format", "avi"], "--format"),
+    (["x", "--no-such-option"], "no-such-option"),
+    ([r"\input{/etc/hostname} $x$ 100% a&b <b>bold</b>"], "at most 12"),
+]
+
+
+@pytest.mark.parametrize(("args", "says"), BAD)
+@pytest.mark.parametrize("no_video", [True, False])
+def test_bad_input_is_one_line_exit_2_and_writes_nothing(capsys, tmp_path, bad_configs, args,
+                                                         says, no_video):
+    out_dir = tmp_path / "out"
+    argv = [a.replace("{dir}", str(bad_configs)) for a in args] + ["--out", str(out_dir)]
+    code, out, err = run_cli(capsys, *argv, *(["--no-video"] if no_video else []))
+    assert code == 2
+    assert out == ""
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), err
+    assert says in lines[0]
+    assert "Traceback" not in err
+    assert not out_dir.exists()
+
+
+def test_unknown_scene_is_refused_before_writing(capsys, tmp_path):
+    code, _, err = run_cli(capsys, "x", "--scenes", "nope", "--out", str(tmp_path / "o"))
+    assert code == 2 and "unknown scene 'nope'" in err
+    assert not (tmp_path / "o").exists()
+
+
+def test_no_video_writes_the_trace_and_overrides_apply(capsys, tmp_path):
+    code, out, _ = run_cli(capsys, "один два три", "--heads", "3", "--d-model", "9", "--seed",
+                           "4", "--causal", "--no-video", "--out", str(tmp_path))
+    assert code == 0 and "trace.json" in out
+    data = json.loads((tmp_path / "trace.json").read_text(encoding="utf-8"))
+    assert data["tokens"] == ["один", "два", "три"]
+    assert data["config"]["heads"] == 3 and data["config"]["d_k"] == 3
+    assert data["config"]["seed"] == 4 and data["config"]["causal"] is True
+    assert len(data["heads"]) == 3 and data["heads"][0]["mask"][0] == [False, True, True]
+    assert [f for f in tmp_path.iterdir()] == [tmp_path / "trace.json"]
+
+
+def test_cross_attention_from_the_command_line(capsys, tmp_path):
+    code, _, _ = run_cli(capsys, "猫坐着", "--cross", "the cat sat", "--no-video", "--out",
+                         str(tmp_path))
+    assert code == 0
+    data = json.loads((tmp_path / "trace.json").read_text(encoding="utf-8"))
+    assert data["tokens"] == ["猫", "坐", "着"] and data["kv_tokens"] == ["the", "cat", "sat"]
+    assert len(data["heads"][0]["weights"][0]) == 3 and len(data["X_kv"]) == 3
+
+
+def test_hostile_text_stays_literal_in_the_trace(capsys, tmp_path):
+    sentence = r"\input{x} $y$ <b>%"
+    code, _, _ = run_cli(capsys, sentence, "--no-video", "--out", str(tmp_path))
+    assert code == 0
+    data = json.loads((tmp_path / "trace.json").read_text(encoding="utf-8"))
+    assert data["sentence"] == sentence and "input" in data["tokens"] and "<" in data["tokens"]
+
+
+def test_apple_from_the_command_line(capsys, tmp_path):
+    code, _, _ = run_cli(capsys, "apple orange", "--config", str(CONFIGS / "apple.toml"),
+                         "--no-video", "--out", str(tmp_path))
+    assert code == 0
+    out = json.loads((tmp_path / "trace.json").read_text(encoding="utf-8"))["output"][0]
+    assert [round(v, 4) for v in out] == [1.1454, 2.4273]
+
+
+def test_no_video_as_a_process_never_imports_manim(tmp_path):
+    probe = (
+        "import sys, render; code = render.run(sys.argv[1:]); "
+        "assert 'manim' not in sys.modules, 'manim was imported'; sys.exit(code)"
+    )
+    done = subprocess.run([sys.executable, "-c", probe, "the cat", "--no-video", "--out",
+                           str(tmp_path)], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "trace.json").exists()
+
+
+def test_real_process_exit_code_and_one_line(tmp_path):
+    done = subprocess.run([sys.executable, "render.py", "x", "--heads", "0", "--out",
+                           str(tmp_path / "o")], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 2
+    assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("config", sorted(p.name for p in CONFIGS.glob("*.toml")))
+def test_every_shipped_config_builds(capsys, tmp_path, config):
+    code, _, err = run_cli(capsys, "--config", str(CONFIGS / config), "--no-video", "--out",
+                           str(tmp_path))
+    assert code == 0, err

@@ -1,0 +1,115 @@
+"""Every scene, for many sentences: every number on screen is the trace's, nothing leaves the
+frame or overlaps, at the end of every animation (no pixels are rendered)."""
+
+import pytest
+from manim import tempconfig
+
+from qkv import MAX_TOKENS, build_trace, load_config, lookup
+from scenes import LESSON
+from scenes.provenance import Numbers
+from scenes.runner import TEX_TEMPLATE
+
+from conftest import CONFIGS
+from scene_audit import Report, audit
+
+SENTENCES = {
+    "one token": "attention",
+    "default": None,
+    "english, longest": " ".join(["the quick brown fox jumps over the lazy dog near the river"]),
+    "chinese, longest": "我爱注意力机制因为它有用",
+    "russian, long words": "Внимательный переводчик аккуратно перечитывает предложение",
+    "hostile": r"\input{x} $y$ <b>%",
+    "digits as words": "route 66 has 2 lanes",
+}
+CASES = [("default.toml", {"sentence": s} if s else {}) for s in SENTENCES.values()] + [
+    ("causal.toml", {}),
+    ("cross.toml", {}),
+    ("apple.toml", {"sentence": "apple orange"}),
+    ("default.toml", {"heads": 4, "d_model": 32}),  # wide X: elided columns
+    ("default.toml", {"sentence": "the cat sat on the mat", "language": "zh"}),
+    ("default.toml", {"sentence": "кот сидел на ковре", "language": "ru"}),
+]
+
+
+def run_audited(scene_cls, trace) -> Report:
+    report = Report()
+
+    class Audited(scene_cls):
+        def play(self, *animations, **kwargs):
+            super().play(*animations, **kwargs)
+            audit(self, report, f"{scene_cls.__name__} after animation {report.checkpoints}")
+
+    # skip_animations jumps each animation to its end without drawing frames; the audit only
+    # reads mobjects, so no pixels and no cache hashing are needed.
+    with tempconfig({"dry_run": True, "disable_caching": True, "verbosity": "ERROR",
+                     "tex_template_file": str(TEX_TEMPLATE), "progress_bar": "none"}):
+        Audited(trace=trace, skip_animations=True).render()
+    return report
+
+
+def test_the_longest_english_case_is_at_the_limit():
+    assert len(build_trace(load_config().with_overrides(
+        sentence=SENTENCES["english, longest"])).tokens) == MAX_TOKENS
+
+
+@pytest.mark.parametrize("scene_cls", LESSON, ids=lambda c: c.__name__)
+@pytest.mark.parametrize(("config", "overrides"), CASES,
+                         ids=[f"{c}:{o.get('sentence', o)}" for c, o in CASES])
+def test_scene_shows_only_trace_numbers(scene_cls, config, overrides):
+    trace = build_trace(load_config(CONFIGS / config).with_overrides(**overrides))
+    report = run_audited(scene_cls, trace)
+    assert report.problems == [], "\n".join(report.problems[:20])
+    assert report.checkpoints > 5
+    # the scene shows the whole of X and a whole attention pattern, each through the helper
+    T = len(trace.tokens)
+    assert report.numbers >= T * T
+    print(f"{scene_cls.__name__} {config} {overrides}: audited {report.numbers} numbers "
+          f"({len(report.distinct)} distinct) and {report.texts} texts "
+          f"at {report.checkpoints} checkpoints")
+
+
+def test_count_up_steps_through_real_partial_sums(default_trace):
+    num = Numbers(default_trace)
+    shown = num.value("heads.0.Q", 2, 1)
+    anim = num.count_up(shown, "heads.0.Q_partial", (2, 1))
+    d_model = default_trace.X.shape[1]
+    partials = [lookup(default_trace, "heads.0.Q_partial", (2, 1, n)) for n in range(d_model)]
+    seen = []
+    anim.begin()
+    for alpha in [k / 50 for k in range(51)]:
+        anim.interpolate(alpha)
+        assert shown.number in partials  # every frame: a genuine partial sum
+        assert shown.provenance.key == "heads.0.Q_partial"
+        seen.append(shown.number)
+    anim.finish()
+    assert sorted(set(seen), key=partials.index) == partials  # every step appears, in order
+    assert shown.number == pytest.approx(default_trace.heads[0].Q[2, 1], abs=1e-12)
+
+
+def test_audit_catches_a_typed_in_number(default_trace):
+    from manim import DOWN, UP, DecimalNumber, Scene, Text
+
+    class Liar(Scene):
+        trace = default_trace
+
+    scene = Liar()
+    scene.add(DecimalNumber(0.42).shift(UP), Text("costs 100 dollars").shift(DOWN))
+    report = Report()
+    audit(scene, report, "liar")
+    assert len(report.problems) == 2
+    assert "no provenance" in report.problems[0] and "digits" in report.problems[1]
+
+
+def test_audit_catches_a_wrong_value(default_trace):
+    from manim import Scene
+
+    class Liar(Scene):
+        trace = default_trace
+
+    scene = Liar()
+    number = Numbers(default_trace).value("X", 0, 0)
+    number.set_value(number.number + 0.5)  # drawn value no longer the trace's
+    scene.add(number)
+    report = Report()
+    audit(scene, report, "liar")
+    assert report.problems
