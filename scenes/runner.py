@@ -46,11 +46,16 @@ def pick_scenes(names: str | None) -> list[type[LessonScene]]:
 
 def render_scenes(trace: Trace, scenes: Sequence[type[LessonScene]], out_dir: Path, *,
                   quality: str = "high", fmt: str = "mp4", quiet: bool = False) -> list[Path]:
-    """Render each scene of ``trace`` into ``out_dir`` as NN_Name.mp4 (or .png, last frame)."""
+    """Render each scene of ``trace`` into ``out_dir`` as NN_Name.mp4 (or .png, last frame).
+
+    NN is the scene's place in the lesson, so a file's name does not depend on which scenes
+    were picked.
+    """
     preset = QUALITIES[QUALITY[quality]]
     work = out_dir / ".manim"  # manim's own media folder: partial movies and Tex cache
     written = []
-    for number, cls in enumerate(scenes, start=1):
+    for cls in scenes:
+        number = LESSON.index(cls) + 1  # a scene keeps its lesson number when rendered alone
         options = {
             "media_dir": str(work), "tex_template_file": str(TEX_TEMPLATE),
             "pixel_height": preset["pixel_height"], "pixel_width": preset["pixel_width"],

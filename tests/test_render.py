@@ -1,0 +1,39 @@
+"""A real render through the command line: the files a user gets are whole, sized and moving."""
+
+import subprocess
+import sys
+
+import av
+import numpy as np
+from PIL import Image
+
+from conftest import ROOT
+
+
+def render(*args):
+    return subprocess.run([sys.executable, "render.py", *args, "--quality", "low", "-q"],
+                          cwd=ROOT, capture_output=True, text=True)
+
+
+def test_video_of_the_first_scene(tmp_path):
+    done = render("the cat sat", "--scenes", "FirstLook", "--out", str(tmp_path))
+    assert done.returncode == 0, done.stderr
+    video = tmp_path / "01_FirstLook.mp4"
+    with av.open(str(video)) as container:
+        stream = container.streams.video[0]
+        assert (stream.codec_context.width, stream.codec_context.height) == (854, 480)
+        frames = [f.to_ndarray(format="rgb24") for f in container.decode(stream)]
+    assert len(frames) / 15 > 10  # seconds at 15 fps: the whole storyboard, not one shot
+    assert not np.array_equal(frames[len(frames) // 2], frames[-1])  # it moves
+    assert frames[-1].std() > 10  # the last frame is not an empty background
+    assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith(".")) == \
+        ["01_FirstLook.mp4", "trace.json"]
+    assert not list(tmp_path.glob("*.part")) and not list(tmp_path.glob(".*.part"))
+
+
+def test_still_of_the_first_scene(tmp_path):
+    done = render("我爱注意力", "--format", "png", "--scenes", "1", "--out", str(tmp_path))
+    assert done.returncode == 0, done.stderr
+    still = np.asarray(Image.open(tmp_path / "01_FirstLook.png").convert("RGB"))
+    assert still.shape == (480, 854, 3)
+    assert still.std() > 10
