@@ -7,6 +7,7 @@ render), then moves each result to its final name atomically.
 from __future__ import annotations
 
 import os
+import sys
 import shutil
 from collections.abc import Sequence
 from pathlib import Path
@@ -60,7 +61,9 @@ def render_scenes(trace: Trace, scenes: Sequence[type[LessonScene]], out_dir: Pa
             "media_dir": str(work), "tex_template_file": str(TEX_TEMPLATE),
             "pixel_height": preset["pixel_height"], "pixel_width": preset["pixel_width"],
             "frame_rate": preset["frame_rate"], "format": fmt, "output_file": cls.__name__,
-            "verbosity": "WARNING", "progress_bar": "none" if quiet else "display",
+            "verbosity": "WARNING",
+            # manim's bars only help on a terminal; in a log they are noise
+            "progress_bar": "display" if sys.stderr.isatty() and not quiet else "none",
             "disable_caching": False,
         }
         with tempconfig(options):

@@ -31,7 +31,7 @@ CASES = [("default.toml", {"sentence": s} if s else {}) for s in SENTENCES.value
 ]
 
 
-def run_audited(scene_cls, trace) -> Report:
+def run_audited(scene_cls, trace, media_dir) -> Report:
     report = Report()
 
     class Audited(scene_cls):
@@ -42,6 +42,7 @@ def run_audited(scene_cls, trace) -> Report:
     # skip_animations jumps each animation to its end without drawing frames; the audit only
     # reads mobjects, so no pixels and no cache hashing are needed.
     with tempconfig({"dry_run": True, "disable_caching": True, "verbosity": "ERROR",
+                     "media_dir": str(media_dir),
                      "tex_template_file": str(TEX_TEMPLATE), "progress_bar": "none"}):
         Audited(trace=trace, skip_animations=True).render()
     return report
@@ -55,9 +56,9 @@ def test_the_longest_english_case_is_at_the_limit():
 @pytest.mark.parametrize("scene_cls", LESSON, ids=lambda c: c.__name__)
 @pytest.mark.parametrize(("config", "overrides"), CASES,
                          ids=[f"{c}:{o.get('sentence', o)}" for c, o in CASES])
-def test_scene_shows_only_trace_numbers(scene_cls, config, overrides):
+def test_scene_shows_only_trace_numbers(scene_cls, config, overrides, manim_media):
     trace = build_trace(load_config(CONFIGS / config).with_overrides(**overrides))
-    report = run_audited(scene_cls, trace)
+    report = run_audited(scene_cls, trace, manim_media)
     assert report.problems == [], "\n".join(report.problems[:20])
     assert report.checkpoints > 5
     # the scene shows the whole of X and a whole attention pattern, each through the helper
