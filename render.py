@@ -37,6 +37,10 @@ Examples:
 @click.option("--seed", type=int, help="Seed of the seeded source, e.g. --seed 7.")
 @click.option("--causal/--no-causal", default=None, help="Mask future tokens (decoder).")
 @click.option("--cross", metavar="OTHER", help="Cross-attention: keys and values from OTHER.")
+@click.option("--lang", "language", type=click.Choice(["en", "zh", "ru"]),
+              help="Language of the captions and subtitles.")
+@click.option("--convention", type=click.Choice(["rows", "columns"]),
+              help="rows: Q = X·W_Q (the paper); columns: Q = W_Q·I (column vectors).")
 @click.option("--quality", type=click.Choice(["low", "medium", "high", "4k"]), default="high",
               show_default=True, help="480p15, 720p30, 1080p60 or 2160p60.")
 @click.option("--scenes", "scene_names", metavar="NAMES",
@@ -46,12 +50,13 @@ Examples:
 @click.option("-q", "--quiet", is_flag=True, help="No progress output.")
 def main(sentence: str | None, config_path: Path | None, out: Path, no_video: bool,
          heads: int | None, d_model: int | None, seed: int | None, causal: bool | None,
-         cross: str | None, quality: str, scene_names: str | None, fmt: str,
+         cross: str | None, language: str | None, convention: str | None, quality: str, scene_names: str | None, fmt: str,
          quiet: bool) -> None:
     """Render a 3Blue1Brown-style lesson on attention in which every number is computed."""
     started = time.perf_counter()
     cfg = load_config(config_path).with_overrides(
-        sentence=sentence, heads=heads, d_model=d_model, seed=seed, causal=causal, cross=cross)
+        sentence=sentence, heads=heads, d_model=d_model, seed=seed, causal=causal, cross=cross,
+        language=language, convention=convention)
     trace = build_trace(cfg)
     scenes = None
     if not no_video:

@@ -56,6 +56,9 @@ class Config(_Strict):
     similarity: Literal["scaled_dot", "dot", "cosine", "additive"] = "scaled_dot"
     normaliser: Literal["softmax", "relu"] = "softmax"
     precision: Annotated[int, Field(ge=0, le=6)] = 2
+    # rows: the paper's Q = X·W_Q, softmax per row; columns: seed 001's Q = W_Q·I, softmax per
+    # column. Display only: the trace's numbers are the same.
+    convention: Literal["rows", "columns"] = "rows"
     explicit: ExplicitSource | None = None
 
     @model_validator(mode="after")

@@ -28,26 +28,34 @@ def default_trace() -> Trace:
 class Caption(Text):
     """A caption in the lesson's language; the tokens it names are recorded like numbers.
 
-    ``refs`` name tokens as (side, index) pairs, side being ``tokens`` or ``key_tokens``.
+    ``template`` is a caption table's entry (no digits; ``{0}`` slots for tokens) and ``refs``
+    name the tokens as (side, index) pairs, side being ``tokens`` or ``key_tokens``.
     """
 
-    def __init__(self, trace: Trace, key: str, refs: tuple[tuple[str, int], ...] = ()) -> None:
-        language = trace.config["language"]
+    def __init__(self, trace: Trace, key: str, template: str,
+                 refs: tuple[tuple[str, int], ...] = ()) -> None:
         sides = {"tokens": trace.tokens, "key_tokens": trace.key_tokens}
-        text = CAPTIONS[key][language].format(*(sides[side][i] for side, i in refs))
+        text = template.format(*(sides[side][i] for side, i in refs))
         super().__init__(text, font=FONT, font_size=CAPTION_SIZE, color=MUTED,
                          disable_ligatures=True)
-        self.provenance = Provenance(f"caption.{key}", refs, CAPTIONS[key][language], text)
+        self.provenance = Provenance(f"caption.{key}", refs, template, text)
 
 
 class LessonScene(Scene):
-    """A scene that reads one trace. Subclasses write ``construct`` as a storyboard."""
+    """A scene that reads one trace. Subclasses write ``construct`` as a storyboard.
+
+    ``captions`` is the scene's own table, key -> {"en": ..., "zh": ..., "ru": ...}; ``say`` looks
+    there first, then in the shared table of scenes/captions.py.
+    """
+
+    captions: dict[str, dict[str, str]] = {}
 
     def __init__(self, trace: Trace | None = None, **kwargs) -> None:
         self.trace = trace if trace is not None else default_trace()
         self.num = Numbers(self.trace)
         self.language = self.trace.config["language"]
         self._caption: Caption | None = None
+        self._caption_since = 0.0
         super().__init__(**kwargs)
 
     def setup(self) -> None:
@@ -55,9 +63,21 @@ class LessonScene(Scene):
 
     def say(self, key: str, *refs: tuple[str, int]) -> None:
         """Replace the caption at the bottom of the frame (and write it as a subtitle)."""
-        caption = Caption(self.trace, key, refs)
+        table = self.captions if key in self.captions else CAPTIONS
+        caption = Caption(self.trace, key, table[key][self.language], refs)
         caption.scale_to_fit_width(min(caption.width, config.frame_width - 1.0))
         caption.to_edge(DOWN, buff=0.3)
+        self._end_subtitle()
         old, self._caption = self._caption, caption
+        self._caption_since = self.time
         self.play(*([FadeOut(old)] if old else []), FadeIn(caption), run_time=0.6)
-        self.add_subcaption(caption.text, duration=2.5)
+
+    def _end_subtitle(self) -> None:
+        # A subtitle lasts exactly as long as its caption is on screen.
+        if self._caption is not None and self.time > self._caption_since:
+            shown = self.time - self._caption_since
+            self.add_subcaption(self._caption.text, duration=shown, offset=-shown)
+
+    def tear_down(self) -> None:
+        self._end_subtitle()
+        self._caption = None

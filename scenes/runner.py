@@ -72,10 +72,18 @@ def render_scenes(trace: Trace, scenes: Sequence[type[LessonScene]], out_dir: Pa
             writer = scene.renderer.file_writer
             produced = Path(writer.image_file_path if fmt == "png" else writer.movie_file_path)
         final = out_dir / f"{number:02d}_{cls.__name__}.{fmt}"
-        partial = final.with_name(f".{final.name}.part")
-        shutil.copyfile(produced, partial)
-        os.replace(partial, final)  # a reader sees the whole file or none
+        _publish(produced, final)
         written.append(final)
+        subtitles = produced.with_suffix(".srt")  # manim writes the captions' timings here
+        if fmt == "mp4" and subtitles.exists():
+            _publish(subtitles, final.with_suffix(".srt"))
+            written.append(final.with_suffix(".srt"))
     return written
+
+
+def _publish(produced: Path, final: Path) -> None:
+    partial = final.with_name(f".{final.name}.part")
+    shutil.copyfile(produced, partial)
+    os.replace(partial, final)  # a reader sees the whole file or none
 
 

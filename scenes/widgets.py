@@ -6,10 +6,13 @@ from manim import (
     DOWN, LEFT, PI, RIGHT, UP, MathTex, MobjectMatrix, Square, SurroundingRectangle, VGroup, VMobject,
 )
 
+from qkv import lookup_array
+
 from scenes.provenance import Numbers, TraceNumber, TraceText
 from scenes.style import FRAME_LINE, LABEL_SIZE, NUMBER_SIZE, ROLE
 
-__all__ = ["TokenRow", "TraceMatrix", "WeightGrid", "fit", "highlight", "shape_label", "token_labels"]
+__all__ = ["DIM_TEX", "TokenGrid", "TokenRow", "TraceMatrix", "fit", "highlight", "shape_label",
+           "token_labels"]
 
 
 def _boxed(text: TraceText, colour) -> VGroup:
@@ -35,24 +38,32 @@ def _elide(n: int, limit: int) -> list[int | None]:
 class TraceMatrix(VGroup):
     """A matrix of the trace in brackets, every entry a TraceNumber.
 
-    Matrices larger than ``max_rows`` x ``max_cols`` are elided: real first entries, a ⋯/⋮,
-    and the real last row and column.
+    ``transpose`` shows the trace's array turned (rows become columns), as the column-vector
+    convention writes it; each entry still records its own trace index. Positions (r, c) below
+    are always as displayed. Matrices larger than ``max_rows`` x ``max_cols`` are elided: real
+    first entries, a ⋯/⋮, and the real last row and column. ``dims`` names the trace array's
+    axes (keys of ``dims.*``) for the shape label.
     """
 
-    def __init__(self, numbers: Numbers, key: str, *, role: str = "X", max_rows: int = 12,
-                 max_cols: int = 8, font_size: float = NUMBER_SIZE) -> None:
-        n_rows, n_cols = numbers.shape(key)
+    def __init__(self, numbers: Numbers, key: str, *, role: str = "X", transpose: bool = False,
+                 dims: tuple[str, str] | None = None, max_rows: int = 12, max_cols: int = 8,
+                 font_size: float = NUMBER_SIZE, coloured: bool = True) -> None:
+        self.numbers, self.key, self.transpose = numbers, key, transpose
+        shape = numbers.shape(key)
+        n_rows, n_cols = shape[::-1] if transpose else shape
+        self.dims = (dims[::-1] if transpose else dims) if dims else None
         self.row_ids, self.col_ids = _elide(n_rows, max_rows), _elide(n_cols, max_cols)
         self.entries: dict[tuple[int, int], TraceNumber] = {}
         grid = []
-        for i in self.row_ids:
+        for r in self.row_ids:
             row = []
-            for j in self.col_ids:
-                if i is None or j is None:
-                    row.append(MathTex(r"\vdots" if i is None else r"\cdots", font_size=font_size))
+            for c in self.col_ids:
+                if r is None or c is None:
+                    row.append(MathTex(r"\vdots" if r is None else r"\cdots", font_size=font_size))
                 else:
-                    cell = numbers.value(key, i, j, font_size=font_size)
-                    self.entries[(i, j)] = cell
+                    cell = numbers.value(key, *self.index_of(r, c), font_size=font_size,
+                                         coloured=coloured)
+                    self.entries[(r, c)] = cell
                     row.append(cell)
             grid.append(row)
         widest = max(m.width for r in grid for m in r)
@@ -61,9 +72,34 @@ class TraceMatrix(VGroup):
         self.matrix.get_brackets().set_color(ROLE[role])
         super().__init__(self.matrix)
 
-    def row(self, i: int) -> VGroup:
-        """The shown entries of row ``i``."""
-        return VGroup(*(m for (r, _), m in self.entries.items() if r == i))
+    def index_of(self, r: int, c: int) -> tuple[int, int]:
+        """The trace index of the entry displayed at row ``r``, column ``c``."""
+        return (c, r) if self.transpose else (r, c)
+
+    def row(self, r: int) -> VGroup:
+        """The shown entries of displayed row ``r``."""
+        return VGroup(*(m for (i, _), m in self.entries.items() if i == r))
+
+    def col(self, c: int) -> VGroup:
+        """The shown entries of displayed column ``c``."""
+        return VGroup(*(m for (_, j), m in self.entries.items() if j == c))
+
+    def row_band(self, r: int) -> VMobject:
+        """The whole displayed row ``r`` including any ⋯, for highlighting."""
+        return self.matrix.get_rows()[self.row_ids.index(r)]
+
+    def col_band(self, c: int) -> VMobject:
+        return self.matrix.get_columns()[self.col_ids.index(c)]
+
+    def shape_label(self) -> VGroup:
+        """``(T × d_model) = (6 × 6)`` for this matrix as displayed."""
+        rows, cols = self.dims
+        return shape_label(self.numbers, rows, cols, DIM_TEX[rows], DIM_TEX[cols])
+
+
+# How each size is written in formulas (keys of ``dims.*``).
+DIM_TEX = {"T": "T", "S": "S", "d_model": r"d_{\text{model}}", "d_k": "d_k", "d_v": "d_v",
+           "hd_v": r"h\,d_v", "h": "h"}
 
 
 def shape_label(numbers: Numbers, rows: str, cols: str, rows_tex: str, cols_tex: str) -> VGroup:
@@ -78,43 +114,77 @@ def shape_label(numbers: Numbers, rows: str, cols: str, rows_tex: str, cols_tex:
     return VGroup(symbolic, MathTex("=", font_size=size), real).arrange(RIGHT, buff=0.15)
 
 
-class WeightGrid(VGroup):
-    """One head's attention weights: a row per query token, a column per key token.
+class TokenGrid(VGroup):
+    """A T x S quantity of one head as a grid of cells, query tokens on the rows and key tokens
+    on the columns (turned round when ``transpose``, the column-vector convention).
 
-    Each cell is filled according to its weight and shows the real value.
+    Every cell shows the real value of ``heads.<head>.<field>``. ``shade`` fills each cell by its
+    attention weight (the 3Blue1Brown heat map); otherwise cells are outlined only. Positions
+    (r, c) are as displayed; ``index_of`` gives the trace index.
     """
 
-    def __init__(self, numbers: Numbers, head: int = 0, *, cell: float = 0.9) -> None:
-        key = f"heads.{head}.weights"
-        n_rows, n_cols = numbers.shape(key)
+    def __init__(self, numbers: Numbers, field: str = "weights", head: int = 0, *,
+                 cell: float = 0.9, transpose: bool = False, shade: bool = True,
+                 coloured: bool = False) -> None:
+        self.key, self.head, self.transpose = f"heads.{head}.{field}", head, transpose
+        n_q, n_k = numbers.shape(self.key)
+        n_rows, n_cols = (n_k, n_q) if transpose else (n_q, n_k)
+        weights = lookup_array(numbers.trace, f"heads.{head}.weights")
         self.cells: dict[tuple[int, int], VGroup] = {}
+        self.values: dict[tuple[int, int], TraceNumber] = {}
         squares = VGroup()
-        for i in range(n_rows):
-            for j in range(n_cols):
-                value = numbers.value(key, i, j, font_size=26 * cell / 0.9, coloured=False)
+        for r in range(n_rows):
+            for c in range(n_cols):
+                index = self.index_of(r, c)
+                value = numbers.value(self.key, *index, font_size=26 * cell / 0.9,
+                                      coloured=coloured)
                 square = Square(side_length=cell, stroke_color=FRAME_LINE, stroke_width=1.5)
-                # opacity grows with the weight (square root: small weights stay visible)
-                weight = min(max(value.get_value(), 0.0), 1.0)
-                square.set_fill(ROLE["weights"], opacity=0.9 * weight**0.5)
-                square.move_to(RIGHT * j * cell + DOWN * i * cell)
-                value.move_to(square)
-                self.cells[(i, j)] = VGroup(square, value)
-                squares.add(self.cells[(i, j)])
+                if shade:  # opacity grows with the weight (square root: small ones stay visible)
+                    weight = min(max(float(weights[index]), 0.0), 1.0)
+                    square.set_fill(ROLE["weights"], opacity=0.9 * weight**0.5)
+                square.move_to(RIGHT * c * cell + DOWN * r * cell)
+                value.scale_to_fit_width(min(value.width, cell * 0.88)).move_to(square)
+                self.values[(r, c)] = value
+                self.cells[(r, c)] = VGroup(square, value)
+                squares.add(self.cells[(r, c)])
         self.squares = squares
-        self.row_labels = token_labels(numbers, "tokens", ROLE["Q"], max_width=2.4)
-        for i, lab in enumerate(self.row_labels):
-            lab.next_to(self.cells[(i, 0)], LEFT, buff=0.15)
-        self.col_labels = token_labels(numbers, "key_tokens", ROLE["K"], max_width=2.4)
+        row_side, col_side = ("key_tokens", "tokens") if transpose else ("tokens", "key_tokens")
+        row_role, col_role = ("K", "Q") if transpose else ("Q", "K")
+        self.row_labels = token_labels(numbers, row_side, ROLE[row_role], max_width=2.4)
+        for r, lab in enumerate(self.row_labels):
+            lab.next_to(self.cells[(r, 0)], LEFT, buff=0.15)
+        self.col_labels = token_labels(numbers, col_side, ROLE[col_role], max_width=2.4)
         if any(lab.width > cell * 0.95 for lab in self.col_labels):
             # long words read bottom-up rather than overlapping their neighbours
             for lab in self.col_labels:
                 lab.rotate(PI / 2)
-        for j, lab in enumerate(self.col_labels):
-            lab.next_to(self.cells[(0, j)], UP, buff=0.12)
+        for c, lab in enumerate(self.col_labels):
+            lab.next_to(self.cells[(0, c)], UP, buff=0.12)
         super().__init__(squares, self.row_labels, self.col_labels)
 
-    def row(self, i: int) -> VGroup:
-        return VGroup(*(c for (r, _), c in self.cells.items() if r == i))
+    def index_of(self, r: int, c: int) -> tuple[int, int]:
+        """The trace index (query, key) of the cell displayed at (r, c)."""
+        return (c, r) if self.transpose else (r, c)
+
+    def row(self, r: int) -> VGroup:
+        return VGroup(*(c for (i, _), c in self.cells.items() if i == r))
+
+    def col(self, c: int) -> VGroup:
+        return VGroup(*(m for (_, j), m in self.cells.items() if j == c))
+
+    def query_line(self, i: int) -> VGroup:
+        """The cells of query ``i``: a row, or a column in the column-vector convention."""
+        return self.col(i) if self.transpose else self.row(i)
+
+    def query_label(self, i: int) -> VMobject:
+        return (self.col_labels if self.transpose else self.row_labels)[i]
+
+    def key_label(self, j: int) -> VMobject:
+        return (self.row_labels if self.transpose else self.col_labels)[j]
+
+    def cell_at(self, i: int, j: int) -> VGroup:
+        """The cell of query ``i`` and key ``j``, wherever the convention puts it."""
+        return self.cells[(j, i) if self.transpose else (i, j)]
 
 
 def token_labels(numbers: Numbers, side: str, colour, *, font_size: float = LABEL_SIZE,

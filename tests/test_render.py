@@ -16,9 +16,9 @@ def render(*args):
 
 
 def test_video_of_the_first_scene(tmp_path):
-    done = render("the cat sat", "--scenes", "FirstLook", "--out", str(tmp_path))
+    done = render("the cat sat", "--scenes", "TokensToVectors", "--out", str(tmp_path))
     assert done.returncode == 0, done.stderr
-    video = tmp_path / "01_FirstLook.mp4"
+    video = tmp_path / "01_TokensToVectors.mp4"
     with av.open(str(video)) as container:
         stream = container.streams.video[0]
         assert (stream.codec_context.width, stream.codec_context.height) == (854, 480)
@@ -27,13 +27,13 @@ def test_video_of_the_first_scene(tmp_path):
     assert not np.array_equal(frames[len(frames) // 2], frames[-1])  # it moves
     assert frames[-1].std() > 10  # the last frame is not an empty background
     assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith(".")) == \
-        ["01_FirstLook.mp4", "trace.json"]
+        ["01_TokensToVectors.mp4", "trace.json"]
     assert not list(tmp_path.glob("*.part")) and not list(tmp_path.glob(".*.part"))
 
 
 def test_still_of_the_first_scene(tmp_path):
     done = render("我爱注意力", "--format", "png", "--scenes", "1", "--out", str(tmp_path))
     assert done.returncode == 0, done.stderr
-    still = np.asarray(Image.open(tmp_path / "01_FirstLook.png").convert("RGB"))
+    still = np.asarray(Image.open(tmp_path / "01_TokensToVectors.png").convert("RGB"))
     assert still.shape == (480, 854, 3)
     assert still.std() > 10

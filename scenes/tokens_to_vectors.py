@@ -1,0 +1,113 @@
+"""Scene 1 (T1): the sentence, its tokens, each token's vector, stacked into X (T × d_model).
+
+In the column-vector convention the vectors stand as the columns of I (d_model × T).
+"""
+
+from __future__ import annotations
+
+from manim import (
+    DOWN, LEFT, RIGHT, UP, Create, FadeIn, FadeOut, LaggedStart, MathTex, ReplacementTransform,
+    TransformMatchingShapes, VGroup, Write, config,
+)
+
+from scenes.base import LessonScene
+from scenes.convention import Convention
+from scenes.provenance import TraceText
+from scenes.style import LABEL_SIZE, ROLE
+from scenes.widgets import TokenRow, TraceMatrix, fit, highlight, token_labels
+
+__all__ = ["TokensToVectors"]
+
+
+class TokensToVectors(LessonScene):
+    captions = {
+        "sentence": {
+            "en": "A sentence, as you typed it",
+            "zh": "你输入的一句话",
+            "ru": "Предложение, как вы его ввели",
+        },
+        "tokens": {
+            "en": "First it is split into tokens",
+            "zh": "首先把它切分成词元（token）",
+            "ru": "Сначала оно делится на токены",
+        },
+        "vectors_rows": {
+            "en": "Each token becomes a vector; stacked as rows, they form the matrix X",
+            "zh": "每个词元变成一个向量；按行堆叠，得到矩阵 X",
+            "ru": "Каждый токен становится вектором; строки вместе образуют матрицу X",
+        },
+        "vectors_columns": {
+            "en": "Each token becomes a vector; side by side as columns, they form the matrix I",
+            "zh": "每个词元变成一个向量；按列并排，得到矩阵 I",
+            "ru": "Каждый токен становится вектором; столбцы вместе образуют матрицу I",
+        },
+        "same_token": {
+            "en": "\"{0}\" appears twice: the same token, the same vector",
+            "zh": "“{0}”出现了两次：同一个词元，同一个向量",
+            "ru": "«{0}» встречается дважды: тот же токен, тот же вектор",
+        },
+        "learned_table": {
+            "en": "These vectors come from a table the model learns; here they are fixed",
+            "zh": "这些向量来自模型学到的一张表；在这里它们是固定的",
+            "ru": "Эти векторы берутся из таблицы, которую модель выучивает; здесь они заданы",
+        },
+    }
+
+    def construct(self) -> None:
+        view = Convention.of(self.trace)
+        tokens_ = self.trace.tokens
+        T = len(tokens_)
+        width = config.frame_width - 1.0  # usable width, half a unit of margin each side
+
+        # The sentence as typed
+        sentence = TraceText(self.trace.sentence, "sentence", (), font_size=40)
+        sentence.scale_to_fit_width(min(sentence.width, width)).to_edge(UP, buff=0.8)
+        self.play(Write(sentence), run_time=1.2)
+        self.say("sentence")
+        self.wait(0.5)
+
+        # Split into tokens
+        tokens = TokenRow(self.num, font_size=34)
+        tokens.scale_to_fit_width(min(tokens.width, width)).move_to(sentence)
+        self.play(TransformMatchingShapes(sentence, tokens), run_time=1.2)
+        self.say("tokens")
+        self.wait(0.8)
+
+        # Each token becomes a vector: a row of X (or a column of I); its name moves beside it
+        X = TraceMatrix(self.num, "X", role="X", transpose=view.turned(), dims=("T", "d_model"))
+        names = token_labels(self.num, "tokens", ROLE["X"], font_size=LABEL_SIZE * 0.85,
+                             max_width=1.6)
+        for i, name in enumerate(names):
+            if view.columns:
+                name.next_to(X.matrix, UP, buff=0.25).match_x(X.col_band(i))
+            else:
+                name.next_to(X.matrix, LEFT, buff=0.3).match_y(X.row_band(i))
+        title = MathTex(view.tex("X"), font_size=LABEL_SIZE * 1.4, color=ROLE["X"])
+        heading = VGroup(title, X.shape_label()).arrange(RIGHT, buff=0.4)
+        block = VGroup(heading, VGroup(names, X)).arrange(DOWN, buff=0.3)
+        fit(block, width, config.frame_height - 2.6).next_to(tokens, DOWN, buff=0.5)
+        vector = X.col if view.columns else X.row
+        self.play(
+            *(ReplacementTransform(tokens.labels[i], names[i]) for i in range(T)),
+            *(FadeOut(box[0]) for box in tokens),
+            Create(X.matrix.get_brackets()), run_time=1.2,
+        )
+        self.play(LaggedStart(*(FadeIn(vector(i), shift=(DOWN if view.columns else RIGHT) * 0.3)
+                                for i in range(T)), lag_ratio=0.15),
+                  run_time=min(2.5, 0.3 * T + 0.6))
+        self.play(FadeIn(heading))
+        self.say(f"vectors_{view.along}s")
+        self.wait(1.5)
+
+        # A repeated token: the same vector twice (no position information yet)
+        first = next((i for i in range(T) if tokens_[i] in tokens_[:i]), None)
+        if first is not None:
+            earlier = tokens_.index(tokens_[first])
+            band = X.col_band if view.columns else X.row_band
+            boxes = [highlight(VGroup(band(k), names[k]), ROLE["Q"]) for k in (earlier, first)]
+            self.play(*(Create(b) for b in boxes))
+            self.say("same_token", ("tokens", first))
+            self.wait(1.5)
+            self.play(*(FadeOut(b) for b in boxes))
+        self.say("learned_table")
+        self.wait(1.5)
