@@ -76,7 +76,7 @@ class LessonScene(Scene):
         # A subtitle lasts exactly as long as its caption is on screen.
         if self._caption is not None and self.time > self._caption_since:
             shown = self.time - self._caption_since
-            self.add_subcaption(self._caption.text, duration=shown, offset=-shown)
+            self.add_subcaption(self._caption.original_text, duration=shown, offset=-shown)
 
     def tear_down(self) -> None:
         self._end_subtitle()

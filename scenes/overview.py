@@ -1,15 +1,212 @@
-"""Scene (overview): placeholder, being written. It shows the sentence's tokens only."""
+"""Scene 7 (recap): the whole of attention in one formula, softmax(Q·Kᵀ/√d_k)·V, each part lit
+in step with a miniature of the pipeline X → Q, K, V → scores → scaled → weights → output.
+
+The miniatures are the trace's own matrices, elided to a few real entries; in the column-vector
+convention they are turned round and the formula reads V·softmax(Kᵀ·Q/√d_k).
+"""
 
 from __future__ import annotations
 
-from manim import FadeIn
+from manim import (
+    DOWN, LEFT, RIGHT, UP, Arrow, FadeIn, GrowArrow, Indicate, LaggedStart, MathTex,
+    ReplacementTransform, SurroundingRectangle, VGroup, Write, config,
+)
 
 from scenes.base import LessonScene
-from scenes.widgets import TokenRow
+from scenes.convention import Convention
+from scenes.style import LABEL_SIZE, MUTED, ROLE
+from scenes.widgets import TraceMatrix
 
 __all__ = ["Overview"]
 
+# The parts of the formula that light up, as LaTeX substrings of view.tex("attention")
+_PARTS = {"Q": "Q", "K": r"K^{\top}", "V": "V", "sqrt": r"\sqrt{d_k}",
+          "softmax": r"\mathrm{softmax}", "open": r"\left(", "close": r"\right)"}
+# Each stage's name over its miniature: rows, then columns
+_NAMES = {"scores": (r"Q\,K^{\top}", r"K^{\top} Q"),
+          "scaled": (r"\tfrac{Q\,K^{\top}}{\sqrt{d_k}}", r"\tfrac{K^{\top} Q}{\sqrt{d_k}}"),
+          "output": (r"\mathrm{out}", "O")}
+
 
 class Overview(LessonScene):
+    head = 0  # the head whose pipeline is shown
+    shown = 4  # rows and columns of each miniature before the rest are elided
+
+    captions = {
+        "whole": {
+            "en": "All of attention fits in one line",
+            "zh": "整个注意力机制可以写成一行",
+            "ru": "Всё внимание умещается в одну строку",
+        },
+        "start": {
+            "en": "It starts from the token vectors",
+            "zh": "一切从词元向量开始",
+            "ru": "Всё начинается с векторов токенов",
+        },
+        "start_cross": {
+            "en": "It starts from the token vectors of both sentences",
+            "zh": "一切从两个句子的词元向量开始",
+            "ru": "Всё начинается с векторов токенов обоих предложений",
+        },
+        "project": {
+            "en": "Three learned projections give the queries, the keys and the values",
+            "zh": "三个学到的投影给出查询、键和值",
+            "ru": "Три обучаемые проекции дают запросы, ключи и значения",
+        },
+        "scores": {
+            "en": "Every query meets every key: the scores",
+            "zh": "每个查询与每个键相遇：得到分数",
+            "ru": "Каждый запрос встречается с каждым ключом: это оценки",
+        },
+        "scale": {
+            "en": "The scores are divided by the square root of the key size",
+            "zh": "分数除以键维度的平方根",
+            "ru": "Оценки делятся на квадратный корень из размерности ключа",
+        },
+        "softmax": {
+            "en": "Softmax turns each query's scores into weights that add up to one",
+            "zh": "softmax 把每个查询的分数变成加起来等于一的权重",
+            "ru": "Softmax превращает оценки каждого запроса в веса, дающие в сумме единицу",
+        },
+        "mix": {
+            "en": "The weights mix the values into one output for every token",
+            "zh": "权重把值混合起来，每个词元得到一个输出",
+            "ru": "Веса смешивают значения: по одному выходу на каждый токен",
+        },
+    }
+
     def construct(self) -> None:
-        self.play(FadeIn(TokenRow(self.num)))
+        view = Convention.of(self.trace)
+        cross = self.trace.X_kv is not None
+
+        # The formula, every part still unlit
+        formula = MathTex(view.tex("attention"), font_size=LABEL_SIZE * 1.7,
+                          substrings_to_isolate=list(_PARTS.values()))
+        formula.to_edge(UP, buff=0.35)
+        part = {name: formula.get_part_by_tex(tex) for name, tex in _PARTS.items()}
+        self.play(Write(formula), run_time=1.5)
+        self.say("whole")
+        self.wait(1.0)
+
+        # The miniatures: the sources and projections above, the attention below
+        card = {name: self.card(view, name) for name in
+                ("X", "X_kv", "Q", "K", "V", "scores", "scaled", "weights", "output")
+                if name != "X_kv" or cross}
+        if cross:  # queries from one sentence; keys and values from the other
+            top = VGroup(card["X"], card["Q"], card["X_kv"], card["K"], card["V"])
+            gaps = (1.0, 0.6, 1.0, 0.5)
+        else:
+            top = VGroup(card["X"], card["Q"], card["K"], card["V"])
+            gaps = (1.0, 0.5, 0.5)
+        self.spread(top, gaps)
+        bottom = VGroup(card["scores"], card["scaled"], card["weights"], card["output"])
+        self.spread(bottom, (1.0, 1.0, 1.0))
+        top.align_to(bottom, RIGHT)  # the values stand over the output they feed
+        layout = VGroup(top, bottom).arrange(DOWN, buff=1.0, aligned_edge=RIGHT)
+        room = formula.get_bottom()[1] - 0.4 - (-config.frame_height / 2 + 1.1)
+        layout.scale(min(1.0, (config.frame_width - 1.0) / layout.width, room / layout.height))
+        layout.next_to(formula, DOWN, buff=0.4)
+
+        # Tokens: the start of everything
+        sources = [card["X"]] + ([card["X_kv"]] if cross else [])
+        self.play(*(FadeIn(c) for c in sources))
+        self.say("start_cross" if cross else "start")
+        self.wait(0.8)
+
+        # Q, K, V: three projections; their letters light up in the formula
+        if cross:
+            arrows = [self.arrow(card["X"], card["Q"]), self.arrow(card["X_kv"], card["K"])]
+        else:
+            arrows = [self.arrow(card["X"], card["Q"])]
+        self.play(*(GrowArrow(a) for a in arrows),
+                  LaggedStart(*(FadeIn(card[n], shift=RIGHT * 0.2) for n in "QKV"),
+                              lag_ratio=0.3),
+                  *(part[n].animate.set_color(ROLE[n]) for n in "QKV"), run_time=1.5)
+        self.say("project")
+        self.play(*(Indicate(part[n], color=ROLE[n]) for n in "QKV"))
+        self.wait(0.6)
+
+        # Scores: every query against every key
+        lit = (self.box(VGroup(part["Q"], part["K"]), ROLE["weights"]),
+               self.box(card["scores"], ROLE["weights"]))
+        self.play(GrowArrow(self.arrow(card["Q"], card["scores"])),
+                  GrowArrow(self.arrow(card["K"], card["scores"])), FadeIn(card["scores"]),
+                  *(FadeIn(b) for b in lit))
+        self.say("scores")
+        self.wait(1.2)
+
+        # Scaled by √d_k
+        lit = self.move_boxes(lit, VGroup(part["Q"], part["K"], part["sqrt"]), card["scaled"],
+                              ROLE["weights"],
+                              GrowArrow(self.arrow(card["scores"], card["scaled"])),
+                              FadeIn(card["scaled"]), part["sqrt"].animate.set_color(
+                                  ROLE["weights"]))
+        self.say("scale")
+        self.wait(1.2)
+
+        # Softmax: weights per query
+        bracket = VGroup(part["softmax"], part["open"], part["close"])
+        lit = self.move_boxes(lit, VGroup(bracket, part["Q"], part["sqrt"]), card["weights"],
+                              ROLE["weights"],
+                              GrowArrow(self.arrow(card["scaled"], card["weights"])),
+                              FadeIn(card["weights"]),
+                              bracket.animate.set_color(ROLE["weights"]))
+        self.say("softmax")
+        self.wait(1.2)
+
+        # The weighted sum of the values: the whole formula
+        self.move_boxes(lit, formula, card["output"], ROLE["output"],
+                        GrowArrow(self.arrow(card["weights"], card["output"])),
+                        GrowArrow(self.arrow(card["V"], card["output"])),
+                        FadeIn(card["output"]))
+        self.say("mix")
+        self.wait(1.5)
+        self.say("learned")
+        self.wait(1.5)
+
+    def card(self, view: Convention, name: str) -> VGroup:
+        """One stage: its name over its matrix, a few real entries and ⋯ for the rest."""
+        h = f"heads.{self.head}"
+        key, role, tex = {
+            "X": ("X", "X", view.tex("X")),
+            "X_kv": ("X_kv", "X", view.tex("X")),
+            "Q": (f"{h}.Q", "Q", "Q"), "K": (f"{h}.K", "K", "K"), "V": (f"{h}.V", "V", "V"),
+            "scores": (f"{h}.scores", "weights", _NAMES["scores"][view.columns]),
+            "scaled": (f"{h}.scaled", "weights", _NAMES["scaled"][view.columns]),
+            "weights": (f"{h}.weights", "weights", view.tex("A")),
+            "output": (f"{h}.output", "output", _NAMES["output"][view.columns]),
+        }[name]
+        matrix = TraceMatrix(self.num, key, role=role, transpose=view.turned(),
+                             max_rows=self.shown, max_cols=self.shown)
+        label = MathTex(tex, font_size=LABEL_SIZE * 1.2, color=ROLE[role])
+        return VGroup(label, matrix).arrange(DOWN, buff=0.2)
+
+    @staticmethod
+    def spread(row: VGroup, gaps: tuple[float, ...]) -> VGroup:
+        """Cards side by side, their matrices' tops level, with the given gaps (room for
+        arrows)."""
+        for prev, card, gap in zip(row, row[1:], gaps):
+            card.next_to(prev, RIGHT, buff=gap)
+            card.align_to(prev, UP)
+        return row
+
+    @staticmethod
+    def arrow(start: VGroup, end: VGroup) -> Arrow:
+        """From one card's matrix to the next: sideways within a row, downwards between rows."""
+        a, b = start[1], end[1]
+        if abs(a.get_y() - b.get_y()) < a.height / 2:
+            points = a.get_right(), b.get_left()
+        else:
+            points = a.get_bottom(), end.get_top()
+        return Arrow(*points, buff=0.12, color=MUTED, stroke_width=3, tip_length=0.18,
+                     max_tip_length_to_length_ratio=0.3)
+
+    @staticmethod
+    def box(mob, colour) -> SurroundingRectangle:
+        return SurroundingRectangle(mob, color=colour, buff=0.1, corner_radius=0.08)
+
+    def move_boxes(self, boxes, part, card, colour, *animations) -> tuple:
+        """Slide the two highlight boxes to the next formula part and stage."""
+        new = (self.box(part, colour), self.box(card, colour))
+        self.play(*(ReplacementTransform(old, b) for old, b in zip(boxes, new)), *animations)
+        return new

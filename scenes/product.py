@@ -38,9 +38,13 @@ class MatrixProduct(VGroup):
         if tokens is not None:
             side, owner = tokens
             self._owner = owner
-            self.labels = token_labels(numbers, side, ROLE["X"], font_size=LABEL_SIZE * 0.75,
-                                       max_width=1.4)
-            for k, lab in enumerate(self.labels):
+            labels = token_labels(numbers, side, ROLE["X"], font_size=LABEL_SIZE * 0.75,
+                                  max_width=1.4)
+            # an elided matrix names only the rows (columns) it shows
+            shown = [k for k in (owner.col_ids if owner.transpose else owner.row_ids)
+                     if k is not None]
+            self.labels = VGroup(*(labels[k] for k in shown))
+            for k, lab in zip(shown, self.labels):
                 if owner.transpose:  # the tokens name columns
                     lab.next_to(owner.matrix, UP, buff=0.15).match_x(owner.col_band(k))
                 else:
@@ -83,7 +87,8 @@ def _entry_sum(numbers: Numbers, product: MatrixProduct, terms_key: str, partial
     for m in _elide(numbers.shape(terms_key)[-1], 8):
         shown = (MathTex(r"\cdots", font_size=size) if m is None
                  else numbers.value(terms_key, *index, m, font_size=size))
-        groups.append(VGroup(MathTex("+", font_size=size), shown) if groups else VGroup(shown))
+        plus = [MathTex("+", font_size=size)] if groups else []
+        groups.append(VGroup(*plus, shown).arrange(RIGHT, buff=0.15))
     equals = MathTex("=", font_size=size)
     total = numbers.value(partial_key, *index, 0, font_size=size * 1.2)
     VGroup(*groups, equals, total).arrange(RIGHT, buff=0.15)

@@ -1,15 +1,158 @@
-"""Scene (T6): placeholder, being written. It shows the sentence's tokens only."""
+"""Scene 4 (T6, the step): every score divided by √d_k, the grid turning into the scaled one.
+
+Why the division helps (the variance of q·k grows with d_k) is a later scene; this one shows
+only what happens, with the trace's own √d_k. Similarities other than the scaled dot product
+are not scaled (scaled == scores), and the scene says so instead of dividing.
+"""
 
 from __future__ import annotations
 
-from manim import FadeIn
+from manim import (
+    DOWN, LEFT, RIGHT, Create, FadeIn, FadeOut, Indicate, LaggedStart, MathTex,
+    ReplacementTransform, TransformFromCopy, TransformMatchingShapes, VGroup, Write,
+)
 
 from scenes.base import LessonScene
-from scenes.widgets import TokenRow
+from scenes.convention import Convention
+from scenes.scores import grid_beside
+from scenes.style import LABEL_SIZE, NUMBER_SIZE, ROLE
+from scenes.widgets import TokenGrid, highlight
 
 __all__ = ["Scaling"]
 
 
 class Scaling(LessonScene):
+    head = 0  # the head whose scores are scaled
+
+    captions = {
+        "scores": {
+            "en": "The scores from the last step: every query against every key",
+            "zh": "上一步得到的分数：每个查询对每个键",
+            "ru": "Оценки из прошлого шага: каждый запрос с каждым ключом",
+        },
+        "size": {
+            "en": "Queries and keys have this many entries each: the key size",
+            "zh": "每个查询和键都有这么多个分量：这就是键的维度",
+            "ru": "У каждого запроса и ключа столько компонент: это размерность ключа",
+        },
+        "root": {
+            "en": "Every score will be divided by the square root of the key size",
+            "zh": "每个分数都要除以键维度的平方根",
+            "ru": "Каждую оценку разделим на квадратный корень из размерности ключа",
+        },
+        "one_cell": {
+            "en": "Query “{0}”, key “{1}”: the score divided by the root",
+            "zh": "查询“{0}”、键“{1}”：分数除以这个平方根",
+            "ru": "Запрос «{0}», ключ «{1}»: оценка, делённая на корень",
+        },
+        "every": {
+            "en": "Every score is divided by the same number",
+            "zh": "每个分数都除以同一个数",
+            "ru": "Каждая оценка делится на одно и то же число",
+        },
+        "later": {
+            "en": "Nothing changes order, the scores only move closer together; why, we see later",
+            "zh": "大小顺序不变，分数只是彼此靠近了；为什么要这样做，稍后再讲",
+            "ru": "Порядок не меняется, оценки лишь сближаются; зачем это нужно — позже",
+        },
+        "unscaled_dot": {
+            "en": "Plain dot products here: nothing is divided, the scores go on as they are",
+            "zh": "这里用的是普通点积：不做除法，分数原样传下去",
+            "ru": "Здесь обычное скалярное произведение: ничего не делим, оценки идут дальше как есть",
+        },
+        "unscaled_cosine": {
+            "en": "A cosine already lies between minus one and one: it is not scaled",
+            "zh": "余弦本来就在负一到一之间：不需要缩放",
+            "ru": "Косинус и так лежит между минус единицей и единицей: его не масштабируют",
+        },
+        "unscaled_additive": {
+            "en": "Additive similarity is used as it is: nothing is divided",
+            "zh": "加性相似度直接使用：不做除法",
+            "ru": "Аддитивное сходство используется как есть: ничего не делим",
+        },
+    }
+
     def construct(self) -> None:
-        self.play(FadeIn(TokenRow(self.num)))
+        view = Convention.of(self.trace)
+        h = f"heads.{self.head}"
+        scaled_dot = self.trace.config["similarity"] == "scaled_dot"
+
+        # The scores grid; beside it a title that will become the scaled formula
+        size = LABEL_SIZE * 1.3
+        final = MathTex(view.tex("scaled" if scaled_dot else "scores"), font_size=size)
+        scores, scaled = (TokenGrid(self.num, field, self.head, shade=False, coloured=True,
+                                    transpose=view.turned()) for field in ("scores", "scaled"))
+        panel = self.panel(h, scores) if scaled_dot else VGroup()
+        side = VGroup(final, panel).arrange(DOWN, buff=0.6) if scaled_dot else final
+        grid_beside(scores, side)
+        title = MathTex(view.tex("scores"), font_size=size).move_to(final)
+        # the scaled grid exactly over the scores grid: only the numbers will change
+        scaled.scale(scores.squares.width / scaled.squares.width)
+        scaled.shift(scores.squares.get_center() - scaled.squares.get_center())
+        self.play(Write(title), Create(VGroup(*(cell[0] for cell in scores.squares))),
+                  FadeIn(scores.row_labels), FadeIn(scores.col_labels))
+        self.play(LaggedStart(*(FadeIn(v) for v in scores.values.values()), lag_ratio=0.02),
+                  run_time=1.0)
+        self.say("scores")
+        self.wait(1.0)
+
+        if not scaled_dot:
+            # Nothing to divide: the scaled scores are the scores
+            self.say(f"unscaled_{self.trace.config['similarity']}")
+            self.play(*(ReplacementTransform(scores.values[rc], scaled.values[rc])
+                        for rc in scores.values), run_time=0.8)
+            self.wait(2.0)
+            return
+
+        # d_k and its square root, the trace's own values
+        size_line, root_line, example = panel
+        self.play(FadeIn(size_line))
+        self.say("size")
+        self.wait(0.8)
+        self.play(FadeIn(root_line), TransformMatchingShapes(title, final))
+        self.say("root")
+        self.wait(1.0)
+
+        # One cell worked: its score, divided, is its scaled score
+        box = highlight(scores.cells[(0, 0)], ROLE["weights"])
+        i, j = scores.index_of(0, 0)
+        score, div, root, eq, result = example
+        self.play(Create(box), TransformFromCopy(scores.values[(0, 0)], score))
+        self.say("one_cell", ("tokens", i), ("key_tokens", j))
+        self.play(FadeIn(div), TransformFromCopy(root_line[-1], root), FadeIn(eq))
+        self.play(FadeIn(result, shift=RIGHT * 0.2))
+        self.play(FadeOut(box), ReplacementTransform(scores.values[(0, 0)], scaled.values[(0, 0)]))
+        self.wait(0.5)
+
+        # Every cell at once
+        self.say("every")
+        rest = [rc for rc in scores.values if rc != (0, 0)]
+        self.play(Indicate(root_line[-1]), run_time=0.8)
+        self.play(LaggedStart(*(ReplacementTransform(scores.values[rc], scaled.values[rc])
+                                for rc in rest), lag_ratio=0.05),
+                  run_time=min(3.0, 0.5 + 0.05 * len(rest)))
+        self.wait(1.0)
+        # one query's scores, to read that their order has not changed
+        line = highlight(VGroup(scores.query_line(0), scores.query_label(0)), ROLE["Q"])
+        self.play(Create(line))
+        self.say("later")
+        self.wait(2.5)
+        self.play(FadeOut(line))
+
+    def panel(self, h: str, grid: TokenGrid) -> VGroup:
+        """``d_k = n``, ``÷ √d_k = ÷ r`` and one worked cell ``s ÷ r = s'``, left-aligned."""
+        size = NUMBER_SIZE * 1.3
+        size_line = VGroup(MathTex("d_k =", font_size=size), self.num.dim("d_k", font_size=size))
+        # √d_k at the lesson's precision (dim() would round it to an integer)
+        root_line = VGroup(MathTex(r"\div \sqrt{d_k} = \div", font_size=size),
+                           self.num.value("dims.sqrt_d_k", font_size=size, coloured=False))
+        i, j = grid.index_of(0, 0)
+        example = VGroup(self.num.value(f"{h}.scores", i, j, font_size=size),
+                         MathTex(r"\div", font_size=size),
+                         self.num.value("dims.sqrt_d_k", font_size=size, coloured=False),
+                         MathTex("=", font_size=size),
+                         self.num.value(f"{h}.scaled", i, j, font_size=size))
+        for line in (size_line, root_line, example):
+            line.arrange(RIGHT, buff=0.15)
+        return VGroup(size_line, root_line, example).arrange(DOWN, aligned_edge=LEFT, buff=0.5)
+

@@ -1,15 +1,238 @@
-"""Scene (T5): placeholder, being written. It shows the sentence's tokens only."""
+"""Scene 3 (T5): the scores, every query against every key: one q·k worked as a dot product,
+then all of them at once as Q·Kᵀ, then the same numbers as a grid labelled by tokens.
+
+In the column-vector convention the product is Kᵀ·Q = A (S × T): keys on the rows.
+"""
 
 from __future__ import annotations
 
-from manim import FadeIn
+from manim import (
+    DOWN, RIGHT, UP, Create, FadeIn, FadeOut, MathTex, MoveToTarget, ReplacementTransform, VGroup,
+    VMobject, Write, config,
+)
+
+from qkv import lookup
 
 from scenes.base import LessonScene
-from scenes.widgets import TokenRow
+from scenes.convention import Convention
+from scenes.product import MatrixProduct, fill_rest, work_entry
+from scenes.style import LABEL_SIZE, ROLE
+from scenes.widgets import TokenGrid, TraceMatrix, fit, highlight
 
-__all__ = ["Scores"]
+__all__ = ["Scores", "grid_beside", "score_formula"]
+
+# One score as a formula, (LaTeX part, role) in reading order: rows, then columns.
+_ENTRY = (
+    ((r"s_{i,j}", "weights"), ("=", None), ("q_i", "Q"), (r"\cdot", None), ("k_j", "K")),
+    ((r"\alpha_{j,i}", "weights"), ("=", None), (r"k_j^{\top}", "K"), ("q_i", "Q")),
+)
+# The name over the product's result: the paper writes Q·Kᵀ, seed 001 calls Kᵀ·Q "A".
+_RESULT = (r"Q\,K^{\top}", "A")
+# Similarities whose score is the plain dot product q·k (scaled or not: scaling is scene 4).
+DOT = ("dot", "scaled_dot")
+
+
+def score_formula(view: Convention) -> MathTex:
+    """``s_ij = q_i · k_j`` (or ``α_ji = k_jᵀ q_i``), each symbol in its role's colour."""
+    parts = _ENTRY[view.columns]
+    formula = MathTex(*(tex for tex, _ in parts), font_size=LABEL_SIZE * 1.3)
+    for part, (_, role) in zip(formula, parts):
+        if role:
+            part.set_color(ROLE[role])
+    return formula
+
+
+def grid_beside(grid: TokenGrid, side: VMobject) -> None:
+    """Lay out a token grid as large as the frame allows (above the caption line), with
+    ``side`` (a formula, a panel) to its right, the whole at the top of the frame."""
+    room_w = config.frame_width - 1.0 - side.width - 0.8
+    room_h = config.frame_height - 0.3 - 1.1  # the caption line keeps the bottom unit
+    fit(grid, room_w, room_h)
+    VGroup(grid, side).arrange(RIGHT, buff=0.8).to_edge(UP, buff=0.3)
 
 
 class Scores(LessonScene):
+    head = 0  # the head whose scores are shown
+
+    captions = {
+        "question": {
+            "en": "Each query asks every key: how well do we match?",
+            "zh": "每个查询都去问每个键：我们有多匹配？",
+            "ru": "Каждый запрос спрашивает каждый ключ: насколько мы подходим друг другу?",
+        },
+        "keys_rows": {
+            "en": "The keys are turned on their side: each column is one key",
+            "zh": "把键矩阵转置过来：每一列是一个键",
+            "ru": "Матрицу ключей переворачиваем: каждый столбец — один ключ",
+        },
+        "keys_columns": {
+            "en": "The keys are turned on their side: each row is one key",
+            "zh": "把键矩阵转置过来：每一行是一个键",
+            "ru": "Матрицу ключей переворачиваем: каждая строка — один ключ",
+        },
+        "one_score": {
+            "en": "Query “{0}” against key “{1}”: multiply term by term, then add",
+            "zh": "查询“{0}”对键“{1}”：逐项相乘，再相加",
+            "ru": "Запрос «{0}» и ключ «{1}»: перемножаем по слагаемым и складываем",
+        },
+        "next_key": {
+            "en": "The same query against the next key, “{1}”",
+            "zh": "同一个查询，对下一个键“{1}”",
+            "ru": "Тот же запрос и следующий ключ, «{1}»",
+        },
+        "all_scores": {
+            "en": "Every query against every key: all the scores are one matrix product",
+            "zh": "每个查询对每个键：所有分数就是一次矩阵乘法",
+            "ru": "Каждый запрос с каждым ключом: все оценки — одно умножение матриц",
+        },
+        "grid_rows": {
+            "en": "The same scores as a grid: a row per query token, a column per key token",
+            "zh": "同样的分数排成表格：每行是一个查询词元，每列是一个键词元",
+            "ru": "Те же оценки в таблице: строка — токен запроса, столбец — токен ключа",
+        },
+        "grid_columns": {
+            "en": "The same scores as a grid: a column per query token, a row per key token",
+            "zh": "同样的分数排成表格：每列是一个查询词元，每行是一个键词元",
+            "ru": "Те же оценки в таблице: столбец — токен запроса, строка — токен ключа",
+        },
+        "bigger": {
+            "en": "A bigger score means the query and the key point the same way",
+            "zh": "分数越大，说明查询和键的方向越一致",
+            "ru": "Чем больше оценка, тем ближе направления запроса и ключа",
+        },
+        "best": {
+            "en": "For the query “{0}”, the key “{1}” scores highest: they point most alike",
+            "zh": "对查询“{0}”来说，键“{1}”得分最高：它们的方向最接近",
+            "ru": "Для запроса «{0}» выше всех оценка ключа «{1}»: их направления ближе всего",
+        },
+        "not_dot_cosine": {
+            "en": "Here similarity is the cosine: the dot product of the directions alone",
+            "zh": "这里的相似度是余弦：只比较方向的点积",
+            "ru": "Здесь сходство — косинус: скалярное произведение одних направлений",
+        },
+        "not_dot_additive": {
+            "en": "Here similarity is additive: a small learned network scores each pair",
+            "zh": "这里的相似度是加性的：由一个学出来的小网络给每一对打分",
+            "ru": "Здесь сходство аддитивное: каждую пару оценивает маленькая обучаемая сеть",
+        },
+    }
+
     def construct(self) -> None:
-        self.play(FadeIn(TokenRow(self.num)))
+        view = Convention.of(self.trace)
+        h = f"heads.{self.head}"
+        similarity = self.trace.config["similarity"]
+
+        # What one score is: a query's vector against a key's
+        formula = score_formula(view).to_edge(UP, buff=0.3)
+        self.play(Write(formula))
+        self.say("question")
+
+        if similarity in DOT:
+            # Q and Kᵀ, then one score counted up through its real partial sums
+            product = self.product(below=formula)
+            self.play(FadeIn(product.factor(0)), FadeIn(product.factor(1)))
+            self.say(f"keys_{view.along}s")
+            self.wait(0.8)
+            self.play(FadeIn(product.shell()))
+            first = (0, 0)
+            self.say("one_score", *self.refs(product, *first))
+            work_entry(self, product, f"{h}.scores_terms", f"{h}.scores_partial", *first,
+                       role="Q", run_time=3.0)
+            done = {first}
+            second = self.next_key(product)
+            if second is not None:
+                self.say("next_key", *self.refs(product, *second))
+                work_entry(self, product, f"{h}.scores_terms", f"{h}.scores_partial", *second,
+                           role="Q", run_time=1.5)
+                done.add(second)
+
+            # All of Q·Kᵀ at once
+            self.say("all_scores")
+            if len(done) < len(product.result.entries):  # one token: nothing else to fill
+                rows = len(product.result.row_ids)
+                fill_rest(self, product, done, run_time=min(2.5, 0.25 * rows + 0.8))
+            self.wait(1.0)
+        else:
+            self.say(f"not_dot_{similarity}")
+            self.wait(1.5)
+
+        # The same numbers as a grid of tokens: row = query, column = key (turned in columns)
+        grid = TokenGrid(self.num, "scores", self.head, shade=False, coloured=True,
+                         transpose=view.turned())
+        formula.generate_target()
+        grid_beside(grid, formula.target)  # the formula steps aside: the grid gets the height
+        if similarity in DOT:
+            self.into_grid(product, grid, MoveToTarget(formula))
+        else:
+            self.play(MoveToTarget(formula), Create(grid.squares), FadeIn(grid.row_labels),
+                      FadeIn(grid.col_labels))
+        self.say(f"grid_{view.along}s")
+        self.wait(1.5)
+
+        # Bigger means more alike: the highest score of the most decided query
+        self.say("bigger")
+        self.wait(1.0)
+        if self.trace.config["normaliser"] == "softmax":  # its largest weight is its top score
+            i = self.decided_query()
+            j = int(lookup(self.trace, f"{h}.top_key", (i,)))
+            boxes = [highlight(grid.cell_at(i, j), ROLE["weights"]),
+                     highlight(grid.query_label(i), ROLE["Q"]),
+                     highlight(grid.key_label(j), ROLE["K"])]
+            self.play(*(Create(b) for b in boxes))
+            self.say("best", ("tokens", i), ("key_tokens", j))
+            self.wait(2.0)
+            self.play(*(FadeOut(b) for b in boxes))
+        self.wait(0.5)
+
+    def product(self, *, below) -> MatrixProduct:
+        """Q·Kᵀ = scores (or Kᵀ·Q = A), the query tokens beside Q, under ``below``."""
+        view = Convention.of(self.trace)
+        h = f"heads.{self.head}"
+        # 12 tokens: fewer shown key columns keep the numbers large enough to read
+        cols = 8 if len(self.trace.key_tokens) <= 8 else 6
+        q = TraceMatrix(self.num, f"{h}.Q", role="Q", transpose=view.turned(),
+                        dims=("T", "d_k"), max_cols=cols)
+        k = TraceMatrix(self.num, f"{h}.K", role="K", transpose=view.turned(True),
+                        dims=("S", "d_k"), max_cols=cols)
+        scores = TraceMatrix(self.num, f"{h}.scores", role="weights", transpose=view.turned(),
+                             dims=("T", "S"), max_cols=cols)
+        left, right = view.factors(q, k)
+        names = view.factors("Q", r"K^{\top}") + (_RESULT[view.columns],)
+        roles = view.factors("Q", "K") + ("weights",)
+        product = MatrixProduct(self.num, left, right, scores, names, roles,
+                                tokens=("tokens", q), height=config.frame_height - 2.7)
+        product.next_to(below, DOWN, buff=0.3)
+        return product
+
+    @staticmethod
+    def refs(product: MatrixProduct, r: int, c: int) -> tuple[tuple[str, int], ...]:
+        """The query and key tokens of the result entry displayed at (r, c), for a caption."""
+        i, j = product.result.index_of(r, c)
+        return ("tokens", i), ("key_tokens", j)
+
+    @staticmethod
+    def next_key(product: MatrixProduct) -> tuple[int, int] | None:
+        """The entry of the first query and the second key, if there is a second key."""
+        result = product.result
+        along = result.row_ids if result.transpose else result.col_ids
+        if len(along) < 2 or along[1] is None:
+            return None
+        return (along[1], 0) if result.transpose else (0, along[1])
+
+    def decided_query(self) -> int:
+        """The query to single out: the most decided one; under a mask the last query, the one
+        that may look at every key (an earlier one's top weight may skip a larger hidden score)."""
+        if self.trace.heads[self.head].mask is not None:
+            return len(self.trace.tokens) - 1
+        return int(lookup(self.trace, f"heads.{self.head}.focus_query"))
+
+    def into_grid(self, product: MatrixProduct, grid: TokenGrid, *also) -> None:
+        """Each computed score flies to its cell of the grid; the rest of the product leaves."""
+        moved = product.result.entries
+        fresh = [v for rc, v in grid.values.items() if rc not in moved]  # elided in the product
+        self.play(FadeOut(product.shell()), *also,
+                  *(ReplacementTransform(m, grid.values[rc]) for rc, m in moved.items()),
+                  run_time=1.4)
+        self.play(Create(VGroup(*(cell[0] for cell in grid.squares))),
+                  FadeIn(VGroup(*fresh)), FadeIn(grid.row_labels), FadeIn(grid.col_labels),
+                  run_time=1.0)

@@ -1,15 +1,409 @@
-"""Scene (T7,T8): placeholder, being written. It shows the sentence's tokens only."""
+"""Scene 5 (T7, T8): softmax turns one query's scores into weights, then all queries at once.
+
+First one query, step by step: its scores s_j, their exponentials e^{s_j}, their sum, and each
+exponential divided by that sum, the weights a_j, which add up to one. Then every query as the
+attention matrix, a heat map with each query's sum beside it, and how to read one query's line.
+In the column-vector convention one query's weights run down a column of A′ (keys on the rows).
+With the ReLU normaliser (seed 001's alternative) there is no exponential and no division, and
+the sums are whatever they are.
+"""
 
 from __future__ import annotations
 
-from manim import FadeIn
+import numpy as np
+from manim import (
+    DOWN, LEFT, RIGHT, UL, UP, Create, FadeIn, FadeOut, FadeTransform, LaggedStart, MathTex,
+    ReplacementTransform, Square, TransformFromCopy, VGroup, VMobject, Write, config,
+)
+
+from qkv import lookup
 
 from scenes.base import LessonScene
-from scenes.widgets import TokenRow
+from scenes.convention import Convention
+from scenes.provenance import Numbers, TraceNumber
+from scenes.style import FRAME_LINE, LABEL_SIZE, MUTED, ROLE
+from scenes.widgets import TokenGrid, fit, highlight, token_labels
 
 __all__ = ["Softmax"]
 
+# What the lines of the one-query table are called; the formula above them says how they relate.
+_LINE_TEX = {"scaled": "s_j", "exp": "e^{s_j}", "weights": "a_j"}
+# How much a small table or grid may grow beyond its built size: larger would look empty-handed.
+MAX_GROWTH = 1.4
+_STEP_TEX = {"softmax": r"a_j = \frac{e^{s_j}}{\sum_k e^{s_k}}",
+             "relu": r"a_j = \mathrm{ReLU}(s_j)"}
+
+
+def _cell_number(num: TraceNumber, cell: float) -> TraceNumber:
+    """Size a number as TokenGrid sizes its values, so table and grid read alike."""
+    return num.scale_to_fit_width(min(num.width, cell * 0.88))
+
+
+class QueryTable(VGroup):
+    """One query's softmax as a small table: a line of cells per step, a slot per key.
+
+    Lines run across (rows convention) or down (columns convention), the way that query's
+    weights run in the full matrix. The weights line holds copies of the heat map's cells, so
+    it is shaded exactly as the matrix will be. Slot ``S`` (after a gap) holds the sums.
+    """
+
+    def __init__(self, numbers: Numbers, grid: TokenGrid, head: int, query: int,
+                 steps: tuple[str, ...], *, cell: float = 0.9) -> None:
+        h, turned = f"heads.{head}", grid.transpose
+        trace = numbers.trace
+        n_keys = len(trace.key_tokens)
+        mask = trace.heads[head].mask
+        self.cell = cell
+        # Which way slots (keys) and lines (steps) advance, and where their labels sit
+        along, across = (DOWN, RIGHT) if turned else (RIGHT, DOWN)
+        key_side, line_side = (LEFT, UP) if turned else (UP, LEFT)
+        pitch = cell * 1.6  # lines stand apart so each step reads on its own
+
+        def at(line: int, slot: float) -> np.ndarray:
+            return along * slot * cell + across * line * pitch
+
+        self.lines: dict[str, VGroup] = {}  # step -> its cells, each VGroup(square, value)
+        for k, step in enumerate(steps):
+            cells = VGroup()
+            for j in range(n_keys):
+                if step == "weights":
+                    cells.add(grid.cell_at(query, j).copy().move_to(at(k, j)))
+                    continue
+                square = Square(side_length=cell, stroke_color=FRAME_LINE, stroke_width=1.5)
+                if step == "scaled" and mask is not None and mask[query, j]:
+                    # the masked score is −∞: no number can show it, the symbol can
+                    value: VMobject = MathTex(r"-\infty", font_size=26 * cell / 0.9)
+                else:
+                    value = _cell_number(numbers.value(f"{h}.{step}", query, j,
+                                                       font_size=26 * cell / 0.9), cell)
+                cells.add(VGroup(square.move_to(at(k, j)), value.move_to(at(k, j))))
+            self.lines[step] = cells
+        self.line_labels = VGroup(*(
+            MathTex(_LINE_TEX[step], font_size=LABEL_SIZE).next_to(self.lines[step][0], line_side,
+                                                                   buff=0.2)
+            for step in steps))
+        self.line_labels[-1].set_color(ROLE["weights"])
+
+        # Key tokens along the first line; long words turn so as not to crowd their neighbours
+        self.key_labels = token_labels(numbers, "key_tokens", ROLE["K"], max_width=2.4)
+        if not turned and any(lab.width > cell * 0.95 for lab in self.key_labels):
+            for lab in self.key_labels:
+                lab.rotate(np.pi / 2)
+        for j, lab in enumerate(self.key_labels):
+            lab.next_to(self.lines[steps[0]][j], key_side, buff=0.12)
+
+        # The query in the corner, up and left of the first cell in either convention
+        self.query_label = numbers.token(query, "tokens", color=ROLE["Q"])
+        self.query_label.next_to(self.lines[steps[0]][0], UL, buff=0.15)
+
+        # The sums: a Σ over the sum slot, each sum at the end of its line
+        sum_slot = n_keys + 0.3
+        self.sigma = MathTex(r"\Sigma", font_size=LABEL_SIZE)
+        self.sigma.next_to(at(0, sum_slot) + key_side * cell / 2, key_side, buff=0.12)
+        self.sums: dict[str, TraceNumber] = {}
+        for k, step in enumerate(steps):
+            if step in ("exp", "weights"):
+                key = f"{h}.{step}_sum"
+                total = numbers.value(key, query, font_size=26 * cell / 0.9, coloured=False)
+                if step == "weights":
+                    total.set_color(ROLE["weights"])
+                self.sums[step] = _cell_number(total, cell).move_to(at(k, sum_slot))
+        super().__init__(*self.lines.values(), self.line_labels, self.key_labels,
+                         self.query_label, self.sigma, *self.sums.values())
+
+    def values(self, step: str) -> VGroup:
+        """The numbers (or −∞ symbols) of one line, without their squares."""
+        return VGroup(*(c[1] for c in self.lines[step]))
+
 
 class Softmax(LessonScene):
+    head = 0  # the head whose weights are shown
+
+    captions = {
+        "intro": {
+            "en": "Softmax turns one query's scores into weights: all positive, adding up to one",
+            "zh": "softmax 把一个查询的分数变成权重：全部为正，加起来等于一",
+            "ru": "Softmax превращает оценки одного запроса в веса: все положительны, в сумме единица",
+        },
+        "intro_relu": {
+            "en": "Here the normaliser is ReLU, not softmax: no exponentials, no division",
+            "zh": "这里的归一化用的是 ReLU，不是 softmax：没有指数，也没有除法",
+            "ru": "Здесь нормировка — ReLU, а не softmax: ни экспонент, ни деления",
+        },
+        "scores": {
+            "en": "The query “{0}”: its score against every key",
+            "zh": "查询“{0}”：它对每个键的分数",
+            "ru": "Запрос «{0}»: его оценка с каждым ключом",
+        },
+        "exp": {
+            "en": "Exponentiate each score: every value turns positive, big scores grow fastest",
+            "zh": "对每个分数取指数：每个值都变成正数，大的分数增长得最快",
+            "ru": "Берём экспоненту каждой оценки: всё становится положительным, большие растут быстрее",
+        },
+        "masked": {
+            "en": "A masked key scores minus infinity, and e to the minus infinity is exactly zero",
+            "zh": "被遮蔽的键分数是负无穷，而 e 的负无穷次方正好是零",
+            "ru": "Скрытый маской ключ получает минус бесконечность, а e в этой степени — ровно ноль",
+        },
+        "exp_sum": {
+            "en": "Add the exponentials up",
+            "zh": "把这些指数加起来",
+            "ru": "Складываем экспоненты",
+        },
+        "divide": {
+            "en": "Divide each by the sum: these are the attention weights",
+            "zh": "每个都除以这个和：这就是注意力权重",
+            "ru": "Делим каждую на сумму: это и есть веса внимания",
+        },
+        "sum_one": {
+            "en": "The weights of “{0}” add up to exactly one",
+            "zh": "“{0}”的权重加起来正好等于一",
+            "ru": "Веса запроса «{0}» в сумме дают ровно единицу",
+        },
+        "relu_step": {
+            "en": "ReLU keeps a positive score as it is and turns a negative one into zero",
+            "zh": "ReLU 让正的分数保持不变，把负的分数变成零",
+            "ru": "ReLU оставляет положительную оценку как есть, а отрицательную делает нулём",
+        },
+        "masked_relu": {
+            "en": "A masked key scores minus infinity, so its weight is zero",
+            "zh": "被遮蔽的键分数是负无穷，所以它的权重是零",
+            "ru": "Скрытый маской ключ получает минус бесконечность, поэтому его вес — ноль",
+        },
+        "sum_relu": {
+            "en": "Nothing is divided, so the weights of “{0}” need not add up to one",
+            "zh": "没有做除法，所以“{0}”的权重加起来不一定等于一",
+            "ru": "Ничего не делится, поэтому веса запроса «{0}» не обязаны давать в сумме единицу",
+        },
+        "grid_row": {
+            "en": "Every query the same way: the attention matrix, a row per query, a column per key",
+            "zh": "每个查询都这样算：得到注意力矩阵，每行一个查询，每列一个键",
+            "ru": "Так же для каждого запроса: матрица внимания, строка — запрос, столбец — ключ",
+        },
+        "grid_column": {
+            "en": "Every query the same way: the attention matrix, a column per query, a row per key",
+            "zh": "每个查询都这样算：得到注意力矩阵，每列一个查询，每行一个键",
+            "ru": "Так же для каждого запроса: матрица внимания, столбец — запрос, строка — ключ",
+        },
+        "sums_row": {
+            "en": "Every row adds up to one",
+            "zh": "每一行加起来都等于一",
+            "ru": "Каждая строка в сумме даёт единицу",
+        },
+        "sums_column": {
+            "en": "Every column adds up to one",
+            "zh": "每一列加起来都等于一",
+            "ru": "Каждый столбец в сумме даёт единицу",
+        },
+        "sums_relu_row": {
+            "en": "With ReLU the rows need not add up to one",
+            "zh": "用 ReLU 时，每一行加起来不一定等于一",
+            "ru": "С ReLU строки не обязаны давать в сумме единицу",
+        },
+        "sums_relu_column": {
+            "en": "With ReLU the columns need not add up to one",
+            "zh": "用 ReLU 时，每一列加起来不一定等于一",
+            "ru": "С ReLU столбцы не обязаны давать в сумме единицу",
+        },
+        "read_row": {
+            "en": "Read one row: the brighter a cell, the more that query looks at that key",
+            "zh": "读一行：格子越亮，这个查询就越关注那个键",
+            "ru": "Читаем строку: чем ярче клетка, тем больше запрос смотрит на этот ключ",
+        },
+        "read_column": {
+            "en": "Read one column: the brighter a cell, the more that query looks at that key",
+            "zh": "读一列：格子越亮，这个查询就越关注那个键",
+            "ru": "Читаем столбец: чем ярче клетка, тем больше запрос смотрит на этот ключ",
+        },
+        "focus": {
+            "en": "“{0}” attends most to “{1}”",
+            "zh": "“{0}”最关注“{1}”",
+            "ru": "«{0}» больше всего внимания уделяет «{1}»",
+        },
+    }
+
     def construct(self) -> None:
-        self.play(FadeIn(TokenRow(self.num)))
+        view = Convention.of(self.trace)
+        h = f"heads.{self.head}"
+        relu = self.trace.config["normaliser"] == "relu"
+        T = len(self.trace.tokens)
+        i = (T - 1) // 2  # a middle query: under a causal mask it sees some keys and not others
+
+        # The heat map is built first: the one-query table borrows its shaded cells
+        grid = TokenGrid(self.num, "weights", self.head, transpose=view.turned(), shade=True)
+        steps = ("scaled", "weights") if relu else ("scaled", "exp", "weights")
+        table = QueryTable(self.num, grid, self.head, i, steps)
+
+        # The rule for one query, above (or beside) its table
+        rule = MathTex(_STEP_TEX["relu" if relu else "softmax"], font_size=LABEL_SIZE * 1.2)
+        self.place(rule, table)
+        self.play(Write(rule))
+        self.say("intro_relu" if relu else "intro")
+        self.wait(0.8)
+
+        # One query's scores against every key
+        self.say("scores", ("tokens", i))
+        self.play(FadeIn(table.query_label), FadeIn(table.key_labels), run_time=0.8)
+        self.play(FadeIn(table.line_labels[0]), self.lagged(FadeIn, table.lines["scaled"]))
+        self.wait(0.8)
+
+        if relu:
+            # ReLU: each weight straight from its score, nothing else
+            self.say("relu_step")
+            self.play(FadeIn(table.line_labels[1]), self.grow("scaled", "weights", table))
+            self.wait(1.2)
+            self.show_masked(table, i, ("scaled", "weights"), "masked_relu")
+        else:
+            # Exponentials, their sum, and each exponential divided by it
+            self.say("exp")
+            self.play(FadeIn(table.line_labels[1]), self.grow("scaled", "exp", table))
+            self.wait(1.2)
+            self.show_masked(table, i, ("scaled", "exp"), "masked")
+            self.say("exp_sum")
+            self.play(FadeIn(table.sigma),
+                      TransformFromCopy(table.values("exp"), table.sums["exp"]), run_time=1.2)
+            self.wait(0.6)
+            self.say("divide")
+            divisions = [TransformFromCopy(VGroup(e, table.sums["exp"]), w)
+                         for e, w in zip(table.values("exp"), table.lines["weights"])]
+            self.play(FadeIn(table.line_labels[2]),
+                      LaggedStart(*divisions, lag_ratio=self.lag(len(divisions))),
+                      run_time=1.8)
+            self.wait(1.0)
+
+        # The weights of this query, added up
+        total = table.sums["weights"]
+        self.say("sum_relu" if relu else "sum_one", ("tokens", i))
+        self.play(*([FadeIn(table.sigma)] if relu else []),  # softmax showed Σ with the exp sum
+                  TransformFromCopy(table.values("weights"), total), run_time=1.0)
+        self.wait(1.5)
+
+        # Every query at once: the table's weights become their line of the heat map
+        sums = self.line_sums(grid)
+        matrix = MathTex(self.matrix_tex(view, relu), font_size=LABEL_SIZE * 1.1)
+        self.place(matrix, VGroup(grid, sums))
+        leaving = [line for step, line in table.lines.items() if step != "weights"]
+        self.play(
+            FadeOut(VGroup(*leaving, table.line_labels, table.sigma,
+                           *(s for step, s in table.sums.items() if step != "weights"))),
+            *(ReplacementTransform(c, grid.cell_at(i, j))
+              for j, c in enumerate(table.lines["weights"])),
+            ReplacementTransform(total, sums[i]),
+            ReplacementTransform(table.key_labels, self.key_labels(grid)),
+            ReplacementTransform(table.query_label, grid.query_label(i)),
+            FadeTransform(rule, matrix), run_time=1.5,
+        )
+        self.say(f"grid_{view.along}")
+        others = [k for k in range(T) if k != i]  # none for a one-token sentence
+        if others:
+            self.play(FadeIn(self.other_labels(grid, i)),
+                      self.lagged(FadeIn, [grid.query_line(k) for k in others]),
+                      run_time=min(2.5, 0.3 * T + 0.8))
+        self.wait(1.2)
+
+        # Each query's weights add up to one (or, with ReLU, to anything)
+        self.say(f"sums_relu_{view.along}" if relu else f"sums_{view.along}")
+        self.play(FadeIn(sums.sigma), *([self.lagged(FadeIn, [sums[k] for k in others])]
+                                        if others else []), run_time=min(2.0, 0.2 * T + 0.6))
+        self.wait(1.5)
+
+        # How to read one query's line: its brightest cell is the key it attends to most
+        focus = self.decided_query()
+        top = int(lookup(self.trace, f"{h}.top_key", (focus,)))
+        self.say(f"read_{view.along}")
+        line_box = highlight(VGroup(grid.query_line(focus), grid.query_label(focus)), ROLE["Q"])
+        self.play(Create(line_box))
+        self.wait(1.2)
+        key_boxes = [highlight(grid.cell_at(focus, top), ROLE["K"]),
+                     highlight(grid.key_label(top), ROLE["K"])]
+        self.play(*(Create(b) for b in key_boxes))
+        self.say("focus", ("tokens", focus), ("key_tokens", top))
+        self.wait(2.0)
+
+    def show_masked(self, table: QueryTable, i: int, steps: tuple[str, str], caption: str) -> None:
+        """Under a mask, frame the query's hidden keys: −∞ above, exactly zero below."""
+        mask = self.trace.heads[self.head].mask
+        if mask is None or not mask[i].any():
+            return
+        boxes = [highlight(VGroup(*(table.lines[step][j] for step in steps)), MUTED)
+                 for j in range(len(self.trace.key_tokens)) if mask[i, j]]
+        self.say(caption)
+        self.play(*(Create(b) for b in boxes))
+        self.wait(1.2)
+        self.play(*(FadeOut(b) for b in boxes))
+
+    # -- layout -----------------------------------------------------------------------------
+
+    @staticmethod
+    def place(formula: MathTex, block: VMobject) -> None:
+        """The formula above the block or beside it, whichever leaves the block larger; the
+        block resized to fit (a short sentence grows a little) and both centred in the space
+        above the caption."""
+        width, height = config.frame_width - 1.0, config.frame_height - 1.6
+        gap = 0.5
+        above = min(width / block.width, (height - formula.height - gap) / block.height)
+        beside = min((width - formula.width - gap) / block.width, height / block.height)
+        side = beside > above * 1.15  # above reads first; beside only when it pays clearly
+        block.scale(min(MAX_GROWTH, beside if side else above))
+        group = VGroup(formula, block).arrange(RIGHT if side else DOWN, buff=gap)
+        top = config.frame_height / 2 - 0.3
+        group.move_to(UP * (top - height / 2))
+
+    def line_sums(self, grid: TokenGrid) -> VGroup:
+        """Each query's weight sum at the end of its line (right of a row, under a column),
+        and a Σ heading them."""
+        h, S = f"heads.{self.head}", len(self.trace.key_tokens)
+        end, cell = (DOWN if grid.transpose else RIGHT), grid.cell_at(0, 0)[0].width
+        sums = VGroup()
+        for k in range(len(self.trace.tokens)):
+            total = self.num.value(f"{h}.weights_sum", k, font_size=26 * cell / 0.9,
+                                   coloured=False, color=ROLE["weights"])
+            sums.add(_cell_number(total, cell).next_to(grid.cell_at(k, S - 1), end, buff=0.2))
+        # Σ sits where the key labels are, in line with the sums
+        sigma = MathTex(r"\Sigma", font_size=LABEL_SIZE)
+        if grid.transpose:
+            sigma.match_y(sums).match_x(grid.row_labels)
+        else:
+            sigma.match_x(sums).match_y(grid.col_labels)
+        sums.sigma = sigma
+        sums.add(sigma)
+        return sums
+
+    @staticmethod
+    def matrix_tex(view: Convention, relu: bool) -> str:
+        tex = view.tex("weights")
+        return tex.replace(r"\mathrm{softmax}", r"\mathrm{ReLU}") if relu else tex
+
+    @staticmethod
+    def key_labels(grid: TokenGrid) -> VGroup:
+        return grid.row_labels if grid.transpose else grid.col_labels
+
+    @staticmethod
+    def other_labels(grid: TokenGrid, i: int) -> VGroup:
+        """The query labels not yet on screen (query ``i`` came from the table)."""
+        labels = grid.col_labels if grid.transpose else grid.row_labels
+        return VGroup(*(lab for k, lab in enumerate(labels) if k != i))
+
+    def decided_query(self) -> int:
+        """The query to read: the most decided one; under a mask the last query, which may look
+        at every key (the first one attends to itself alone, with nothing to decide)."""
+        if self.trace.heads[self.head].mask is not None:
+            return len(self.trace.tokens) - 1
+        return int(lookup(self.trace, f"heads.{self.head}.focus_query"))
+
+    # -- animation helpers ------------------------------------------------------------------
+
+    @staticmethod
+    def lag(n: int) -> float:
+        # a fixed total run time: with 12 tokens each step starts sooner
+        return 0.6 / max(n, 1) ** 0.5
+
+    def lagged(self, anim, mobs) -> LaggedStart:
+        mobs = list(mobs)
+        return LaggedStart(*(anim(m) for m in mobs), lag_ratio=self.lag(len(mobs)))
+
+    def grow(self, source: str, target: str, table: QueryTable) -> LaggedStart:
+        """Each cell of line ``target`` made from its cell of line ``source``."""
+        return LaggedStart(*(TransformFromCopy(s, t) for s, t in
+                             zip(table.lines[source], table.lines[target])),
+                           lag_ratio=self.lag(len(table.lines[source])), run_time=1.5)
