@@ -70,7 +70,9 @@ class LessonScene(Scene):
         self._end_subtitle()
         old, self._caption = self._caption, caption
         self._caption_since = self.time
-        self.play(*([FadeOut(old)] if old else []), FadeIn(caption), run_time=0.6)
+        if old is not None:  # out, then in: two captions never share the line
+            self.play(FadeOut(old), run_time=0.25)
+        self.play(FadeIn(caption), run_time=0.4)
 
     def _end_subtitle(self) -> None:
         # A subtitle lasts exactly as long as its caption is on screen.

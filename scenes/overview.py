@@ -8,7 +8,7 @@ convention they are turned round and the formula reads V·softmax(Kᵀ·Q/√d_k
 from __future__ import annotations
 
 from manim import (
-    DOWN, LEFT, RIGHT, UP, Arrow, FadeIn, GrowArrow, Indicate, LaggedStart, MathTex,
+    DOWN, LEFT, PI, RIGHT, UP, Arrow, Create, CurvedArrow, FadeIn, GrowArrow, Indicate, LaggedStart, MathTex,
     ReplacementTransform, SurroundingRectangle, VGroup, Write, config,
 )
 
@@ -92,34 +92,46 @@ class Overview(LessonScene):
         card = {name: self.card(view, name) for name in
                 ("X", "X_kv", "Q", "K", "V", "scores", "scaled", "weights", "output")
                 if name != "X_kv" or cross}
-        if cross:  # queries from one sentence; keys and values from the other
-            top = VGroup(card["X"], card["Q"], card["X_kv"], card["K"], card["V"])
-            gaps = (1.0, 0.6, 1.0, 0.5)
+        bottom = self.spread(VGroup(*(card[n] for n in ("scores", "scaled", "weights",
+                                                        "output"))), 1.0)
+        pair = self.spread(VGroup(card["Q"], card["K"]), 0.5)
+        # Q and K stand over the scores they make, V over the output it feeds
+        pair.next_to(bottom, UP, buff=1.0).match_x(card["scores"])
+        card["V"].match_x(card["output"]).align_to(pair, UP)
+        if cross:  # queries from one sentence, keys and values from the other
+            sources = [card["X"], card["X_kv"]]
+            card["X"].next_to(pair, LEFT, buff=1.0).align_to(pair, UP)
         else:
-            top = VGroup(card["X"], card["Q"], card["K"], card["V"])
-            gaps = (1.0, 0.5, 0.5)
-        self.spread(top, gaps)
-        bottom = VGroup(card["scores"], card["scaled"], card["weights"], card["output"])
-        self.spread(bottom, (1.0, 1.0, 1.0))
-        top.align_to(bottom, RIGHT)  # the values stand over the output they feed
-        layout = VGroup(top, bottom).arrange(DOWN, buff=1.0, aligned_edge=RIGHT)
-        room = formula.get_bottom()[1] - 0.4 - (-config.frame_height / 2 + 1.1)
+            sources = [card["X"]]
+        middle = card["X_kv"] if cross else card["X"]
+        free = card["V"].get_left()[0] - pair.get_right()[0]
+        if free >= middle.width + 2.0:  # room between K and V for the tokens that feed them
+            middle.align_to(pair, UP).set_x((pair.get_right()[0] + card["V"].get_left()[0]) / 2)
+        else:  # tiny attention matrices: the top row simply runs on
+            middle.next_to(pair, RIGHT, buff=1.0).align_to(pair, UP)
+            card["V"].next_to(middle, RIGHT, buff=1.0).align_to(pair, UP)
+        top = VGroup(*sources, pair, card["V"])
+        layout = VGroup(top, bottom)
+        room = formula.get_bottom()[1] - 0.6 - (-config.frame_height / 2 + 1.1)
         layout.scale(min(1.0, (config.frame_width - 1.0) / layout.width, room / layout.height))
-        layout.next_to(formula, DOWN, buff=0.4)
+        layout.next_to(formula, DOWN, buff=0.6)  # room for the arc from X over K to Q
 
         # Tokens: the start of everything
-        sources = [card["X"]] + ([card["X_kv"]] if cross else [])
         self.play(*(FadeIn(c) for c in sources))
         self.say("start_cross" if cross else "start")
         self.wait(0.8)
 
         # Q, K, V: three projections; their letters light up in the formula
         if cross:
-            arrows = [self.arrow(card["X"], card["Q"]), self.arrow(card["X_kv"], card["K"])]
-        else:
-            arrows = [self.arrow(card["X"], card["Q"])]
-        self.play(*(GrowArrow(a) for a in arrows),
-                  LaggedStart(*(FadeIn(card[n], shift=RIGHT * 0.2) for n in "QKV"),
+            arrows = [self.arrow(card["X"], card["Q"]), self.arrow(card["X_kv"], card["K"]),
+                      self.arrow(card["X_kv"], card["V"])]
+        else:  # X sits between K and V; its arrow to Q arcs over K
+            arrows = [self.arrow(card["X"], card["K"]), self.arrow(card["X"], card["V"]),
+                      CurvedArrow(card["X"][0].get_top() + UP * 0.08,
+                                  card["Q"][0].get_top() + UP * 0.08, angle=PI / 6,
+                                  color=MUTED, stroke_width=3, tip_length=0.18)]
+        self.play(*(Create(a) for a in arrows),
+                  LaggedStart(*(FadeIn(card[n]) for n in "QKV"),
                               lag_ratio=0.3),
                   *(part[n].animate.set_color(ROLE[n]) for n in "QKV"), run_time=1.5)
         self.say("project")
@@ -182,22 +194,22 @@ class Overview(LessonScene):
         return VGroup(label, matrix).arrange(DOWN, buff=0.2)
 
     @staticmethod
-    def spread(row: VGroup, gaps: tuple[float, ...]) -> VGroup:
-        """Cards side by side, their matrices' tops level, with the given gaps (room for
-        arrows)."""
-        for prev, card, gap in zip(row, row[1:], gaps):
-            card.next_to(prev, RIGHT, buff=gap)
-            card.align_to(prev, UP)
+    def spread(row: VGroup, gap: float) -> VGroup:
+        """Cards side by side, their tops level, ``gap`` apart (room for arrows)."""
+        for prev, card in zip(row, row[1:]):
+            card.next_to(prev, RIGHT, buff=gap).align_to(prev, UP)
         return row
 
     @staticmethod
     def arrow(start: VGroup, end: VGroup) -> Arrow:
-        """From one card's matrix to the next: sideways within a row, downwards between rows."""
+        """From one card's matrix to another's: sideways within a row, down between rows."""
         a, b = start[1], end[1]
-        if abs(a.get_y() - b.get_y()) < a.height / 2:
+        if abs(a.get_y() - b.get_y()) > a.height / 2:
+            points = a.get_bottom(), end.get_top()
+        elif b.get_x() > a.get_x():
             points = a.get_right(), b.get_left()
         else:
-            points = a.get_bottom(), end.get_top()
+            points = a.get_left(), b.get_right()
         return Arrow(*points, buff=0.12, color=MUTED, stroke_width=3, tip_length=0.18,
                      max_tip_length_to_length_ratio=0.3)
 

@@ -106,11 +106,11 @@ class Scaling(LessonScene):
 
         # d_k and its square root, the trace's own values
         size_line, root_line, example = panel
-        self.play(FadeIn(size_line))
         self.say("size")
+        self.play(FadeIn(size_line))
         self.wait(0.8)
-        self.play(FadeIn(root_line), TransformMatchingShapes(title, final))
         self.say("root")
+        self.play(FadeIn(root_line), TransformMatchingShapes(title, final))
         self.wait(1.0)
 
         # One cell worked: its score, divided, is its scaled score
@@ -125,13 +125,14 @@ class Scaling(LessonScene):
         self.wait(0.5)
 
         # Every cell at once
-        self.say("every")
         rest = [rc for rc in scores.values if rc != (0, 0)]
-        self.play(Indicate(root_line[-1]), run_time=0.8)
-        self.play(LaggedStart(*(ReplacementTransform(scores.values[rc], scaled.values[rc])
-                                for rc in rest), lag_ratio=0.05),
-                  run_time=min(3.0, 0.5 + 0.05 * len(rest)))
-        self.wait(1.0)
+        if rest:  # a one-token sentence has no other cell
+            self.say("every")
+            self.play(Indicate(root_line[-1]), run_time=0.8)
+            self.play(LaggedStart(*(ReplacementTransform(scores.values[rc], scaled.values[rc])
+                                    for rc in rest), lag_ratio=0.05),
+                      run_time=min(3.0, 0.5 + 0.05 * len(rest)))
+            self.wait(1.0)
         # one query's scores, to read that their order has not changed
         line = highlight(VGroup(scores.query_line(0), scores.query_label(0)), ROLE["Q"])
         self.play(Create(line))

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 from manim import (
     DOWN, LEFT, RIGHT, UL, UP, Create, FadeIn, FadeOut, FadeTransform, LaggedStart, MathTex,
-    ReplacementTransform, Square, TransformFromCopy, VGroup, VMobject, Write, config,
+    Rectangle, ReplacementTransform, TransformFromCopy, VGroup, VMobject, Write, config,
 )
 
 from qkv import lookup
@@ -34,17 +34,18 @@ _STEP_TEX = {"softmax": r"a_j = \frac{e^{s_j}}{\sum_k e^{s_k}}",
              "relu": r"a_j = \mathrm{ReLU}(s_j)"}
 
 
-def _cell_number(num: TraceNumber, cell: float) -> TraceNumber:
-    """Size a number as TokenGrid sizes its values, so table and grid read alike."""
-    return num.scale_to_fit_width(min(num.width, cell * 0.88))
+def _cell_number(num: VMobject, width: float) -> VMobject:
+    """Shrink a number (never enlarge) to fit a cell of ``width``, as TokenGrid does."""
+    return num.scale_to_fit_width(min(num.width, width * 0.88))
 
 
 class QueryTable(VGroup):
     """One query's softmax as a small table: a line of cells per step, a slot per key.
 
     Lines run across (rows convention) or down (columns convention), the way that query's
-    weights run in the full matrix. The weights line holds copies of the heat map's cells, so
-    it is shaded exactly as the matrix will be. Slot ``S`` (after a gap) holds the sums.
+    weights run in the full matrix. Down a column the cells are wider than tall, so that a
+    long sentence's column of numbers stays readable. The weights line takes its shading from
+    the heat map's cells, so it looks exactly as the matrix will. Slot ``S`` holds the sums.
     """
 
     def __init__(self, numbers: Numbers, grid: TokenGrid, head: int, query: int,
@@ -53,30 +54,37 @@ class QueryTable(VGroup):
         trace = numbers.trace
         n_keys = len(trace.key_tokens)
         mask = trace.heads[head].mask
-        self.cell = cell
         # Which way slots (keys) and lines (steps) advance, and where their labels sit
         along, across = (DOWN, RIGHT) if turned else (RIGHT, DOWN)
         key_side, line_side = (LEFT, UP) if turned else (UP, LEFT)
-        pitch = cell * 1.6  # lines stand apart so each step reads on its own
+        breadth = cell * (1.6 if turned else 1.0)  # a cell's size across its line
+        width, height = (breadth, cell) if turned else (cell, breadth)
+        size = 26 * cell / 0.9 * (1.4 if turned else 1.0)  # numbers fill the wider cells
+        pitch = breadth + cell * 0.6  # lines stand apart so each step reads on its own
 
         def at(line: int, slot: float) -> np.ndarray:
             return along * slot * cell + across * line * pitch
 
-        self.lines: dict[str, VGroup] = {}  # step -> its cells, each VGroup(square, value)
+        def box(line: int, slot: int) -> VMobject:
+            if steps[line] == "weights":  # the heat map's own shading for this weight
+                frame = grid.cell_at(query, slot)[0].copy()
+                frame.stretch_to_fit_width(width).stretch_to_fit_height(height)
+            else:
+                frame = Rectangle(width=width, height=height, stroke_color=FRAME_LINE,
+                                  stroke_width=1.5)
+            return frame.move_to(at(line, slot))
+
+        self.lines: dict[str, VGroup] = {}  # step -> its cells, each VGroup(frame, value)
         for k, step in enumerate(steps):
             cells = VGroup()
             for j in range(n_keys):
-                if step == "weights":
-                    cells.add(grid.cell_at(query, j).copy().move_to(at(k, j)))
-                    continue
-                square = Square(side_length=cell, stroke_color=FRAME_LINE, stroke_width=1.5)
                 if step == "scaled" and mask is not None and mask[query, j]:
                     # the masked score is −∞: no number can show it, the symbol can
-                    value: VMobject = MathTex(r"-\infty", font_size=26 * cell / 0.9)
+                    value: VMobject = MathTex(r"-\infty", font_size=size)
                 else:
-                    value = _cell_number(numbers.value(f"{h}.{step}", query, j,
-                                                       font_size=26 * cell / 0.9), cell)
-                cells.add(VGroup(square.move_to(at(k, j)), value.move_to(at(k, j))))
+                    value = numbers.value(f"{h}.{step}", query, j, font_size=size,
+                                          coloured=step != "weights")  # as in the heat map
+                cells.add(VGroup(box(k, j), _cell_number(value, width).move_to(at(k, j))))
             self.lines[step] = cells
         self.line_labels = VGroup(*(
             MathTex(_LINE_TEX[step], font_size=LABEL_SIZE).next_to(self.lines[step][0], line_side,
@@ -96,23 +104,22 @@ class QueryTable(VGroup):
         self.query_label = numbers.token(query, "tokens", color=ROLE["Q"])
         self.query_label.next_to(self.lines[steps[0]][0], UL, buff=0.15)
 
-        # The sums: a Σ over the sum slot, each sum at the end of its line
+        # The sums: a Σ over (or left of) the sum slot, each sum at the end of its line
         sum_slot = n_keys + 0.3
         self.sigma = MathTex(r"\Sigma", font_size=LABEL_SIZE)
-        self.sigma.next_to(at(0, sum_slot) + key_side * cell / 2, key_side, buff=0.12)
+        self.sigma.next_to(at(0, sum_slot) + key_side * breadth / 2, key_side, buff=0.12)
         self.sums: dict[str, TraceNumber] = {}
         for k, step in enumerate(steps):
             if step in ("exp", "weights"):
-                key = f"{h}.{step}_sum"
-                total = numbers.value(key, query, font_size=26 * cell / 0.9, coloured=False)
+                total = numbers.value(f"{h}.{step}_sum", query, font_size=size, coloured=False)
                 if step == "weights":
                     total.set_color(ROLE["weights"])
-                self.sums[step] = _cell_number(total, cell).move_to(at(k, sum_slot))
+                self.sums[step] = _cell_number(total, width).move_to(at(k, sum_slot))
         super().__init__(*self.lines.values(), self.line_labels, self.key_labels,
                          self.query_label, self.sigma, *self.sums.values())
 
     def values(self, step: str) -> VGroup:
-        """The numbers (or −∞ symbols) of one line, without their squares."""
+        """The numbers (or −∞ symbols) of one line, without their frames."""
         return VGroup(*(c[1] for c in self.lines[step]))
 
 
@@ -325,12 +332,14 @@ class Softmax(LessonScene):
         mask = self.trace.heads[self.head].mask
         if mask is None or not mask[i].any():
             return
-        boxes = [highlight(VGroup(*(table.lines[step][j] for step in steps)), MUTED)
-                 for j in range(len(self.trace.key_tokens)) if mask[i, j]]
+        # one frame round the hidden cells of both lines (a causal mask hides the later keys)
+        hidden = VGroup(*(table.lines[step][j] for step in steps
+                          for j in range(len(self.trace.key_tokens)) if mask[i, j]))
+        frame = highlight(hidden, MUTED)
         self.say(caption)
-        self.play(*(Create(b) for b in boxes))
+        self.play(Create(frame))
         self.wait(1.2)
-        self.play(*(FadeOut(b) for b in boxes))
+        self.play(FadeOut(frame))
 
     # -- layout -----------------------------------------------------------------------------
 
@@ -339,7 +348,7 @@ class Softmax(LessonScene):
         """The formula above the block or beside it, whichever leaves the block larger; the
         block resized to fit (a short sentence grows a little) and both centred in the space
         above the caption."""
-        width, height = config.frame_width - 1.0, config.frame_height - 1.6
+        width, height = config.frame_width - 1.0, config.frame_height - 1.3
         gap = 0.5
         above = min(width / block.width, (height - formula.height - gap) / block.height)
         beside = min((width - formula.width - gap) / block.width, height / block.height)

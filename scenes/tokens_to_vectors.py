@@ -85,7 +85,7 @@ class TokensToVectors(LessonScene):
         title = MathTex(view.tex("X"), font_size=LABEL_SIZE * 1.4, color=ROLE["X"])
         heading = VGroup(title, X.shape_label()).arrange(RIGHT, buff=0.4)
         block = VGroup(heading, VGroup(names, X)).arrange(DOWN, buff=0.3)
-        fit(block, width, config.frame_height - 2.6).next_to(tokens, DOWN, buff=0.5)
+        fit(block, width, config.frame_height - 3.0).next_to(tokens, DOWN, buff=0.4)
         vector = X.col if view.columns else X.row
         self.play(
             *(ReplacementTransform(tokens.labels[i], names[i]) for i in range(T)),

@@ -305,10 +305,10 @@ class _Table:
         entries = VGroup(*values.matrix.get_entries())
         widest = max(m.width for m in entries)
         if columns:
-            size = (max(row.width, widest) + 0.3, entries.height + 0.24)
+            box_w, box_h = max(row.width, widest) + 0.3, entries.height + 0.24
         else:
-            size = (entries.width + 0.24, row.height + 0.24)
-        self.out_box = RoundedRectangle(corner_radius=0.08, width=size[0], height=size[1],
+            box_w, box_h = entries.width + 0.24, row.height + 0.24
+        self.out_box = RoundedRectangle(corner_radius=0.08, width=box_w, height=box_h,
                                         color=ROLE["output"])
         self.out_box.move_to(row)
         if columns:
