@@ -8,8 +8,8 @@ convention they are turned round and the formula reads V·softmax(Kᵀ·Q/√d_k
 from __future__ import annotations
 
 from manim import (
-    DOWN, LEFT, PI, RIGHT, UP, Arrow, Create, CurvedArrow, FadeIn, GrowArrow, Indicate, LaggedStart, MathTex,
-    ReplacementTransform, SurroundingRectangle, VGroup, Write, config,
+    DOWN, LEFT, PI, RIGHT, UP, Arrow, Create, CurvedArrow, FadeIn, GrowArrow, Indicate,
+    LaggedStart, MathTex, ReplacementTransform, SurroundingRectangle, VGroup, Write, config,
 )
 
 from scenes.base import LessonScene
@@ -97,24 +97,26 @@ class Overview(LessonScene):
         pair = self.spread(VGroup(card["Q"], card["K"]), 0.5)
         # Q and K stand over the scores they make, V over the output it feeds
         pair.next_to(bottom, UP, buff=1.0).match_x(card["scores"])
-        card["V"].match_x(card["output"]).align_to(pair, UP)
+        card["V"].match_x(card["output"])
         if cross:  # queries from one sentence, keys and values from the other
             sources = [card["X"], card["X_kv"]]
-            card["X"].next_to(pair, LEFT, buff=1.0).align_to(pair, UP)
+            card["X"].next_to(pair, LEFT, buff=1.0)
         else:
             sources = [card["X"]]
         middle = card["X_kv"] if cross else card["X"]
         free = card["V"].get_left()[0] - pair.get_right()[0]
         if free >= middle.width + 2.0:  # room between K and V for the tokens that feed them
-            middle.align_to(pair, UP).set_x((pair.get_right()[0] + card["V"].get_left()[0]) / 2)
+            middle.set_x((pair.get_right()[0] + card["V"].get_left()[0]) / 2)
         else:  # tiny attention matrices: the top row simply runs on
-            middle.next_to(pair, RIGHT, buff=1.0).align_to(pair, UP)
-            card["V"].next_to(middle, RIGHT, buff=1.0).align_to(pair, UP)
+            middle.next_to(pair, RIGHT, buff=1.0)
+            card["V"].next_to(middle, RIGHT, buff=1.0)
         top = VGroup(*sources, pair, card["V"])
+        for c in (*sources, card["V"]):  # the top row's matrices level with Q's
+            c.shift(UP * (card["Q"][1].get_y() - c[1].get_y()))
         layout = VGroup(top, bottom)
-        room = formula.get_bottom()[1] - 0.6 - (-config.frame_height / 2 + 1.1)
+        room = formula.get_bottom()[1] - 0.75 - (-config.frame_height / 2 + 1.1)
         layout.scale(min(1.0, (config.frame_width - 1.0) / layout.width, room / layout.height))
-        layout.next_to(formula, DOWN, buff=0.6)  # room for the arc from X over K to Q
+        layout.next_to(formula, DOWN, buff=0.75)  # room for the arc from X over K to Q
 
         # Tokens: the start of everything
         self.play(*(FadeIn(c) for c in sources))
@@ -128,7 +130,7 @@ class Overview(LessonScene):
         else:  # X sits between K and V; its arrow to Q arcs over K
             arrows = [self.arrow(card["X"], card["K"]), self.arrow(card["X"], card["V"]),
                       CurvedArrow(card["X"][0].get_top() + UP * 0.08,
-                                  card["Q"][0].get_top() + UP * 0.08, angle=PI / 6,
+                                  card["Q"][0].get_top() + UP * 0.08, angle=PI / 7,
                                   color=MUTED, stroke_width=3, tip_length=0.18)]
         self.play(*(Create(a) for a in arrows),
                   LaggedStart(*(FadeIn(card[n]) for n in "QKV"),
@@ -141,8 +143,8 @@ class Overview(LessonScene):
         # Scores: every query against every key
         lit = (self.box(VGroup(part["Q"], part["K"]), ROLE["weights"]),
                self.box(card["scores"], ROLE["weights"]))
-        self.play(GrowArrow(self.arrow(card["Q"], card["scores"])),
-                  GrowArrow(self.arrow(card["K"], card["scores"])), FadeIn(card["scores"]),
+        self.play(*(GrowArrow(self.arrow(card[n], card["scores"], down=True)) for n in "QK"),
+                  FadeIn(card["scores"]),
                   *(FadeIn(b) for b in lit))
         self.say("scores")
         self.wait(1.2)
@@ -169,7 +171,7 @@ class Overview(LessonScene):
         # The weighted sum of the values: the whole formula
         self.move_boxes(lit, formula, card["output"], ROLE["output"],
                         GrowArrow(self.arrow(card["weights"], card["output"])),
-                        GrowArrow(self.arrow(card["V"], card["output"])),
+                        GrowArrow(self.arrow(card["V"], card["output"], down=True)),
                         FadeIn(card["output"]))
         self.say("mix")
         self.wait(1.5)
@@ -181,7 +183,7 @@ class Overview(LessonScene):
         h = f"heads.{self.head}"
         key, role, tex = {
             "X": ("X", "X", view.tex("X")),
-            "X_kv": ("X_kv", "X", view.tex("X")),
+            "X_kv": ("X_kv", "X", view.tex("X") + r"_{\mathrm{kv}}"),  # the other sentence
             "Q": (f"{h}.Q", "Q", "Q"), "K": (f"{h}.K", "K", "K"), "V": (f"{h}.V", "V", "V"),
             "scores": (f"{h}.scores", "weights", _NAMES["scores"][view.columns]),
             "scaled": (f"{h}.scaled", "weights", _NAMES["scaled"][view.columns]),
@@ -190,21 +192,23 @@ class Overview(LessonScene):
         }[name]
         matrix = TraceMatrix(self.num, key, role=role, transpose=view.turned(),
                              max_rows=self.shown, max_cols=self.shown)
-        label = MathTex(tex, font_size=LABEL_SIZE * 1.2, color=ROLE[role])
+        label = MathTex(tex, font_size=LABEL_SIZE * 1.5, color=ROLE[role])
         return VGroup(label, matrix).arrange(DOWN, buff=0.2)
 
     @staticmethod
     def spread(row: VGroup, gap: float) -> VGroup:
-        """Cards side by side, their tops level, ``gap`` apart (room for arrows)."""
+        """Cards side by side, ``gap`` apart (room for arrows), their matrices level."""
         for prev, card in zip(row, row[1:]):
-            card.next_to(prev, RIGHT, buff=gap).align_to(prev, UP)
+            card.next_to(prev, RIGHT, buff=gap)
+            card.shift(UP * (prev[1].get_y() - card[1].get_y()))
         return row
 
     @staticmethod
-    def arrow(start: VGroup, end: VGroup) -> Arrow:
-        """From one card's matrix to another's: sideways within a row, down between rows."""
+    def arrow(start: VGroup, end: VGroup, *, down: bool = False) -> Arrow:
+        """From one card's matrix to another's: sideways within a row, or ``down`` from the
+        projections to the attention below."""
         a, b = start[1], end[1]
-        if abs(a.get_y() - b.get_y()) > a.height / 2:
+        if down:
             points = a.get_bottom(), end.get_top()
         elif b.get_x() > a.get_x():
             points = a.get_right(), b.get_left()

@@ -7,7 +7,7 @@ layout and the same count-up through real partial sums, so the viewer learns it 
 from __future__ import annotations
 
 from manim import (
-    DOWN, LEFT, RIGHT, UP, Create, FadeIn, FadeOut, LaggedStart, MathTex, ReplacementTransform,
+    DOWN, LEFT, PI, RIGHT, UP, Create, FadeIn, FadeOut, LaggedStart, MathTex, ReplacementTransform,
     VGroup, VMobject, config,
 )
 
@@ -44,6 +44,11 @@ class MatrixProduct(VGroup):
             shown = [k for k in (owner.col_ids if owner.transpose else owner.row_ids)
                      if k is not None]
             self.labels = VGroup(*(labels[k] for k in shown))
+            if owner.transpose and len(shown) > 1:  # long words over narrow columns read bottom-up
+                pitch = owner.col_band(shown[1]).get_x() - owner.col_band(shown[0]).get_x()
+                if max(lab.width for lab in self.labels) > pitch - 0.1:
+                    for lab in self.labels:
+                        lab.rotate(PI / 2)
             for k, lab in zip(shown, self.labels):
                 if owner.transpose:  # the tokens name columns
                     lab.next_to(owner.matrix, UP, buff=0.15).match_x(owner.col_band(k))

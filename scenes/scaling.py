@@ -14,7 +14,7 @@ from manim import (
 
 from scenes.base import LessonScene
 from scenes.convention import Convention
-from scenes.scores import grid_beside
+from scenes.scores import DOT, grid_beside, grid_cell, score_formula
 from scenes.style import LABEL_SIZE, NUMBER_SIZE, ROLE
 from scenes.widgets import TokenGrid, highlight
 
@@ -58,7 +58,7 @@ class Scaling(LessonScene):
         "unscaled_dot": {
             "en": "Plain dot products here: nothing is divided, the scores go on as they are",
             "zh": "这里用的是普通点积：不做除法，分数原样传下去",
-            "ru": "Здесь обычное скалярное произведение: ничего не делим, оценки идут дальше как есть",
+            "ru": "Здесь простое скалярное произведение: ничего не делим, оценки идут дальше",
         },
         "unscaled_cosine": {
             "en": "A cosine already lies between minus one and one: it is not scaled",
@@ -75,17 +75,22 @@ class Scaling(LessonScene):
     def construct(self) -> None:
         view = Convention.of(self.trace)
         h = f"heads.{self.head}"
-        scaled_dot = self.trace.config["similarity"] == "scaled_dot"
+        similarity = self.trace.config["similarity"]
+        scaled_dot = similarity == "scaled_dot"  # any other similarity: scaled == scores
 
         # The scores grid; beside it a title that will become the scaled formula
         size = LABEL_SIZE * 1.3
-        final = MathTex(view.tex("scaled" if scaled_dot else "scores"), font_size=size)
-        scores, scaled = (TokenGrid(self.num, field, self.head, shade=False, coloured=True,
-                                    transpose=view.turned()) for field in ("scores", "scaled"))
+        title = (MathTex(view.tex("scores"), font_size=size) if similarity in DOT
+                 else score_formula(view, similarity))  # a cosine is no Q·Kᵀ
+        final = MathTex(view.tex("scaled"), font_size=size) if scaled_dot else title
+        cell = grid_cell(self.trace)
+        scores, scaled = (TokenGrid(self.num, field, self.head, cell=cell, shade=False,
+                                    coloured=True, transpose=view.turned())
+                          for field in ("scores", "scaled"))
         panel = self.panel(h, scores) if scaled_dot else VGroup()
         side = VGroup(final, panel).arrange(DOWN, buff=0.6) if scaled_dot else final
         grid_beside(scores, side)
-        title = MathTex(view.tex("scores"), font_size=size).move_to(final)
+        title.move_to(final)
         # the scaled grid exactly over the scores grid: only the numbers will change
         scaled.scale(scores.squares.width / scaled.squares.width)
         scaled.shift(scores.squares.get_center() - scaled.squares.get_center())
@@ -98,7 +103,7 @@ class Scaling(LessonScene):
 
         if not scaled_dot:
             # Nothing to divide: the scaled scores are the scores
-            self.say(f"unscaled_{self.trace.config['similarity']}")
+            self.say(f"unscaled_{similarity}")
             self.play(*(ReplacementTransform(scores.values[rc], scaled.values[rc])
                         for rc in scores.values), run_time=0.8)
             self.wait(2.0)

@@ -17,29 +17,51 @@ from scenes.base import LessonScene
 from scenes.convention import Convention
 from scenes.product import MatrixProduct, fill_rest, work_entry
 from scenes.style import LABEL_SIZE, ROLE
-from scenes.widgets import TokenGrid, TraceMatrix, fit, highlight
+from scenes.widgets import TokenGrid, TraceMatrix, fit, highlight, token_labels
 
-__all__ = ["Scores", "grid_beside", "score_formula"]
+__all__ = ["Scores", "grid_beside", "grid_cell", "score_formula"]
 
-# One score as a formula, (LaTeX part, role) in reading order: rows, then columns.
-_ENTRY = (
-    ((r"s_{i,j}", "weights"), ("=", None), ("q_i", "Q"), (r"\cdot", None), ("k_j", "K")),
-    ((r"\alpha_{j,i}", "weights"), ("=", None), (r"k_j^{\top}", "K"), ("q_i", "Q")),
-)
+# One score as a formula, (LaTeX part, role) in reading order, per similarity: rows, columns.
+_ENTRY = {
+    "dot": (
+        ((r"s_{i,j}", "weights"), ("=", None), ("q_i", "Q"), (r"\cdot", None), ("k_j", "K")),
+        ((r"\alpha_{j,i}", "weights"), ("=", None), (r"k_j^{\top}", "K"), ("q_i", "Q")),
+    ),
+    "cosine": (
+        ((r"s_{i,j}", "weights"), ("=", None), (r"\cos(", None), ("q_i", "Q"), (",", None),
+         ("k_j", "K"), (")", None)),
+        ((r"\alpha_{j,i}", "weights"), ("=", None), (r"\cos(", None), ("k_j", "K"),
+         (",", None), ("q_i", "Q"), (")", None)),
+    ),
+    "additive": (
+        ((r"s_{i,j}", "weights"), ("=", None), (r"w_a^{\top}", "learned"), (r"\tanh(", None),
+         ("q_i", "Q"), ("+", None), ("k_j", "K"), (")", None)),
+        ((r"\alpha_{j,i}", "weights"), ("=", None), (r"w_a^{\top}", "learned"),
+         (r"\tanh(", None), ("k_j", "K"), ("+", None), ("q_i", "Q"), (")", None)),
+    ),
+}
+_ENTRY["scaled_dot"] = _ENTRY["dot"]  # the scaling is the next scene's step
 # The name over the product's result: the paper writes Q·Kᵀ, seed 001 calls Kᵀ·Q "A".
 _RESULT = (r"Q\,K^{\top}", "A")
 # Similarities whose score is the plain dot product q·k (scaled or not: scaling is scene 4).
 DOT = ("dot", "scaled_dot")
 
 
-def score_formula(view: Convention) -> MathTex:
-    """``s_ij = q_i · k_j`` (or ``α_ji = k_jᵀ q_i``), each symbol in its role's colour."""
-    parts = _ENTRY[view.columns]
+def score_formula(view: Convention, similarity: str) -> MathTex:
+    """``s_ij = q_i · k_j`` (or ``α_ji = k_jᵀ q_i``; or the cosine, the additive score), each
+    symbol in its role's colour."""
+    parts = _ENTRY[similarity][view.columns]
     formula = MathTex(*(tex for tex, _ in parts), font_size=LABEL_SIZE * 1.3)
     for part, (_, role) in zip(formula, parts):
         if role:
             part.set_color(ROLE[role])
     return formula
+
+
+def grid_cell(trace) -> float:
+    """A grid's cell size: larger for a few tokens (big grids are shrunk to fit anyway, and
+    their token labels, which keep their size, must not end up tiny beside large cells)."""
+    return 1.2 if max(len(trace.tokens), len(trace.key_tokens)) <= 4 else 0.9
 
 
 def grid_beside(grid: TokenGrid, side: VMobject) -> None:
@@ -123,7 +145,7 @@ class Scores(LessonScene):
         similarity = self.trace.config["similarity"]
 
         # What one score is: a query's vector against a key's
-        formula = score_formula(view).to_edge(UP, buff=0.3)
+        formula = score_formula(view, similarity).to_edge(UP, buff=0.3)
         self.play(Write(formula))
         self.say("question")
 
@@ -157,8 +179,8 @@ class Scores(LessonScene):
             self.wait(1.5)
 
         # The same numbers as a grid of tokens: row = query, column = key (turned in columns)
-        grid = TokenGrid(self.num, "scores", self.head, shade=False, coloured=True,
-                         transpose=view.turned())
+        grid = TokenGrid(self.num, "scores", self.head, cell=grid_cell(self.trace), shade=False,
+                         coloured=True, transpose=view.turned())
         formula.generate_target()
         grid_beside(grid, formula.target)  # the formula steps aside: the grid gets the height
         if similarity in DOT:
@@ -199,10 +221,24 @@ class Scores(LessonScene):
         left, right = view.factors(q, k)
         names = view.factors("Q", r"K^{\top}") + (_RESULT[view.columns],)
         roles = view.factors("Q", "K") + ("weights",)
+        # turned, the tokens stand level over Q's columns: long words would collide there,
+        # so they are left to the grid (which turns them upright)
+        named = not q.transpose or self.labels_fit(q)
         product = MatrixProduct(self.num, left, right, scores, names, roles,
-                                tokens=("tokens", q), height=config.frame_height - 2.7)
+                                tokens=("tokens", q) if named else None,
+                                height=config.frame_height - 2.7)
         product.next_to(below, DOWN, buff=0.3)
         return product
+
+    def labels_fit(self, q: TraceMatrix) -> bool:
+        """Whether every query token, as MatrixProduct sizes it, fits over one column of ``q``."""
+        labels = token_labels(self.num, "tokens", ROLE["X"], font_size=LABEL_SIZE * 0.75,
+                              max_width=1.4)
+        shown = [c for c in q.col_ids if c is not None]
+        if len(shown) < 2:
+            return True
+        pitch = q.col_band(shown[1]).get_x() - q.col_band(shown[0]).get_x()
+        return max(lab.width for lab in labels) < pitch - 0.1
 
     @staticmethod
     def refs(product: MatrixProduct, r: int, c: int) -> tuple[tuple[str, int], ...]:

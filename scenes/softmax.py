@@ -22,7 +22,7 @@ from scenes.base import LessonScene
 from scenes.convention import Convention
 from scenes.provenance import Numbers, TraceNumber
 from scenes.style import FRAME_LINE, LABEL_SIZE, MUTED, ROLE
-from scenes.widgets import TokenGrid, fit, highlight, token_labels
+from scenes.widgets import TokenGrid, highlight, token_labels
 
 __all__ = ["Softmax"]
 
@@ -130,7 +130,7 @@ class Softmax(LessonScene):
         "intro": {
             "en": "Softmax turns one query's scores into weights: all positive, adding up to one",
             "zh": "softmax 把一个查询的分数变成权重：全部为正，加起来等于一",
-            "ru": "Softmax превращает оценки одного запроса в веса: все положительны, в сумме единица",
+            "ru": "Softmax превращает оценки запроса в веса: все положительны, в сумме единица",
         },
         "intro_relu": {
             "en": "Here the normaliser is ReLU, not softmax: no exponentials, no division",
@@ -145,12 +145,12 @@ class Softmax(LessonScene):
         "exp": {
             "en": "Exponentiate each score: every value turns positive, big scores grow fastest",
             "zh": "对每个分数取指数：每个值都变成正数，大的分数增长得最快",
-            "ru": "Берём экспоненту каждой оценки: всё становится положительным, большие растут быстрее",
+            "ru": "Берём экспоненту каждой оценки: всё положительно, большие растут быстрее всех",
         },
         "masked": {
-            "en": "A masked key scores minus infinity, and e to the minus infinity is exactly zero",
+            "en": "A masked key scores minus infinity; e to the minus infinity is exactly zero",
             "zh": "被遮蔽的键分数是负无穷，而 e 的负无穷次方正好是零",
-            "ru": "Скрытый маской ключ получает минус бесконечность, а e в этой степени — ровно ноль",
+            "ru": "Скрытый маской ключ даёт минус бесконечность, а e в этой степени — ровно ноль",
         },
         "exp_sum": {
             "en": "Add the exponentials up",
@@ -180,15 +180,15 @@ class Softmax(LessonScene):
         "sum_relu": {
             "en": "Nothing is divided, so the weights of “{0}” need not add up to one",
             "zh": "没有做除法，所以“{0}”的权重加起来不一定等于一",
-            "ru": "Ничего не делится, поэтому веса запроса «{0}» не обязаны давать в сумме единицу",
+            "ru": "Деления нет, поэтому веса запроса «{0}» не обязаны давать в сумме единицу",
         },
         "grid_row": {
-            "en": "Every query the same way: the attention matrix, a row per query, a column per key",
+            "en": "Every query alike: the attention matrix, a row per query, a column per key",
             "zh": "每个查询都这样算：得到注意力矩阵，每行一个查询，每列一个键",
             "ru": "Так же для каждого запроса: матрица внимания, строка — запрос, столбец — ключ",
         },
         "grid_column": {
-            "en": "Every query the same way: the attention matrix, a column per query, a row per key",
+            "en": "Every query alike: the attention matrix, a column per query, a row per key",
             "zh": "每个查询都这样算：得到注意力矩阵，每列一个查询，每行一个键",
             "ru": "Так же для каждого запроса: матрица внимания, столбец — запрос, строка — ключ",
         },
@@ -286,9 +286,9 @@ class Softmax(LessonScene):
         self.wait(1.5)
 
         # Every query at once: the table's weights become their line of the heat map
-        sums = self.line_sums(grid)
+        sums, sigma = self.line_sums(grid)
         matrix = MathTex(self.matrix_tex(view, relu), font_size=LABEL_SIZE * 1.1)
-        self.place(matrix, VGroup(grid, sums))
+        self.place(matrix, VGroup(grid, sums, sigma))
         leaving = [line for step, line in table.lines.items() if step != "weights"]
         self.play(
             FadeOut(VGroup(*leaving, table.line_labels, table.sigma,
@@ -310,7 +310,7 @@ class Softmax(LessonScene):
 
         # Each query's weights add up to one (or, with ReLU, to anything)
         self.say(f"sums_relu_{view.along}" if relu else f"sums_{view.along}")
-        self.play(FadeIn(sums.sigma), *([self.lagged(FadeIn, [sums[k] for k in others])]
+        self.play(FadeIn(sigma), *([self.lagged(FadeIn, [sums[k] for k in others])]
                                         if others else []), run_time=min(2.0, 0.2 * T + 0.6))
         self.wait(1.5)
 
@@ -348,7 +348,7 @@ class Softmax(LessonScene):
         """The formula above the block or beside it, whichever leaves the block larger; the
         block resized to fit (a short sentence grows a little) and both centred in the space
         above the caption."""
-        width, height = config.frame_width - 1.0, config.frame_height - 1.3
+        width, height = config.frame_width - 1.0, config.frame_height - 1.4
         gap = 0.5
         above = min(width / block.width, (height - formula.height - gap) / block.height)
         beside = min((width - formula.width - gap) / block.width, height / block.height)
@@ -358,7 +358,7 @@ class Softmax(LessonScene):
         top = config.frame_height / 2 - 0.3
         group.move_to(UP * (top - height / 2))
 
-    def line_sums(self, grid: TokenGrid) -> VGroup:
+    def line_sums(self, grid: TokenGrid) -> tuple[VGroup, MathTex]:
         """Each query's weight sum at the end of its line (right of a row, under a column),
         and a Σ heading them."""
         h, S = f"heads.{self.head}", len(self.trace.key_tokens)
@@ -374,9 +374,7 @@ class Softmax(LessonScene):
             sigma.match_y(sums).match_x(grid.row_labels)
         else:
             sigma.match_x(sums).match_y(grid.col_labels)
-        sums.sigma = sigma
-        sums.add(sigma)
-        return sums
+        return sums, sigma
 
     @staticmethod
     def matrix_tex(view: Convention, relu: bool) -> str:
@@ -404,7 +402,7 @@ class Softmax(LessonScene):
 
     @staticmethod
     def lag(n: int) -> float:
-        # a fixed total run time: with 12 tokens each step starts sooner
+        # more cells, less lag: a long sentence's line still arrives within the run time
         return 0.6 / max(n, 1) ** 0.5
 
     def lagged(self, anim, mobs) -> LaggedStart:

@@ -68,7 +68,8 @@ class WeightedSum(LessonScene):
             "ru": "Веса внимания «{0}»: сколько он берёт от каждого токена",
         },
         "scale": {
-            "en": "Each value is multiplied by its weight: big weights keep it, small ones shrink it",
+            "en": "Each value is multiplied by its weight: a big weight keeps it, a small one "
+                  "shrinks it",
             "zh": "每个值向量乘以它的权重：权重大就保留，权重小就缩小",
             "ru": "Каждое значение умножается на свой вес: большой вес его сохраняет, малый — "
                   "сжимает",
@@ -79,7 +80,8 @@ class WeightedSum(LessonScene):
             "ru": "Сумма взвешенных значений — это выход токена «{0}»",
         },
         "all_rows": {
-            "en": "Every query at once: the attention weights times the values, one matrix product",
+            "en": "Every query at once: the attention weights times the values, one matrix "
+                  "product",
             "zh": "所有查询一起算：注意力权重乘以值矩阵，一次矩阵乘法",
             "ru": "Все запросы сразу: веса внимания на матрицу значений, одно умножение матриц",
         },
@@ -113,10 +115,11 @@ class WeightedSum(LessonScene):
         self.say("intro")
         self.wait(0.8)
 
-        t = self.table(view, i)
+        t = _Table(self, view, i)
         room = formula.get_bottom()[1] - 0.35 - (-config.frame_height / 2 + 1.1)
         # short sentences grow to fill the room (numbers then read at a distance), long ones shrink
-        t.layout.scale(min(1.5, (config.frame_width - 1.0) / t.layout.width, room / t.layout.height))
+        width = config.frame_width - 1.0
+        t.layout.scale(min(1.5, width / t.layout.width, room / t.layout.height))
         t.layout.next_to(formula, DOWN, buff=0.35)
 
         # The values, one per key token
@@ -175,9 +178,10 @@ class WeightedSum(LessonScene):
             if q == i and k in t.outs:
                 landing.append(ReplacementTransform(t.outs.pop(k), target))
                 done.add((r, c))
-        self.play(FadeOut(t.shown_except_outputs()), FadeTransform(formula, whole),
-                  FadeIn(product.shell()), *landing,
-                  *(FadeOut(n) for n in t.outs.values()), run_time=2.0)
+        # the table clears first, so that the output alone flies to its place in the product
+        self.play(FadeOut(t.shown_except_outputs()), FadeTransform(formula, whole))
+        self.play(FadeIn(product.shell()), *landing, *(FadeOut(n) for n in t.outs.values()),
+                  run_time=1.5)
         weights_matrix = product.right if view.columns else product.left
         shown = weights_matrix.col_ids if view.columns else weights_matrix.row_ids
         if i in shown:  # twelve tokens turned round: query i may sit behind the ⋯
@@ -193,9 +197,6 @@ class WeightedSum(LessonScene):
                                                         + 0.8))
         self.say("mix")
         self.wait(2.0)
-
-    def table(self, view: Convention, i: int) -> _Table:
-        return _Table(self, view, i)
 
     def product(self, view: Convention) -> MatrixProduct:
         """A·V = out (or V·A′ = O), the query tokens beside the weights."""
@@ -236,7 +237,7 @@ class _Table:
         self.vector_band = values.col_band if columns else values.row_band
         component_band = values.row_band if columns else values.col_band
         components = values.row_ids if columns else values.col_ids
-        self._align_j = (lambda m, b: m.match_x(b)) if columns else (lambda m, b: m.match_y(b))
+        align_j = (lambda m, b: m.match_x(b)) if columns else (lambda m, b: m.match_y(b))
         self._along = along
         align_k = (lambda m, b: m.match_y(b)) if columns else (lambda m, b: m.match_x(b))
 
@@ -251,7 +252,7 @@ class _Table:
                                      stroke_color=ROLE["weights"], stroke_width=1.5)
             shade.set_fill(ROLE["weights"], opacity=self.opacity(weights[j]))
             shade.next_to(values.matrix, -across, buff=0.3)
-            self._align_j(shade, self.vector_band(j))
+            align_j(shade, self.vector_band(j))
             w.move_to(shade)
             self.shades.add(shade)
             # the same shade spread over the value it scales, behind the numbers
@@ -264,14 +265,14 @@ class _Table:
         # the key tokens that name the values (and their weights)
         self.labels = token_labels(num, "key_tokens", ROLE["X"], font_size=LABEL_SIZE * 0.8,
                                    max_width=1.8)
-        pitch = (values.col_band(1).get_x() - values.col_band(0).get_x()
-                 if columns and S > 1 else cell_w)
-        if columns and max(lab.width for lab in self.labels) > 0.9 * pitch:
-            for lab in self.labels:  # long words read bottom-up rather than collide
-                lab.rotate(PI / 2)
+        if columns and S > 1:  # side by side: long words read bottom-up rather than collide
+            pitch = values.col_band(1).get_x() - values.col_band(0).get_x()
+            if max(lab.width for lab in self.labels) > 0.9 * pitch:
+                for lab in self.labels:
+                    lab.rotate(PI / 2)
         for j, lab in enumerate(self.labels):
             lab.next_to(self.shades[j], -across, buff=0.2)
-            self._align_j(lab, self.vector_band(j))
+            align_j(lab, self.vector_band(j))
 
         # headings: the query whose weights these are, and what the vectors are
         size = LABEL_SIZE * 0.9
@@ -346,6 +347,7 @@ class _Table:
         return (self.out_box.get_center() - self.vector_band(j).get_center()) * abs(self._along)
 
     def shown_except_outputs(self) -> VGroup:
+        """Everything on screen after the sum but the output's numbers (they fly on)."""
         return VGroup(self.values.matrix.get_brackets(),
                       *(m for m in self.values.matrix.get_entries()
                         if m not in self.values.entries.values()),

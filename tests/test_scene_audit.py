@@ -26,6 +26,10 @@ SENTENCES = {
 SHOWS = {
     "TokensToVectors": ["X"],
     "Projections": ["heads.0.W_Q", "heads.0.Q", "heads.0.K", "heads.0.V"],
+    "Scores": ["heads.0.scores"],
+    "Scaling": ["heads.0.scaled"],
+    "Softmax": ["heads.0.weights"],
+    "WeightedSum": ["heads.0.output"],
 }
 CASES = [("default.toml", {"sentence": s} if s else {}) for s in SENTENCES.values()] + [
     ("causal.toml", {}),
@@ -34,6 +38,9 @@ CASES = [("default.toml", {"sentence": s} if s else {}) for s in SENTENCES.value
     ("default.toml", {"heads": 4, "d_model": 32}),  # wide X: elided columns
     ("default.toml", {"sentence": "the cat sat on the mat", "language": "zh"}),
     ("default.toml", {"sentence": "кот сидел на ковре", "language": "ru"}),
+    ("default.toml", {"convention": "columns"}),
+    ("causal.toml", {"convention": "columns", "sentence": "Внимательный переводчик аккуратно "
+                     "перечитывает предложение", "language": "ru"}),
 ]
 
 
