@@ -6,7 +6,7 @@ In the column-vector convention the vectors stand as the columns of I (d_model Ã
 from __future__ import annotations
 
 from manim import (
-    DOWN, LEFT, RIGHT, UP, Create, FadeIn, FadeOut, LaggedStart, MathTex, ReplacementTransform,
+    DOWN, LEFT, PI, RIGHT, UP, Create, FadeIn, FadeOut, LaggedStart, MathTex, ReplacementTransform,
     TransformMatchingShapes, VGroup, Write, config,
 )
 
@@ -74,9 +74,16 @@ class TokensToVectors(LessonScene):
         self.wait(0.8)
 
         # Each token becomes a vector: a row of X (or a column of I); its name moves beside it
-        X = TraceMatrix(self.num, "X", role="X", transpose=view.turned(), dims=("T", "d_model"))
+        # max_cols 12: in columns every token keeps its own column (and its name above it)
+        X = TraceMatrix(self.num, "X", role="X", transpose=view.turned(), dims=("T", "d_model"),
+                        max_cols=12)
         names = token_labels(self.num, "tokens", ROLE["X"], font_size=LABEL_SIZE * 0.85,
                              max_width=1.6)
+        if view.columns and T > 1:  # long words over narrow columns read bottom-up
+            pitch = X.col_band(1).get_x() - X.col_band(0).get_x()
+            if max(name.width for name in names) > pitch - 0.1:
+                for name in names:
+                    name.rotate(PI / 2)
         for i, name in enumerate(names):
             if view.columns:
                 name.next_to(X.matrix, UP, buff=0.25).match_x(X.col_band(i))
