@@ -6,6 +6,7 @@ else. ``--no-video`` writes DIR/trace.json only and never imports manim.
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from pathlib import Path
@@ -18,64 +19,98 @@ EXAMPLES = """
 \b
 Examples:
   python render.py                                 # the default config's sentence
-  python render.py "the cat sat on the mat" --quality low
-  python render.py "我爱注意力机制" --heads 1 --format png
+  python render.py "the cat sat on the mat" --quality low --jobs 2
+  python render.py "我爱注意力机制" --lang zh --heads 1 --format png
   python render.py "apple orange" --config config/apple.toml --no-video
   python render.py "猫坐在垫子上" --cross "the cat sat on the mat"
+  python render.py "the cat sat" --format mov --transparent --scenes 3,5
+  python render.py --list-scenes
 """
+FORMATS = ("mp4", "webm", "gif", "mov", "png")  # scenes.runner.FORMATS, without importing manim
+TRANSPARENT_FORMATS = ("webm", "mov")
+
+
+def _positive(ctx, param, value):
+    if value is not None and value < 1:
+        raise click.BadParameter(f"must be 1 or more (got {value})", ctx, param)
+    return value
 
 
 @click.command(epilog=EXAMPLES, context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("sentence", required=False)
 @click.option("--config", "config_path", type=click.Path(path_type=Path),
-              help="A TOML config (default: config/default.toml).")
+              help="A TOML config (default: config/default.toml), e.g. --config config/causal.toml.")
 @click.option("--out", type=click.Path(path_type=Path), default=Path("media"), show_default=True,
-              help="Folder for trace.json and the rendered scenes.")
-@click.option("--no-video", is_flag=True, help="Write trace.json only; do not render.")
+              help="Where the lesson folder (named after the sentence) and trace.json go.")
+@click.option("--no-video", is_flag=True, help="Write OUT/trace.json only; no manim, no video.")
+@click.option("--list-scenes", is_flag=True, help="List the lesson's scenes and stop.")
+@click.option("--scenes", "scene_names", metavar="NAMES",
+              help="Only these scenes, by name or number, e.g. --scenes 3,Softmax.")
+@click.option("--quality", type=click.Choice(["low", "medium", "high", "4k"]), default="high",
+              show_default=True, help="480p15, 720p30, 1080p60 or 2160p60, e.g. --quality low.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="mp4", show_default=True,
+              help="Video format, or png for stills only, e.g. --format webm.")
+@click.option("--transparent", is_flag=True,
+              help="No background, for overlaying on slides (with --format mov or webm).")
+@click.option("--jobs", type=int, callback=_positive,
+              help="Scenes rendered at once in separate processes (default: the cores).")
+@click.option("--lang", "language", type=click.Choice(["en", "zh", "ru"]),
+              help="Language of the captions, subtitles and handout, e.g. --lang zh.")
+@click.option("--layout", "--convention", "convention", type=click.Choice(["rows", "columns"]),
+              help="rows: Q = X·W_Q (the paper); columns: Q = W_Q·I (column vectors).")
 @click.option("--heads", type=int, help="Number of attention heads, e.g. --heads 2.")
 @click.option("--d-model", type=int, help="Width of each token vector, e.g. --d-model 6.")
 @click.option("--seed", type=int, help="Seed of the seeded source, e.g. --seed 7.")
-@click.option("--causal/--no-causal", default=None, help="Mask future tokens (decoder).")
+@click.option("--source", type=click.Choice(["seeded", "explicit"]),
+              help="Where vectors and weights come from, e.g. --source seeded.")
+@click.option("--precision", type=int, help="Decimals shown for each number, e.g. --precision 3.")
+@click.option("--causal/--no-causal", default=None, help="Mask future tokens (a decoder).")
 @click.option("--cross", metavar="OTHER", help="Cross-attention: keys and values from OTHER.")
-@click.option("--lang", "language", type=click.Choice(["en", "zh", "ru"]),
-              help="Language of the captions and subtitles.")
-@click.option("--convention", type=click.Choice(["rows", "columns"]),
-              help="rows: Q = X·W_Q (the paper); columns: Q = W_Q·I (column vectors).")
-@click.option("--quality", type=click.Choice(["low", "medium", "high", "4k"]), default="high",
-              show_default=True, help="480p15, 720p30, 1080p60 or 2160p60.")
-@click.option("--scenes", "scene_names", metavar="NAMES",
-              help="Comma-separated scene names or numbers (default: all).")
-@click.option("--format", "fmt", type=click.Choice(["mp4", "png"]), default="mp4",
-              show_default=True, help="png: a still of each scene's last frame.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress output.")
 def main(sentence: str | None, config_path: Path | None, out: Path, no_video: bool,
-         heads: int | None, d_model: int | None, seed: int | None, causal: bool | None,
-         cross: str | None, language: str | None, convention: str | None, quality: str, scene_names: str | None, fmt: str,
-         quiet: bool) -> None:
+         list_scenes: bool, scene_names: str | None, quality: str, fmt: str, transparent: bool,
+         jobs: int | None, language: str | None, convention: str | None, heads: int | None,
+         d_model: int | None, seed: int | None, source: str | None, precision: int | None,
+         causal: bool | None, cross: str | None, quiet: bool) -> None:
     """Render a 3Blue1Brown-style lesson on attention in which every number is computed."""
     started = time.perf_counter()
+    say = (lambda line: None) if quiet else (lambda line: click.echo(line, err=True))
+    if list_scenes:
+        from scenes import LESSON
+
+        for number, cls in enumerate(LESSON, 1):
+            click.echo(f"{number}  {cls.__name__}")
+        return
+    if transparent and fmt not in TRANSPARENT_FORMATS:
+        raise BadInput(f"--transparent needs --format mov or webm (got --format {fmt})")
     cfg = load_config(config_path).with_overrides(
         sentence=sentence, heads=heads, d_model=d_model, seed=seed, causal=causal, cross=cross,
-        language=language, convention=convention)
+        language=language, convention=convention, source=source, precision=precision)
     trace = build_trace(cfg)
     scenes = None
     if not no_video:
+        from lecture.system import check_system
         from scenes.runner import pick_scenes  # imports manim: only when rendering
 
         scenes = pick_scenes(scene_names)  # validate before writing anything
-    trace_path = out / "trace.json"
-    trace.write_json(trace_path)
-    if not quiet:
-        click.echo(f"trace: {trace_path} ({len(trace.tokens)} tokens, digest {trace.digest[:12]})")
+        check_system()
+    trace.write_json(out / "trace.json")  # the contract's place, whatever else is rendered
+    tell = (lambda line: None) if quiet else click.echo  # results: stdout; progress: stderr
+    tell(f"trace: {out / 'trace.json'} ({len(trace.tokens)} tokens, digest {trace.digest[:12]})")
     if scenes is None:
         return
-    from scenes.runner import render_scenes
+    from lecture.build import build_lesson
+    from scenes.runner import RenderOptions
 
-    for path in render_scenes(trace, scenes, out, quality=quality, fmt=fmt, quiet=quiet):
-        if not quiet:
-            click.echo(f"wrote: {path}")
-    if not quiet:
-        click.echo(f"done in {time.perf_counter() - started:.1f} s")
+    jobs = jobs or os.cpu_count() or 1
+    # manim's own bars only for one scene at a time on a terminal; else one line per scene
+    options = RenderOptions(quality=quality, fmt=fmt, transparent=transparent,
+                            bars=sys.stderr.isatty() and not quiet and jobs == 1)
+    folder, files = build_lesson(trace, scenes, out, options, jobs=jobs, say=say)
+    tell(f"lesson: {folder}")
+    for path in files:
+        tell(f"  {path.name}")
+    tell(f"done in {time.perf_counter() - started:.1f} s")
 
 
 def run(argv: list[str] | None = None) -> int:

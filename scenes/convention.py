@@ -18,24 +18,32 @@ _TEX = {
     "Q": (r"Q = X\,W_Q", r"Q = W_Q\,I"),
     "K": (r"K = X\,W_K", r"K = W_K\,I"),
     "V": (r"V = X\,W_V", r"V = W_V\,I"),
-    "scores": (r"Q\,K^{\top}", r"K^{\top} Q"),
-    "scaled": (r"\frac{Q\,K^{\top}}{\sqrt{d_k}}", r"\frac{K^{\top} Q}{\sqrt{d_k}}"),
-    "weights": (r"A = \mathrm{softmax}\!\left(\frac{Q\,K^{\top}}{\sqrt{d_k}}\right)",
-                r"A' = \mathrm{softmax}\!\left(\frac{K^{\top} Q}{\sqrt{d_k}}\right)"),
     "output": (r"\mathrm{out} = A\,V", r"O = V A'"),
-    "attention": (r"\mathrm{softmax}\!\left(\frac{Q\,K^{\top}}{\sqrt{d_k}}\right) V",
-                  r"V\,\mathrm{softmax}\!\left(\frac{K^{\top} Q}{\sqrt{d_k}}\right)"),
     "A": ("A", "A'"),
 }
+# Every query's score against every key, per similarity: raw, then as the normaliser gets it.
+_SCORES = {
+    "dot": (r"Q\,K^{\top}", r"K^{\top} Q"),
+    "cosine": (r"\cos(Q, K)", r"\cos(K, Q)"),
+    "additive": (r"\mathrm{add}(Q, K)", r"\mathrm{add}(K, Q)"),
+}
+_SCORES["scaled_dot"] = _SCORES["dot"]
+_SCALED = dict(_SCORES, scaled_dot=(r"\frac{Q\,K^{\top}}{\sqrt{d_k}}",
+                                     r"\frac{K^{\top} Q}{\sqrt{d_k}}"))
+_NORMALISER = {"softmax": r"\mathrm{softmax}", "relu": r"\mathrm{ReLU}"}
 
 
 @dataclass(frozen=True)
 class Convention:
     columns: bool
+    similarity: str = "scaled_dot"  # the formulas name the trace's own score and normaliser
+    normaliser: str = "softmax"
 
     @classmethod
     def of(cls, trace) -> Convention:
-        return cls(trace.config.get("convention", "rows") == "columns")
+        c = trace.config
+        return cls(c.get("convention", "rows") == "columns", c.get("similarity", "scaled_dot"),
+                   c.get("normaliser", "softmax"))
 
     def turned(self, transposed_in_rows: bool = False) -> bool:
         """Whether to show a trace array turned round (its rows-convention flag flipped)."""
@@ -46,6 +54,18 @@ class Convention:
         return (right, left) if self.columns else (left, right)
 
     def tex(self, name: str) -> str:
+        """The LaTeX of ``name`` as this convention writes it (no digits: numbers come from
+        the trace)."""
+        if name == "scores":
+            return _SCORES[self.similarity][self.columns]
+        if name == "scaled":
+            return _SCALED[self.similarity][self.columns]
+        if name in ("weights", "attention"):
+            inner = (_NORMALISER[self.normaliser] + r"\!\left(" + self.tex("scaled")
+                     + r"\right)")
+            if name == "weights":
+                return ("A' = " if self.columns else "A = ") + inner
+            return r"V\," + inner if self.columns else inner + " V"
         return _TEX[name][self.columns]
 
     @property

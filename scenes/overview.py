@@ -19,13 +19,14 @@ from scenes.widgets import TraceMatrix
 
 __all__ = ["Overview"]
 
-# The parts of the formula that light up, as LaTeX substrings of view.tex("attention")
+# The parts of the formula that light up, as LaTeX substrings of view.tex("attention");
+# a part missing from the trace's formula (no √d_k in a cosine) is simply not lit
 _PARTS = {"Q": "Q", "K": r"K^{\top}", "V": "V", "sqrt": r"\sqrt{d_k}",
-          "softmax": r"\mathrm{softmax}", "open": r"\left(", "close": r"\right)"}
-# Each stage's name over its miniature: rows, then columns
-_NAMES = {"scores": (r"Q\,K^{\top}", r"K^{\top} Q"),
-          "scaled": (r"\tfrac{Q\,K^{\top}}{\sqrt{d_k}}", r"\tfrac{K^{\top} Q}{\sqrt{d_k}}"),
-          "output": (r"\mathrm{out}", "O")}
+          "softmax": r"\mathrm{softmax}", "relu": r"\mathrm{ReLU}", "open": r"\left(",
+          "close": r"\right)"}
+# Names over the miniatures: rows, then columns
+_SCALED = (r"\tfrac{Q\,K^{\top}}{\sqrt{d_k}}", r"\tfrac{K^{\top} Q}{\sqrt{d_k}}")
+_OUTPUT = (r"\mathrm{out}", "O")
 
 
 class Overview(LessonScene):
@@ -68,6 +69,11 @@ class Overview(LessonScene):
             "zh": "softmax 把每个查询的分数变成加起来等于一的权重",
             "ru": "Softmax превращает оценки каждого запроса в веса, дающие в сумме единицу",
         },
+        "relu": {
+            "en": "ReLU keeps each positive score as its weight and sets the others to zero",
+            "zh": "ReLU 保留每个正的分数作为权重，其余的变成零",
+            "ru": "ReLU оставляет положительные оценки весами, а остальные обнуляет",
+        },
         "mix": {
             "en": "The weights mix the values into one output for every token",
             "zh": "权重把值混合起来，每个词元得到一个输出",
@@ -80,20 +86,25 @@ class Overview(LessonScene):
         cross = self.trace.X_kv is not None
 
         # The formula, every part still unlit
-        formula = MathTex(view.tex("attention"), font_size=LABEL_SIZE * 1.7,
-                          substrings_to_isolate=list(_PARTS.values()))
+        tex = view.tex("attention")
+        parts = {name: t for name, t in _PARTS.items() if t in tex}
+        parts.setdefault("K", "K")  # a cosine or additive score names K unturned
+        formula = MathTex(tex, font_size=LABEL_SIZE * 1.7,
+                          substrings_to_isolate=list(parts.values()))
         formula.to_edge(UP, buff=0.35)
-        part = {name: formula.get_part_by_tex(tex) for name, tex in _PARTS.items()}
+        part = {name: formula.get_part_by_tex(t) for name, t in parts.items()}
+        part["norm"] = part.pop("softmax", None) or part.pop("relu")
+        scaled = view.similarity == "scaled_dot"  # otherwise the scaled scores are the scores
         self.play(Write(formula), run_time=1.5)
         self.say("whole")
         self.wait(1.0)
 
         # The miniatures: the sources and projections above, the attention below
-        card = {name: self.card(view, name) for name in
-                ("X", "X_kv", "Q", "K", "V", "scores", "scaled", "weights", "output")
+        stages = ("scores", "scaled", "weights", "output") if scaled else ("scores", "weights",
+                                                                         "output")
+        card = {name: self.card(view, name) for name in ("X", "X_kv", "Q", "K", "V", *stages)
                 if name != "X_kv" or cross}
-        bottom = self.spread(VGroup(*(card[n] for n in ("scores", "scaled", "weights",
-                                                        "output"))), 1.0)
+        bottom = self.spread(VGroup(*(card[n] for n in stages)), 1.0)
         pair = self.spread(VGroup(card["Q"], card["K"]), 0.5)
         # Q and K stand over the scores they make, V over the output it feeds
         pair.next_to(bottom, UP, buff=1.0).match_x(card["scores"])
@@ -149,23 +160,26 @@ class Overview(LessonScene):
         self.say("scores")
         self.wait(1.2)
 
-        # Scaled by √d_k
-        lit = self.move_boxes(lit, VGroup(part["Q"], part["K"], part["sqrt"]), card["scaled"],
-                              ROLE["weights"],
-                              GrowArrow(self.arrow(card["scores"], card["scaled"])),
-                              FadeIn(card["scaled"]), part["sqrt"].animate.set_color(
-                                  ROLE["weights"]))
-        self.say("scale")
-        self.wait(1.2)
+        # Scaled by √d_k (a scaled dot product only)
+        before = "scores"
+        if scaled:
+            lit = self.move_boxes(lit, VGroup(part["Q"], part["K"], part["sqrt"]),
+                                  card["scaled"], ROLE["weights"],
+                                  GrowArrow(self.arrow(card["scores"], card["scaled"])),
+                                  FadeIn(card["scaled"]),
+                                  part["sqrt"].animate.set_color(ROLE["weights"]))
+            self.say("scale")
+            self.wait(1.2)
+            before = "scaled"
 
-        # Softmax: weights per query
-        bracket = VGroup(part["softmax"], part["open"], part["close"])
-        lit = self.move_boxes(lit, VGroup(bracket, part["Q"], part["sqrt"]), card["weights"],
+        # Normalised: weights per query
+        bracket = VGroup(part["norm"], part["open"], part["close"])
+        lit = self.move_boxes(lit, VGroup(bracket, part["Q"], part["K"]), card["weights"],
                               ROLE["weights"],
-                              GrowArrow(self.arrow(card["scaled"], card["weights"])),
+                              GrowArrow(self.arrow(card[before], card["weights"])),
                               FadeIn(card["weights"]),
                               bracket.animate.set_color(ROLE["weights"]))
-        self.say("softmax")
+        self.say(view.normaliser)
         self.wait(1.2)
 
         # The weighted sum of the values: the whole formula
@@ -185,10 +199,10 @@ class Overview(LessonScene):
             "X": ("X", "X", view.tex("X")),
             "X_kv": ("X_kv", "X", view.tex("X") + r"_{\mathrm{kv}}"),  # the other sentence
             "Q": (f"{h}.Q", "Q", "Q"), "K": (f"{h}.K", "K", "K"), "V": (f"{h}.V", "V", "V"),
-            "scores": (f"{h}.scores", "weights", _NAMES["scores"][view.columns]),
-            "scaled": (f"{h}.scaled", "weights", _NAMES["scaled"][view.columns]),
+            "scores": (f"{h}.scores", "weights", view.tex("scores")),
+            "scaled": (f"{h}.scaled", "weights", _SCALED[view.columns]),
             "weights": (f"{h}.weights", "weights", view.tex("A")),
-            "output": (f"{h}.output", "output", _NAMES["output"][view.columns]),
+            "output": (f"{h}.output", "output", _OUTPUT[view.columns]),
         }[name]
         matrix = TraceMatrix(self.num, key, role=role, transpose=view.turned(),
                              max_rows=self.shown, max_cols=self.shown)

@@ -7,13 +7,13 @@ layout and the same count-up through real partial sums, so the viewer learns it 
 from __future__ import annotations
 
 from manim import (
-    DOWN, LEFT, PI, RIGHT, UP, Create, FadeIn, FadeOut, LaggedStart, MathTex, ReplacementTransform,
+    DOWN, LEFT, RIGHT, UP, Create, FadeIn, FadeOut, LaggedStart, MathTex, ReplacementTransform,
     VGroup, VMobject, config,
 )
 
 from scenes.provenance import Numbers
 from scenes.style import LABEL_SIZE, NUMBER_SIZE, ROLE
-from scenes.widgets import TraceMatrix, _elide, fit, highlight, token_labels
+from scenes.widgets import TraceMatrix, _elide, fit, highlight, token_labels, turn_if_crowded
 
 __all__ = ["MatrixProduct", "work_entry", "fill_rest"]
 
@@ -44,11 +44,8 @@ class MatrixProduct(VGroup):
             shown = [k for k in (owner.col_ids if owner.transpose else owner.row_ids)
                      if k is not None]
             self.labels = VGroup(*(labels[k] for k in shown))
-            if owner.transpose and len(shown) > 1:  # long words over narrow columns read bottom-up
-                pitch = owner.col_band(shown[1]).get_x() - owner.col_band(shown[0]).get_x()
-                if max(lab.width for lab in self.labels) > pitch - 0.1:
-                    for lab in self.labels:
-                        lab.rotate(PI / 2)
+            if owner.transpose:  # long words over narrow columns read bottom-up
+                turn_if_crowded(self.labels, owner.col_pitch())
             for k, lab in zip(shown, self.labels):
                 if owner.transpose:  # the tokens name columns
                     lab.next_to(owner.matrix, UP, buff=0.15).match_x(owner.col_band(k))
@@ -111,11 +108,14 @@ def work_entry(scene, product: MatrixProduct, terms_key: str, partial_key: str, 
     line.next_to(product, DOWN, buff=0.3)
     boxes = [highlight(product.left.row_band(r), ROLE[role]),
              highlight(product.right.col_band(c), ROLE[role])]
-    scene.play(*(Create(b) for b in boxes), FadeIn(equals), FadeIn(total), run_time=0.6)
+    # the total starts at the first term, so that term is there from the start
+    scene.play(*(Create(b) for b in boxes), FadeIn(groups[0]), FadeIn(equals), FadeIn(total),
+               run_time=0.6)
     index = product.result.index_of(r, c)
-    # the terms appear one per step of the count, so the total always matches what is shown
+    # the other terms appear one per step of the count, so the total matches what is shown
+    later = [FadeIn(g) for g in groups[1:]]
     scene.play(num.count_up(total, partial_key, index, run_time=run_time),
-               LaggedStart(*(FadeIn(g) for g in groups), lag_ratio=1.0, run_time=run_time))
+               *([LaggedStart(*later, lag_ratio=1.0, run_time=run_time)] if later else []))
     target = product.result.entries[(r, c)]
     scene.play(ReplacementTransform(total.copy(), target), *(FadeOut(b) for b in boxes),
                FadeOut(VGroup(*groups, equals, total)), run_time=0.9)

@@ -1,25 +1,27 @@
 """Render lesson scenes from Python: the one place that touches manim's global config.
 
-Follows manim's own render loop (for each scene class, inside ``tempconfig``, construct and
-render), then moves each result to its final name atomically.
+Follows manim's own render loop (inside ``tempconfig``, construct and render), then moves each
+result to its final name atomically. ``lecture.build`` calls this once per scene, in one process
+or several.
 """
 
 from __future__ import annotations
 
 import os
-import sys
 import shutil
-from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from manim import tempconfig
 from manim.constants import QUALITIES
+from PIL import Image
 
 from qkv import Trace
 from scenes import LESSON
 from scenes.base import LessonScene
 
-__all__ = ["QUALITY", "TEX_TEMPLATE", "pick_scenes", "render_scenes"]
+__all__ = ["FORMATS", "QUALITY", "TEX_TEMPLATE", "TRANSPARENT_FORMATS", "RenderOptions",
+           "pick_scenes", "render_scene"]
 
 QUALITY = {"low": "low_quality", "medium": "medium_quality", "high": "high_quality",
            "4k": "fourk_quality"}
@@ -45,45 +47,64 @@ def pick_scenes(names: str | None) -> list[type[LessonScene]]:
     return picked
 
 
-def render_scenes(trace: Trace, scenes: Sequence[type[LessonScene]], out_dir: Path, *,
-                  quality: str = "high", fmt: str = "mp4", quiet: bool = False) -> list[Path]:
-    """Render each scene of ``trace`` into ``out_dir`` as NN_Name.mp4 (or .png, last frame).
+# What each --format writes, and whether it can carry transparency
+FORMATS = ("mp4", "webm", "gif", "mov", "png")
+TRANSPARENT_FORMATS = ("webm", "mov")
 
-    NN is the scene's place in the lesson, so a file's name does not depend on which scenes
-    were picked.
+
+@dataclass(frozen=True)
+class RenderOptions:
+    quality: str = "high"
+    fmt: str = "mp4"
+    transparent: bool = False
+    bars: bool = False  # manim's own progress bars (one process on a terminal only)
+
+
+def render_scene(trace: Trace, cls: type[LessonScene], folder: Path,
+                 options: RenderOptions) -> list[Path]:
+    """Render one scene of ``trace`` into ``folder``: ``NN_Name.<fmt>``, its subtitles
+    (``.srt``, video formats) and a still of its last frame (``NN_Name.png``).
+
+    NN is the scene's place in the lesson, so a name does not depend on which scenes were
+    picked. Each scene has its own manim work folder: scenes rendered at the same time in
+    several processes never share a cache file. Every file appears under its final name whole.
     """
-    preset = QUALITIES[QUALITY[quality]]
-    work = out_dir / ".manim"  # manim's own media folder: partial movies and Tex cache
-    written = []
-    for cls in scenes:
-        number = LESSON.index(cls) + 1  # a scene keeps its lesson number when rendered alone
-        options = {
-            "media_dir": str(work), "tex_template_file": str(TEX_TEMPLATE),
-            "pixel_height": preset["pixel_height"], "pixel_width": preset["pixel_width"],
-            "frame_rate": preset["frame_rate"], "format": fmt, "output_file": cls.__name__,
-            "verbosity": "WARNING",
-            # manim's bars only help on a terminal; in a log they are noise
-            "progress_bar": "display" if sys.stderr.isatty() and not quiet else "none",
-            "disable_caching": False,
-        }
-        with tempconfig(options):
-            scene = cls(trace=trace)
-            scene.render()
-            writer = scene.renderer.file_writer
-            produced = Path(writer.image_file_path if fmt == "png" else writer.movie_file_path)
-        final = out_dir / f"{number:02d}_{cls.__name__}.{fmt}"
-        _publish(produced, final)
-        written.append(final)
+    preset = QUALITIES[QUALITY[options.quality]]
+    stem = f"{LESSON.index(cls) + 1:02d}_{cls.__name__}"
+    settings = {
+        "media_dir": str(folder / ".manim" / cls.__name__),
+        "tex_template_file": str(TEX_TEMPLATE),
+        "pixel_height": preset["pixel_height"], "pixel_width": preset["pixel_width"],
+        "frame_rate": preset["frame_rate"], "format": options.fmt,
+        "transparent": options.transparent, "output_file": cls.__name__,
+        "verbosity": "WARNING", "progress_bar": "display" if options.bars else "none",
+        "disable_caching": False,
+    }
+    with tempconfig(settings):
+        scene = cls(trace=trace)
+        scene.render()
+        writer = scene.renderer.file_writer
+        video = options.fmt != "png"
+        produced = Path(writer.movie_file_path if video else writer.image_file_path)
+        last_frame = scene.renderer.get_frame() if video else None
+    written = [_publish(produced, folder / f"{stem}.{options.fmt}")]
+    if video:
+        written.append(_publish_image(last_frame, folder / f"{stem}.png"))
         subtitles = produced.with_suffix(".srt")  # manim writes the captions' timings here
-        if fmt == "mp4" and subtitles.exists():
-            _publish(subtitles, final.with_suffix(".srt"))
-            written.append(final.with_suffix(".srt"))
+        if subtitles.exists():
+            written.append(_publish(subtitles, folder / f"{stem}.srt"))
     return written
 
 
-def _publish(produced: Path, final: Path) -> None:
+def _publish(produced: Path, final: Path) -> Path:
     partial = final.with_name(f".{final.name}.part")
     shutil.copyfile(produced, partial)
     os.replace(partial, final)  # a reader sees the whole file or none
+    return final
 
 
+def _publish_image(pixels, final: Path) -> Path:
+    partial = final.with_name(f".{final.name}.part")
+    Image.fromarray(pixels).save(partial, format="PNG")
+    os.replace(partial, final)
+    return final

@@ -41,7 +41,7 @@ class Scaling(LessonScene):
             "ru": "Каждую оценку разделим на квадратный корень из размерности ключа",
         },
         "one_cell": {
-            "en": "Query “{0}”, key “{1}”: the score divided by the root",
+            "en": "Query \"{0}\", key \"{1}\": the score divided by the root",
             "zh": "查询“{0}”、键“{1}”：分数除以这个平方根",
             "ru": "Запрос «{0}», ключ «{1}»: оценка, делённая на корень",
         },

@@ -17,7 +17,7 @@ from scenes.base import LessonScene
 from scenes.convention import Convention
 from scenes.product import MatrixProduct, fill_rest, work_entry
 from scenes.style import LABEL_SIZE, ROLE
-from scenes.widgets import TokenGrid, TraceMatrix, fit, highlight, token_labels
+from scenes.widgets import TokenGrid, TraceMatrix, fit, highlight
 
 __all__ = ["Scores", "grid_beside", "grid_cell", "score_formula"]
 
@@ -93,12 +93,12 @@ class Scores(LessonScene):
             "ru": "Матрицу ключей переворачиваем: каждая строка — один ключ",
         },
         "one_score": {
-            "en": "Query “{0}” against key “{1}”: multiply term by term, then add",
+            "en": "Query \"{0}\" against key \"{1}\": multiply term by term, then add",
             "zh": "查询“{0}”对键“{1}”：逐项相乘，再相加",
             "ru": "Запрос «{0}» и ключ «{1}»: перемножаем по слагаемым и складываем",
         },
         "next_key": {
-            "en": "The same query against the next key, “{1}”",
+            "en": "The same query against the next key, \"{1}\"",
             "zh": "同一个查询，对下一个键“{1}”",
             "ru": "Тот же запрос и следующий ключ, «{1}»",
         },
@@ -123,7 +123,7 @@ class Scores(LessonScene):
             "ru": "Чем больше оценка, тем ближе направления запроса и ключа",
         },
         "best": {
-            "en": "For the query “{0}”, the key “{1}” scores highest: they point most alike",
+            "en": "For the query \"{0}\", the key \"{1}\" scores highest: they point most alike",
             "zh": "对查询“{0}”来说，键“{1}”得分最高：它们的方向最接近",
             "ru": "Для запроса «{0}» выше всех оценка ключа «{1}»: их направления ближе всего",
         },
@@ -221,24 +221,10 @@ class Scores(LessonScene):
         left, right = view.factors(q, k)
         names = view.factors("Q", r"K^{\top}") + (_RESULT[view.columns],)
         roles = view.factors("Q", "K") + ("weights",)
-        # turned, the tokens stand level over Q's columns: long words would collide there,
-        # so they are left to the grid (which turns them upright)
-        named = not q.transpose or self.labels_fit(q)
         product = MatrixProduct(self.num, left, right, scores, names, roles,
-                                tokens=("tokens", q) if named else None,
-                                height=config.frame_height - 2.7)
+                                tokens=("tokens", q), height=config.frame_height - 2.7)
         product.next_to(below, DOWN, buff=0.3)
         return product
-
-    def labels_fit(self, q: TraceMatrix) -> bool:
-        """Whether every query token, as MatrixProduct sizes it, fits over one column of ``q``."""
-        labels = token_labels(self.num, "tokens", ROLE["X"], font_size=LABEL_SIZE * 0.75,
-                              max_width=1.4)
-        shown = [c for c in q.col_ids if c is not None]
-        if len(shown) < 2:
-            return True
-        pitch = q.col_band(shown[1]).get_x() - q.col_band(shown[0]).get_x()
-        return max(lab.width for lab in labels) < pitch - 0.1
 
     @staticmethod
     def refs(product: MatrixProduct, r: int, c: int) -> tuple[tuple[str, int], ...]:
@@ -266,9 +252,10 @@ class Scores(LessonScene):
         """Each computed score flies to its cell of the grid; the rest of the product leaves."""
         moved = product.result.entries
         fresh = [v for rc, v in grid.values.items() if rc not in moved]  # elided in the product
-        self.play(FadeOut(product.shell()), *also,
-                  *(ReplacementTransform(m, grid.values[rc]) for rc, m in moved.items()),
-                  run_time=1.4)
+        # the factors leave first, so no score crosses them on its way to the grid
+        self.play(FadeOut(product.shell()), *also, run_time=0.6)
+        self.play(*(ReplacementTransform(m, grid.values[rc]) for rc, m in moved.items()),
+                  run_time=1.0)
         self.play(Create(VGroup(*(cell[0] for cell in grid.squares))),
                   FadeIn(VGroup(*fresh)), FadeIn(grid.row_labels), FadeIn(grid.col_labels),
                   run_time=1.0)

@@ -22,7 +22,7 @@ from scenes.base import LessonScene
 from scenes.convention import Convention
 from scenes.provenance import Numbers, TraceNumber
 from scenes.style import FRAME_LINE, LABEL_SIZE, MUTED, ROLE
-from scenes.widgets import TokenGrid, highlight, token_labels
+from scenes.widgets import TokenGrid, highlight, token_labels, turn_if_crowded
 
 __all__ = ["Softmax"]
 
@@ -94,9 +94,8 @@ class QueryTable(VGroup):
 
         # Key tokens along the first line; long words turn so as not to crowd their neighbours
         self.key_labels = token_labels(numbers, "key_tokens", ROLE["K"], max_width=2.4)
-        if not turned and any(lab.width > cell * 0.95 for lab in self.key_labels):
-            for lab in self.key_labels:
-                lab.rotate(np.pi / 2)
+        if not turned:
+            turn_if_crowded(self.key_labels, cell)
         for j, lab in enumerate(self.key_labels):
             lab.next_to(self.lines[steps[0]][j], key_side, buff=0.12)
 
@@ -138,7 +137,7 @@ class Softmax(LessonScene):
             "ru": "Здесь нормировка — ReLU, а не softmax: ни экспонент, ни деления",
         },
         "scores": {
-            "en": "The query “{0}”: its score against every key",
+            "en": "The query \"{0}\": its score against every key",
             "zh": "查询“{0}”：它对每个键的分数",
             "ru": "Запрос «{0}»: его оценка с каждым ключом",
         },
@@ -163,7 +162,7 @@ class Softmax(LessonScene):
             "ru": "Делим каждую на сумму: это и есть веса внимания",
         },
         "sum_one": {
-            "en": "The weights of “{0}” add up to exactly one",
+            "en": "The weights of \"{0}\" add up to exactly one",
             "zh": "“{0}”的权重加起来正好等于一",
             "ru": "Веса запроса «{0}» в сумме дают ровно единицу",
         },
@@ -178,7 +177,7 @@ class Softmax(LessonScene):
             "ru": "Скрытый маской ключ получает минус бесконечность, поэтому его вес — ноль",
         },
         "sum_relu": {
-            "en": "Nothing is divided, so the weights of “{0}” need not add up to one",
+            "en": "Nothing is divided, so the weights of \"{0}\" need not add up to one",
             "zh": "没有做除法，所以“{0}”的权重加起来不一定等于一",
             "ru": "Деления нет, поэтому веса запроса «{0}» не обязаны давать в сумме единицу",
         },
@@ -223,7 +222,7 @@ class Softmax(LessonScene):
             "ru": "Читаем столбец: чем ярче клетка, тем больше запрос смотрит на этот ключ",
         },
         "focus": {
-            "en": "“{0}” attends most to “{1}”",
+            "en": "\"{0}\" attends most to \"{1}\"",
             "zh": "“{0}”最关注“{1}”",
             "ru": "«{0}» больше всего внимания уделяет «{1}»",
         },
@@ -287,7 +286,7 @@ class Softmax(LessonScene):
 
         # Every query at once: the table's weights become their line of the heat map
         sums, sigma = self.line_sums(grid)
-        matrix = MathTex(self.matrix_tex(view, relu), font_size=LABEL_SIZE * 1.1)
+        matrix = MathTex(view.tex("weights"), font_size=LABEL_SIZE * 1.1)
         self.place(matrix, VGroup(grid, sums, sigma))
         leaving = [line for step, line in table.lines.items() if step != "weights"]
         self.play(
@@ -376,10 +375,6 @@ class Softmax(LessonScene):
             sigma.match_x(sums).match_y(grid.col_labels)
         return sums, sigma
 
-    @staticmethod
-    def matrix_tex(view: Convention, relu: bool) -> str:
-        tex = view.tex("weights")
-        return tex.replace(r"\mathrm{softmax}", r"\mathrm{ReLU}") if relu else tex
 
     @staticmethod
     def key_labels(grid: TokenGrid) -> VGroup:

@@ -1,7 +1,7 @@
 """One visual language for every scene: a colour per role, number colours, fonts, sizes."""
 
 import numpy as np
-from manim import BLUE_C, GREY_B, GREY_E, RED_C, WHITE, ManimColor, interpolate_color
+from manim import GREY_B, GREY_E, RED_C, WHITE, ManimColor, interpolate_color
 
 __all__ = ["ROLE", "FONT", "NUMBER_SIZE", "LABEL_SIZE", "CAPTION_SIZE", "BACKGROUND",
            "sign_colour", "MUTED", "FRAME_LINE"]
@@ -26,7 +26,8 @@ NUMBER_SIZE = 24
 LABEL_SIZE = 30
 CAPTION_SIZE = 26
 
-_POSITIVE, _NEGATIVE = BLUE_C, RED_C
+# a true blue for positive numbers: BLUE_C sat too close to the keys' teal
+_POSITIVE, _NEGATIVE = ManimColor("#5FA8FF"), RED_C
 
 
 def sign_colour(value: float) -> ManimColor:

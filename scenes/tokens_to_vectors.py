@@ -6,7 +6,7 @@ In the column-vector convention the vectors stand as the columns of I (d_model Ã
 from __future__ import annotations
 
 from manim import (
-    DOWN, LEFT, PI, RIGHT, UP, Create, FadeIn, FadeOut, LaggedStart, MathTex, ReplacementTransform,
+    DOWN, LEFT, RIGHT, UP, Create, FadeIn, FadeOut, LaggedStart, MathTex, ReplacementTransform,
     TransformMatchingShapes, VGroup, Write, config,
 )
 
@@ -14,7 +14,7 @@ from scenes.base import LessonScene
 from scenes.convention import Convention
 from scenes.provenance import TraceText
 from scenes.style import LABEL_SIZE, ROLE
-from scenes.widgets import TokenRow, TraceMatrix, fit, highlight, token_labels
+from scenes.widgets import TokenRow, TraceMatrix, fit, highlight, token_labels, turn_if_crowded
 
 __all__ = ["TokensToVectors"]
 
@@ -79,11 +79,8 @@ class TokensToVectors(LessonScene):
                         max_cols=12)
         names = token_labels(self.num, "tokens", ROLE["X"], font_size=LABEL_SIZE * 0.85,
                              max_width=1.6)
-        if view.columns and T > 1:  # long words over narrow columns read bottom-up
-            pitch = X.col_band(1).get_x() - X.col_band(0).get_x()
-            if max(name.width for name in names) > pitch - 0.1:
-                for name in names:
-                    name.rotate(PI / 2)
+        if view.columns:  # long words over narrow columns read bottom-up
+            turn_if_crowded(names, X.col_pitch())
         for i, name in enumerate(names):
             if view.columns:
                 name.next_to(X.matrix, UP, buff=0.25).match_x(X.col_band(i))

@@ -7,7 +7,7 @@ In the column-vector convention the values are the columns of V and the product 
 from __future__ import annotations
 
 from manim import (
-    DOWN, PI, RIGHT, UP, Create, FadeIn, FadeOut, FadeTransform, LaggedStart, Line, MathTex,
+    DOWN, RIGHT, UP, Create, FadeIn, FadeOut, FadeTransform, LaggedStart, Line, MathTex,
     ReplacementTransform, RoundedRectangle, SurroundingRectangle, TransformFromCopy, VGroup, Write,
     config, linear,
 )
@@ -18,7 +18,7 @@ from scenes.base import LessonScene
 from scenes.convention import Convention
 from scenes.product import MatrixProduct, fill_rest
 from scenes.style import LABEL_SIZE, MUTED, ROLE
-from scenes.widgets import TraceMatrix, highlight, token_labels
+from scenes.widgets import TraceMatrix, highlight, token_labels, turn_if_crowded
 
 __all__ = ["WeightedSum"]
 
@@ -63,7 +63,7 @@ class WeightedSum(LessonScene):
             "ru": "Значения: по столбцу на каждый токен ключа",
         },
         "weights": {
-            "en": "The attention weights of “{0}”: how much it takes from each token",
+            "en": "The attention weights of \"{0}\": how much it takes from each token",
             "zh": "“{0}”的注意力权重：它从每个词元取多少",
             "ru": "Веса внимания «{0}»: сколько он берёт от каждого токена",
         },
@@ -75,7 +75,7 @@ class WeightedSum(LessonScene):
                   "сжимает",
         },
         "sum": {
-            "en": "Adding up the scaled values gives the output of “{0}”",
+            "en": "Adding up the scaled values gives the output of \"{0}\"",
             "zh": "把缩放后的值向量相加，就得到“{0}”的输出",
             "ru": "Сумма взвешенных значений — это выход токена «{0}»",
         },
@@ -265,11 +265,8 @@ class _Table:
         # the key tokens that name the values (and their weights)
         self.labels = token_labels(num, "key_tokens", ROLE["X"], font_size=LABEL_SIZE * 0.8,
                                    max_width=1.8)
-        if columns and S > 1:  # side by side: long words read bottom-up rather than collide
-            pitch = values.col_band(1).get_x() - values.col_band(0).get_x()
-            if max(lab.width for lab in self.labels) > 0.9 * pitch:
-                for lab in self.labels:
-                    lab.rotate(PI / 2)
+        if columns:  # side by side: long words read bottom-up rather than collide
+            turn_if_crowded(self.labels, values.col_pitch())
         for j, lab in enumerate(self.labels):
             lab.next_to(self.shades[j], -across, buff=0.2)
             align_j(lab, self.vector_band(j))

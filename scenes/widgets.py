@@ -12,7 +12,7 @@ from scenes.provenance import Numbers, TraceNumber, TraceText
 from scenes.style import FRAME_LINE, LABEL_SIZE, NUMBER_SIZE, ROLE
 
 __all__ = ["DIM_TEX", "TokenGrid", "TokenRow", "TraceMatrix", "fit", "highlight", "shape_label",
-           "token_labels"]
+           "token_labels", "turn_if_crowded"]
 
 
 def _boxed(text: TraceText, colour) -> VGroup:
@@ -91,6 +91,11 @@ class TraceMatrix(VGroup):
     def col_band(self, c: int) -> VMobject:
         return self.matrix.get_columns()[self.col_ids.index(c)]
 
+    def col_pitch(self) -> float:
+        """The distance between neighbouring displayed columns (0 for a single column)."""
+        columns = self.matrix.get_columns()
+        return columns[1].get_x() - columns[0].get_x() if len(columns) > 1 else 0.0
+
     def shape_label(self) -> VGroup:
         """``(T × d_model) = (6 × 6)`` for this matrix as displayed."""
         rows, cols = self.dims
@@ -154,10 +159,7 @@ class TokenGrid(VGroup):
         for r, lab in enumerate(self.row_labels):
             lab.next_to(self.cells[(r, 0)], LEFT, buff=0.15)
         self.col_labels = token_labels(numbers, col_side, ROLE[col_role], max_width=2.4)
-        if any(lab.width > cell * 0.95 for lab in self.col_labels):
-            # long words read bottom-up rather than overlapping their neighbours
-            for lab in self.col_labels:
-                lab.rotate(PI / 2)
+        turn_if_crowded(self.col_labels, cell)
         for c, lab in enumerate(self.col_labels):
             lab.next_to(self.cells[(0, c)], UP, buff=0.12)
         super().__init__(squares, self.row_labels, self.col_labels)
@@ -197,6 +199,17 @@ def token_labels(numbers: Numbers, side: str, colour, *, font_size: float = LABE
     if widest > max_width:
         labels.scale(max_width / widest)  # one factor for all: equal words stay equal
     return labels
+
+
+def turn_if_crowded(labels: VGroup, pitch: float, gap: float = 0.1) -> bool:
+    """Turn side-by-side labels to read bottom-up when the widest is wider than its slot
+    (labels ``pitch`` apart; 0: a lone label, free to spread). All turn together, so a row of
+    names keeps one look."""
+    if not pitch or max(lab.width for lab in labels) <= pitch - gap:
+        return False
+    for lab in labels:
+        lab.rotate(PI / 2)
+    return True
 
 
 def highlight(mob: VMobject, colour) -> SurroundingRectangle:

@@ -37,3 +37,10 @@ def test_chinese_and_russian_are_really_translated():
     for where, key, entry in ENTRIES:
         assert re.search(r"[\u4e00-\u9fff]", entry["zh"]), f"{where}.{key}: zh has no Chinese"
         assert re.search(r"[\u0400-\u04ff]", entry["ru"]), f"{where}.{key}: ru has no Cyrillic"
+
+
+def test_latin_and_cyrillic_captions_avoid_full_width_quotes():
+    # the CJK face draws “ ” full width: English quotes straight, Russian with « »
+    for where, key, entry in ENTRIES:
+        for language in ("en", "ru"):
+            assert not re.search("[“”„]", entry[language]), f"{where}.{key}.{language}"

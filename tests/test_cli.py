@@ -53,6 +53,12 @@ BAD = [
     (["banana", "--config", str(CONFIGS / "apple.toml")], "no vector"),
     (["x", "--quality", "ultra"], "--quality"),
     (["x", "--format", "avi"], "--format"),
+    (["x", "--jobs", "0"], "--jobs"),
+    (["x", "--jobs", "-2"], "--jobs"),
+    (["x", "--lang", "de"], "--lang"),
+    (["x", "--layout", "diagonal"], "--layout"),
+    (["x", "--transparent"], "--transparent needs --format mov or webm"),
+    (["x", "--precision", "9"], "--precision"),
     (["x", "--no-such-option"], "no-such-option"),
     ([r"\input{/etc/hostname} $x$ 100% a&b <b>bold</b>"], "at most 12"),
 ]
@@ -140,3 +146,32 @@ def test_every_shipped_config_builds(capsys, tmp_path, config):
     code, _, err = run_cli(capsys, "--config", str(CONFIGS / config), "--no-video", "--out",
                            str(tmp_path))
     assert code == 0, err
+
+
+def test_list_scenes_names_every_scene_in_order(capsys, tmp_path):
+    from scenes import LESSON
+
+    code, out, _ = run_cli(capsys, "--list-scenes", "--out", str(tmp_path / "o"))
+    assert code == 0
+    assert out.split() == [w for n, cls in enumerate(LESSON, 1) for w in (str(n), cls.__name__)]
+    assert not (tmp_path / "o").exists()
+
+
+def test_layout_source_and_precision_reach_the_trace(capsys, tmp_path):
+    code, _, _ = run_cli(capsys, "a b", "--layout", "columns", "--precision", "3", "--source",
+                         "seeded", "--no-video", "--out", str(tmp_path))
+    assert code == 0
+    config = json.loads((tmp_path / "trace.json").read_text(encoding="utf-8"))["config"]
+    assert (config["convention"], config["precision"], config["source"]) == ("columns", 3,
+                                                                              "seeded")
+
+
+def test_missing_system_piece_is_named_before_any_work(capsys, tmp_path, monkeypatch):
+    import shutil
+
+    real = shutil.which
+    monkeypatch.setattr(shutil, "which", lambda p: None if p == "dvisvgm" else real(p))
+    code, out, err = run_cli(capsys, "x", "--out", str(tmp_path / "o"))
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and "apt-get install dvisvgm" in err
+    assert not (tmp_path / "o").exists()

@@ -1,5 +1,7 @@
 """A real render through the command line: the files a user gets are whole, sized and moving."""
 
+import json
+import re
 import subprocess
 import sys
 
@@ -10,6 +12,8 @@ import numpy as np
 from PIL import Image
 
 from conftest import ROOT
+from lecture import duration
+from qkv import Trace
 from scenes import LESSON, TokensToVectors
 
 
@@ -18,10 +22,17 @@ def render(*args):
                           cwd=ROOT, capture_output=True, text=True)
 
 
+def lesson_folder(out):
+    (folder,) = [p for p in out.iterdir() if p.is_dir()]
+    return folder
+
+
 def test_video_of_the_first_scene(tmp_path):
     done = render("the cat sat", "--scenes", "TokensToVectors", "--out", str(tmp_path))
     assert done.returncode == 0, done.stderr
-    video = tmp_path / "01_TokensToVectors.mp4"
+    folder = lesson_folder(tmp_path)
+    assert folder.name.startswith("the-cat-sat-")
+    video = folder / "01_TokensToVectors.mp4"
     with av.open(str(video)) as container:
         stream = container.streams.video[0]
         assert (stream.codec_context.width, stream.codec_context.height) == (854, 480)
@@ -29,22 +40,61 @@ def test_video_of_the_first_scene(tmp_path):
     assert len(frames) / 15 > 10  # seconds at 15 fps: the whole storyboard, not one shot
     assert not np.array_equal(frames[len(frames) // 2], frames[-1])  # it moves
     assert frames[-1].std() > 10  # the last frame is not an empty background
-    assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith(".")) == \
-        ["01_TokensToVectors.mp4", "01_TokensToVectors.srt", "trace.json"]
+    names = sorted(p.name for p in folder.iterdir() if not p.name.startswith("."))
+    assert names == ["01_TokensToVectors.mp4", "01_TokensToVectors.png", "01_TokensToVectors.srt",
+                     "01_TokensToVectors.vtt", "handout.md", "lesson.mp4", "lesson.srt",
+                     "lesson.vtt", "trace.json"]
+    # the still is the video's last frame
+    still = np.asarray(Image.open(folder / "01_TokensToVectors.png").convert("RGB"))
+    assert still.shape == frames[-1].shape
+    assert np.abs(still.astype(int) - frames[-1].astype(int)).mean() < 3  # codec noise only
     # the subtitles are the captions, in order, with their spaces, within the video's length
-    cues = list(srt.parse((tmp_path / "01_TokensToVectors.srt").read_text(encoding="utf-8")))
+    cues = list(srt.parse((folder / "01_TokensToVectors.srt").read_text(encoding="utf-8")))
     assert cues[0].content == TokensToVectors.captions["sentence"]["en"]
     assert all(a.end <= b.start for a, b in zip(cues, cues[1:]))
     assert cues[-1].end.total_seconds() <= len(frames) / 15 + 0.1
-    assert not list(tmp_path.glob("*.part")) and not list(tmp_path.glob(".*.part"))
+    assert not list(folder.glob("*.part")) and not list(folder.glob(".*.part"))
 
 
 def test_still_of_the_first_scene(tmp_path):
     done = render("我爱注意力", "--format", "png", "--scenes", "1", "--out", str(tmp_path))
     assert done.returncode == 0, done.stderr
-    still = np.asarray(Image.open(tmp_path / "01_TokensToVectors.png").convert("RGB"))
+    still = np.asarray(Image.open(lesson_folder(tmp_path) / "01_TokensToVectors.png")
+                       .convert("RGB"))
     assert still.shape == (480, 854, 3)
     assert still.std() > 10
+
+
+def test_whole_lesson_in_chinese_then_unchanged_rerun_renders_nothing(tmp_path):
+    args = ("我爱注意力机制", "--lang", "zh", "--jobs", "2", "--out", str(tmp_path))
+    done = render(*args)
+    assert done.returncode == 0, done.stderr
+    folder = lesson_folder(tmp_path)
+    lengths = []
+    for n, cls in enumerate(LESSON, 1):
+        stem = folder / f"{n:02d}_{cls.__name__}"
+        lengths.append(duration(stem.with_suffix(".mp4")))
+        assert lengths[-1] > 3
+        assert Image.open(stem.with_suffix(".png")).size == (854, 480)
+        cues = list(srt.parse(stem.with_suffix(".srt").read_text(encoding="utf-8")))
+        assert cues and all(re.search(r"[\u4e00-\u9fff]", c.content) for c in cues)
+        assert stem.with_suffix(".vtt").read_text(encoding="utf-8").startswith("WEBVTT")
+    assert duration(folder / "lesson.mp4") == pytest.approx(sum(lengths), abs=0.2)
+    lesson_cues = list(srt.parse((folder / "lesson.srt").read_text(encoding="utf-8")))
+    assert lesson_cues[-1].end.total_seconds() <= sum(lengths) + 0.1
+    assert len(lesson_cues) == sum(
+        len(list(srt.parse(p.read_text(encoding="utf-8")))) for p in folder.glob("0*.srt"))
+    # the folder's trace is the command's trace, and the handout speaks Chinese
+    top = json.loads((tmp_path / "trace.json").read_text(encoding="utf-8"))
+    inner = json.loads((folder / "trace.json").read_text(encoding="utf-8"))
+    assert top["digest"] == inner["digest"] == Trace.from_json(inner).digest
+    assert "查询" in (folder / "handout.md").read_text(encoding="utf-8")
+    # unchanged: nothing is rendered again
+    before = {p.name: p.stat().st_mtime_ns for p in folder.iterdir() if p.suffix == ".mp4"}
+    again = render(*args)
+    assert again.returncode == 0, again.stderr
+    after = {p.name: p.stat().st_mtime_ns for p in folder.iterdir() if p.suffix == ".mp4"}
+    assert after == before
 
 
 @pytest.mark.parametrize("scene_cls", LESSON, ids=lambda c: c.__name__)

@@ -41,6 +41,8 @@ CASES = [("default.toml", {"sentence": s} if s else {}) for s in SENTENCES.value
     ("default.toml", {"convention": "columns", "sentence": SENTENCES["english, longest"]}),
     ("causal.toml", {"convention": "columns", "sentence": "Внимательный переводчик аккуратно "
                      "перечитывает предложение", "language": "ru"}),
+    # seed 001's and 003's alternatives: no √d_k step, no softmax
+    ("default.toml", {"similarity": "additive", "normaliser": "relu"}),
 ]
 
 

@@ -1,0 +1,167 @@
+"""The whole lesson for one trace, in one folder: each scene rendered (in several processes
+when asked), then the scenes joined into one video, the subtitles joined and converted, a
+still of each scene, trace.json and the handout.
+
+Re-running an unchanged command renders nothing: each scene's files are stamped with what made
+them (trace, config, quality, format, the project's code), and only stale scenes are redone.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import multiprocessing
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from pathlib import Path
+
+from qkv import Trace
+
+from lecture.folder import lesson_folder
+from lecture.handout import write_handout
+from lecture.subtitles import join_subtitles, write_vtt
+from lecture.video import duration, join_videos
+
+__all__ = ["build_lesson", "fingerprint"]
+
+_ROOT = Path(__file__).resolve().parent.parent
+JOINABLE = ("mp4", "webm", "mov")  # packets copy across; a GIF stays one file per scene
+
+
+def fingerprint(trace: Trace) -> str:
+    """What the lesson shows: the numbers (digest) and every config key (language, layout)."""
+    config = json.dumps(trace.config, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(f"{trace.digest}\n{config}".encode()).hexdigest()
+
+
+def build_lesson(trace: Trace, scenes: Sequence[type], out: Path, options, *, jobs: int = 1,
+                 say: Callable[[str], None] = lambda line: None) -> tuple[Path, list[Path]]:
+    """Render ``scenes`` of ``trace`` under ``out``; return the lesson folder and every file
+    written or found up to date, lesson files last."""
+    from scenes import LESSON
+
+    folder = lesson_folder(out, trace.sentence, fingerprint(trace))
+    folder.mkdir(parents=True, exist_ok=True)
+    for stale in folder.glob(".*.part"):  # left by an interrupted run: never a final name
+        stale.unlink()
+    trace.write_json(folder / "trace.json")
+    files = [folder / "trace.json", write_handout(trace, folder / "handout.md")]
+
+    stamps = _Stamps(folder / ".stamps.json")
+    key = _render_key(trace, options)
+    ordered = sorted(scenes, key=LESSON.index)
+    stems = {cls: f"{LESSON.index(cls) + 1:02d}_{cls.__name__}" for cls in ordered}
+    todo = [cls for cls in ordered if not stamps.fresh(stems[cls], key, folder, options.fmt)]
+    if len(todo) < len(ordered):
+        say(f"up to date: {len(ordered) - len(todo)} of {len(ordered)} scenes")
+    for cls, written in _render_all(trace, todo, folder, options, jobs, say):
+        stamps.record(stems[cls], key, written)
+    for cls in ordered:
+        files += [Path(p) for p in stamps.files(stems[cls])]
+
+    if options.fmt != "png":
+        files += _join(folder, [stems[cls] for cls in ordered], options.fmt, stamps, key)
+    return folder, files
+
+
+def _render_all(trace, todo, folder, options, jobs, say):
+    """Yield (scene class, files written) as each scene finishes, with one overall progress
+    line per scene: done of total, elapsed, an estimate of what is left."""
+    from scenes.runner import render_scene
+
+    started, total = time.perf_counter(), len(todo)
+
+    def progress(done: int, cls) -> None:
+        elapsed = time.perf_counter() - started
+        left = elapsed / done * (total - done) if done < total else 0.0
+        say(f"[{done}/{total}] {cls.__name__} · {_clock(elapsed)} elapsed"
+            + (f" · about {_clock(left)} left" if done < total else ""))
+
+    if jobs <= 1 or total <= 1:
+        for done, cls in enumerate(todo, 1):
+            written = render_scene(trace, cls, folder, options)
+            progress(done, cls)
+            yield cls, written
+        return
+    # spawn, not fork: each worker starts clean (manim's global config, torch's threads)
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=min(jobs, total), mp_context=context) as pool:
+        running = {pool.submit(render_scene, trace, cls, folder, options): cls for cls in todo}
+        done = 0
+        try:
+            while running:
+                finished, _ = wait(running, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    cls = running.pop(future)
+                    written = future.result()
+                    done += 1
+                    progress(done, cls)
+                    yield cls, written
+        except BaseException:  # Ctrl-C or a failed scene: stop the others, keep what is done
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+
+
+def _join(folder: Path, stems: list[str], fmt: str, stamps: _Stamps, key: str) -> list[Path]:
+    """Per-scene .vtt, then the lesson's video and subtitles; skipped when nothing changed."""
+    lesson_key = hashlib.sha256((key + "".join(stems)).encode()).hexdigest()
+    if stamps.fresh("lesson", lesson_key, folder, fmt):
+        return [Path(p) for p in stamps.files("lesson")]
+    written: list[Path] = []
+    parts = []
+    for stem in stems:
+        srt_path = folder / f"{stem}.srt"
+        seconds = duration(folder / f"{stem}.{fmt}")
+        if srt_path.exists():
+            written.append(write_vtt(srt_path))
+            parts.append((srt_path, seconds))
+    if fmt in JOINABLE:
+        join_videos([folder / f"{stem}.{fmt}" for stem in stems], folder / f"lesson.{fmt}")
+        written.append(folder / f"lesson.{fmt}")
+    if parts:
+        join_subtitles(parts, folder / "lesson.srt")
+        written += [folder / "lesson.srt", write_vtt(folder / "lesson.srt")]
+    stamps.record("lesson", lesson_key, written)
+    return written
+
+
+def _render_key(trace: Trace, options) -> str:
+    """Everything a scene's pixels depend on, the project's own code included."""
+    code = hashlib.sha256()
+    for path in sorted([*(_ROOT / "scenes").glob("*.py"), *(_ROOT / "scenes").glob("*.tex"),
+                        *(_ROOT / "qkv").glob("*.py")]):
+        code.update(path.read_bytes())
+    what = f"{fingerprint(trace)} {options.quality} {options.fmt} {options.transparent}"
+    return hashlib.sha256(f"{what} {code.hexdigest()}".encode()).hexdigest()
+
+
+class _Stamps:
+    """``.stamps.json``: for each scene (and the joined lesson), the key that made its files."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            self.data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            self.data = {}
+
+    def fresh(self, name: str, key: str, folder: Path, fmt: str) -> bool:
+        entry = self.data.get(name)
+        return (entry is not None and entry["key"] == key
+                and all((folder / f).exists() for f in entry["files"])
+                and any(f.endswith(f".{fmt}") for f in entry["files"]))
+
+    def files(self, name: str) -> list[str]:
+        return [str(self.path.parent / f) for f in self.data.get(name, {}).get("files", [])]
+
+    def record(self, name: str, key: str, written: Sequence[Path]) -> None:
+        self.data[name] = {"key": key, "files": [Path(p).name for p in written]}
+        partial = self.path.with_name(f".{self.path.name}.part")
+        partial.write_text(json.dumps(self.data, indent=1), encoding="utf-8")
+        partial.replace(self.path)
+
+
+def _clock(seconds: float) -> str:
+    minutes, secs = divmod(int(round(seconds)), 60)
+    return f"{minutes}:{secs:02d}"

@@ -1,0 +1,167 @@
+"""handout.md: the lesson's matrices with their real values, in the lesson's language, for a
+student to check by hand or a lecturer to print. Values come straight from the trace."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+
+from qkv import Trace
+
+__all__ = ["write_handout"]
+
+_SHOWN_COLUMNS = 12  # wider matrices (a real model's 384) keep their first columns here
+
+# Every heading and sentence of the handout, per language; {…} are filled from the trace.
+_TEXT = {
+    "en": {
+        "title": "Attention, step by step: {sentence}",
+        "setup": "{T} tokens, d_model = {d_model}, {h} head(s), d_k = {d_k}, d_v = {d_v}; "
+                 "similarity: {similarity}; normaliser: {normaliser}; causal mask: {causal}.",
+        "digest": "Every number below is in trace.json (digest {digest}).",
+        "elided": "Only the first {n} of {m} columns are printed; trace.json has them all.",
+        "X": "X: the token vectors (T × d_model)",
+        "X_kv": "X_kv: the other sentence's token vectors (S × d_model)",
+        "head": "Head {k}",
+        "layer": "All heads together",
+        "W_Q": "W_Q: learned query weights (d_model × d_k)",
+        "W_K": "W_K: learned key weights (d_model × d_k)",
+        "W_V": "W_V: learned value weights (d_model × d_v)",
+        "Q": "Q = X·W_Q: queries (T × d_k)",
+        "K": "K = X·W_K: keys (S × d_k)",
+        "V": "V = X·W_V: values (S × d_v)",
+        "scores": "Scores: every query against every key (T × S)",
+        "scaled": "Scaled scores, divided by √d_k = {sqrt_d_k} (T × S)",
+        "weights": "Attention weights: each row adds up to one (T × S)",
+        "output": "Output of the head = weights·V (T × d_v)",
+        "concat": "The heads' outputs side by side (T × h·d_v)",
+        "W_O": "W_O: learned output weights (h·d_v × d_model)",
+        "final": "Output of the layer = concat·W_O (T × d_model)",
+        "yes": "yes", "no": "no",
+    },
+    "zh": {
+        "title": "注意力，一步一步：{sentence}",
+        "setup": "{T} 个词元，d_model = {d_model}，{h} 个头，d_k = {d_k}，d_v = {d_v}；"
+                 "相似度：{similarity}；归一化：{normaliser}；因果掩码：{causal}。",
+        "digest": "下面的每个数都在 trace.json 里（摘要 {digest}）。",
+        "elided": "只列出 {m} 列中的前 {n} 列；完整数据见 trace.json。",
+        "X": "X：词元向量（T × d_model）",
+        "X_kv": "X_kv：另一个句子的词元向量（S × d_model）",
+        "head": "第 {k} 个头",
+        "layer": "所有的头合在一起",
+        "W_Q": "W_Q：学到的查询权重（d_model × d_k）",
+        "W_K": "W_K：学到的键权重（d_model × d_k）",
+        "W_V": "W_V：学到的值权重（d_model × d_v）",
+        "Q": "Q = X·W_Q：查询（T × d_k）",
+        "K": "K = X·W_K：键（S × d_k）",
+        "V": "V = X·W_V：值（S × d_v）",
+        "scores": "分数：每个查询对每个键（T × S）",
+        "scaled": "缩放后的分数，除以 √d_k = {sqrt_d_k}（T × S）",
+        "weights": "注意力权重：每一行加起来等于一（T × S）",
+        "output": "这个头的输出 = 权重·V（T × d_v）",
+        "concat": "各个头的输出并排拼接（T × h·d_v）",
+        "W_O": "W_O：学到的输出权重（h·d_v × d_model）",
+        "final": "这一层的输出 = 拼接·W_O（T × d_model）",
+        "yes": "是", "no": "否",
+    },
+    "ru": {
+        "title": "Внимание шаг за шагом: {sentence}",
+        "setup": "токенов: {T}, d_model = {d_model}, голов: {h}, d_k = {d_k}, d_v = {d_v}; "
+                 "сходство: {similarity}; нормировка: {normaliser}; каузальная маска: {causal}.",
+        "digest": "Каждое число ниже есть в trace.json (дайджест {digest}).",
+        "elided": "Показаны первые {n} столбцов из {m}; все они есть в trace.json.",
+        "X": "X: векторы токенов (T × d_model)",
+        "X_kv": "X_kv: векторы токенов другого предложения (S × d_model)",
+        "head": "Голова {k}",
+        "layer": "Все головы вместе",
+        "W_Q": "W_Q: обучаемые веса запросов (d_model × d_k)",
+        "W_K": "W_K: обучаемые веса ключей (d_model × d_k)",
+        "W_V": "W_V: обучаемые веса значений (d_model × d_v)",
+        "Q": "Q = X·W_Q: запросы (T × d_k)",
+        "K": "K = X·W_K: ключи (S × d_k)",
+        "V": "V = X·W_V: значения (S × d_v)",
+        "scores": "Оценки: каждый запрос с каждым ключом (T × S)",
+        "scaled": "Масштабированные оценки, делённые на √d_k = {sqrt_d_k} (T × S)",
+        "weights": "Веса внимания: каждая строка в сумме даёт единицу (T × S)",
+        "output": "Выход головы = веса·V (T × d_v)",
+        "concat": "Выходы голов рядом (T × h·d_v)",
+        "W_O": "W_O: обучаемые выходные веса (h·d_v × d_model)",
+        "final": "Выход слоя = concat·W_O (T × d_model)",
+        "yes": "да", "no": "нет",
+    },
+}
+
+
+def write_handout(trace: Trace, path: Path) -> Path:
+    """Write ``path`` (Markdown) for ``trace`` in its config's language."""
+    config = trace.config
+    text = _TEXT[config.get("language", "en")]
+    precision = int(config.get("precision", 2))
+    tokens = list(trace.tokens)
+    keys = list(trace.key_tokens)
+    dims = [str(i + 1) for i in range(max(trace.X.shape[1], 1))]
+    head0 = trace.heads[0]
+    d_k, d_v = head0.W_Q.shape[1], head0.W_V.shape[1]
+    facts = dict(T=len(tokens), d_model=trace.X.shape[1], h=len(trace.heads), d_k=d_k, d_v=d_v,
+                 similarity=config.get("similarity"), normaliser=config.get("normaliser"),
+                 causal=text["yes" if config.get("causal") else "no"],
+                 digest=trace.digest[:12], sentence=_escape(trace.sentence))
+    out = [f"# {text['title'].format(**facts)}", "", text["setup"].format(**facts), "",
+           text["digest"].format(**facts), ""]
+
+    def table(title: str, matrix: np.ndarray, rows: list[str], cols: list[str]) -> None:
+        out.extend([f"### {title}", ""])
+        out.extend(_table(matrix, rows, cols, precision, text))
+        out.append("")
+
+    table(text["X"], trace.X, tokens, dims)
+    if trace.X_kv is not None:
+        table(text["X_kv"], trace.X_kv, keys, dims)
+    scale = f"{np.sqrt(d_k):.{precision}f}"
+    for k, head in enumerate(trace.heads):
+        out.extend([f"## {text['head'].format(k=k + 1)}", ""])
+        table(text["W_Q"], head.W_Q, dims, _index(d_k))
+        table(text["W_K"], head.W_K, dims, _index(d_k))
+        table(text["W_V"], head.W_V, dims, _index(d_v))
+        table(text["Q"], head.Q, tokens, _index(d_k))
+        table(text["K"], head.K, keys, _index(d_k))
+        table(text["V"], head.V, keys, _index(d_v))
+        table(text["scores"], head.scores, tokens, keys)
+        if config.get("similarity") == "scaled_dot":
+            table(text["scaled"].format(sqrt_d_k=scale), head.scaled, tokens, keys)
+        table(text["weights"], head.weights, tokens, keys)
+        table(text["output"], head.output, tokens, _index(d_v))
+    out.extend([f"## {text['layer']}", ""])
+    table(text["concat"], trace.concat, tokens, _index(trace.concat.shape[1]))
+    table(text["W_O"], trace.W_O, _index(trace.W_O.shape[0]), dims)
+    table(text["final"], trace.output, tokens, dims)
+    partial = path.with_name(f".{path.name}.part")
+    partial.write_text("\n".join(out), encoding="utf-8")
+    os.replace(partial, path)
+    return path
+
+
+def _table(matrix: np.ndarray, rows: list[str], cols: list[str], precision: int,
+           text: dict) -> list[str]:
+    shown = min(matrix.shape[1], _SHOWN_COLUMNS)
+    head = "| | " + " | ".join(_escape(c) for c in cols[:shown]) + " |"
+    rule = "|---|" + "---:|" * shown
+    body = [f"| {_escape(r)} | " + " | ".join(f"{v:.{precision}f}" for v in row[:shown]) + " |"
+            for r, row in zip(rows, matrix)]
+    note = ([] if shown == matrix.shape[1]
+            else ["", text["elided"].format(n=shown, m=matrix.shape[1])])
+    return [head, rule, *body, *note]
+
+
+def _index(n: int) -> list[str]:
+    return [str(i + 1) for i in range(n)]
+
+
+def _escape(token: str) -> str:
+    """A token as literal Markdown text: its characters shown, never read as markup."""
+    out = token.replace("\\", "\\\\")
+    for ch in "|*_`[]<>#!":
+        out = out.replace(ch, "\\" + ch)
+    return out

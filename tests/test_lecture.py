@@ -1,0 +1,124 @@
+"""The lecture files made from rendered scenes: folder names, joined videos and subtitles,
+WebVTT, the handout. Small synthetic inputs; the real render is in test_render.py."""
+
+from datetime import timedelta
+
+import av
+import numpy as np
+import pytest
+import srt
+
+from lecture import (duration, join_subtitles, join_videos, lesson_folder, slug,
+                     write_handout, write_vtt)
+from lecture.build import fingerprint
+from qkv import build_trace, load_config
+
+
+@pytest.mark.parametrize(("sentence", "expected"), [
+    ("the cat sat on the mat", "the-cat-sat-on-the-mat"),
+    ("我爱注意力机制", "我爱注意力机制"),
+    ("Кошка СИДЕЛА", "кошка-сидела"),
+    ("../../etc/passwd", "etc-passwd"),
+    (r"\input{x} $y$ <b>%", "input-x-y-b"),
+    ("%%% ///", "lesson"),
+])
+def test_slug_keeps_letters_of_any_script_and_nothing_else(sentence, expected):
+    assert slug(sentence) == expected
+
+
+def test_slug_is_bounded_and_folders_differ_by_config(tmp_path):
+    assert len(slug("word " * 100)) <= 40
+    a = build_trace(load_config().with_overrides(sentence="the cat"))
+    b = build_trace(load_config().with_overrides(sentence="the cat", language="zh"))
+    fa, fb = (lesson_folder(tmp_path, t.sentence, fingerprint(t)) for t in (a, b))
+    assert fa != fb and fa.name.startswith("the-cat-") and fa.parent == tmp_path
+    assert fa == lesson_folder(tmp_path, a.sentence, fingerprint(a))  # stable: the cache finds it
+
+
+def _video(path, seconds: int, shade: int, fps: int = 10) -> None:
+    with av.open(str(path), "w") as out:
+        stream = out.add_stream("libx264", rate=fps)
+        stream.width, stream.height, stream.pix_fmt = 64, 48, "yuv420p"
+        for _ in range(seconds * fps):
+            frame = av.VideoFrame.from_ndarray(np.full((48, 64, 3), shade, np.uint8), "rgb24")
+            out.mux(stream.encode(frame))
+        out.mux(stream.encode(None))
+
+
+def test_joined_video_plays_the_parts_in_order(tmp_path):
+    parts = [tmp_path / "a.mp4", tmp_path / "b.mp4"]
+    _video(parts[0], 2, 30)
+    _video(parts[1], 3, 220)
+    joined = tmp_path / "lesson.mp4"
+    join_videos(parts, joined)
+    assert duration(joined) == pytest.approx(5.0, abs=0.15)
+    with av.open(str(joined)) as c:
+        frames = [(f.time, f.to_ndarray(format="gray").mean()) for f in c.decode(video=0)]
+    assert len(frames) == 50
+    assert all(b[0] > a[0] for a, b in zip(frames, frames[1:]))  # time only moves forward
+    assert frames[5][1] < 60 and frames[30][1] > 190  # first part dark, second bright
+    assert not list(tmp_path.glob(".*.part"))
+
+
+def test_subtitles_join_at_scene_offsets_and_convert_to_vtt(tmp_path):
+    one, two = tmp_path / "1.srt", tmp_path / "2.srt"
+    cue = lambda a, b, text: srt.Subtitle(0, timedelta(seconds=a), timedelta(seconds=b), text)
+    one.write_text(srt.compose([cue(0.5, 2, "первый"), cue(2, 4.25, "second")]), encoding="utf-8")
+    two.write_text(srt.compose([cue(1, 3, "第三")]), encoding="utf-8")
+    cues = join_subtitles([(one, 5.0), (two, 4.0)], tmp_path / "lesson.srt")
+    assert [(c.start.total_seconds(), c.end.total_seconds(), c.content) for c in cues] == [
+        (0.5, 2.0, "первый"), (2.0, 4.25, "second"), (6.0, 8.0, "第三")]
+    vtt = write_vtt(tmp_path / "lesson.srt").read_text(encoding="utf-8")
+    assert vtt.startswith("WEBVTT\n\n00:00:00.500 --> 00:00:02.000\nпервый\n")
+    assert "00:00:06.000 --> 00:00:08.000\n第三" in vtt
+
+
+@pytest.mark.parametrize(("language", "word"), [("en", "queries"), ("zh", "查询"),
+                                                ("ru", "запросы")])
+def test_handout_holds_the_real_matrices_in_the_lesson_language(tmp_path, language, word):
+    trace = build_trace(load_config().with_overrides(sentence="a | *b*", language=language))
+    text = write_handout(trace, tmp_path / "handout.md").read_text(encoding="utf-8")
+    assert word in text and trace.digest[:12] in text
+    assert r"| \| |" in text and r"| \* |" in text  # tokens stay literal, tables stay intact
+    p = trace.config["precision"]
+    assert f"{trace.heads[0].weights[1, 2]:.{p}f}" in text
+    assert f"{trace.output[-1, -1]:.{p}f}" in text
+    # every row of a T x S table has its label and S cells: no token broke a table apart
+    T = len(trace.tokens)
+    table = text.split("(T × S)")[-1].split("###")[0] if language == "en" else None
+    if table:
+        rows = [line for line in table.splitlines() if line.startswith("| ")]
+        assert len(rows) == T + 1 and {r.count(" | ") for r in rows[1:]} == {T}
+
+
+
+def test_interrupted_build_keeps_finished_scenes_and_resumes_with_the_rest(tmp_path,
+                                                                           monkeypatch):
+    import scenes.runner as runner
+    from lecture.build import build_lesson
+    from scenes import LESSON
+
+    trace = build_trace(load_config().with_overrides(sentence="the cat"))
+    options = runner.RenderOptions(quality="low", fmt="png")
+    rendered, interrupt = [], {"at": None}
+
+    def fake(trace, cls, folder, options):  # stands in for manim: one file per scene
+        if cls is interrupt["at"]:
+            raise KeyboardInterrupt  # Ctrl-C while this scene renders
+        rendered.append(cls)
+        still = folder / f"{LESSON.index(cls) + 1:02d}_{cls.__name__}.png"
+        still.write_bytes(b"png")
+        return [still]
+
+    monkeypatch.setattr(runner, "render_scene", fake)
+    interrupt["at"] = LESSON[1]
+    with pytest.raises(KeyboardInterrupt):
+        build_lesson(trace, LESSON[:3], tmp_path, options)
+    folder = lesson_folder(tmp_path, trace.sentence, fingerprint(trace))
+    assert rendered == [LESSON[0]]
+    assert not list(folder.glob("02_*"))  # nothing under the interrupted scene's name
+    interrupt["at"] = None
+    _, files = build_lesson(trace, LESSON[:3], tmp_path, options)
+    assert rendered == [LESSON[0], LESSON[1], LESSON[2]]  # the finished scene is not redone
+    assert {f.name for f in files} >= {"01_TokensToVectors.png", "02_Projections.png",
+                                       "03_Scores.png", "trace.json", "handout.md"}
