@@ -15,9 +15,14 @@ def slug(sentence: str) -> str:
     """``the cat sat`` -> ``the-cat-sat``; letters and digits of any script kept, everything
     else (slashes, dots, quotes, spaces) folded into single dashes."""
     text = unicodedata.normalize("NFKC", sentence).casefold()
-    words = re.findall(r"\w+", text)
-    name = "-".join(words)[:_LIMIT].strip("-_")
-    return name or "lesson"
+    name = ""
+    for word in re.findall(r"\w+", text):  # whole words while they fit
+        joined = f"{name}-{word}" if name else word
+        if len(joined) > _LIMIT:
+            name = name or word[:_LIMIT]  # one very long word: its start
+            break
+        name = joined
+    return name.strip("_") or "lesson"
 
 
 def lesson_folder(out: Path, sentence: str, fingerprint: str) -> Path:

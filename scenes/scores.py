@@ -68,9 +68,9 @@ def grid_beside(grid: TokenGrid, side: VMobject) -> None:
     """Lay out a token grid as large as the frame allows (above the caption line), with
     ``side`` (a formula, a panel) to its right, the whole at the top of the frame."""
     room_w = config.frame_width - 1.0 - side.width - 0.8
-    room_h = config.frame_height - 0.3 - 1.1  # the caption line keeps the bottom unit
+    room_h = config.frame_height - 0.45 - 1.1  # the caption line keeps the bottom unit
     fit(grid, room_w, room_h)
-    VGroup(grid, side).arrange(RIGHT, buff=0.8).to_edge(UP, buff=0.3)
+    VGroup(grid, side).arrange(RIGHT, buff=0.8).to_edge(UP, buff=0.45)
 
 
 class Scores(LessonScene):

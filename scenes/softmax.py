@@ -347,14 +347,14 @@ class Softmax(LessonScene):
         """The formula above the block or beside it, whichever leaves the block larger; the
         block resized to fit (a short sentence grows a little) and both centred in the space
         above the caption."""
-        width, height = config.frame_width - 1.0, config.frame_height - 1.4
+        width, height = config.frame_width - 1.0, config.frame_height - 1.55
         gap = 0.5
         above = min(width / block.width, (height - formula.height - gap) / block.height)
         beside = min((width - formula.width - gap) / block.width, height / block.height)
         side = beside > above * 1.15  # above reads first; beside only when it pays clearly
         block.scale(min(MAX_GROWTH, beside if side else above))
         group = VGroup(formula, block).arrange(RIGHT if side else DOWN, buff=gap)
-        top = config.frame_height / 2 - 0.3
+        top = config.frame_height / 2 - 0.45
         group.move_to(UP * (top - height / 2))
 
     def line_sums(self, grid: TokenGrid) -> tuple[VGroup, MathTex]:

@@ -157,11 +157,11 @@ class TokenGrid(VGroup):
         row_role, col_role = ("K", "Q") if transpose else ("Q", "K")
         self.row_labels = token_labels(numbers, row_side, ROLE[row_role], max_width=2.4)
         for r, lab in enumerate(self.row_labels):
-            lab.next_to(self.cells[(r, 0)], LEFT, buff=0.15)
+            lab.next_to(self.cells[(r, 0)], LEFT, buff=0.2)
         self.col_labels = token_labels(numbers, col_side, ROLE[col_role], max_width=2.4)
         turn_if_crowded(self.col_labels, cell)
         for c, lab in enumerate(self.col_labels):
-            lab.next_to(self.cells[(0, c)], UP, buff=0.12)
+            lab.next_to(self.cells[(0, c)], UP, buff=0.18)
         super().__init__(squares, self.row_labels, self.col_labels)
 
     def index_of(self, r: int, c: int) -> tuple[int, int]:
