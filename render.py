@@ -24,6 +24,7 @@ Examples:
   python render.py "apple orange" --config config/apple.toml --no-video
   python render.py "猫坐在垫子上" --cross "the cat sat on the mat"
   python render.py "the cat sat" --format mov --transparent --scenes 3,5
+  python render.py "the cat sat on the mat" --slides     # + slides.html and slides.pptx
   python render.py --list-scenes
 """
 FORMATS = ("mp4", "webm", "gif", "mov", "png")  # scenes.runner.FORMATS, without importing manim
@@ -52,6 +53,8 @@ def _positive(ctx, param, value):
               help="Video format, or png for stills only, e.g. --format webm.")
 @click.option("--transparent", is_flag=True,
               help="No background, for overlaying on slides (with --format mov or webm).")
+@click.option("--slides", is_flag=True,
+              help="Also write slides (one per caption): offline HTML and PPTX.")
 @click.option("--jobs", type=int, callback=_positive,
               help="Scenes rendered at once in separate processes (default: the cores).")
 @click.option("--lang", "language", type=click.Choice(["en", "zh", "ru"]),
@@ -69,7 +72,7 @@ def _positive(ctx, param, value):
 @click.option("-q", "--quiet", is_flag=True, help="No progress output.")
 def main(sentence: str | None, config_path: Path | None, out: Path, no_video: bool,
          list_scenes: bool, scene_names: str | None, quality: str, fmt: str, transparent: bool,
-         jobs: int | None, language: str | None, convention: str | None, heads: int | None,
+         slides: bool, jobs: int | None, language: str | None, convention: str | None, heads: int | None,
          d_model: int | None, seed: int | None, source: str | None, precision: int | None,
          causal: bool | None, cross: str | None, quiet: bool) -> None:
     """Render a 3Blue1Brown-style lesson on attention in which every number is computed."""
@@ -81,6 +84,8 @@ def main(sentence: str | None, config_path: Path | None, out: Path, no_video: bo
         for number, cls in enumerate(LESSON, 1):
             click.echo(f"{number}  {cls.__name__}")
         return
+    if slides and fmt != "mp4":
+        raise BadInput(f"--slides are made from mp4 scenes: drop --format {fmt} (or --slides)")
     if transparent and fmt not in TRANSPARENT_FORMATS:
         raise BadInput(f"--transparent needs --format mov or webm (got --format {fmt})")
     cfg = load_config(config_path).with_overrides(
@@ -104,7 +109,7 @@ def main(sentence: str | None, config_path: Path | None, out: Path, no_video: bo
 
     jobs = jobs or os.cpu_count() or 1
     # manim's own bars only for one scene at a time on a terminal; else one line per scene
-    options = RenderOptions(quality=quality, fmt=fmt, transparent=transparent,
+    options = RenderOptions(quality=quality, fmt=fmt, transparent=transparent, slides=slides,
                             bars=sys.stderr.isatty() and not quiet and jobs == 1)
     folder, files = build_lesson(trace, scenes, out, options, jobs=jobs, say=say)
     tell(f"lesson: {folder}")

@@ -62,7 +62,20 @@ def build_lesson(trace: Trace, scenes: Sequence[type], out: Path, options, *, jo
 
     if options.fmt != "png":
         files += _join(folder, [stems[cls] for cls in ordered], options.fmt, stamps, key)
+    if options.slides:
+        files += _slides(folder, [cls.__name__ for cls in ordered], trace.sentence, stamps, key)
     return folder, files
+
+
+def _slides(folder: Path, names: list[str], title: str, stamps: _Stamps, key: str) -> list[Path]:
+    from lecture.slides import write_slides
+
+    slides_key = hashlib.sha256((key + "".join(names)).encode()).hexdigest()
+    if stamps.fresh("slides", slides_key, folder, "pptx"):
+        return [Path(p) for p in stamps.files("slides")]
+    written = write_slides(folder, names, title)
+    stamps.record("slides", slides_key, written)
+    return written
 
 
 def _render_all(trace, todo, folder, options, jobs, say):
@@ -132,7 +145,8 @@ def _render_key(trace: Trace, options) -> str:
     for path in sorted([*(_ROOT / "scenes").glob("*.py"), *(_ROOT / "scenes").glob("*.tex"),
                         *(_ROOT / "qkv").glob("*.py")]):
         code.update(path.read_bytes())
-    what = f"{fingerprint(trace)} {options.quality} {options.fmt} {options.transparent}"
+    what = (f"{fingerprint(trace)} {options.quality} {options.fmt} {options.transparent} "
+            f"{options.slides}")
     return hashlib.sha256(f"{what} {code.hexdigest()}".encode()).hexdigest()
 
 

@@ -63,6 +63,8 @@ class LessonScene(Scene):
 
     def say(self, key: str, *refs: tuple[str, int]) -> None:
         """Replace the caption at the bottom of the frame (and write it as a subtitle)."""
+        if hasattr(self, "next_slide"):  # rendered as slides: every caption opens a slide
+            self.next_slide()
         table = self.captions if key in self.captions else CAPTIONS
         caption = Caption(self.trace, key, table[key][self.language], refs)
         caption.scale_to_fit_width(min(caption.width, config.frame_width - 1.0))

@@ -12,7 +12,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from manim import tempconfig
+from manim import Scene, config, tempconfig
 from manim.constants import QUALITIES
 from PIL import Image
 
@@ -58,6 +58,7 @@ class RenderOptions:
     fmt: str = "mp4"
     transparent: bool = False
     bars: bool = False  # manim's own progress bars (one process on a terminal only)
+    slides: bool = False  # also record each caption beat as a manim-slides slide
 
 
 def render_scene(trace: Trace, cls: type[LessonScene], folder: Path,
@@ -81,7 +82,10 @@ def render_scene(trace: Trace, cls: type[LessonScene], folder: Path,
         "disable_caching": False,
     }
     with tempconfig(settings):
-        scene = cls(trace=trace)
+        if options.slides:
+            scene = _as_slides(cls)(trace=trace, output_folder=folder / "slides")
+        else:
+            scene = cls(trace=trace)
         scene.render()
         writer = scene.renderer.file_writer
         video = options.fmt != "png"
@@ -94,6 +98,32 @@ def render_scene(trace: Trace, cls: type[LessonScene], folder: Path,
         if subtitles.exists():
             written.append(_publish(subtitles, folder / f"{stem}.srt"))
     return written
+
+
+def _as_slides(cls: type[LessonScene]) -> type:
+    """The same scene as a manim-slides Slide (same name): LessonScene.say starts a new slide
+    at every caption. Reversed clips are skipped: a lecture steps forward."""
+    from manim_slides import Slide
+    from manim_slides.slide.base import BaseSlide
+
+    class _Slide(Slide):
+        # Slide.__init__ sets config["write_to_movie"], a key manim 0.22 no longer has
+        # (videos are on by default); BaseSlide's own set-up is all that is needed
+        def __init__(self, *args, **kwargs) -> None:
+            BaseSlide.__init__(self, *args, **kwargs)
+
+        # Slide.render sets max_files_cached to infinity, which manim 0.22 refuses; -1 is
+        # its "unlimited" (the slides are cut from every partial movie file)
+        def render(self, *args, **kwargs) -> None:
+            limit = config.max_files_cached
+            config.max_files_cached = -1
+            try:
+                Scene.render(self, *args, **kwargs)
+            finally:
+                config.max_files_cached = limit
+            self._save_slides(use_cache=not config.disable_caching, skip_reversing=True)
+
+    return type(cls.__name__, (cls, _Slide), {"skip_reversing": True})
 
 
 def _publish(produced: Path, final: Path) -> Path:

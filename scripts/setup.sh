@@ -42,6 +42,9 @@ if [ ! -f "$stamp" ] || ! cmp -s pyproject.toml "$stamp"; then
   cp pyproject.toml "$stamp"
 fi
 
+# reveal.js for offline HTML slides (npm registry tarball, checksum pinned; once)
+.venv/bin/python scripts/fetch_reveal.py > /dev/null
+
 if [ "$render" = 1 ]; then
   .venv/bin/python render.py
 fi

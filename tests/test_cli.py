@@ -59,6 +59,7 @@ BAD = [
     (["x", "--layout", "diagonal"], "--layout"),
     (["x", "--transparent"], "--transparent needs --format mov or webm"),
     (["x", "--precision", "9"], "--precision"),
+    (["x", "--slides", "--format", "gif"], "--slides are made from mp4"),
     (["x", "--no-such-option"], "no-such-option"),
     ([r"\input{/etc/hostname} $x$ 100% a&b <b>bold</b>"], "at most 12"),
 ]

@@ -108,3 +108,26 @@ def test_plain_manim_cli_renders_each_scene(scene_cls, tmp_path):
         cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr[-2000:]
     assert f"Rendered {scene_cls.__name__}" in done.stdout + done.stderr
+
+
+def test_slides_one_per_beat_offline_html_and_pptx(tmp_path):
+    from pptx import Presentation
+
+    from lecture.slides import remote_references
+
+    done = render("the cat sat", "--scenes", "1", "--slides", "--out", str(tmp_path))
+    assert done.returncode == 0, done.stderr
+    folder = lesson_folder(tmp_path)
+    cues = list(srt.parse((folder / "01_TokensToVectors.srt").read_text(encoding="utf-8")))
+    page = (folder / "slides.html").read_text(encoding="utf-8")
+    live = re.sub(r"<!--.*?-->", "", page, flags=re.S)  # what a browser actually loads
+    assert remote_references(live) == []
+    local = re.findall(r'(?:src|href|data-background-video)="([^"#]+)"', live)
+    assert any("reveal.js/dist/reveal.js" in ref for ref in local)
+    assert all((folder / ref).is_file() for ref in local), [r for r in local
+                                                            if not (folder / r).is_file()]
+    clips = [ref for ref in local if ref.endswith(".mp4")]
+    # the opening animation, then one slide per caption beat
+    assert len(clips) == len(cues) + 1
+    deck = Presentation(str(folder / "slides.pptx"))
+    assert len(deck.slides) == len(cues) + 1
