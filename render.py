@@ -42,7 +42,7 @@ def _positive(ctx, param, value):
 @click.option("--config", "config_path", type=click.Path(path_type=Path),
               help="A TOML config (default: config/default.toml), e.g. --config config/causal.toml.")
 @click.option("--out", type=click.Path(path_type=Path), default=Path("media"), show_default=True,
-              help="Where the lesson folder (named after the sentence) and trace.json go.")
+              help="Where the lesson folder (named after the sentence) and trace.json go, e.g. --out lectures.")
 @click.option("--no-video", is_flag=True, help="Write OUT/trace.json only; no manim, no video.")
 @click.option("--list-scenes", is_flag=True, help="List the lesson's scenes and stop.")
 @click.option("--scenes", "scene_names", metavar="NAMES",
@@ -52,11 +52,11 @@ def _positive(ctx, param, value):
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="mp4", show_default=True,
               help="Video format, or png for stills only, e.g. --format webm.")
 @click.option("--transparent", is_flag=True,
-              help="No background, for overlaying on slides (with --format mov or webm).")
+              help="No background, for overlaying on slides, e.g. --format mov --transparent.")
 @click.option("--slides", is_flag=True,
               help="Also write slides (one per caption): offline HTML and PPTX.")
 @click.option("--jobs", type=int, callback=_positive,
-              help="Scenes rendered at once in separate processes (default: the cores).")
+              help="Scenes rendered at once in separate processes (default: the cores), e.g. --jobs 2.")
 @click.option("--lang", "language", type=click.Choice(["en", "zh", "ru"]),
               help="Language of the captions, subtitles and handout, e.g. --lang zh.")
 @click.option("--layout", "--convention", "convention", type=click.Choice(["rows", "columns"]),
@@ -68,7 +68,7 @@ def _positive(ctx, param, value):
               help="Where vectors and weights come from, e.g. --source seeded.")
 @click.option("--precision", type=int, help="Decimals shown for each number, e.g. --precision 3.")
 @click.option("--causal/--no-causal", default=None, help="Mask future tokens (a decoder).")
-@click.option("--cross", metavar="OTHER", help="Cross-attention: keys and values from OTHER.")
+@click.option("--cross", metavar="OTHER", help='Cross-attention: keys and values from OTHER, e.g. --cross "the cat sat".')
 @click.option("-q", "--quiet", is_flag=True, help="No progress output.")
 def main(sentence: str | None, config_path: Path | None, out: Path, no_video: bool,
          list_scenes: bool, scene_names: str | None, quality: str, fmt: str, transparent: bool,

@@ -122,3 +122,28 @@ def test_interrupted_build_keeps_finished_scenes_and_resumes_with_the_rest(tmp_p
     assert rendered == [LESSON[0], LESSON[1], LESSON[2]]  # the finished scene is not redone
     assert {f.name for f in files} >= {"01_TokensToVectors.png", "02_Projections.png",
                                        "03_Scores.png", "trace.json", "handout.md"}
+
+
+def test_joined_transparent_webm_keeps_its_alpha(tmp_path):
+    parts = []
+    for k in range(2):
+        path = tmp_path / f"{k}.webm"
+        with av.open(str(path), "w") as out:  # as manim writes --format webm --transparent
+            stream = out.add_stream("libvpx-vp9", rate=10)
+            stream.width, stream.height, stream.pix_fmt = 64, 48, "yuva420p"
+            stream.metadata["alpha_mode"] = "1"
+            for _ in range(10):
+                rgba = np.zeros((48, 64, 4), np.uint8)
+                rgba[10:30, 10:40] = (200, 80, 40, 255)  # an opaque box on a clear ground
+                out.mux(stream.encode(av.VideoFrame.from_ndarray(rgba, "rgba")))
+            out.mux(stream.encode(None))
+        parts.append(path)
+    joined = tmp_path / "lesson.webm"
+    join_videos(parts, joined)
+    assert duration(joined) == pytest.approx(2.0, abs=0.15)
+    with av.open(str(joined)) as c:
+        stream = c.streams.video[0]
+        assert {k.lower(): v for k, v in stream.metadata.items()}.get("alpha_mode") == "1"
+        decoder = av.CodecContext.create("libvpx-vp9", "r")  # reads the alpha side data
+        formats = {f.format.name for p in c.demux(stream) for f in decoder.decode(p)}
+    assert formats == {"yuva420p"}
