@@ -1,0 +1,152 @@
+"""Speed and memory of the default lesson, by hand (never in CI): python bench/run.py
+
+Measures, for the default lesson at low and high quality, with a fresh output folder (empty
+Tex cache): wall time, video length, real-time factor (render time / video length), frame count
+and peak memory of the whole process tree; the same for the floor (bench/floor.py: a still
+picture of the same length and resolution); the speed-up of --jobs 2 over --jobs 1; an unchanged
+re-render (cache hit); and --no-video. Writes bench/results.md.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import av
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = sys.executable
+
+
+def tree_rss(pid: int) -> int:
+    """Resident memory (bytes) of ``pid`` and all its descendants, from /proc."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            status = (entry / "status").read_text()
+        except OSError:
+            continue
+        parent = int(stat.rsplit(")", 1)[1].split()[1])
+        children.setdefault(parent, []).append(int(entry.name))
+        for line in status.splitlines():
+            if line.startswith("VmRSS:"):
+                rss[int(entry.name)] = int(line.split()[1]) * 1024
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        total += rss.get(p, 0)
+        todo += children.get(p, [])
+    return total
+
+
+def run(command: list[str], env: dict | None = None) -> tuple[float, int]:
+    """Wall seconds and peak memory (bytes, whole process tree, sampled every 0.1 s)."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE, text=True)
+    peak = 0
+
+    def sample() -> None:
+        nonlocal peak
+        while process.poll() is None:
+            peak = max(peak, tree_rss(process.pid))
+            time.sleep(0.1)
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    _, err = process.communicate()
+    sampler.join()
+    if process.returncode != 0:
+        sys.exit(f"failed: {' '.join(command)}\n{err[-2000:]}")
+    return time.perf_counter() - started, peak
+
+
+def video_facts(path: Path) -> tuple[float, int]:
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        seconds = float(stream.duration * stream.time_base)
+        frames = stream.frames or sum(1 for _ in container.demux(stream))
+    return seconds, frames
+
+
+def lesson(quality: str, jobs: int, out: Path) -> dict:
+    wall, peak = run([PY, "render.py", "--quality", quality, "--jobs", str(jobs), "--out",
+                      str(out), "-q"])
+    (folder,) = [p for p in out.iterdir() if p.is_dir()]
+    seconds, frames = video_facts(folder / "lesson.mp4")
+    return {"wall": wall, "peak": peak, "seconds": seconds, "frames": frames, "folder": folder}
+
+
+def floor(quality: str, seconds: float, media: Path) -> dict:
+    flag = {"low": "-ql", "high": "-qh"}[quality]
+    env = dict(os.environ, FLOOR_SECONDS=str(seconds), PYTHONPATH=str(ROOT))
+    wall, peak = run([PY, "-m", "manim", flag, "--disable_caching", "--progress_bar", "none",
+                      "--media_dir", str(media), "bench/floor.py", "Floor"], env)
+    (video,) = media.rglob("Floor.mp4")
+    length, frames = video_facts(video)
+    return {"wall": wall, "peak": peak, "seconds": length, "frames": frames}
+
+
+def main() -> None:
+    rows, notes = [], []
+    work = Path(tempfile.mkdtemp(prefix="qkv-bench-"))
+    try:
+        for quality in ("low", "high"):
+            for jobs in (1, 2):
+                r = lesson(quality, jobs, work / f"{quality}-{jobs}")
+                rows.append((f"lesson, {quality}, --jobs {jobs}", r))
+            f = floor(quality, rows[-1][1]["seconds"], work / f"floor-{quality}")
+            rows.append((f"floor, {quality} (still picture, same length)", f))
+        again, _ = run([PY, "render.py", "--quality", "high", "--jobs", "2", "--out",
+                        str(work / "high-2"), "-q"])
+        no_video, _ = run([PY, "render.py", "--no-video", "--out", str(work / "nv"), "-q"])
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+    by = dict(rows)
+    for quality in ("low", "high"):
+        one, two = by[f"lesson, {quality}, --jobs 1"], by[f"lesson, {quality}, --jobs 2"]
+        base = by[f"floor, {quality} (still picture, same length)"]
+        notes.append(f"- {quality}: --jobs 2 is {one['wall'] / two['wall']:.2f}x faster than "
+                     f"--jobs 1; the lesson (--jobs 1) costs {one['wall'] / base['wall']:.1f}x the "
+                     f"floor, (--jobs 2) {two['wall'] / base['wall']:.1f}x")
+    notes.append(f"- unchanged re-render (high, --jobs 2, cache hit): {again:.1f} s")
+    notes.append(f"- --no-video: {no_video:.1f} s")
+
+    lines = ["# Benchmark results", "", f"Measured {time.strftime('%Y-%m-%d %H:%M')} by "
+             "`python bench/run.py` on this machine:", "", f"- {_machine()}", "",
+             "| run | wall s | video s | real-time factor | frames | peak memory MB |",
+             "|---|---:|---:|---:|---:|---:|"]
+    for name, r in rows:
+        lines.append(f"| {name} | {r['wall']:.1f} | {r['seconds']:.1f} | "
+                     f"{r['wall'] / r['seconds']:.2f} | {r['frames']} | {r['peak'] / 2**20:.0f} |")
+    lines += ["", *notes, ""]
+    (ROOT / "bench" / "results.md").write_text("\n".join(lines), encoding="utf-8")
+    print("\n".join(lines))
+
+
+def _machine() -> str:
+    cpu = next((line.split(":", 1)[1].strip() for line in
+                Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")),
+               platform.processor())
+    mem = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
+               if line.startswith("MemTotal"))
+    import manim
+
+    return (f"{cpu}, {os.cpu_count()} cores, {mem / 2**20:.0f} GiB RAM; {platform.platform()}; "
+            f"Python {platform.python_version()}, manim {manim.__version__}")
+
+
+if __name__ == "__main__":
+    main()
