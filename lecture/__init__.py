@@ -1,6 +1,7 @@
 """Everything a lecture needs from the rendered scenes: one folder per sentence, the scenes
 joined into one video, subtitles (.srt, .vtt) for each scene and the whole lesson, and a
-handout of the real matrices. No manim here: these work on files the renderer wrote.
+handout of the real matrices. These work on files the renderer wrote; only build.py, which
+drives the renderer (scenes.runner), imports manim, and only when it renders.
 """
 
 from lecture.folder import lesson_folder, slug
