@@ -131,3 +131,22 @@ def test_slides_one_per_beat_offline_html_and_pptx(tmp_path):
     assert len(clips) == len(cues) + 1
     deck = Presentation(str(folder / "slides.pptx"))
     assert len(deck.slides) == len(cues) + 1
+
+
+def test_two_renders_at_once_into_different_folders_do_not_interfere(tmp_path):
+    commands = [(sentence, tmp_path / name) for sentence, name in
+                (("the cat sat", "a"), ("猫坐着", "b"))]
+    running = [subprocess.Popen([sys.executable, "render.py", sentence, "--scenes", "1",
+                                 "--quality", "low", "--jobs", "1", "-q", "--out", str(out)],
+                                cwd=ROOT, stderr=subprocess.PIPE, text=True)
+               for sentence, out in commands]
+    for process in running:
+        _, err = process.communicate(timeout=600)
+        assert process.returncode == 0, err
+    for sentence, out in commands:
+        folder = lesson_folder(out)
+        trace = json.loads((folder / "trace.json").read_text(encoding="utf-8"))
+        assert trace["sentence"] == sentence  # each folder holds its own lesson, whole
+        assert duration(folder / "01_TokensToVectors.mp4") > 3
+        assert duration(folder / "lesson.mp4") == pytest.approx(
+            duration(folder / "01_TokensToVectors.mp4"), abs=0.1)
