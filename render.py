@@ -27,8 +27,8 @@ Examples:
   python render.py "the cat sat on the mat" --slides     # + slides.html and slides.pptx
   python render.py --list-scenes
 """
-FORMATS = ("mp4", "webm", "gif", "mov", "png")  # scenes.runner.FORMATS, without importing manim
-TRANSPARENT_FORMATS = ("webm", "mov")
+FORMATS = ("mp4", "webm", "gif", "mov", "png")  # manim's formats; png: stills only
+TRANSPARENT_FORMATS = ("webm", "mov")  # those that carry an alpha channel
 
 
 def _positive(ctx, param, value):
@@ -98,7 +98,7 @@ def main(sentence: str | None, config_path: Path | None, out: Path, no_video: bo
         from scenes.runner import pick_scenes  # imports manim: only when rendering
 
         scenes = pick_scenes(scene_names)  # validate before writing anything
-        check_system()
+        check_system(slides=slides)
     trace.write_json(out / "trace.json")  # the contract's place, whatever else is rendered
     tell = (lambda line: None) if quiet else click.echo  # results: stdout; progress: stderr
     tell(f"trace: {out / 'trace.json'} ({len(trace.tokens)} tokens, digest {trace.digest[:12]})")

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from qkv import Trace
 
+from lecture.files import PARTIAL_GLOB, atomic
 from lecture.folder import lesson_folder
 from lecture.handout import write_handout
 from lecture.subtitles import join_subtitles, write_vtt
@@ -43,7 +44,7 @@ def build_lesson(trace: Trace, scenes: Sequence[type], out: Path, options, *, jo
 
     folder = lesson_folder(out, trace.sentence, fingerprint(trace))
     folder.mkdir(parents=True, exist_ok=True)
-    for stale in folder.glob(".*.part"):  # left by an interrupted run: never a final name
+    for stale in folder.glob(PARTIAL_GLOB):  # left by an interrupted run: never a final name
         stale.unlink()
     trace.write_json(folder / "trace.json")
     files = [folder / "trace.json", write_handout(trace, folder / "handout.md")]
@@ -171,9 +172,8 @@ class _Stamps:
 
     def record(self, name: str, key: str, written: Sequence[Path]) -> None:
         self.data[name] = {"key": key, "files": [Path(p).name for p in written]}
-        partial = self.path.with_name(f".{self.path.name}.part")
-        partial.write_text(json.dumps(self.data, indent=1), encoding="utf-8")
-        partial.replace(self.path)
+        with atomic(self.path) as partial:
+            partial.write_text(json.dumps(self.data, indent=1), encoding="utf-8")
 
 
 def _clock(seconds: float) -> str:

@@ -3,11 +3,11 @@ student to check by hand or a lecturer to print. Values come straight from the t
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
 
+from lecture.files import atomic
 from qkv import Trace
 
 __all__ = ["write_handout"]
@@ -137,9 +137,8 @@ def write_handout(trace: Trace, path: Path) -> Path:
     table(text["concat"], trace.concat, tokens, _index(trace.concat.shape[1]))
     table(text["W_O"], trace.W_O, _index(trace.W_O.shape[0]), dims)
     table(text["final"], trace.output, tokens, dims)
-    partial = path.with_name(f".{path.name}.part")
-    partial.write_text("\n".join(out), encoding="utf-8")
-    os.replace(partial, path)
+    with atomic(path) as partial:
+        partial.write_text("\n".join(out), encoding="utf-8")
     return path
 
 

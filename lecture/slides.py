@@ -11,7 +11,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from qkv import BadInput
+from lecture.files import atomic
 
 __all__ = ["REVEAL", "remote_references", "write_slides"]
 
@@ -21,10 +21,8 @@ REVEAL = _ROOT / ".venv" / "share" / "reveal.js" / "6.0.1"  # scripts/fetch_reve
 
 def write_slides(folder: Path, scene_names: Sequence[str], title: str) -> list[Path]:
     """``slides.html`` (+ ``slides_assets/``) and ``slides.pptx`` from ``folder/slides``, where
-    the scenes rendered as manim-slides Slides left their beats."""
-    if not (REVEAL / "dist" / "reveal.js").exists():
-        raise BadInput("the slides need a local reveal.js: run "
-                       "'.venv/bin/python scripts/fetch_reveal.py' (or scripts/setup.sh)")
+    the scenes rendered as manim-slides Slides left their beats (lecture.system checked for
+    reveal.js before any rendering)."""
     page, pptx = folder / "slides.html", folder / "slides.pptx"
     assets = folder / "slides_assets"
     # the player lives beside the videos; the page names it by a relative path
@@ -37,20 +35,19 @@ def write_slides(folder: Path, scene_names: Sequence[str], title: str) -> list[P
 
 
 def _convert(folder: Path, names: Sequence[str], dest: Path, to: str, *options: str) -> None:
-    partial = dest.with_name(f".{dest.stem}.part{dest.suffix}")  # the converter needs the suffix
-    command = [sys.executable, "-m", "manim_slides", "convert", "--folder", str(folder / "slides"),
-               "--to", to, *options, *names, str(partial)]
-    done = subprocess.run(command, capture_output=True, text=True)
-    if done.returncode != 0:
-        raise RuntimeError(f"manim-slides convert --to {to} failed: {done.stderr[-2000:]}")
-    if to == "html":  # its assets folder is named after the file: point the page at ours
-        made = partial.with_name(f"{partial.stem}_assets")
-        text = partial.read_text(encoding="utf-8").replace(made.name + "/", "slides_assets/")
-        for video in made.iterdir() if made.exists() else []:
-            shutil.move(str(video), dest.with_name("slides_assets") / video.name)
-        shutil.rmtree(made, ignore_errors=True)
-        partial.write_text(text, encoding="utf-8")
-    partial.replace(dest)
+    with atomic(dest) as partial:
+        command = [sys.executable, "-m", "manim_slides", "convert", "--folder",
+                   str(folder / "slides"), "--to", to, *options, *names, str(partial)]
+        done = subprocess.run(command, capture_output=True, text=True)
+        if done.returncode != 0:
+            raise RuntimeError(f"manim-slides convert --to {to} failed: {done.stderr[-2000:]}")
+        if to == "html":  # its assets folder is named after the file: point the page at ours
+            made = partial.with_name(f"{partial.stem}_assets")
+            text = partial.read_text(encoding="utf-8").replace(made.name + "/", "slides_assets/")
+            for video in made.iterdir() if made.exists() else []:
+                shutil.move(str(video), dest.with_name("slides_assets") / video.name)
+            shutil.rmtree(made, ignore_errors=True)
+            partial.write_text(text, encoding="utf-8")
 
 
 def remote_references(page: str) -> list[str]:

@@ -3,12 +3,13 @@ lesson's, and every .srt also as WebVTT for browsers and slide tools."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
 
 import srt
+
+from lecture.files import atomic
 
 __all__ = ["join_subtitles", "write_vtt"]
 
@@ -46,6 +47,5 @@ def _stamp(t: timedelta) -> str:
 
 
 def _write(path: Path, text: str) -> None:
-    partial = path.with_name(f".{path.name}.part")
-    partial.write_text(text, encoding="utf-8")
-    os.replace(partial, path)
+    with atomic(path) as partial:
+        partial.write_text(text, encoding="utf-8")

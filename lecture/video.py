@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from fractions import Fraction
 from pathlib import Path
 
 import av
+
+from lecture.files import atomic
 
 __all__ = ["duration", "join_videos"]
 
@@ -24,21 +25,16 @@ def duration(path: Path) -> float:
 def join_videos(parts: Sequence[Path], out: Path) -> None:
     """Concatenate videos of one codec and size into ``out`` by copying packets (no re-encode:
     seconds, not minutes). Written under a temporary name, then moved: all or nothing."""
-    partial = out.with_name(f".{out.name}.part")
-    try:
-        with av.open(str(parts[0])) as first:
-            template = first.streams.video[0]
-            with av.open(str(partial), "w", format=_muxer(out)) as dst:
-                stream = dst.add_stream_from_template(template)
-                # tags such as WebM's alpha_mode=1 (a transparent video) must survive the join
-                stream.metadata.update({k: v for k, v in template.metadata.items()
-                                        if k.upper() != "DURATION"})
-                start = Fraction(0)  # where the next part begins, in seconds
-                for part in parts:
-                    start = _copy(part, dst, stream, start)
-        os.replace(partial, out)
-    finally:
-        partial.unlink(missing_ok=True)
+    with atomic(out) as partial, av.open(str(parts[0])) as first:
+        template = first.streams.video[0]
+        with av.open(str(partial), "w", format=_muxer(out)) as dst:
+            stream = dst.add_stream_from_template(template)
+            # tags such as WebM's alpha_mode=1 (a transparent video) must survive the join
+            stream.metadata.update({k: v for k, v in template.metadata.items()
+                                    if k.upper() != "DURATION"})
+            start = Fraction(0)  # where the next part begins, in seconds
+            for part in parts:
+                start = _copy(part, dst, stream, start)
 
 
 def _copy(part: Path, dst, stream, start: Fraction) -> Fraction:

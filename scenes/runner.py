@@ -7,7 +7,6 @@ or several.
 
 from __future__ import annotations
 
-import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,12 +15,12 @@ from manim import Scene, config, tempconfig
 from manim.constants import QUALITIES
 from PIL import Image
 
+from lecture.files import atomic
 from qkv import Trace
 from scenes import LESSON
 from scenes.base import LessonScene
 
-__all__ = ["FORMATS", "QUALITY", "TEX_TEMPLATE", "TRANSPARENT_FORMATS", "RenderOptions",
-           "pick_scenes", "render_scene"]
+__all__ = ["QUALITY", "TEX_TEMPLATE", "RenderOptions", "pick_scenes", "render_scene"]
 
 QUALITY = {"low": "low_quality", "medium": "medium_quality", "high": "high_quality",
            "4k": "fourk_quality"}
@@ -45,11 +44,6 @@ def pick_scenes(names: str | None) -> list[type[LessonScene]]:
             known = ", ".join(cls.__name__ for cls in LESSON)
             raise BadInput(f"unknown scene '{name}'; choose from: {known} (or 1-{len(LESSON)})")
     return picked
-
-
-# What each --format writes, and whether it can carry transparency
-FORMATS = ("mp4", "webm", "gif", "mov", "png")
-TRANSPARENT_FORMATS = ("webm", "mov")
 
 
 @dataclass(frozen=True)
@@ -127,14 +121,12 @@ def _as_slides(cls: type[LessonScene]) -> type:
 
 
 def _publish(produced: Path, final: Path) -> Path:
-    partial = final.with_name(f".{final.name}.part")
-    shutil.copyfile(produced, partial)
-    os.replace(partial, final)  # a reader sees the whole file or none
+    with atomic(final) as partial:  # a reader sees the whole file or none
+        shutil.copyfile(produced, partial)
     return final
 
 
 def _publish_image(pixels, final: Path) -> Path:
-    partial = final.with_name(f".{final.name}.part")
-    Image.fromarray(pixels).save(partial, format="PNG")
-    os.replace(partial, final)
+    with atomic(final) as partial:
+        Image.fromarray(pixels).save(partial, format="PNG")
     return final

@@ -176,3 +176,12 @@ def test_missing_system_piece_is_named_before_any_work(capsys, tmp_path, monkeyp
     assert code == 2 and out == ""
     assert err.count("\n") == 1 and "apt-get install dvisvgm" in err
     assert not (tmp_path / "o").exists()
+
+
+def test_slides_without_reveal_js_are_refused_before_any_work(capsys, tmp_path, monkeypatch):
+    import lecture.system
+
+    monkeypatch.setattr(lecture.system, "REVEAL", tmp_path / "nowhere")
+    code, out, err = run_cli(capsys, "x", "--slides", "--out", str(tmp_path / "o"))
+    assert code == 2 and out == "" and "fetch_reveal.py" in err and err.count("\n") == 1
+    assert not (tmp_path / "o").exists()

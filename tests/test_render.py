@@ -53,7 +53,7 @@ def test_video_of_the_first_scene(tmp_path):
     assert cues[0].content == TokensToVectors.captions["sentence"]["en"]
     assert all(a.end <= b.start for a, b in zip(cues, cues[1:]))
     assert cues[-1].end.total_seconds() <= len(frames) / 15 + 0.1
-    assert not list(folder.glob("*.part")) and not list(folder.glob(".*.part"))
+    assert not list(folder.glob("*.part*")) and not list(folder.glob(".*.part*"))
 
 
 def test_still_of_the_first_scene(tmp_path):

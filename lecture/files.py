@@ -1,0 +1,24 @@
+"""Every file of a lesson appears under its final name whole, or not at all."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+__all__ = ["PARTIAL_GLOB", "atomic"]
+
+PARTIAL_GLOB = ".*.part*"  # what an interrupted run can leave behind
+
+
+@contextmanager
+def atomic(path: Path) -> Iterator[Path]:
+    """Yield a hidden temporary name beside ``path`` (same suffix, so writers that read it still
+    know the format); when the block succeeds it becomes ``path`` in one step, else it goes."""
+    partial = path.with_name(f".{path.stem}.part{path.suffix}")
+    try:
+        yield partial
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)
