@@ -6,7 +6,6 @@ else. ``--no-video`` writes DIR/trace.json only and never imports manim.
 
 from __future__ import annotations
 
-import os
 import sys
 import time
 from pathlib import Path
@@ -56,7 +55,7 @@ def _positive(ctx, param, value):
 @click.option("--slides", is_flag=True,
               help="Also write slides (one per caption): offline HTML and PPTX.")
 @click.option("--jobs", type=int, callback=_positive,
-              help="Scenes rendered at once in separate processes (default: the cores), e.g. --jobs 2.")
+              help="Scenes rendered at once in separate processes (default: one per core, as many as free memory holds), e.g. --jobs 2.")
 @click.option("--lang", "language", type=click.Choice(["en", "zh", "ru"]),
               help="Language of the captions, subtitles and handout, e.g. --lang zh.")
 @click.option("--layout", "--convention", "convention", type=click.Choice(["rows", "columns"]),
@@ -94,7 +93,7 @@ def main(sentence: str | None, config_path: Path | None, out: Path, no_video: bo
     trace = build_trace(cfg)
     scenes = None
     if not no_video:
-        from lecture.system import check_system
+        from lecture.system import check_system, default_jobs
         from scenes.runner import pick_scenes  # imports manim: only when rendering
 
         scenes = pick_scenes(scene_names)  # validate before writing anything
@@ -107,7 +106,7 @@ def main(sentence: str | None, config_path: Path | None, out: Path, no_video: bo
     from lecture.build import build_lesson
     from scenes.runner import RenderOptions
 
-    jobs = jobs or os.cpu_count() or 1
+    jobs = jobs or default_jobs(quality, len(scenes))
     # manim's own bars only for one scene at a time on a terminal; else one line per scene
     options = RenderOptions(quality=quality, fmt=fmt, transparent=transparent, slides=slides,
                             bars=sys.stderr.isatty() and not quiet and jobs == 1)

@@ -3,12 +3,13 @@ install (the same packages scripts/setup.sh installs)."""
 
 from __future__ import annotations
 
+import os
 import shutil
 
 from lecture.slides import REVEAL
 from qkv import BadInput
 
-__all__ = ["check_system"]
+__all__ = ["check_system", "default_jobs"]
 
 # program -> the Debian package that brings it
 _PROGRAMS = {"latex": "texlive-latex-base", "dvisvgm": "dvisvgm"}
@@ -26,6 +27,33 @@ def check_system(*, slides: bool = False) -> None:
     if missing:
         raise BadInput("rendering needs system packages that are missing; install them with: "
                        f"sudo apt-get install {' '.join(missing)} (or run scripts/setup.sh)")
+
+
+# peak resident memory of one scene's render process, measured by bench/run.py (GiB)
+_GIB_PER_JOB = {"low": 0.7, "medium": 0.9, "high": 1.2, "4k": 2.5}
+
+
+def default_jobs(quality: str, scenes: int) -> int:
+    """One process per core, but never more than the scenes to render nor than the free
+    memory holds (each render process peaks at about ``_GIB_PER_JOB[quality]``)."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    jobs = min(cores or 1, max(scenes, 1))
+    free = _available_gib()
+    if free is not None:
+        jobs = min(jobs, max(1, int(free // _GIB_PER_JOB[quality])))
+    return jobs
+
+
+def _available_gib() -> float | None:
+    """MemAvailable from /proc/meminfo (Linux); None where there is no such file."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as meminfo:
+            for line in meminfo:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) / 2**20  # kB -> GiB
+    except OSError:
+        return None
+    return None
 
 
 def _font_installed() -> bool:

@@ -147,3 +147,25 @@ def test_joined_transparent_webm_keeps_its_alpha(tmp_path):
         decoder = av.CodecContext.create("libvpx-vp9", "r")  # reads the alpha side data
         formats = {f.format.name for p in c.demux(stream) for f in decoder.decode(p)}
     assert formats == {"yuva420p"}
+
+
+@pytest.mark.parametrize("cores, free_gib, quality, scenes, expected", [
+    (2, 23.0, "high", 7, 2),   # this machine: one per core
+    (8, 23.0, "low", 3, 3),    # never more processes than scenes
+    (8, 2.5, "high", 7, 2),    # memory caps before cores do
+    (4, 0.3, "4k", 7, 1),      # always at least one
+])
+def test_default_jobs_is_capped_by_cores_scenes_and_memory(monkeypatch, cores, free_gib, quality,
+                                                           scenes, expected):
+    from lecture import system
+
+    monkeypatch.setattr(system.os, "sched_getaffinity", lambda pid: set(range(cores)))
+    monkeypatch.setattr(system, "_available_gib", lambda: free_gib)
+    assert system.default_jobs(quality, scenes) == expected
+
+
+def test_available_memory_is_read_from_this_machine():
+    from lecture.system import _available_gib
+
+    free = _available_gib()
+    assert free is not None and 0 < free < 2**16
