@@ -8,8 +8,11 @@ the trace (tests/test_scene_audit.py). Scenes never format, compute or type numb
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
-from manim import DecimalNumber, Mobject, Text, UpdateFromAlphaFunc
+import numpy as np
+from manim import (DEFAULT_FONT_SIZE, DecimalNumber, MathTex, Mobject, Text, UpdateFromAlphaFunc,
+                   VMobject)
 
 from qkv import Trace, lookup, lookup_array
 
@@ -34,8 +37,21 @@ def number_text(value: float, precision: int) -> str:
     return text[1:] if text.startswith("-") and float(text) == 0 else text
 
 
+@cache
+def _glyph_outline(char: str) -> np.ndarray:
+    """The outline of one LaTeX character (digit, point, minus) at manim's default font size,
+    as bezier points (n, 3): compiled once per process."""
+    parts = [part.points for part in MathTex(char).family_members_with_points()]
+    return np.concatenate(parts) if parts else np.zeros((0, 3))
+
+
 class TraceNumber(DecimalNumber):
-    """A DecimalNumber that only ever shows a value looked up in the trace."""
+    """A DecimalNumber that only ever shows a value looked up in the trace.
+
+    Each character is one plain VMobject holding the LaTeX glyph's outline, not a copy of a
+    whole MathTex: a number is copied for every Transform and fade, and redrawn on every frame
+    of a count-up, and a MathTex copy costs ten times as much (bench/: issue 7).
+    """
 
     def __init__(self, numbers: Numbers, key: str, index: tuple[int, ...], *,
                  precision: int | None = None, coloured: bool = True, **kwargs) -> None:
@@ -43,18 +59,27 @@ class TraceNumber(DecimalNumber):
         self._coloured = coloured
         places = numbers.precision if precision is None else precision
         kwargs.setdefault("font_size", NUMBER_SIZE)
-        super().__init__(0, num_decimal_places=places, group_with_commas=False, **kwargs)
-        self.show(key, index)
+        value = lookup(numbers.trace, key, index)
+        super().__init__(value, num_decimal_places=places, group_with_commas=False, **kwargs)
+        self._record(key, index, value)
 
     def show(self, key: str, index: tuple[int, ...]) -> TraceNumber:
         """Display the trace's value at ``key[index]`` and record it."""
         value = lookup(self._numbers.trace, key, index)
         self.set_value(value)
+        self._record(key, index, value)
+        return self
+
+    def _record(self, key: str, index: tuple[int, ...], value: float) -> None:
         if self._coloured:
             self.set_color(sign_colour(value))
         self.provenance = Provenance(key, tuple(index), value,
                                      number_text(value, self.num_decimal_places))
-        return self
+
+    def _string_to_mob(self, string: str, mob_class=None, **kwargs) -> VMobject:
+        glyph = VMobject(stroke_width=0)
+        glyph.points = _glyph_outline(string) * (self._font_size / DEFAULT_FONT_SIZE)
+        return glyph
 
 
 class TraceText(Text):
@@ -74,6 +99,9 @@ class Numbers:
     def __init__(self, trace: Trace) -> None:
         self.trace = trace
         self.precision = int(trace.config["precision"])
+
+    def __deepcopy__(self, memo: dict) -> Numbers:
+        return self  # every copy of a number shares its scene's factory, never a copy of the trace
 
     def value(self, key: str, *index: int, **kwargs) -> TraceNumber:
         """A number mobject showing ``key[index]`` of the trace."""

@@ -73,7 +73,7 @@ def render_scene(trace: Trace, cls: type[LessonScene], folder: Path,
         "frame_rate": preset["frame_rate"], "format": options.fmt,
         "transparent": options.transparent, "output_file": cls.__name__,
         "verbosity": "WARNING", "progress_bar": "display" if options.bars else "none",
-        "disable_caching": False,
+        "disable_caching": True,
     }
     with tempconfig(settings):
         if options.slides:
