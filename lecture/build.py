@@ -56,7 +56,8 @@ def build_lesson(trace: Trace, scenes: Sequence[type], out: Path, options, *, jo
     todo = [cls for cls in ordered if not stamps.fresh(stems[cls], key, folder, options.fmt)]
     if len(todo) < len(ordered):
         say(f"up to date: {len(ordered) - len(todo)} of {len(ordered)} scenes")
-    for cls, written in _render_all(trace, todo, folder, options, jobs, say):
+    outlines = out / ".outlines"  # formulas and texts, shared by the lessons in this --out
+    for cls, written in _render_all(trace, todo, folder, options, jobs, say, outlines):
         stamps.record(stems[cls], key, written)
     for cls in ordered:
         files += [Path(p) for p in stamps.files(stems[cls])]
@@ -79,7 +80,7 @@ def _slides(folder: Path, names: list[str], title: str, stamps: _Stamps, key: st
     return written
 
 
-def _render_all(trace, todo, folder, options, jobs, say):
+def _render_all(trace, todo, folder, options, jobs, say, outlines):
     """Yield (scene class, files written) as each scene finishes, with one overall progress
     line per scene: done of total, elapsed, an estimate of what is left."""
     from scenes.runner import render_scene
@@ -94,14 +95,15 @@ def _render_all(trace, todo, folder, options, jobs, say):
 
     if jobs <= 1 or total <= 1:
         for done, cls in enumerate(todo, 1):
-            written = render_scene(trace, cls, folder, options)
+            written = render_scene(trace, cls, folder, options, outlines)
             progress(done, cls)
             yield cls, written
         return
     # spawn, not fork: each worker starts clean (manim's global config, torch's threads)
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=min(jobs, total), mp_context=context) as pool:
-        running = {pool.submit(render_scene, trace, cls, folder, options): cls for cls in todo}
+        running = {pool.submit(render_scene, trace, cls, folder, options, outlines): cls
+                   for cls in todo}
         done = 0
         try:
             while running:

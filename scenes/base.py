@@ -9,6 +9,7 @@ from manim import DOWN, FadeIn, FadeOut, Scene, Text, config
 
 from qkv import Trace, build_trace, load_config
 
+from scenes import fast_copy  # noqa: F401  (glyph copies share their SVG path)
 from scenes.captions import CAPTIONS
 from scenes.provenance import Numbers, Provenance
 from scenes.style import BACKGROUND, CAPTION_SIZE, FONT, MUTED

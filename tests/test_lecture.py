@@ -102,7 +102,7 @@ def test_interrupted_build_keeps_finished_scenes_and_resumes_with_the_rest(tmp_p
     options = runner.RenderOptions(quality="low", fmt="png")
     rendered, interrupt = [], {"at": None}
 
-    def fake(trace, cls, folder, options):  # stands in for manim: one file per scene
+    def fake(trace, cls, folder, options, outlines=None):  # stands in for manim: one file per scene
         if cls is interrupt["at"]:
             raise KeyboardInterrupt  # Ctrl-C while this scene renders
         rendered.append(cls)
@@ -169,3 +169,19 @@ def test_available_memory_is_read_from_this_machine():
 
     free = _available_gib()
     assert free is not None and 0 < free < 2**16
+
+
+def test_outline_cache_shares_whole_files_only(tmp_path):
+    from scenes.outline_cache import publish, seed
+
+    shared, first, second = tmp_path / "shared", tmp_path / "a", tmp_path / "b"
+    (first / "Tex").mkdir(parents=True)
+    (first / "Tex" / "abc.svg").write_text("<svg/>")
+    (first / "Tex" / "abc.tex").write_text("not an outline")
+    (first / "texts").mkdir()
+    (first / "texts" / ".half.svg").write_text("<sv")  # hidden: a partial, never shared
+    publish(first, shared)
+    assert sorted(p.name for p in shared.rglob("*") if p.is_file()) == ["abc.svg"]
+    seed(second, shared)
+    assert (second / "Tex" / "abc.svg").read_text() == "<svg/>"
+    assert not list((second / "texts").iterdir())
