@@ -48,9 +48,10 @@ def _glyph_outline(char: str) -> np.ndarray:
 class TraceNumber(DecimalNumber):
     """A DecimalNumber that only ever shows a value looked up in the trace.
 
-    Each character is one plain VMobject holding the LaTeX glyph's outline, not a copy of a
-    whole MathTex: a number is copied for every Transform and fade, and redrawn on every frame
-    of a count-up, and a MathTex copy costs ten times as much (bench/: issue 7).
+    The number is one VMobject whose outline is its LaTeX characters' outlines side by side,
+    not a group of MathTex copies: numbers are most of what the lesson draws, copies for every
+    Transform and fade, and redraws on every frame of a count-up; manim's cost is per drawn
+    mobject, and a MathTex copy alone cost ten times a whole number now (bench/: issue 7).
     """
 
     def __init__(self, numbers: Numbers, key: str, index: tuple[int, ...], *,
@@ -75,6 +76,23 @@ class TraceNumber(DecimalNumber):
             self.set_color(sign_colour(value))
         self.provenance = Provenance(key, tuple(index), value,
                                      number_text(value, self.num_decimal_places))
+
+    def set_value(self, number: float) -> TraceNumber:
+        # DecimalNumber.set_value also zeroes its old characters' points (for characters as
+        # submobjects); here the outline is simply rebuilt at the same size and place
+        anchor, size = self.get_edge_center(self.edge_to_fix), self.font_size
+        self._set_submobjects_from_number(number)
+        self.font_size = size
+        self.move_to(anchor, self.edge_to_fix)
+        return self
+
+    def _set_submobjects_from_number(self, number: float) -> None:
+        # DecimalNumber lays the characters out as submobjects; they then become one outline
+        self.points = np.zeros((0, 3))
+        super()._set_submobjects_from_number(number)
+        outlines = [glyph.points for glyph in self.submobjects]
+        self.submobjects = []
+        self.points = np.concatenate(outlines) if outlines else np.zeros((0, 3))
 
     def _string_to_mob(self, string: str, mob_class=None, **kwargs) -> VMobject:
         glyph = VMobject(stroke_width=0)
