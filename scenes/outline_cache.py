@@ -47,4 +47,6 @@ def publish(work: Path, shared: Path) -> None:
 
 
 def _outlines(folder: Path) -> list[Path]:
-    return [p for p in folder.glob("*.svg") if not p.name.startswith(".")] if folder.is_dir() else []
+    if not folder.is_dir():
+        return []
+    return [p for p in folder.glob("*.svg") if not p.name.startswith(".")]

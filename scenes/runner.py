@@ -21,7 +21,8 @@ from scenes import LESSON
 from scenes.base import LessonScene
 from scenes.outline_cache import publish, seed
 
-__all__ = ["ENCODER_OPTIONS", "QUALITY", "TEX_TEMPLATE", "RenderOptions", "pick_scenes", "render_scene"]
+__all__ = ["ENCODER_OPTIONS", "QUALITY", "TEX_TEMPLATE", "RenderOptions", "pick_scenes",
+           "render_scene"]
 
 QUALITY = {"low": "low_quality", "medium": "medium_quality", "high": "high_quality",
            "4k": "fourk_quality"}

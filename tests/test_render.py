@@ -23,7 +23,8 @@ def render(*args):
 
 
 def lesson_folder(out):
-    (folder,) = [p for p in out.iterdir() if p.is_dir()]
+    """The one lesson folder under ``out`` (beside it, hidden: the shared .outlines)."""
+    (folder,) = [p for p in out.iterdir() if p.is_dir() and not p.name.startswith(".")]
     return folder
 
 
