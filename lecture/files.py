@@ -15,8 +15,9 @@ PARTIAL_GLOB = ".*.part*"  # what an interrupted run can leave behind
 @contextmanager
 def atomic(path: Path) -> Iterator[Path]:
     """Yield a hidden temporary name beside ``path`` (same suffix, so writers that read it still
-    know the format); when the block succeeds it becomes ``path`` in one step, else it goes."""
-    partial = path.with_name(f".{path.stem}.part{path.suffix}")
+    know the format); when the block succeeds it becomes ``path`` in one step, else it goes.
+    The name holds the process id: two processes writing the same file never share one."""
+    partial = path.with_name(f".{path.stem}.part{os.getpid()}{path.suffix}")
     try:
         yield partial
         os.replace(partial, path)

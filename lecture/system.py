@@ -29,8 +29,9 @@ def check_system(*, slides: bool = False) -> None:
                        f"sudo apt-get install {' '.join(missing)} (or run scripts/setup.sh)")
 
 
-# peak resident memory of one scene's render process, measured by bench/run.py (GiB)
-_GIB_PER_JOB = {"low": 0.7, "medium": 0.9, "high": 1.2, "4k": 2.5}
+# Peak memory of one render process in GiB, with room to spare: bench/run.py measured 0.43 at
+# low and 0.70 at high (--jobs 1, 2026-11-24); medium and 4k are scaled by their pixel counts.
+_GIB_PER_JOB = {"low": 0.5, "medium": 0.65, "high": 0.8, "4k": 2.5}
 
 
 def default_jobs(quality: str, scenes: int) -> int:
@@ -51,7 +52,7 @@ def _available_gib() -> float | None:
             for line in meminfo:
                 if line.startswith("MemAvailable:"):
                     return int(line.split()[1]) / 2**20  # kB -> GiB
-    except OSError:
+    except (OSError, ValueError, IndexError):  # no such file, or a line not as expected
         return None
     return None
 

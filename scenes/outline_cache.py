@@ -10,9 +10,10 @@ the shared folder under its final name whole, so renders at the same time can sh
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
+
+from lecture.files import atomic
 
 __all__ = ["FOLDERS", "publish", "seed"]
 
@@ -36,14 +37,9 @@ def publish(work: Path, shared: Path) -> None:
         target.mkdir(parents=True, exist_ok=True)
         for outline in _outlines(work / name):
             final = target / outline.name
-            if final.exists():
-                continue
-            partial = target / f".{outline.name}.{os.getpid()}.part"  # one per process
-            try:
-                shutil.copyfile(outline, partial)
-                os.replace(partial, final)
-            finally:
-                partial.unlink(missing_ok=True)
+            if not final.exists():
+                with atomic(final) as partial:  # whole or not at all, one name per process
+                    shutil.copyfile(outline, partial)
 
 
 def _outlines(folder: Path) -> list[Path]:
