@@ -12,7 +12,8 @@ from numpy.typing import NDArray
 
 from .sources import HeadWeights, Weights
 
-__all__ = ["HeadResult", "LayerResult", "attend", "causal_mask", "scale_for"]
+__all__ = ["HeadResult", "LayerResult", "attend", "causal_mask", "normalise", "scale_for",
+           "similarity"]
 
 Array = NDArray[np.float64]
 
@@ -46,7 +47,8 @@ def scale_for(similarity: str, d_k: int) -> float:
     return 1.0 / np.sqrt(d_k) if similarity == "scaled_dot" else 1.0
 
 
-def _similarity(Q: Array, K: Array, kind: str, w_a: Array | None) -> Array:
+def similarity(Q: Array, K: Array, kind: str, w_a: Array | None) -> Array:
+    """How well each query matches each key, unscaled. (T, d_k), (S, d_k) -> (T, S)"""
     if kind in ("dot", "scaled_dot"):
         return Q @ K.T  # (T, d_k)·(d_k, S) -> (T, S)
     if kind == "cosine":
@@ -57,7 +59,8 @@ def _similarity(Q: Array, K: Array, kind: str, w_a: Array | None) -> Array:
     return np.tanh(Q[:, None, :] + K[None, :, :]) @ w_a  # (T, S, d_k)·(d_k,) -> (T, S)
 
 
-def _normalise(scaled: Array, mask: NDArray[np.bool_] | None, kind: str) -> Array:
+def normalise(scaled: Array, mask: NDArray[np.bool_] | None, kind: str) -> Array:
+    """Scores to weights, row by row: softmax, or seed 001's ReLU. (T, S) -> (T, S)"""
     if kind == "relu":
         out = np.maximum(scaled, 0.0)  # seed 001's alternative: no normalisation at all
         return np.where(mask, 0.0, out) if mask is not None else out
@@ -66,7 +69,7 @@ def _normalise(scaled: Array, mask: NDArray[np.bool_] | None, kind: str) -> Arra
     return e / e.sum(axis=1, keepdims=True)
 
 
-def _head(X: Array, X_kv: Array, w: HeadWeights, similarity: str, normaliser: str,
+def _head(X: Array, X_kv: Array, w: HeadWeights, kind: str, normaliser: str,
           mask: NDArray[np.bool_] | None) -> HeadResult:
     def affine(A: Array, W: Array, b: Array | None) -> Array:
         return A @ W + b if b is not None else A @ W
@@ -74,9 +77,9 @@ def _head(X: Array, X_kv: Array, w: HeadWeights, similarity: str, normaliser: st
     Q = affine(X, w.W_Q, w.b_Q)  # (T, d_model)·(d_model, d_k) -> (T, d_k)
     K = affine(X_kv, w.W_K, w.b_K)  # (S, d_k)
     V = affine(X_kv, w.W_V, w.b_V)  # (S, d_v)
-    scores = _similarity(Q, K, similarity, w.w_a)  # (T, S)
-    scaled = scores * scale_for(similarity, Q.shape[1])  # (T, S)
-    weights = _normalise(scaled, mask, normaliser)  # (T, S)
+    scores = similarity(Q, K, kind, w.w_a)  # (T, S)
+    scaled = scores * scale_for(kind, Q.shape[1])  # (T, S)
+    weights = normalise(scaled, mask, normaliser)  # (T, S)
     return HeadResult(Q, K, V, scores, scaled, weights, weights @ V)  # output (T, d_v)
 
 

@@ -4,7 +4,8 @@ A scene never computes: an exponential, a row sum or a running partial sum of a 
 computed here, from the trace, and addressed by a key like the trace's own values.
 
 Keys: a trace field (``X``, ``output``, ``W_O`` ...), a head's field (``heads.0.weights``), a
-derived quantity (``heads.0.exp``, ``heads.0.scores_partial`` ...), or a dimension (``dims.T``).
+derived quantity (``heads.0.exp``, ``heads.0.scores_partial`` ...), a dimension (``dims.T``), or
+a study set beside the trace (``heads.0.causal_weights``, ``spread.std``: qkv/studies.py).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections.abc import Callable
 import numpy as np
 from numpy.typing import NDArray
 
+from .studies import HEAD_STUDIES, LAYER_STUDIES, study
 from .trace import HeadTrace, Trace
 
 __all__ = ["DERIVED", "lookup", "lookup_array", "products", "partial_sums", "dims"]
@@ -63,6 +65,7 @@ DERIVED: dict[str, Callable[[Trace, HeadTrace], Array]] = {
     "scores_partial": lambda t, h: partial_sums(h.Q, h.K.T),
     "output_terms": lambda t, h: products(h.weights, h.V),  # (T, d_v, S)
     "output_partial": lambda t, h: partial_sums(h.weights, h.V),
+    **HEAD_STUDIES,  # the same head masked, normalised or compared another way (qkv/studies.py)
 }
 
 
@@ -81,6 +84,8 @@ def lookup_array(t: Trace, key: str) -> Array:
     parts = key.split(".")
     if parts[0] == "dims" and len(parts) == 2:
         return np.asarray(dims(t)[parts[1]])
+    if parts[0] in LAYER_STUDIES and len(parts) == 2:
+        return study(t, *parts)
     if parts[0] == "heads" and len(parts) == 3:
         head = t.heads[int(parts[1])]
         if parts[2] in DERIVED:

@@ -11,7 +11,7 @@ from numpy.typing import NDArray
 from .config import Config
 from .errors import BadInput
 
-__all__ = ["Weights", "HeadWeights", "embed", "weights"]
+__all__ = ["Weights", "HeadWeights", "additive_vector", "embed", "random_rows", "weights"]
 
 Array = NDArray[np.float64]
 
@@ -45,6 +45,11 @@ def _rng(seed: int, *names: str) -> np.random.Generator:
     return np.random.default_rng([seed, *words])
 
 
+def random_rows(seed: int, name: str, shape: tuple[int, ...]) -> Array:
+    """Standard normal draws named by ``name``: the same on every machine for the same seed."""
+    return _rng(seed, name, "x".join(map(str, shape))).standard_normal(shape)
+
+
 def embed(tokens: tuple[str, ...], cfg: Config) -> Array:
     """Token vectors stacked into X, shape (T, d_model)."""
     if cfg.source == "seeded":
@@ -68,6 +73,11 @@ def embed(tokens: tuple[str, ...], cfg: Config) -> Array:
     return np.asarray(rows, dtype=np.float64)
 
 
+def additive_vector(seed: int, head: int, d_k: int) -> Array:
+    """w_a, additive similarity's scoring vector, for one head. (d_k,)"""
+    return _rng(seed, "w_a", str(head), str(d_k)).standard_normal(d_k)
+
+
 def _seeded_weights(cfg: Config) -> Weights:
     d, dk, dv, h = cfg.d_model, cfg.head_dim, cfg.value_dim, cfg.heads
     # X has unit-variance entries. W_V: std 1/√d_model keeps V entries near unit size.
@@ -88,8 +98,7 @@ def _seeded_weights(cfg: Config) -> Weights:
         HeadWeights(
             W_Q=mat("W_Q", i, d, dk), W_K=mat("W_K", i, d, dk), W_V=mat("W_V", i, d, dv),
             b_Q=vec("b_Q", i, dk), b_K=vec("b_K", i, dk), b_V=vec("b_V", i, dv),
-            w_a=_rng(cfg.seed, "w_a", str(i), str(dk)).standard_normal(dk)
-            if cfg.similarity == "additive" else None,
+            w_a=additive_vector(cfg.seed, i, dk) if cfg.similarity == "additive" else None,
         )
         for i in range(h)
     )

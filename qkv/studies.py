@@ -1,0 +1,158 @@
+"""What-ifs the lesson sets beside its trace, computed by the core, never by a scene.
+
+The same sentence masked and unmasked, normalised by ReLU instead of softmax, compared by another
+similarity; random queries and keys of growing width (why √d_k); the sentence through heads far
+wider than its own; and its vectors drawn in a plane. Each is addressed by a key like the trace's
+own values (qkv/derived.py): per head ``heads.0.causal_weights``; for the layer ``spread.std``,
+``wide.raw_weights``, ``plane.X``. Random draws are named by the config's seed, so every machine
+shows the same numbers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import lru_cache
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .attention import causal_mask, normalise, scale_for, similarity
+from .sources import additive_vector, random_rows
+from .trace import HeadTrace, Trace
+
+__all__ = ["HEAD_STUDIES", "LAYER_STUDIES", "SPREAD_D_K", "SPREAD_SAMPLES", "WIDE_D_K", "study"]
+
+Array = NDArray[np.float64]
+
+SPREAD_D_K = (4, 16, 64, 256)  # widths whose q·k spread is sampled
+SPREAD_SAMPLES = 120  # q, k pairs per width: enough to see the spread, few enough to draw as dots
+WIDE_D_K = 256  # the width the sentence's own scores are recomputed at
+
+
+def _seed(t: Trace) -> int:
+    return int(t.config.get("seed", 0))
+
+
+# ---- per head: the trace's scaled scores under another mask, normaliser or similarity ----
+
+def _causal(t: Trace) -> NDArray[np.bool_]:
+    return causal_mask(len(t.tokens), len(t.key_tokens))  # (T, S) True above the diagonal
+
+
+def _w_a(t: Trace, h: HeadTrace) -> Array:
+    # the head's own scoring vector if it was trained with one, else a seeded one (d_k,)
+    if h.w_a is not None:
+        return h.w_a
+    return additive_vector(_seed(t), t.heads.index(h), h.W_Q.shape[1])
+
+
+def _similarity_as(kind: str) -> Callable[[Trace, HeadTrace], Array]:
+    def compute(t: Trace, h: HeadTrace) -> Array:
+        # (T, S): the same queries and keys compared another way, scaled as that kind is
+        return similarity(h.Q, h.K, kind, _w_a(t, h)) * scale_for(kind, h.Q.shape[1])
+    return compute
+
+
+HEAD_STUDIES: dict[str, Callable[[Trace, HeadTrace], Array]] = {
+    # masking: the scaled scores with and without the causal mask (T, S)
+    "causal_mask": lambda t, h: _causal(t).astype(np.float64),  # 1 = masked out
+    "causal_scaled": lambda t, h: np.where(_causal(t), -np.inf, h.scaled),
+    "causal_weights": lambda t, h: normalise(h.scaled, _causal(t), t.config["normaliser"]),
+    "unmasked_weights": lambda t, h: normalise(h.scaled, None, t.config["normaliser"]),
+    # normalisers on the trace's own scaled scores and mask (T, S)
+    "softmax_weights": lambda t, h: normalise(h.scaled, h.mask, "softmax"),
+    "relu_weights": lambda t, h: normalise(h.scaled, h.mask, "relu"),
+    # similarities of the trace's own queries and keys (T, S)
+    **{f"sim_{kind}": _similarity_as(kind)
+       for kind in ("dot", "scaled_dot", "cosine", "additive")},
+    "w_a": lambda t, h: _w_a(t, h),  # (d_k,)
+}
+
+
+# ---- why √d_k: random queries and keys of growing width ----
+
+def _spread(t: Trace) -> dict[str, Array]:
+    samples = []
+    for d_k in SPREAD_D_K:
+        q = random_rows(_seed(t), "spread q", (SPREAD_SAMPLES, d_k))  # (N, d_k), entries N(0, 1)
+        k = random_rows(_seed(t), "spread k", (SPREAD_SAMPLES, d_k))
+        samples.append((q * k).sum(axis=1))  # (N,) q·k: variance d_k
+    raw = np.stack(samples)  # (widths, N)
+    roots = np.sqrt(np.asarray(SPREAD_D_K, dtype=np.float64))  # (widths,)
+    scaled = raw / roots[:, None]
+    # the axis both plots share: the widest sample rounded up to a multiple of ten
+    reach = 10.0 * np.ceil(np.abs(raw).max() / 10.0)
+    scaled_reach = np.ceil(np.abs(scaled).max())  # the scaled samples' own axis, zoomed in
+    return {
+        "d_k": np.asarray(SPREAD_D_K, dtype=np.float64), "sqrt_d_k": roots,
+        "samples": raw, "std": raw.std(axis=1), "scaled": scaled, "scaled_std": scaled.std(axis=1),
+        "axis": np.array([-reach, 0.0, reach]),
+        "scaled_axis": np.array([-scaled_reach, 0.0, scaled_reach]),
+    }
+
+
+# ---- why √d_k on this sentence: its own tokens through heads WIDE_D_K wide ----
+
+def _slope(p: Array) -> Array:
+    # The largest ∂p_j/∂s_j = p_j(1 − p_j) of each row: how much a score can still move its
+    # weight. A one-hot row has slope ~0: no gradient flows back. (T, S) -> (T,)
+    return (p * (1.0 - p)).max(axis=1)
+
+
+def _wide(t: Trace) -> dict[str, Array]:
+    d_model = t.X.shape[1]
+    X_kv = t.X_kv if t.X_kv is not None else t.X
+    # std 1/√d_model: queries and keys with entries of about the tokens' own size
+    W_Q = random_rows(_seed(t), "wide W_Q", (d_model, WIDE_D_K)) / np.sqrt(d_model)
+    W_K = random_rows(_seed(t), "wide W_K", (d_model, WIDE_D_K)) / np.sqrt(d_model)
+    scores = (t.X @ W_Q) @ (X_kv @ W_K).T  # (T, 256)·(256, S) -> (T, S)
+    scaled = scores / np.sqrt(WIDE_D_K)
+    mask = t.heads[0].mask  # the trace's own masking, if any
+    raw_p = normalise(scores, mask, "softmax")
+    scaled_p = normalise(scaled, mask, "softmax")
+    # the query the contrast shows best: most decided unscaled, least decided scaled
+    focus = np.argmax(raw_p.max(axis=1) - scaled_p.max(axis=1))
+    return {
+        "d_k": np.asarray(float(WIDE_D_K)), "sqrt_d_k": np.asarray(np.sqrt(WIDE_D_K)),
+        "focus": np.asarray(float(focus)),
+        "scores": scores, "scaled": scaled, "raw_weights": raw_p, "scaled_weights": scaled_p,
+        "raw_slope": _slope(raw_p), "scaled_slope": _slope(scaled_p),
+    }
+
+
+# ---- a plane to draw vectors in: the tokens' inputs and attention outputs ----
+
+def _plane(t: Trace) -> dict[str, Array]:
+    T, d_model = t.X.shape
+    both = np.concatenate([t.X, t.output])  # (2T, d_model)
+    if d_model == 2:  # already a plane: the vectors themselves
+        flat, projected = both, 0.0
+    else:
+        # the two directions that hold most of the vectors (SVD, not centred: arrows start at
+        # the origin); each direction's sign fixed so its largest entry is positive
+        _, _, Vt = np.linalg.svd(both, full_matrices=False)
+        axes = Vt[:2]  # (2, d_model)
+        signs = np.sign(axes[np.arange(2), np.abs(axes).argmax(axis=1)])
+        flat, projected = both @ (axes * signs[:, None]).T, 1.0  # (2T, 2)
+    reach = np.abs(flat).max()
+    return {"X": flat[:T], "output": flat[T:], "projected": np.asarray(projected),
+            "reach": np.asarray(reach)}
+
+
+LAYER_STUDIES: dict[str, Callable[[Trace], dict[str, Array]]] = {
+    "spread": _spread, "wide": _wide, "plane": _plane,
+}
+
+
+@lru_cache(maxsize=32)
+def _layer(t: Trace, name: str) -> dict[str, Array]:
+    # a trace is frozen, so its studies can be computed once (traces hash by identity)
+    return LAYER_STUDIES[name](t)
+
+
+def study(t: Trace, name: str, field: str) -> Array:
+    """``spread.std`` and the like: one field of a layer study."""
+    values = _layer(t, name)
+    if field not in values:
+        raise KeyError(f"no quantity named {name}.{field}")
+    return values[field]

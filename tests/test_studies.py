@@ -1,0 +1,106 @@
+"""The what-ifs set beside the trace (qkv/studies.py) against the trace itself and against
+independent computations: each must agree with the real layer where the two coincide."""
+
+import numpy as np
+import pytest
+import torch
+
+from qkv import lookup, lookup_array
+from qkv.studies import SPREAD_D_K, SPREAD_SAMPLES
+
+from conftest import trace_for
+
+
+def test_causal_study_of_a_causal_trace_is_the_trace():
+    t = trace_for("causal.toml")
+    for i, head in enumerate(t.heads):
+        np.testing.assert_array_equal(lookup_array(t, f"heads.{i}.causal_weights"), head.weights)
+        np.testing.assert_array_equal(lookup_array(t, f"heads.{i}.causal_mask") == 1, head.mask)
+
+
+def test_unmasked_study_of_a_plain_trace_is_the_trace(default_trace):
+    for i, head in enumerate(default_trace.heads):
+        np.testing.assert_array_equal(lookup_array(default_trace, f"heads.{i}.unmasked_weights"),
+                                      head.weights)
+
+
+def test_causal_weights_match_torch_with_a_causal_mask(default_trace):
+    h = default_trace.heads[0]
+    scaled = torch.tensor(h.scaled)
+    masked = scaled.masked_fill(torch.ones_like(scaled, dtype=torch.bool).triu(1), -torch.inf)
+    expected = torch.softmax(masked, dim=1).numpy()
+    got = lookup_array(default_trace, "heads.0.causal_weights")
+    np.testing.assert_allclose(got, expected, atol=1e-12)
+    assert (got[np.triu_indices(got.shape[0], 1)] == 0).all()  # exact zeros, not tiny ones
+    assert np.isneginf(lookup_array(default_trace, "heads.0.causal_scaled")[0, 1])
+
+
+@pytest.mark.parametrize("similarity", ["dot", "scaled_dot", "cosine", "additive"])
+def test_each_similarity_study_is_that_similarity_s_trace(similarity):
+    # the study on a scaled-dot trace equals the trace made with that similarity (same seed,
+    # same Q and K; additive's seeded w_a is the one the seeded source draws)
+    base, other = trace_for(), trace_for(similarity=similarity)
+    np.testing.assert_allclose(lookup_array(base, f"heads.1.sim_{similarity}"),
+                               other.heads[1].scaled, atol=1e-12)
+
+
+@pytest.mark.parametrize("normaliser", ["softmax", "relu"])
+def test_each_normaliser_study_is_that_normaliser_s_trace(normaliser):
+    base, other = trace_for("causal.toml"), trace_for("causal.toml", normaliser=normaliser)
+    np.testing.assert_allclose(lookup_array(base, f"heads.0.{normaliser}_weights"),
+                               other.heads[0].weights, atol=1e-12)
+
+
+def test_spread_of_q_dot_k_grows_as_root_d_k(default_trace):
+    t = default_trace
+    samples = lookup_array(t, "spread.samples")
+    assert samples.shape == (len(SPREAD_D_K), SPREAD_SAMPLES)
+    std, roots = lookup_array(t, "spread.std"), lookup_array(t, "spread.sqrt_d_k")
+    np.testing.assert_array_equal(roots ** 2, SPREAD_D_K)
+    # a sample standard deviation of 120 draws is within 25% of the true √d_k
+    np.testing.assert_allclose(std / roots, 1.0, atol=0.25)
+    assert (np.diff(std) > 0).all()
+    np.testing.assert_allclose(lookup_array(t, "spread.scaled_std"), 1.0, atol=0.25)
+    reach = lookup(t, "spread.axis", (2,))
+    assert np.abs(samples).max() <= reach < np.abs(samples).max() + 10
+
+
+def test_unscaled_wide_scores_saturate_softmax_and_scaled_ones_do_not(default_trace):
+    t = default_trace
+    raw, scaled = lookup_array(t, "wide.raw_weights"), lookup_array(t, "wide.scaled_weights")
+    np.testing.assert_allclose(raw.sum(axis=1), 1.0)
+    np.testing.assert_allclose(lookup_array(t, "wide.scaled"),
+                               lookup_array(t, "wide.scores") / 16.0)
+    focus = int(lookup(t, "wide.focus"))
+    assert raw[focus].max() > 0.99 and scaled[focus].max() < 0.9
+    # the gradient a saturated row passes back is almost nothing
+    slope = lookup_array(t, "wide.raw_slope")
+    assert slope[focus] < 0.01 < lookup(t, "wide.scaled_slope", (focus,))
+    p = torch.tensor(scaled[focus])
+    jacobian = torch.diag(p) - torch.outer(p, p)
+    assert lookup(t, "wide.scaled_slope", (focus,)) == pytest.approx(jacobian.diag().max().item())
+
+
+def test_plane_of_two_dimensional_vectors_is_the_vectors_themselves():
+    t = trace_for("apple.toml")
+    np.testing.assert_array_equal(lookup_array(t, "plane.X"), t.X)
+    np.testing.assert_array_equal(lookup_array(t, "plane.output"), t.output)
+    assert lookup(t, "plane.projected") == 0
+    # seed 004: apple beside orange moves to (1.1454, 2.4273)
+    np.testing.assert_allclose(lookup_array(t, "plane.output")[0], [1.1454, 2.4273], atol=5e-5)
+
+
+def test_plane_of_wider_vectors_is_their_best_two_dimensional_projection(default_trace):
+    t = default_trace
+    flat = np.concatenate([lookup_array(t, "plane.X"), lookup_array(t, "plane.output")])
+    both = np.concatenate([t.X, t.output])
+    assert lookup(t, "plane.projected") == 1
+    # no other plane keeps more of the vectors' squared length than the top two singular ones
+    kept = (flat ** 2).sum()
+    assert kept == pytest.approx((np.linalg.svd(both, compute_uv=False)[:2] ** 2).sum())
+    assert lookup(t, "plane.reach") == pytest.approx(np.abs(flat).max())
+
+
+def test_unknown_study_field_is_a_key_error(default_trace):
+    with pytest.raises(KeyError):
+        lookup(default_trace, "spread.nothing")
