@@ -54,7 +54,9 @@ DERIVED: dict[str, Callable[[Trace, HeadTrace], Array]] = {
     "exp_sum": lambda t, h: _exp(t, h).sum(axis=1),  # (T,)
     "weights_sum": lambda t, h: h.weights.sum(axis=1),  # (T,) 1 for softmax
     "top_key": lambda t, h: np.argmax(h.weights, axis=1),  # (T,) the key each query weights most
-    "focus_query": lambda t, h: np.argmax(h.weights.max(axis=1)),  # () the most decided query
+    # () the most decided query; rounding first makes a tie (seed 004's two words) go to the
+    # first token on every machine, whatever the last bits of the weights are
+    "focus_query": lambda t, h: np.argmax(np.round(h.weights.max(axis=1), 9)),
     "Q_terms": lambda t, h: products(t.X, h.W_Q),  # (T, d_k, d_model)
     "Q_partial": lambda t, h: partial_sums(t.X, h.W_Q),
     "K_terms": lambda t, h: products(_x_kv(t), h.W_K),  # (S, d_k, d_model)

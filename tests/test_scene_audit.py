@@ -30,12 +30,14 @@ SHOWS = {
     "Scaling": ["heads.0.scaled"],
     "Softmax": ["heads.0.weights"],
     "WeightedSum": ["heads.0.output"],
+    "WhyScale": ["spread.d_k", "spread.std", "spread.scaled_std", "spread.sqrt_d_k"],
 }
 CASES = [("default.toml", {"sentence": s} if s else {}) for s in SENTENCES.values()] + [
     ("causal.toml", {}),
     ("cross.toml", {}),
     ("apple.toml", {"sentence": "apple orange"}),
     ("default.toml", {"heads": 4, "d_model": 32}),  # wide X: elided columns
+    ("default.toml", {"heads": 1}),
     ("default.toml", {"sentence": "the cat sat on the mat", "language": "zh"}),
     ("default.toml", {"sentence": "кот сидел на ковре", "language": "ru"}),
     ("default.toml", {"convention": "columns", "sentence": SENTENCES["english, longest"]}),

@@ -1,0 +1,287 @@
+"""Part 2 (T1, T2): context changes a token's vector; attention is what moves it.
+
+Every token's vector as an arrow in a plane: the vectors themselves when d_model is 2 (seed 004's
+apple example: config/apple.toml), else their best 2-D projection, computed by the core and
+labelled as one. One query's similarity with every key and its weights, in a table; its arrow
+moves to its output, then every token's does. Rendering "apple orange" and "apple phone" with
+config/apple.toml gives seed 004's two contexts, each with its exact values.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from manim import (
+    DOWN, LEFT, ORIGIN, RIGHT, UP, Arrow, Create, FadeIn, FadeOut, GrowArrow, Indicate, MathTex,
+    NumberPlane, ReplacementTransform, Transform, VGroup, VMobject, Write,
+)
+
+from qkv import lookup, lookup_array
+
+from scenes.base import LessonScene
+from scenes.style import FRAME_LINE, LABEL_SIZE, MUTED, NUMBER_SIZE, ROLE
+from scenes.widgets import fit
+
+__all__ = ["Context"]
+
+PLANE_HALF = 2.9  # scene units from the plane's centre to its edge
+PLANE_CENTRE = np.array([-3.5, 0.1, 0.0])
+# How each similarity is written in the table's header (no digits)
+_SIMILARITY_TEX = {"scaled_dot": r"\frac{q\cdot k}{\sqrt{d_k}}", "dot": r"q\cdot k",
+                   "cosine": r"\cos(q, k)", "additive": r"w_a^{\top}\tanh(q + k)"}
+
+
+def _box(mob: VMobject) -> tuple[np.ndarray, np.ndarray]:
+    return mob.get_corner(DOWN + LEFT), mob.get_corner(UP + RIGHT)
+
+
+def _place_labels(labels: list[VMobject], tips: list[np.ndarray], origin: np.ndarray,
+                  bounds: tuple[np.ndarray, np.ndarray], obstacles: list[VMobject] = ()) -> None:
+    """Put each label near its arrow's tip where it overlaps no label placed before it (nor an
+    obstacle): first straight beyond the tip, then round it at growing distances. Longest
+    arrows first."""
+    placed = [_box(mob) for mob in obstacles]
+    lo_bound, hi_bound = bounds
+    order = sorted(range(len(labels)), key=lambda i: -np.linalg.norm(tips[i] - origin))
+    for i in order:
+        label, tip = labels[i], tips[i]
+        out = tip - origin
+        out = out / np.linalg.norm(out) if np.linalg.norm(out) > 1e-9 else UP
+        candidates = [out] + [np.array([np.cos(a), np.sin(a), 0.0])
+                              for a in np.linspace(0, 2 * np.pi, 12, endpoint=False)]
+        for reach in (0.3, 0.55, 0.8, 1.1):
+            for direction in candidates:
+                label.move_to(tip + direction * (reach + label.width / 2 * abs(direction[0])))
+                lo, hi = label.get_corner(DOWN + LEFT), label.get_corner(UP + RIGHT)
+                inside = (lo[:2] >= lo_bound[:2]).all() and (hi[:2] <= hi_bound[:2]).all()
+                if inside and not any((np.minimum(hi, h)[:2] - np.maximum(lo, l)[:2] > -0.03)
+                                      .all() for l, h in placed):
+                    break
+            else:
+                continue
+            break
+        placed.append(_box(label))
+
+
+class Context(LessonScene):
+    head = 0  # the head whose similarities and weights the table shows
+
+    captions = {
+        "vectors": {
+            "en": "Every token is a vector: an arrow from the origin",
+            "zh": "每个词元都是一个向量：从原点出发的箭头",
+            "ru": "Каждый токен — вектор: стрелка из начала координат",
+        },
+        "projected": {
+            "en": "The vectors have more than two entries: we see their best flat shadow",
+            "zh": "这些向量不止两个分量：我们看到的是它们最好的平面投影",
+            "ru": "У векторов больше двух компонент: мы видим их лучшую плоскую проекцию",
+        },
+        "similar": {
+            "en": "Words with similar meaning get vectors pointing in similar directions",
+            "zh": "意思相近的词，向量指向相近的方向",
+            "ru": "У близких по смыслу слов векторы смотрят в близкие стороны",
+        },
+        "random": {
+            "en": "These vectors are drawn at random; a trained model places similar words close",
+            "zh": "这些向量是随机生成的；训练好的模型会把相近的词放得很近",
+            "ru": "Эти векторы случайны; обученная модель ставит близкие слова рядом",
+        },
+        "query": {
+            "en": "How much is \"{0}\" like each token?",
+            "zh": "“{0}”和每个词元有多像？",
+            "ru": "Насколько «{0}» похож на каждый токен?",
+        },
+        "weights": {
+            "en": "Softmax turns the similarities into weights",
+            "zh": "softmax 把相似度变成权重",
+            "ru": "Softmax превращает сходства в веса",
+        },
+        "weights_relu": {
+            "en": "ReLU turns the similarities into weights",
+            "zh": "ReLU 把相似度变成权重",
+            "ru": "ReLU превращает сходства в веса",
+        },
+        "moves": {
+            "en": "\"{0}\" gets a new vector: the values mixed by those weights",
+            "zh": "“{0}”得到一个新向量：按这些权重混合的值",
+            "ru": "«{0}» получает новый вектор: значения, смешанные с этими весами",
+        },
+        "everyone": {
+            "en": "Every token moves, pulled by the tokens it attends to",
+            "zh": "每个词元都在移动，被它关注的词元拉过去",
+            "ru": "Каждый токен сдвигается к тем токенам, на которые смотрит",
+        },
+        "context": {
+            "en": "The same word in another sentence would land somewhere else: context",
+            "zh": "同一个词放进另一句话，会落到别处：这就是上下文",
+            "ru": "То же слово в другом предложении окажется в другом месте: это контекст",
+        },
+    }
+
+    def construct(self) -> None:
+        num, trace = self.num, self.trace
+        h = f"heads.{self.head}"
+        T = len(trace.tokens)
+        projected = lookup(trace, "plane.projected") == 1
+        unit = PLANE_HALF * 0.92 / max(lookup(trace, "plane.reach"), 1e-9)
+        inputs, outputs = lookup_array(trace, "plane.X"), lookup_array(trace, "plane.output")
+
+        def at(xy: np.ndarray) -> np.ndarray:
+            return PLANE_CENTRE + np.array([xy[0], xy[1], 0.0]) * unit
+
+        steps = max(1, int(PLANE_HALF / unit))  # one grid line per unit of the vectors
+        plane = NumberPlane(
+            x_range=[-steps, steps, 1], y_range=[-steps, steps, 1],
+            x_length=2 * steps * unit, y_length=2 * steps * unit,
+            background_line_style={"stroke_color": FRAME_LINE, "stroke_width": 1,
+                                   "stroke_opacity": 0.6},
+            axis_config={"stroke_color": MUTED, "stroke_width": 1.5},
+        ).move_to(PLANE_CENTRE)
+        title = self._plane_title(projected).next_to(PLANE_CENTRE + UP * PLANE_HALF, UP,
+                                                     buff=0.1)
+
+        # the input arrows, one per distinct vector (a repeated word is one arrow); in a plane
+        # of two entries each label carries its vector's real coordinates
+        first = self._first_of_each(inputs)
+        arrows = {i: self._arrow(at(inputs[i]), ROLE["X"]) for i in first}
+        labels = {i: num.token(i, font_size=LABEL_SIZE * 0.75, color=ROLE["X"]) for i in first}
+        pairs = {i: self._pair("X", i) for i in first} if not projected else {}
+        tags = [VGroup(labels[i], *([pairs[i]] if pairs else [])).arrange(DOWN, buff=0.06)
+                for i in first]
+        bounds = (PLANE_CENTRE - PLANE_HALF, PLANE_CENTRE + PLANE_HALF)
+        _place_labels(tags, [at(inputs[i]) for i in first], PLANE_CENTRE, bounds)
+
+        self.play(Create(plane), FadeIn(title), run_time=1.0)
+        self.say("vectors")
+        self.play(*(GrowArrow(a) for a in arrows.values()),
+                  *(FadeIn(lab) for lab in labels.values()), run_time=1.2)
+        coordinates = VGroup(*pairs.values())
+        if pairs:
+            self.play(FadeIn(coordinates))
+        else:
+            self.say("projected")
+            self.wait(1.5)
+        # seeded vectors are random: only vectors someone chose (or trained) carry meaning
+        self.say("random" if trace.config["source"] == "seeded" else "similar")
+        self.wait(1.5)
+
+        # one query against every key: similarity and weight, from the trace
+        focus = int(lookup(trace, f"{h}.focus_query"))
+        table = self._table(h, focus)
+        self.play(FadeOut(coordinates), Indicate(labels[self._same(first, inputs, focus)]))
+        self.say("query", ("tokens", focus))
+        self.play(FadeIn(table.header[0]), FadeIn(table.keys), FadeIn(table.header[1]))
+        self.play(FadeIn(table.similarity))
+        self.wait(1.0)
+        relu = trace.config["normaliser"] == "relu"
+        self.say("weights_relu" if relu else "weights")
+        self.play(FadeIn(table.header[2]), FadeIn(table.weights))
+        self.wait(1.0)
+
+        # the query's arrow moves to its output
+        start = self._same(first, inputs, focus)
+        moved = self._arrow(at(outputs[focus]), ROLE["output"])
+        moved_label = num.token(focus, font_size=LABEL_SIZE * 0.75, color=ROLE["output"])
+        extra = self._pair("output", focus) if not projected else VGroup()
+        tag = VGroup(moved_label, extra).arrange(DOWN, buff=0.06)
+        _place_labels([tag], [at(outputs[focus])], PLANE_CENTRE, bounds,
+                      obstacles=list(labels.values()))
+        self.say("moves", ("tokens", focus))
+        ghost = arrows[start].copy().set_opacity(0.35)
+        self.add(ghost)
+        travelling = arrows[start].copy()
+        self.play(Transform(travelling, moved), FadeIn(moved_label), run_time=1.8)
+        if not projected:
+            self.play(FadeIn(extra))
+        self.wait(2.0)
+
+        # every token at once: inputs stay as faint ghosts, outputs labelled
+        self.play(FadeOut(table), FadeOut(extra), FadeOut(travelling), FadeOut(moved_label),
+                  FadeOut(ghost))
+        ends = self._first_of_each(outputs)
+        out_arrows = [self._arrow(at(outputs[i]), ROLE["output"]) for i in ends]
+        out_labels = [num.token(i, font_size=LABEL_SIZE * 0.75, color=ROLE["output"])
+                      for i in ends]
+        _place_labels(out_labels, [at(outputs[i]) for i in ends], PLANE_CENTRE, bounds)
+        starts = [arrows[self._same(first, inputs, i)] for i in ends]
+        self.say("everyone")
+        self.play(*(a.animate.set_opacity(0.3) for a in arrows.values()),
+                  *(FadeOut(lab) for lab in labels.values()), run_time=0.6)
+        self.play(*(ReplacementTransform(s.copy().set_opacity(1), e)
+                    for s, e in zip(starts, out_arrows)),
+                  *(FadeIn(lab) for lab in out_labels), run_time=2.0)
+        self.wait(1.5)
+        self.say("context")
+        self.wait(2.5)
+
+    # ---- pieces ----
+
+    def _plane_title(self, projected: bool) -> VGroup:
+        size = LABEL_SIZE
+        if projected:  # a projection of d_model-wide vectors, said with the real width
+            return VGroup(MathTex(r"\text{projection of } d_{\text{model}} =", font_size=size),
+                          self.num.dim("d_model", font_size=size)).arrange(RIGHT, buff=0.12)
+        return VGroup(MathTex(r"d_{\text{model}} =", font_size=size),
+                      self.num.dim("d_model", font_size=size)).arrange(RIGHT, buff=0.12)
+
+    def _arrow(self, tip: np.ndarray, colour) -> Arrow:
+        return Arrow(PLANE_CENTRE, tip, buff=0, color=colour, stroke_width=4,
+                     max_tip_length_to_length_ratio=0.15, tip_length=0.2)
+
+    def _pair(self, key: str, i: int) -> VGroup:
+        """``(x, y)``: both entries of a two-dimensional vector from the trace."""
+        size = NUMBER_SIZE
+        return VGroup(MathTex("(", font_size=size), self.num.value(key, i, 0, font_size=size),
+                      MathTex(",", font_size=size), self.num.value(key, i, 1, font_size=size),
+                      MathTex(")", font_size=size)).arrange(RIGHT, buff=0.1)
+
+    @staticmethod
+    def _first_of_each(points: np.ndarray) -> list[int]:
+        """Indices of the first of each group of coinciding points (a repeated word)."""
+        kept: list[int] = []
+        for i, p in enumerate(points):
+            if not any(np.allclose(p, points[k]) for k in kept):
+                kept.append(i)
+        return kept
+
+    @staticmethod
+    def _same(first: list[int], points: np.ndarray, i: int) -> int:
+        """The kept index whose point coincides with point ``i``."""
+        return next(k for k in first if np.allclose(points[k], points[i]))
+
+    def _table(self, h: str, focus: int) -> VGroup:
+        """Key | similarity to the query | weight: one line per key token."""
+        num, trace = self.num, self.trace
+        S = len(trace.key_tokens)
+        similarity = trace.config["similarity"]
+        row = min(0.6, 5.4 / (S + 1))
+        size = NUMBER_SIZE * 1.2
+        columns = (-1.8, 0.4, 2.1)  # key, similarity, weight
+        header = VGroup(
+            MathTex("k", font_size=LABEL_SIZE, color=ROLE["K"]),
+            MathTex(_SIMILARITY_TEX[similarity], font_size=LABEL_SIZE * 0.85),
+            MathTex("a", font_size=LABEL_SIZE, color=ROLE["weights"]),
+        )
+        for mob, x in zip(header, columns):
+            mob.move_to([x, 0, 0])
+        keys, sims, weights = VGroup(), VGroup(), VGroup()
+        for j in range(S):
+            y = -row * (j + 1) - 0.25
+            key = num.token(j, "key_tokens", font_size=LABEL_SIZE * 0.85, color=ROLE["K"])
+            fit(key, 2.0, row * 0.9)
+            keys.add(key.move_to([columns[0], y, 0]))
+            sim = num.value(f"{h}.scaled", focus, j, font_size=size)
+            fit(sim, 1.6, row * 0.8)
+            sims.add(sim.move_to([columns[1], y, 0]))
+            weight = num.value(f"{h}.weights", focus, j, font_size=size, coloured=False)
+            fit(weight, 1.4, row * 0.8)
+            weights.add(weight.move_to([columns[2], y, 0]).set_color(ROLE["weights"]))
+        query = VGroup(MathTex("q =", font_size=LABEL_SIZE),
+                       num.token(focus, font_size=LABEL_SIZE, color=ROLE["Q"]))
+        query.arrange(RIGHT, buff=0.15).next_to(header, UP, buff=0.35)
+        table = VGroup(query, header, keys, sims, weights)
+        table.header = VGroup(VGroup(query, header[0]), header[1], header[2])
+        table.keys, table.similarity, table.weights = keys, sims, weights
+        fit(table, 5.8, 6.2)
+        table.move_to([3.8, 0.1, 0])
+        return table

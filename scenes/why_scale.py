@@ -1,0 +1,266 @@
+"""Part 2 (T6, the why): why the scores are divided by √d_k, with real samples.
+
+Three beats, every value computed by the core (qkv/studies.py):
+1. q·k for random queries and keys of width d_k = 4, 16, 64, 256: dots on one axis, each row's
+   spread (σ) beside √d_k. The wider the vectors, the wider the scores.
+2. Each row divided by its √d_k: all four rows shrink to the same spread; the axis zooms in.
+3. This lesson's own tokens through heads 256 wide: one query's softmax weights from unscaled
+   scores (almost one-hot) beside those from scaled scores (soft), and each row's largest slope
+   ∂a/∂s, which is what learning follows: almost nothing passes back through a one-hot row.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from manim import (
+    DOWN, LEFT, RIGHT, UP, Circle, Create, FadeIn, FadeOut, Line, MathTex, Rectangle,
+    ReplacementTransform, Transform, VGroup, VMobject, Write,
+)
+
+from qkv import lookup, lookup_array
+
+from scenes.base import LessonScene
+from scenes.provenance import Numbers, TraceNumber
+from scenes.style import FRAME_LINE, LABEL_SIZE, MUTED, NUMBER_SIZE, ROLE
+from scenes.widgets import token_labels, turn_if_crowded
+
+__all__ = ["WhyScale"]
+
+AXIS_WIDTH = 8.0  # scene units from the axis' left end to its right end
+ROW_GAP = 1.05  # between the strips of two widths
+DOT_RADIUS = 0.035
+
+
+class DotStrip(VMobject):
+    """Many dots as ONE outline: a strip of samples costs one drawn mobject, not hundreds,
+    and moving every dot at once is a single point-wise Transform."""
+
+    def __init__(self, xs: np.ndarray, y: float, colour) -> None:
+        super().__init__(fill_color=colour, fill_opacity=0.75, stroke_width=0)
+        circle = Circle(radius=DOT_RADIUS).points  # one dot's outline around the origin
+        # a small vertical jitter by sample index, so that coinciding dots stay visible
+        jitter = (np.arange(len(xs)) % 5 - 2) * DOT_RADIUS * 1.2
+        self.points = np.concatenate([circle + np.array([x, y + dy, 0.0])
+                                      for x, dy in zip(xs, jitter)])
+
+
+class WhyScale(LessonScene):
+    captions = {
+        "random": {
+            "en": "Take random queries and keys: every entry a standard normal number",
+            "zh": "随机取一些查询和键：每个分量都是标准正态分布的数",
+            "ru": "Возьмём случайные запросы и ключи: каждая компонента — стандартная нормальная",
+        },
+        "grows": {
+            "en": "The longer the vectors, the wider their dot products spread",
+            "zh": "向量越长，它们的点积就散得越开",
+            "ru": "Чем длиннее векторы, тем шире разброс их скалярных произведений",
+        },
+        "sigma": {
+            "en": "The spread grows like the square root of the key size",
+            "zh": "散布大约按键维度的平方根增长",
+            "ru": "Разброс растёт примерно как корень из размерности ключа",
+        },
+        "divide": {
+            "en": "Divide each dot product by the square root of its key size",
+            "zh": "把每个点积除以它的键维度的平方根",
+            "ru": "Разделим каждое произведение на корень из размерности ключа",
+        },
+        "same": {
+            "en": "Zoomed in: now every key size gives scores of the same spread",
+            "zh": "放大来看：现在无论键维度多大，分数的散布都一样",
+            "ru": "Крупнее: теперь при любой размерности разброс оценок одинаков",
+        },
+        "sentence": {
+            "en": "Now this sentence, through heads far wider than ours",
+            "zh": "现在让这句话通过比我们宽得多的注意力头",
+            "ru": "Теперь это предложение, но через гораздо более широкие головы",
+        },
+        "onehot": {
+            "en": "Unscaled, the softmax of \"{0}\" puts almost all weight on one key",
+            "zh": "不缩放时，“{0}”的 softmax 几乎把全部权重给了一个键",
+            "ru": "Без масштабирования softmax для «{0}» отдаёт почти весь вес одному ключу",
+        },
+        "soft": {
+            "en": "Scaled, the weights stay spread over several keys",
+            "zh": "缩放之后，权重仍然分布在好几个键上",
+            "ru": "После масштабирования веса распределены между несколькими ключами",
+        },
+        "slope": {
+            "en": "A one-hot softmax barely changes when a score changes: learning stalls",
+            "zh": "接近独热的 softmax 几乎不随分数变化：学习就停滞了",
+            "ru": "Почти единичный softmax почти не меняется вслед за оценкой: обучение стоит",
+        },
+        "single": {
+            "en": "With a single key, every weight is one either way",
+            "zh": "只有一个键时，无论缩不缩放权重都是一",
+            "ru": "При одном ключе вес в любом случае равен единице",
+        },
+    }
+
+    def construct(self) -> None:
+        self.spread()
+        self.saturation()
+
+    # ---- beats 1 and 2: the spread of q·k by width ----
+
+    def spread(self) -> None:
+        num, trace = self.num, self.trace
+        widths = len(lookup_array(trace, "spread.d_k"))
+        reach = lookup(trace, "spread.axis", (2,))
+        zoomed = lookup(trace, "spread.scaled_axis", (2,))
+        samples = lookup_array(trace, "spread.samples")  # (widths, N)
+        scaled = lookup_array(trace, "spread.scaled")
+
+        title = MathTex(r"q \cdot k = \sum_{m} q_m k_m", font_size=LABEL_SIZE * 1.2)
+        title.to_edge(UP, buff=0.35)
+        ys = [2.2 - ROW_GAP * w for w in range(widths)]
+        left = -AXIS_WIDTH / 2 - 0.6  # the axes sit a little left of centre: σ columns right
+
+        def x_of(value: float, half: float) -> float:
+            return left + AXIS_WIDTH / 2 + value / half * AXIS_WIDTH / 2
+
+        axes = VGroup(*(Line([x_of(-1, 1), y, 0], [x_of(1, 1), y, 0], color=FRAME_LINE,
+                             stroke_width=2) for y in ys))
+        zero = Line([x_of(0, 1), ys[0] + 0.4, 0], [x_of(0, 1), ys[-1] - 0.3, 0],
+                    color=FRAME_LINE, stroke_width=1.5)
+        names = VGroup()
+        for w, y in enumerate(ys):
+            name = VGroup(MathTex("d_k =", font_size=NUMBER_SIZE * 1.2),
+                          num.value("spread.d_k", w, precision=0, coloured=False,
+                                    font_size=NUMBER_SIZE * 1.2)).arrange(RIGHT, buff=0.12)
+            names.add(name.next_to([x_of(-1, 1), y, 0], LEFT, buff=0.3))
+        ticks = self._ticks("spread.axis", ys[-1], x_of)
+        strips = VGroup(*(DotStrip(np.array([x_of(v, reach) for v in samples[w]]), ys[w],
+                                   ROLE["Q"]) for w in range(widths)))
+
+        # σ and √d_k columns at the right
+        sigma_x, root_x = x_of(1, 1) + 1.2, x_of(1, 1) + 2.5
+        heads = VGroup(MathTex(r"\sigma", font_size=LABEL_SIZE).move_to([sigma_x, ys[0] + 0.7, 0]),
+                       MathTex(r"\sqrt{d_k}", font_size=LABEL_SIZE)
+                       .move_to([root_x, ys[0] + 0.7, 0]))
+        sigmas = VGroup(*(num.value("spread.std", w, coloured=False).move_to([sigma_x, y, 0])
+                          for w, y in enumerate(ys)))
+        roots = VGroup(*(num.value("spread.sqrt_d_k", w, precision=0, coloured=False)
+                         .move_to([root_x, y, 0]) for w, y in enumerate(ys)))
+
+        self.say("random")
+        self.play(Write(title), Create(axes), FadeIn(zero), FadeIn(names), FadeIn(ticks))
+        self.play(FadeIn(strips[0]))
+        self.wait(0.5)
+        self.say("grows")
+        for w in range(1, widths):
+            self.play(FadeIn(strips[w]), run_time=0.6)
+        self.wait(1.0)
+        self.say("sigma")
+        self.play(FadeIn(heads[0]), FadeIn(sigmas))
+        self.play(FadeIn(heads[1]), FadeIn(roots))
+        self.wait(1.5)
+
+        # beat 2: divide by √d_k on the same axis, then zoom the axis in
+        self.say("divide")
+        divided = MathTex(r"\frac{q \cdot k}{\sqrt{d_k}}", font_size=LABEL_SIZE * 1.2)
+        divided.move_to(title)
+        shrunk = VGroup(*(DotStrip(np.array([x_of(v, reach) for v in scaled[w]]), ys[w],
+                                   ROLE["Q"]) for w in range(widths)))
+        new_sigmas = VGroup(*(num.value("spread.scaled_std", w, coloured=False).move_to(s)
+                              for w, s in enumerate(sigmas)))
+        self.play(ReplacementTransform(title, divided),
+                  *(Transform(a, b) for a, b in zip(strips, shrunk)), run_time=1.5)
+        self.play(*(ReplacementTransform(a, b) for a, b in zip(sigmas, new_sigmas)))
+        self.wait(0.8)
+        zoomed_strips = VGroup(*(DotStrip(np.array([x_of(v, zoomed) for v in scaled[w]]),
+                                          ys[w], ROLE["Q"]) for w in range(widths)))
+        new_ticks = self._ticks("spread.scaled_axis", ys[-1], x_of)
+        self.say("same")
+        self.play(*(Transform(a, b) for a, b in zip(strips, zoomed_strips)),
+                  ReplacementTransform(ticks, new_ticks), run_time=1.5)
+        self.wait(2.0)
+        self.play(FadeOut(VGroup(divided, axes, zero, names, new_ticks, strips, heads,
+                                 new_sigmas, roots)))
+
+    def _ticks(self, key: str, y: float, x_of) -> VGroup:
+        """The axis' three marks (−reach, 0, reach) under the lowest strip, from the core."""
+        marks = VGroup()
+        for k in range(3):
+            mark = self.num.value(key, k, precision=0, coloured=False,
+                                  font_size=NUMBER_SIZE * 0.9)
+            marks.add(mark.move_to([x_of(k - 1, 1), y - 0.45, 0]))
+        return marks
+
+    # ---- beat 3: this sentence, unscaled and scaled, at d_k = 256 ----
+
+    def saturation(self) -> None:
+        num, trace = self.num, self.trace
+        focus = int(lookup(trace, "wide.focus"))
+        keys = len(trace.key_tokens)
+
+        width = VGroup(MathTex("d_k =", font_size=LABEL_SIZE),
+                       num.value("wide.d_k", precision=0, coloured=False,
+                                 font_size=LABEL_SIZE)).arrange(RIGHT, buff=0.12)
+        query = VGroup(MathTex(r"q =", font_size=LABEL_SIZE),
+                       num.token(focus, font_size=LABEL_SIZE, color=ROLE["Q"]))
+        query.arrange(RIGHT, buff=0.15)
+        header = VGroup(width, query).arrange(RIGHT, buff=1.0).to_edge(UP, buff=0.35)
+        self.say("sentence")
+        self.play(FadeIn(header))
+
+        panels = VGroup(
+            self._bars("wide.raw_weights", r"\mathrm{softmax}(q \cdot k)", focus),
+            self._bars("wide.scaled_weights", r"\mathrm{softmax}\!\left(\frac{q \cdot k}"
+                       r"{\sqrt{d_k}}\right)", focus),
+        ).arrange(RIGHT, buff=1.2, aligned_edge=DOWN)
+        panels.next_to(header, DOWN, buff=0.3)
+        slopes = VGroup()
+        for panel, key in zip(panels, ("wide.raw_slope", "wide.scaled_slope")):
+            line = VGroup(MathTex(r"\max_j \frac{\partial a_j}{\partial s_j} =",
+                                  font_size=LABEL_SIZE * 0.9),
+                          num.value(key, focus, coloured=False, font_size=LABEL_SIZE * 0.9))
+            slopes.add(line.arrange(RIGHT, buff=0.15).next_to(panel, DOWN, buff=0.35))
+
+        raw, soft = panels
+        self.play(FadeIn(raw.title), FadeIn(raw.labels), Create(raw.base))
+        self.play(*(Create(b) for b in raw.bars), run_time=0.8)
+        self.play(FadeIn(raw.values))
+        self.say("single" if keys == 1 else "onehot", ("tokens", focus))
+        self.wait(1.5)
+        self.play(FadeIn(soft.title), FadeIn(soft.labels), Create(soft.base))
+        self.play(*(Create(b) for b in soft.bars), run_time=0.8)
+        self.play(FadeIn(soft.values))
+        if keys > 1:
+            self.say("soft")
+            self.wait(1.5)
+        self.play(FadeIn(slopes))
+        self.say("slope")
+        self.wait(3.0)
+
+    def _bars(self, key: str, title_tex: str, focus: int) -> VGroup:
+        """One query's weights over the keys as bars, each with its real value above it."""
+        num, trace = self.num, self.trace
+        weights = lookup_array(trace, key)[focus]  # (S,)
+        keys = len(weights)
+        pitch = min(0.85, 5.8 / keys)
+        tall = 2.8  # a weight of one
+        base = Line(LEFT * 0.1, RIGHT * (pitch * keys + 0.1), color=FRAME_LINE, stroke_width=2)
+        bars, values = VGroup(), VGroup()
+        for j, w in enumerate(weights):
+            x = pitch * (j + 0.5)
+            bar = Rectangle(width=pitch * 0.7, height=max(tall * w, 1e-3), stroke_width=0,
+                            fill_color=ROLE["weights"], fill_opacity=0.85)
+            bar.move_to([x, 0, 0], DOWN)
+            value = num.value(key, focus, j, coloured=False, font_size=NUMBER_SIZE)
+            value.scale_to_fit_width(min(value.width, pitch * 0.85))
+            value.next_to([x, tall * w, 0], UP, buff=0.08)
+            bars.add(bar)
+            values.add(value)
+        labels = token_labels(num, "key_tokens", ROLE["K"], font_size=LABEL_SIZE * 0.8,
+                              max_width=1.3)
+        turn_if_crowded(labels, pitch)
+        for j, lab in enumerate(labels):
+            lab.next_to([pitch * (j + 0.5), 0, 0], DOWN, buff=0.15)
+        title = MathTex(title_tex, font_size=LABEL_SIZE)
+        title.next_to([pitch * keys / 2, tall, 0], UP, buff=0.5)
+        panel = VGroup(title, base, bars, values, labels)
+        panel.title, panel.base, panel.bars, panel.values, panel.labels = (
+            title, base, bars, values, labels)
+        return panel
