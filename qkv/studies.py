@@ -2,7 +2,8 @@
 
 The same sentence masked and unmasked, normalised by ReLU instead of softmax, compared by another
 similarity; random queries and keys of growing width (why √d_k); the sentence through heads far
-wider than its own; and its vectors drawn in a plane. Each is addressed by a key like the trace's
+wider than its own; its vectors drawn in a plane; and the encoder layer around the attention
+(Add & Norm, a seeded feed-forward network, Add & Norm). Each is addressed by a key like the trace's
 own values (qkv/derived.py): per head ``heads.0.causal_weights``; for the layer ``spread.std``,
 ``wide.raw_weights``, ``plane.X``. Random draws are named by the config's seed, so every machine
 shows the same numbers.
@@ -20,7 +21,8 @@ from .attention import causal_mask, normalise, scale_for, similarity
 from .sources import additive_vector, random_rows
 from .trace import HeadTrace, Trace
 
-__all__ = ["HEAD_STUDIES", "LAYER_STUDIES", "SPREAD_D_K", "SPREAD_SAMPLES", "WIDE_D_K", "study"]
+__all__ = ["FFN_GROWTH", "HEAD_STUDIES", "LAYER_STUDIES", "SPREAD_D_K", "SPREAD_SAMPLES",
+           "WIDE_D_K", "study"]
 
 Array = NDArray[np.float64]
 
@@ -139,8 +141,41 @@ def _plane(t: Trace) -> dict[str, Array]:
             "reach": np.asarray(reach)}
 
 
+# ---- where attention sits: one encoder layer around this trace's attention ----
+
+FFN_GROWTH = 4  # the feed-forward network's hidden width, in multiples of d_model (the paper's)
+LAYER_NORM_EPS = 1e-5
+
+
+def _layer_norm(A: Array) -> Array:
+    # each row to mean 0 and variance 1 (gain 1, shift 0: a freshly initialised LayerNorm)
+    mean = A.mean(axis=1, keepdims=True)
+    var = A.var(axis=1, keepdims=True)
+    return (A - mean) / np.sqrt(var + LAYER_NORM_EPS)
+
+
+def _encoder(t: Trace) -> dict[str, Array]:
+    d_model = t.X.shape[1]
+    d_ff = FFN_GROWTH * d_model
+    # seeded feed-forward weights, std 1/√fan-in like the attention's own seeded weights
+    W_1 = random_rows(_seed(t), "ffn W_1", (d_model, d_ff)) / np.sqrt(d_model)
+    W_2 = random_rows(_seed(t), "ffn W_2", (d_ff, d_model)) / np.sqrt(d_ff)
+    residual = t.X + t.output  # (T, d_model): Add, the input plus what attention brought
+    normed = _layer_norm(residual)  # (T, d_model): Norm
+    hidden = np.maximum(normed @ W_1, 0.0)  # (T, d_ff)
+    ffn = hidden @ W_2  # (T, d_model)
+    residual_2 = normed + ffn
+    return {
+        "X": t.X, "attention": t.output, "residual": residual,
+        "mean": residual.mean(axis=1), "std": np.sqrt(residual.var(axis=1) + LAYER_NORM_EPS),
+        "normed": normed, "W_1": W_1, "W_2": W_2, "hidden": hidden, "ffn": ffn,
+        "residual_2": residual_2, "output": _layer_norm(residual_2),
+        "d_ff": np.asarray(float(d_ff)),
+    }
+
+
 LAYER_STUDIES: dict[str, Callable[[Trace], dict[str, Array]]] = {
-    "spread": _spread, "wide": _wide, "plane": _plane,
+    "spread": _spread, "wide": _wide, "plane": _plane, "encoder": _encoder,
 }
 
 

@@ -104,3 +104,25 @@ def test_plane_of_wider_vectors_is_their_best_two_dimensional_projection(default
 def test_unknown_study_field_is_a_key_error(default_trace):
     with pytest.raises(KeyError):
         lookup(default_trace, "spread.nothing")
+
+
+def test_encoder_layer_matches_torch_layers(default_trace):
+    # Add & Norm, feed-forward, Add & Norm, rebuilt from torch's own modules
+    t = default_trace
+    enc = {k: lookup_array(t, f"encoder.{k}") for k in ("W_1", "W_2", "residual", "normed",
+                                                         "ffn", "output")}
+    d_model = t.X.shape[1]
+    norm = torch.nn.LayerNorm(d_model, eps=1e-5, dtype=torch.float64)
+    linear_1 = torch.nn.Linear(d_model, enc["W_1"].shape[1], bias=False, dtype=torch.float64)
+    linear_2 = torch.nn.Linear(enc["W_1"].shape[1], d_model, bias=False, dtype=torch.float64)
+    with torch.no_grad():
+        linear_1.weight.copy_(torch.tensor(enc["W_1"].T))  # torch keeps (out, in)
+        linear_2.weight.copy_(torch.tensor(enc["W_2"].T))
+        residual = torch.tensor(t.X) + torch.tensor(t.output)
+        normed = norm(residual)
+        out = norm(normed + linear_2(torch.relu(linear_1(normed))))
+    np.testing.assert_allclose(enc["residual"], residual.numpy(), atol=1e-12)
+    np.testing.assert_allclose(enc["normed"], normed.numpy(), atol=1e-10)
+    np.testing.assert_allclose(enc["output"], out.numpy(), atol=1e-10)
+    assert lookup(t, "encoder.d_ff") == 4 * d_model
+    np.testing.assert_allclose(lookup_array(t, "encoder.normed").mean(axis=1), 0, atol=1e-12)
