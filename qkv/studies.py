@@ -69,6 +69,11 @@ HEAD_STUDIES: dict[str, Callable[[Trace, HeadTrace], Array]] = {
        for kind in ("dot", "scaled_dot", "cosine", "additive")},
     "w_a": lambda t, h: _w_a(t, h),  # (d_k,)
 }
+# each weights study's row sums (T,): one for softmax, whatever they are for ReLU
+HEAD_STUDIES.update({
+    f"{name}_sum": (lambda f: lambda t, h: f(t, h).sum(axis=1))(HEAD_STUDIES[name])
+    for name in ("causal_weights", "unmasked_weights", "softmax_weights", "relu_weights")
+})
 
 
 # ---- why √d_k: random queries and keys of growing width ----

@@ -1,7 +1,9 @@
 """Manim scenes of the lesson, one teaching step per file, in lesson order in ``LESSON``."""
 
+from scenes.alternatives import Alternatives
 from scenes.context import Context
 from scenes.cross import Cross
+from scenes.masking import Masking
 from scenes.overview import Overview
 from scenes.projections import Projections
 from scenes.scaling import Scaling
@@ -11,11 +13,11 @@ from scenes.tokens_to_vectors import TokensToVectors
 from scenes.weighted_sum import WeightedSum
 from scenes.why_scale import WhyScale
 
-__all__ = ["LESSON", "PART_1", "PART_2", "Context", "Cross", "Overview", "Projections", "Scaling", "Scores",
+__all__ = ["LESSON", "PART_1", "PART_2", "Alternatives", "Context", "Cross", "Masking", "Overview", "Projections", "Scaling", "Scores",
            "Softmax", "TokensToVectors", "WeightedSum", "WhyScale"]
 
 # Part 1: the single-head path, in the order a lecture tells it.
 PART_1 = [TokensToVectors, Projections, Scores, Scaling, Softmax, WeightedSum, Overview]
 # Part 2: what attention does to the vectors, the reasons behind its steps, and its variants.
-PART_2 = [Context, WhyScale, Cross]
+PART_2 = [Context, WhyScale, Masking, Cross, Alternatives]
 LESSON = PART_1 + PART_2

@@ -41,18 +41,23 @@ class TraceMatrix(VGroup):
     ``transpose`` shows the trace's array turned (rows become columns), as the column-vector
     convention writes it; each entry still records its own trace index. Positions (r, c) below
     are always as displayed. Matrices larger than ``max_rows`` x ``max_cols`` are elided: real
-    first entries, a ⋯/⋮, and the real last row and column. ``dims`` names the trace array's
-    axes (keys of ``dims.*``) for the shape label.
+    first entries, a ⋯/⋮, and the real last row and column; ``rows`` or ``cols``, if given,
+    list the displayed rows or columns to show instead (None marks a ⋯/⋮ anywhere, e.g. one
+    per head of a concatenation). ``dims`` names the trace array's axes (keys of ``dims.*``)
+    for the shape label.
     """
 
     def __init__(self, numbers: Numbers, key: str, *, role: str = "X", transpose: bool = False,
                  dims: tuple[str, str] | None = None, max_rows: int = 12, max_cols: int = 8,
-                 font_size: float = NUMBER_SIZE, coloured: bool = True) -> None:
+                 font_size: float = NUMBER_SIZE, coloured: bool = True,
+                 rows: list[int | None] | None = None,
+                 cols: list[int | None] | None = None) -> None:
         self.numbers, self.key, self.transpose = numbers, key, transpose
         shape = numbers.shape(key)
         n_rows, n_cols = shape[::-1] if transpose else shape
         self.dims = (dims[::-1] if transpose else dims) if dims else None
-        self.row_ids, self.col_ids = _elide(n_rows, max_rows), _elide(n_cols, max_cols)
+        self.row_ids = list(rows) if rows is not None else _elide(n_rows, max_rows)
+        self.col_ids = list(cols) if cols is not None else _elide(n_cols, max_cols)
         self.entries: dict[tuple[int, int], TraceNumber] = {}
         grid = []
         for r in self.row_ids:
@@ -124,33 +129,39 @@ class TokenGrid(VGroup):
     on the columns (turned round when ``transpose``, the column-vector convention).
 
     Every cell shows the real value of ``heads.<head>.<field>``. ``shade`` fills each cell by its
-    attention weight (the 3Blue1Brown heat map); otherwise cells are outlined only. Positions
-    (r, c) are as displayed; ``index_of`` gives the trace index.
+    attention weight (the 3Blue1Brown heat map), the weights of ``heads.<head>.<shade_field>``
+    (the trace's own, or a study's such as ``causal_weights``); otherwise cells are outlined
+    only. Positions (r, c) are as displayed; ``index_of`` gives the trace index. With
+    ``show_values=False`` the cells hold no numbers (a heat map too small to read them) and
+    ``values`` is empty.
     """
 
     def __init__(self, numbers: Numbers, field: str = "weights", head: int = 0, *,
                  cell: float = 0.9, transpose: bool = False, shade: bool = True,
-                 coloured: bool = False) -> None:
+                 coloured: bool = False, shade_field: str = "weights",
+                 show_values: bool = True) -> None:
         self.key, self.head, self.transpose = f"heads.{head}.{field}", head, transpose
         n_q, n_k = numbers.shape(self.key)
         n_rows, n_cols = (n_k, n_q) if transpose else (n_q, n_k)
-        weights = lookup_array(numbers.trace, f"heads.{head}.weights")
+        weights = lookup_array(numbers.trace, f"heads.{head}.{shade_field}")
         self.cells: dict[tuple[int, int], VGroup] = {}
         self.values: dict[tuple[int, int], TraceNumber] = {}
         squares = VGroup()
         for r in range(n_rows):
             for c in range(n_cols):
                 index = self.index_of(r, c)
-                value = numbers.value(self.key, *index, font_size=26 * cell / 0.9,
-                                      coloured=coloured)
                 square = Square(side_length=cell, stroke_color=FRAME_LINE, stroke_width=1.5)
                 if shade:  # opacity grows with the weight (square root: small ones stay visible)
                     weight = min(max(float(weights[index]), 0.0), 1.0)
                     square.set_fill(ROLE["weights"], opacity=0.9 * weight**0.5)
                 square.move_to(RIGHT * c * cell + DOWN * r * cell)
-                value.scale_to_fit_width(min(value.width, cell * 0.88)).move_to(square)
-                self.values[(r, c)] = value
-                self.cells[(r, c)] = VGroup(square, value)
+                self.cells[(r, c)] = VGroup(square)
+                if show_values:
+                    value = numbers.value(self.key, *index, font_size=26 * cell / 0.9,
+                                          coloured=coloured)
+                    value.scale_to_fit_width(min(value.width, cell * 0.88)).move_to(square)
+                    self.values[(r, c)] = value
+                    self.cells[(r, c)].add(value)
                 squares.add(self.cells[(r, c)])
         self.squares = squares
         row_side, col_side = ("key_tokens", "tokens") if transpose else ("tokens", "key_tokens")

@@ -126,3 +126,11 @@ def test_encoder_layer_matches_torch_layers(default_trace):
     np.testing.assert_allclose(enc["output"], out.numpy(), atol=1e-10)
     assert lookup(t, "encoder.d_ff") == 4 * d_model
     np.testing.assert_allclose(lookup_array(t, "encoder.normed").mean(axis=1), 0, atol=1e-12)
+
+
+def test_row_sums_of_each_weights_study(default_trace):
+    t = default_trace
+    for name in ("causal_weights", "unmasked_weights", "softmax_weights", "relu_weights"):
+        np.testing.assert_allclose(lookup_array(t, f"heads.1.{name}_sum"),
+                                   lookup_array(t, f"heads.1.{name}").sum(axis=1))
+    np.testing.assert_allclose(lookup_array(t, "heads.1.softmax_weights_sum"), 1.0)

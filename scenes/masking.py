@@ -1,0 +1,382 @@
+"""Part 2 (T11): masked, causal self-attention, the way a decoder computes it.
+
+The scaled scores; the rule (a token may not look at the tokens after it) darkens the cells it
+hides; their scores become −∞, the first query's first, then all (the mask M added); the
+normaliser turns −∞ into exact zeros; the first token can only attend to itself, the last one
+sees every token; then the masked weights beside the unmasked ones. Every grid comes from the
+study keys of qkv/studies.py (``causal_weights``, ``unmasked_weights``), so a trace computed
+without a mask still shows what a decoder's mask would do, and the captions say so.
+Cross-attention has no causal mask: its queries see the whole other sentence, and that is all
+the scene shows for it.
+"""
+
+from __future__ import annotations
+
+from manim import (
+    DL, DOWN, LEFT, RIGHT, UP, UR, Create, FadeIn, FadeOut, FadeTransform, LaggedStart, Line,
+    ManimColor, MathTex, ReplacementTransform, Square, TransformMatchingShapes, VGroup, Write,
+    config,
+)
+
+from qkv import lookup_array
+
+from scenes.base import LessonScene
+from scenes.convention import Convention
+from scenes.scores import grid_beside, grid_cell
+from scenes.style import LABEL_SIZE, ROLE
+from scenes.widgets import TokenGrid, highlight
+
+__all__ = ["Masking"]
+
+_NORMALISER = {"softmax": r"\mathrm{softmax}", "relu": r"\mathrm{ReLU}"}
+# A hidden cell: filled darker than the frame lines, hatched, under the grid and its numbers.
+HIDDEN_FILL = ManimColor("#1C2029")
+HIDDEN_HATCH = ManimColor("#454B57")
+# Below this cell size (frame units) the side-by-side grids show their shading only: numbers
+# would be too small to read.
+SMALL_NUMBERS = 0.55
+
+
+def weights_tex(view: Convention, masked: bool) -> str:
+    """``A = softmax(QKᵀ/√d_k + M)``, or without ``+ M``, as the convention writes it."""
+    if not masked:
+        return view.tex("weights")
+    name = "A' = " if view.columns else "A = "
+    return (name + _NORMALISER[view.normaliser] + r"\!\left(" + view.tex("scaled")
+            + r" + M\right)")
+
+
+def hidden_look(square: Square) -> VGroup:
+    """A masked-out cell's look: a dark fill with three hatching strokes, drawn beneath the
+    grid (z-index -1) so that the cell's frame and number stay on top."""
+    centre, half = square.get_center(), square.width / 2
+    fill = Square(side_length=square.width, stroke_width=0)
+    fill.set_fill(HIDDEN_FILL, opacity=1.0).move_to(centre)
+    hatch = VGroup(  # bottom-left to top-right, through the middle and half a cell either side
+        Line(centre + LEFT * half, centre + UP * half),
+        Line(centre + DL * half, centre + UR * half),
+        Line(centre + DOWN * half, centre + RIGHT * half),
+    ).set_stroke(HIDDEN_HATCH, width=1.5)
+    return VGroup(fill, hatch).set_z_index(-1)
+
+
+def minus_infinity(cell: VGroup) -> MathTex:
+    """The symbol −∞ in place of a cell's number: no number can show it."""
+    square, number = cell
+    symbol = MathTex(r"-\infty", font_size=number.font_size)
+    symbol.scale_to_fit_width(min(symbol.width, square.width * 0.8))
+    return symbol.move_to(square)
+
+
+def frames(grid: TokenGrid, cells: list[tuple[int, int]] | None = None) -> VGroup:
+    """The squares of a grid (of some of its cells, given as (query, key)), without numbers."""
+    if cells is None:
+        return VGroup(*(cell[0] for cell in grid.squares))
+    return VGroup(*(grid.cell_at(i, j)[0] for i, j in cells))
+
+
+class Masking(LessonScene):
+    head = 0  # the head whose scores are masked
+
+    captions = {
+        "mask_scores": {
+            "en": "The scaled scores again: every query against every key",
+            "zh": "再看缩放后的分数：每个查询对每个键",
+            "ru": "Снова масштабированные оценки: каждый запрос с каждым ключом",
+        },
+        "mask_scores_raw": {
+            "en": "The scores again: every query against every key",
+            "zh": "再看这些分数：每个查询对每个键",
+            "ru": "Снова оценки: каждый запрос с каждым ключом",
+        },
+        "mask_plain": {
+            "en": "This lesson used no mask; here is what a decoder's mask would do",
+            "zh": "本课的计算没有用掩码；来看看解码器的掩码会怎么做",
+            "ru": "В этом уроке маски не было; посмотрим, что сделала бы маска декодера",
+        },
+        "mask_rule": {
+            "en": "In a decoder, a token may not look at the tokens after it",
+            "zh": "在解码器里，一个词元不能看它后面的词元",
+            "ru": "В декодере токен не может смотреть на токены после него",
+        },
+        "mask_hidden_row": {
+            "en": "The mask hides every cell above the diagonal",
+            "zh": "掩码遮住对角线以上的每一个格子",
+            "ru": "Маска скрывает все клетки выше диагонали",
+        },
+        "mask_hidden_column": {
+            "en": "The mask hides every cell below the diagonal",
+            "zh": "掩码遮住对角线以下的每一个格子",
+            "ru": "Маска скрывает все клетки ниже диагонали",
+        },
+        "mask_first": {
+            "en": "The first token, \"{0}\": every later score becomes minus infinity",
+            "zh": "第一个词元“{0}”：它后面的分数都变成负无穷",
+            "ru": "Первый токен, «{0}»: все следующие оценки — минус бесконечность",
+        },
+        "mask_all": {
+            "en": "Every hidden score becomes minus infinity: that is adding the mask M",
+            "zh": "每个被遮住的分数都变成负无穷：这就是加上掩码 M",
+            "ru": "Каждая скрытая оценка — минус бесконечность: так прибавляется маска M",
+        },
+        "mask_softmax": {
+            "en": "Softmax turns minus infinity into exactly zero: no weight on later tokens",
+            "zh": "经过 softmax，负无穷正好变成零：后面的词元得不到任何权重",
+            "ru": "Softmax превращает минус бесконечность ровно в ноль: поздним токенам веса нет",
+        },
+        "mask_relu": {
+            "en": "ReLU turns minus infinity into zero too: no weight on later tokens",
+            "zh": "ReLU 也把负无穷变成零：后面的词元得不到任何权重",
+            "ru": "ReLU тоже превращает минус бесконечность в ноль: поздним токенам веса нет",
+        },
+        "mask_sums_row": {
+            "en": "Each row still adds up to one, shared among the tokens it may see",
+            "zh": "每一行加起来仍然等于一，只分给它能看到的词元",
+            "ru": "Каждая строка по-прежнему даёт в сумме единицу — на видимые ей токены",
+        },
+        "mask_sums_column": {
+            "en": "Each column still adds up to one, shared among the tokens it may see",
+            "zh": "每一列加起来仍然等于一，只分给它能看到的词元",
+            "ru": "Каждый столбец по-прежнему даёт в сумме единицу — на видимые ему токены",
+        },
+        "mask_alone": {
+            "en": "A single token has nothing after it: there is nothing to mask",
+            "zh": "只有一个词元，它后面什么也没有：没有什么可遮的",
+            "ru": "У единственного токена нет следующих: маскировать нечего",
+        },
+        "mask_first_one": {
+            "en": "\"{0}\" may only look at itself: its weight there is exactly one",
+            "zh": "“{0}”只能看它自己：这个权重正好是一",
+            "ru": "«{0}» может смотреть только на себя: этот вес ровно единица",
+        },
+        "mask_first_self": {
+            "en": "\"{0}\" may only look at itself",
+            "zh": "“{0}”只能看它自己",
+            "ru": "«{0}» может смотреть только на себя",
+        },
+        "mask_last": {
+            "en": "The last token, \"{0}\", may look at every token, itself included",
+            "zh": "最后一个词元“{0}”可以看所有词元，包括它自己",
+            "ru": "Последний токен, «{0}», видит все токены, включая себя",
+        },
+        "mask_compare_causal": {
+            "en": "Left, this lesson's masked weights; right, the same scores without the mask",
+            "zh": "左边是本课加了掩码的权重；右边是同样的分数不加掩码",
+            "ru": "Слева веса этого урока с маской; справа те же оценки без маски",
+        },
+        "mask_compare_plain": {
+            "en": "Left, what a decoder would get; right, this lesson's own unmasked weights",
+            "zh": "左边是解码器会得到的权重；右边是本课自己不加掩码的权重",
+            "ru": "Слева то, что получил бы декодер; справа собственные веса урока без маски",
+        },
+        "mask_peek_causal": {
+            "en": "Without the mask, \"{0}\" would look at the tokens after it too",
+            "zh": "没有掩码的话，“{0}”也会看它后面的词元",
+            "ru": "Без маски «{0}» смотрел бы и на токены после себя",
+        },
+        "mask_peek_plain": {
+            "en": "With no mask, as in this lesson, \"{0}\" looks at the tokens after it too",
+            "zh": "像本课这样不加掩码，“{0}”也会看它后面的词元",
+            "ru": "Без маски, как в этом уроке, «{0}» смотрит и на токены после себя",
+        },
+        "mask_cross": {
+            "en": "Cross-attention: queries from one sentence, keys from the other",
+            "zh": "交叉注意力：查询来自一个句子，键来自另一个句子",
+            "ru": "Перекрёстное внимание: запросы из одного предложения, ключи из другого",
+        },
+        "mask_cross_whole": {
+            "en": "No causal mask here: each query sees the whole other sentence",
+            "zh": "这里没有因果掩码：每个查询都能看到另一个句子的全部",
+            "ru": "Причинной маски здесь нет: каждый запрос видит всё другое предложение",
+        },
+        "mask_cross_first": {
+            "en": "Even the first query, \"{0}\", looks at every key",
+            "zh": "即使是第一个查询“{0}”，也会看每一个键",
+            "ru": "Даже первый запрос, «{0}», смотрит на все ключи",
+        },
+    }
+
+    def construct(self) -> None:
+        view = Convention.of(self.trace)
+        if self.trace.kv_tokens is not None:
+            self.cross(view)
+            return
+        h = f"heads.{self.head}"
+        causal = self.trace.heads[self.head].mask is not None  # the trace itself is masked
+        relu = self.trace.config["normaliser"] == "relu"
+        T = len(self.trace.tokens)
+        # which cells the mask hides, (query, key) pairs: only their look changes (T, T)
+        mask = lookup_array(self.trace, f"{h}.causal_mask")
+        hidden = [(i, j) for i in range(T) for j in range(T) if mask[i, j]]
+
+        # The scaled scores, with the formula beside them; the masked weights' grid laid
+        # exactly over it (its numbers and shading replace the scores' later)
+        size = LABEL_SIZE * 1.3
+        title = MathTex(view.tex("scaled"), font_size=size)
+        plus_mask = MathTex(view.tex("scaled") + " + M", font_size=size)
+        final = MathTex(weights_tex(view, masked=True), font_size=size)
+        cell = grid_cell(self.trace)
+        scores = TokenGrid(self.num, "scaled", self.head, cell=cell, shade=False, coloured=True,
+                           transpose=view.turned())
+        weights = TokenGrid(self.num, "causal_weights", self.head, cell=cell,
+                            transpose=view.turned(), shade_field="causal_weights")
+        grid_beside(scores, final)  # laid out for the widest formula
+        title.move_to(final)
+        plus_mask.move_to(final)
+        weights.scale(scores.squares.width / weights.squares.width)
+        weights.shift(scores.squares.get_center() - weights.squares.get_center())
+
+        self.play(Write(title), Create(frames(scores)), FadeIn(scores.row_labels),
+                  FadeIn(scores.col_labels))
+        self.play(LaggedStart(*(FadeIn(v) for v in scores.values.values()), lag_ratio=0.02),
+                  run_time=1.0)
+        self.say("mask_scores" if self.trace.config["similarity"] == "scaled_dot"
+                 else "mask_scores_raw")  # other similarities are not scaled
+        self.wait(0.8)
+        if not causal:
+            self.say("mask_plain")
+            self.wait(1.2)
+
+        formula = title
+        symbols = {}  # (query, key) -> the −∞ shown in that cell
+        if not hidden:
+            self.say("mask_alone")
+            self.wait(1.5)
+        else:
+            # The rule, and the cells it hides
+            looks = VGroup(*(hidden_look(scores.cell_at(i, j)[0]) for i, j in hidden))
+            self.say("mask_rule")
+            self.wait(1.6)
+            self.say(f"mask_hidden_{view.along}")
+            self.play(LaggedStart(*(FadeIn(look) for look in looks), lag_ratio=self.lag(hidden)),
+                      run_time=1.2)
+            self.wait(0.8)
+
+            # The first query first: every key after it scores −∞
+            symbols = {ij: minus_infinity(scores.cell_at(*ij)) for ij in hidden}
+            first = [ij for ij in hidden if ij[0] == 0]
+            line = highlight(VGroup(scores.query_line(0), scores.query_label(0)), ROLE["Q"])
+            self.say("mask_first", ("tokens", 0))
+            self.play(Create(line))
+            self.play(*(FadeTransform(scores.cell_at(*ij)[1], symbols[ij])
+                        for ij in first), run_time=1.0)
+            self.wait(0.8)
+
+            # Then every hidden score: the mask M added to the scaled scores
+            rest = [ij for ij in hidden if ij[0] != 0]
+            self.say("mask_all")
+            self.play(FadeOut(line), TransformMatchingShapes(title, plus_mask),
+                      *([LaggedStart(*(FadeTransform(scores.cell_at(*ij)[1], symbols[ij])
+                                       for ij in rest), lag_ratio=self.lag(rest))]
+                        if rest else []),
+                      run_time=1.5)
+            formula = plus_mask
+            self.wait(1.0)
+
+        # The normaliser: −∞ becomes exactly zero, the rest share the weight
+        if hidden:
+            self.say("mask_relu" if relu else "mask_softmax")
+        pairs = [(i, j) for i in range(T) for j in range(T)]
+        self.play(
+            TransformMatchingShapes(formula, final),
+            *(FadeTransform(symbols[ij] if ij in symbols else scores.cell_at(*ij)[1],
+                            weights.cell_at(*ij)[1]) for ij in pairs),
+            *(ReplacementTransform(scores.cell_at(*ij)[0], weights.cell_at(*ij)[0])
+              for ij in pairs),
+            run_time=1.5,
+        )
+        self.wait(1.2)
+        if hidden and not relu:
+            self.say(f"mask_sums_{view.along}")
+            self.wait(1.5)
+
+        # The first token sees only itself; the last sees everything
+        boxes = [highlight(VGroup(weights.cell_at(0, 0), scores.query_label(0)),
+                           ROLE["weights"])]
+        self.say("mask_first_self" if relu else "mask_first_one", ("tokens", 0))
+        self.play(Create(boxes[0]))
+        self.wait(1.5)
+        if T == 1:
+            return
+        boxes.append(highlight(VGroup(weights.query_line(T - 1), scores.query_label(T - 1)),
+                               ROLE["Q"]))
+        self.say("mask_last", ("tokens", T - 1))
+        self.play(Create(boxes[1]))
+        self.wait(1.5)
+
+        # Side by side: the masked weights and the same scores unmasked
+        self.compare(view, scores, weights, looks, final, VGroup(*boxes), causal)
+
+    def compare(self, view: Convention, scores: TokenGrid, weights: TokenGrid, looks: VGroup,
+                title: MathTex, boxes: VGroup, causal: bool) -> None:
+        """Shrink the masked grid to the left, the unmasked one beside it, both named by their
+        formula, and frame the first query's line in each."""
+        free = TokenGrid(self.num, "unmasked_weights", self.head, cell=grid_cell(self.trace),
+                         transpose=view.turned(), shade_field="unmasked_weights")
+        free.scale(scores.squares.width / free.squares.width)  # the same size as the masked one
+        names = [MathTex(weights_tex(view, masked), font_size=LABEL_SIZE * 1.1)
+                 for masked in (True, False)]
+
+        # where the masked grid goes: the pair laid out with a stand-in copy of it, as large
+        # as the room under the names allows, far enough apart for the names not to meet
+        masked = [*looks, *frames(weights), scores.row_labels, scores.col_labels]
+        stand_in = VGroup(*masked).copy()
+        room_w = config.frame_width - 1.0 - 0.9  # two grids and the gap between them
+        room_h = config.frame_height - 1.9 - names[0].height
+        size = min(1.0, room_w / (2 * stand_in.width), room_h / stand_in.height)
+        stand_in.scale(size)
+        free.scale(size)
+        gap = max(0.9, max(name.width for name in names) + 0.4 - stand_in.width)
+        pair = VGroup(stand_in, free).arrange(RIGHT, buff=gap, aligned_edge=UP)
+        pair.to_edge(UP, buff=0.55 + names[0].height)
+        for name, grid in zip(names, pair):
+            name.next_to(grid, UP, buff=0.3)
+        shrink = stand_in.width / VGroup(*masked).width
+        about = VGroup(*masked).get_center()
+        shift = stand_in.get_center() - about
+        # the numbers stay only if still readable in the small grids
+        numbers = list(weights.values.values())
+        keep = weights.cell_at(0, 0)[0].width * shrink >= SMALL_NUMBERS
+        moving = masked + numbers if keep else masked
+        self.play(FadeOut(boxes), *([] if keep else [FadeOut(VGroup(*numbers))]),
+                  *(piece.animate.scale(shrink, about_point=about).shift(shift)
+                    for piece in moving),
+                  ReplacementTransform(title, names[0]), run_time=1.5)
+        shown = [frames(free), free.row_labels, free.col_labels]
+        if keep:
+            shown.append(VGroup(*free.values.values()))
+        self.play(FadeIn(VGroup(*shown)), FadeIn(names[1]), run_time=1.0)
+        self.say("mask_compare_causal" if causal else "mask_compare_plain")
+        self.wait(1.5)
+
+        # The first query in each: itself alone, or every token
+        T = len(self.trace.tokens)
+        lines = [highlight(VGroup(frames(grid, [(0, j) for j in range(T)]), label), ROLE["Q"])
+                 for grid, label in ((weights, scores.query_label(0)), (free, free.query_label(0)))]
+        self.say("mask_peek_causal" if causal else "mask_peek_plain", ("tokens", 0))
+        self.play(*(Create(line) for line in lines))
+        self.wait(2.0)
+
+    def cross(self, view: Convention) -> None:
+        """Cross-attention: no causal mask, every query sees the whole other sentence."""
+        grid = TokenGrid(self.num, "weights", self.head, cell=grid_cell(self.trace),
+                         transpose=view.turned())
+        formula = MathTex(view.tex("weights"), font_size=LABEL_SIZE * 1.1)
+        grid_beside(grid, formula)
+        self.play(Write(formula), Create(frames(grid)), FadeIn(grid.row_labels),
+                  FadeIn(grid.col_labels))
+        self.say("mask_cross")
+        self.play(LaggedStart(*(FadeIn(v) for v in grid.values.values()), lag_ratio=0.02),
+                  run_time=1.0)
+        self.wait(0.8)
+        self.say("mask_cross_whole")
+        self.wait(1.5)
+        line = highlight(VGroup(grid.query_line(0), grid.query_label(0)), ROLE["Q"])
+        self.say("mask_cross_first", ("tokens", 0))
+        self.play(Create(line))
+        self.wait(2.0)
+
+    @staticmethod
+    def lag(cells: list) -> float:
+        # more cells, less lag: a long sentence's cells still arrive within the run time
+        return 0.6 / max(len(cells), 1) ** 0.5
