@@ -95,6 +95,8 @@ def lookup_array(t: Trace, key: str) -> Array:
         value = getattr(head, parts[2])
     elif len(parts) == 1 and parts[0] in ("X", "X_kv", "concat", "W_O", "b_O", "output"):
         value = getattr(t, parts[0])
+    elif key == "output_terms":  # (T, d_model, h·d_v): concat[i, m]·W_O[m, j]
+        return products(t.concat, t.W_O)
     elif key == "output_partial":
         return partial_sums(t.concat, t.W_O)
     else:

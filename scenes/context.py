@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 from manim import (
-    DOWN, LEFT, ORIGIN, RIGHT, UP, Arrow, Create, FadeIn, FadeOut, GrowArrow, Indicate, MathTex,
-    NumberPlane, ReplacementTransform, Transform, VGroup, VMobject, Write,
+    DOWN, LEFT, RIGHT, UP, Arrow, Create, FadeIn, FadeOut, GrowArrow, Indicate, MathTex,
+    NumberPlane, ReplacementTransform, Transform, VGroup, VMobject,
 )
 
 from qkv import lookup, lookup_array

@@ -9,7 +9,7 @@ shows the one-sentence case, with its square pattern, and says what cross-attent
 from __future__ import annotations
 
 from manim import (
-    DOWN, LEFT, RIGHT, UP, Arrow, Create, FadeIn, FadeOut, GrowArrow, MathTex, VGroup, Write,
+    DOWN, LEFT, RIGHT, UP, Create, FadeIn, FadeOut, MathTex, VGroup, Write,
 )
 
 from qkv import lookup

@@ -20,8 +20,7 @@ from manim import (
 from qkv import lookup, lookup_array
 
 from scenes.base import LessonScene
-from scenes.provenance import Numbers, TraceNumber
-from scenes.style import FRAME_LINE, LABEL_SIZE, MUTED, NUMBER_SIZE, ROLE
+from scenes.style import FRAME_LINE, LABEL_SIZE, NUMBER_SIZE, ROLE
 from scenes.widgets import token_labels, turn_if_crowded
 
 __all__ = ["WhyScale"]

@@ -81,8 +81,9 @@ def test_scene_shows_only_trace_numbers(scene_cls, config, overrides, manim_medi
     # the scene shows the whole of what it teaches (when small enough not to be elided)
     for key in SHOWS.get(scene_cls.__name__, []):
         shape = lookup_array(trace, key).shape
+        shown = shape if len(shape) == 2 else (1, *shape)  # a vector shows as one line
         # matrices beyond 12 rows x 8 columns as displayed are elided (turned in columns)
-        rows, cols = shape[::-1] if trace.config["convention"] == "columns" else shape
+        rows, cols = shown[::-1] if trace.config["convention"] == "columns" else shown
         if rows <= 12 and cols <= 8:
             missing = [ix for ix in np.ndindex(shape) if (key, ix) not in report.distinct]
             assert not missing, f"{key} never shows {missing[:5]}"

@@ -1,0 +1,499 @@
+"""Scene (T10): multi-head attention. h heads, each with its own W_Q, W_K, W_V, compute their
+own attention patterns and outputs side by side; the outputs are concatenated, a block per head,
+and W_O mixes them into the layer's output, which has the input's shape again.
+
+Each head keeps one accent colour through the scene (its weights, its pattern, its output, its
+block of the concatenation). In the column-vector convention every matrix is turned round: the
+heads' outputs stack into a tall concatenation and the product reads W_O·Concat.
+"""
+
+from __future__ import annotations
+
+from manim import (
+    DOWN, LEFT, RIGHT, UP, Arrow, Create, FadeIn, FadeOut, FadeTransform, GrowArrow,
+    LaggedStart, ManimColor, MathTex, MoveToTarget, Rectangle, ReplacementTransform,
+    SurroundingRectangle, VGroup, VMobject, Write, config,
+)
+
+from qkv import lookup
+
+from scenes.base import LessonScene
+from scenes.convention import Convention
+from scenes.product import MatrixProduct, fill_rest, work_entry
+from scenes.style import LABEL_SIZE, MUTED, ROLE
+from scenes.widgets import (DIM_TEX, TokenGrid, TraceMatrix, fit, highlight, shape_label,
+                            token_labels, turn_if_crowded)
+
+__all__ = ["MultiHead", "head_colour"]
+
+# One accent per head, away from the role colours' hues (yellow, teal, purple, orange, green,
+# pink); more heads than accents reuse them in turn.
+HEAD_COLOURS = tuple(ManimColor(c) for c in ("#7AA2FF", "#FF7A5C", "#C5E86C", "#E879F9"))
+FORMULA_SIZE = LABEL_SIZE * 1.1
+# The lowest a content block may reach: the caption line keeps the rest of the frame.
+BOTTOM = -3.0
+# A heat-map cell smaller than this (after fitting) is too small for its number: shading only.
+READABLE_CELL = 0.55
+# A head's formula as the paper writes it (rows), and with column vectors (I = Xᵀ).
+_HEAD_TEX = (
+    r"\mathrm{head}_i = \mathrm{Attention}\big(X\,W_Q^{(i)},\ X\,W_K^{(i)},\ X\,W_V^{(i)}\big)",
+    r"\mathrm{head}_i = \mathrm{Attention}\big(W_Q^{(i)}\,I,\ W_K^{(i)}\,I,\ W_V^{(i)}\,I\big)",
+)
+
+
+def head_colour(i: int) -> ManimColor:
+    """The accent of head ``i``, the same wherever that head appears."""
+    return HEAD_COLOURS[i % len(HEAD_COLOURS)]
+
+
+def _tint(mob: VMobject, colour) -> SurroundingRectangle:
+    """A frame in a head's accent, lightly filled, behind ``mob`` (numbers stay on top)."""
+    frame = SurroundingRectangle(mob, buff=0.08, corner_radius=0.08, stroke_width=2.5,
+                                 color=colour)
+    frame.set_fill(colour, opacity=0.14).set_z_index(-1)
+    return frame
+
+
+class MultiHead(LessonScene):
+    captions = {
+        "intro": {
+            "en": "Multi-head attention runs several heads side by side on the same tokens",
+            "zh": "多头注意力让几个头在同一组词元上并行计算",
+            "ru": "Многоголовое внимание запускает несколько голов параллельно на тех же токенах",
+        },
+        "intro_one": {
+            "en": "Multi-head attention with a single head: one set of weights, computed once",
+            "zh": "只有一个头的多头注意力：一组权重，只算一次",
+            "ru": "Многоголовое внимание с одной головой: один набор весов, один проход",
+        },
+        "weights": {
+            "en": "Each head has its own learned query, key and value weights",
+            "zh": "每个头都有自己学到的查询、键、值权重",
+            "ru": "У каждой головы свои обучаемые веса запросов, ключей и значений",
+        },
+        "weights_one": {
+            "en": "The head's learned weights give its queries, keys and values",
+            "zh": "这个头学到的权重给出它的查询、键和值",
+            "ru": "Обучаемые веса головы дают её запросы, ключи и значения",
+        },
+        "patterns": {
+            "en": "Each head computes its own attention pattern from its own queries and keys",
+            "zh": "每个头用自己的查询和键算出自己的注意力模式",
+            "ru": "Каждая голова считает свою картину внимания по своим запросам и ключам",
+        },
+        "patterns_one": {
+            "en": "Its queries and keys give its attention pattern",
+            "zh": "它的查询和键给出它的注意力模式",
+            "ru": "Её запросы и ключи дают её картину внимания",
+        },
+        "differ": {
+            "en": "Query \"{0}\": each head looks hardest at a different token",
+            "zh": "查询“{0}”：每个头最关注的词元都不一样",
+            "ru": "Запрос «{0}»: каждая голова сильнее всего смотрит на свой токен",
+        },
+        "differ_some": {
+            "en": "Query \"{0}\": the heads do not all look hardest at the same token",
+            "zh": "查询“{0}”：各个头最关注的词元并不都相同",
+            "ru": "Запрос «{0}»: головы сильнее всего смотрят не на один и тот же токен",
+        },
+        "agree": {
+            "en": "Query \"{0}\": here every head looks hardest at \"{1}\"",
+            "zh": "查询“{0}”：这里每个头都最关注“{1}”",
+            "ru": "Запрос «{0}»: здесь все головы сильнее всего смотрят на «{1}»",
+        },
+        "outputs": {
+            "en": "Each head mixes its own values with its own weights: one output per head",
+            "zh": "每个头用自己的权重混合自己的值：每个头一个输出",
+            "ru": "Каждая голова смешивает свои значения своими весами: у каждой свой выход",
+        },
+        "outputs_one": {
+            "en": "Its weights mix its values into the head's output",
+            "zh": "它的权重把它的值混合成这个头的输出",
+            "ru": "Её веса смешивают её значения в выход головы",
+        },
+        "concat_row": {
+            "en": "The head outputs are set side by side: one wide matrix, a block per head",
+            "zh": "把各个头的输出并排拼接：一个宽矩阵，每个头一块",
+            "ru": "Выходы голов ставим рядом: одна широкая матрица, по блоку на голову",
+        },
+        "concat_column": {
+            "en": "The head outputs are stacked: one tall matrix, a block per head",
+            "zh": "把各个头的输出上下堆叠：一个高矩阵，每个头一块",
+            "ru": "Выходы голов ставим друг под другом: одна высокая матрица, по блоку на голову",
+        },
+        "concat_one": {
+            "en": "With one head, the concatenation is simply its output",
+            "zh": "只有一个头时，拼接结果就是它的输出",
+            "ru": "С одной головой конкатенация — это просто её выход",
+        },
+        "mix": {
+            "en": "The learned output weights then mix the heads into the final output",
+            "zh": "再乘以学到的输出权重，把各个头混合成最终输出",
+            "ru": "Обучаемые выходные веса смешивают головы в итоговый выход",
+        },
+        "mix_one": {
+            "en": "The learned output weights still mix the head's output",
+            "zh": "再乘以学到的输出权重，它们仍然会混合这个头的输出",
+            "ru": "Обучаемые выходные веса всё равно перемешивают выход головы",
+        },
+        "entry_row": {
+            "en": "One entry: a whole row across every head, times a column of output weights",
+            "zh": "一个元素：横跨所有头的一整行，乘以输出权重的一列",
+            "ru": "Один элемент: строка через все головы, умноженная на столбец выходных весов",
+        },
+        "entry_column": {
+            "en": "One entry: a row of output weights times a whole column across every head",
+            "zh": "一个元素：输出权重的一行，乘以贯穿所有头的一整列",
+            "ru": "Один элемент: строка выходных весов на целый столбец через все головы",
+        },
+        "entry_one_row": {
+            "en": "One entry: a row of the head's output times a column of output weights",
+            "zh": "一个元素：头输出的一行乘以输出权重的一列",
+            "ru": "Один элемент: строка выхода головы, умноженная на столбец выходных весов",
+        },
+        "entry_one_column": {
+            "en": "One entry: a row of output weights times a column of the head's output",
+            "zh": "一个元素：输出权重的一行乘以头输出的一列",
+            "ru": "Один элемент: строка выходных весов, умноженная на столбец выхода головы",
+        },
+        "shape": {
+            "en": "The result has the input's shape again: one vector per token, for the next "
+                  "layer",
+            "zh": "结果又回到输入的形状：每个词元一个向量，交给下一层",
+            "ru": "У результата снова форма входа: по вектору на токен для следующего слоя",
+        },
+    }
+
+    def construct(self) -> None:
+        view = Convention.of(self.trace)
+        self.view, self.turned = view, view.turned()
+        h = len(self.trace.heads)
+        one = h == 1
+
+        # One head's formula; the token vectors and every head's own W_Q, W_K, W_V
+        formula = MathTex(_HEAD_TEX[view.columns], font_size=FORMULA_SIZE)
+        formula.to_edge(UP, buff=0.3)
+        top = formula.get_bottom()[1] - 0.35  # content starts below the formula
+        room_h = top - BOTTOM
+        self.play(Write(formula))
+        self.say("intro_one" if one else "intro")
+        x_matrix, inputs = self.inputs()
+        cards = VGroup(*(self.card(i) for i in range(h))).arrange(DOWN, buff=0.25)
+        shapes = self.weight_shapes()
+        weights = VGroup(cards, shapes).arrange(DOWN, buff=0.35)
+        # a few heads' cards grow to fill their side (numbers elsewhere set the scale)
+        weights.scale(min(1.4, 7.0 / weights.width, room_h / weights.height))
+        fit(inputs, 5.0, room_h)
+        layout = VGroup(inputs, weights).arrange(RIGHT, buff=1.4)
+        fit(layout, config.frame_width - 1.0, room_h)
+        layout.move_to(UP * (top - room_h / 2))
+        arrows = VGroup(*(Arrow(x_matrix.get_right(), card.get_left(), buff=0.15,
+                                stroke_width=3, color=MUTED, max_tip_length_to_length_ratio=0.1)
+                          for card in cards))
+        self.play(FadeIn(inputs))
+        self.play(LaggedStart(*(GrowArrow(a) for a in arrows), lag_ratio=0.2),
+                  LaggedStart(*(FadeIn(c) for c in cards), lag_ratio=0.2), run_time=1.5)
+        self.play(FadeIn(shapes))
+        self.say("weights_one" if one else "weights")
+        self.wait(1.5)
+
+        # Every head's attention pattern, side by side under its weights
+        gap = 0.5
+        slot_w = (config.frame_width - 1.0 - gap * (h - 1)) / h
+        header_h = 1.0 if h > 2 else 1.25
+        for card in cards:
+            card.generate_target()
+            fit(card.target, slot_w, header_h)
+        grids = self.grids(slot_w, room_h - header_h - 0.25 - 0.55)
+        grid_shapes = [self.shape(("T", "S"), slot_w) for _ in range(h)]
+        # one slot per head at a fixed pitch, so that what replaces a pattern stays in its slot
+        for i, (card, grid, label) in enumerate(zip(cards, grids, grid_shapes)):
+            slot = VGroup(card.target, grid, label).arrange(DOWN, buff=0.25)
+            slot.set_x((i - (h - 1) / 2) * (slot_w + gap)).align_to(UP * top, UP)
+        # the slots, narrower than the room when the width limits them, centred in its height
+        slots = VGroup(*(card.target for card in cards), *grids, *grid_shapes)
+        slots.shift(UP * ((top + BOTTOM) / 2 - slots.get_y()))
+        self.play(FadeOut(VGroup(inputs, arrows, shapes)),
+                  *(MoveToTarget(card) for card in cards), run_time=1.2)
+        self.say("patterns_one" if one else "patterns")
+        self.play(*(Create(VGroup(*(cell[0] for cell in g.squares))) for g in grids),
+                  *(FadeIn(VGroup(g.row_labels, g.col_labels, *g.values.values()))
+                    for g in grids),
+                  *(FadeIn(label) for label in grid_shapes), run_time=1.5)
+        self.wait(1.5)
+        if not one:
+            self.contrast(grids)
+
+        # Each head's output (T × d_v), where its pattern was
+        shown = 8 if h <= 2 else 4  # a narrow slot shows fewer of each output's d_v entries
+        outs = [TraceMatrix(self.num, f"heads.{i}.output", role="output", transpose=self.turned,
+                            dims=("T", "d_v"), max_rows=shown if self.turned else 12,
+                            max_cols=8 if self.turned else shown)
+                for i in range(h)]
+        out_shapes = []
+        for out, card in zip(outs, cards):
+            shape = out.shape_label()
+            fit(shape, slot_w, 0.5)
+            below = card.get_bottom()[1] - 0.25  # the slot under the head's card
+            fit(out, slot_w - 0.2, below - BOTTOM - shape.height - 0.3)
+            column = VGroup(out, shape).arrange(DOWN, buff=0.3).set_x(card.get_x())
+            column.set_y((below + BOTTOM) / 2)
+            out_shapes.append(shape)
+        frames = [_tint(VGroup(*out.matrix.get_entries()), head_colour(i))
+                  for i, out in enumerate(outs)]
+        self.play(*(FadeOut(VGroup(g, label)) for g, label in zip(grids, grid_shapes)),
+                  *(FadeIn(VGroup(out, frame, shape))
+                    for out, frame, shape in zip(outs, frames, out_shapes)), run_time=1.2)
+        self.say("outputs_one" if one else "outputs")
+        self.wait(1.5)
+
+        # The outputs slide together into the concatenation, a block per head
+        whole = self.concat_formula()
+        product = self.product(below=whole)
+        concat = product.right if view.columns else product.left
+        w_o = product.left if view.columns else product.right
+        blocks = self.blocks(concat, self.turned)
+        moves = self.slide(outs, concat)
+        self.play(FadeOut(cards), FadeOut(VGroup(*out_shapes)), FadeTransform(formula, whole),
+                  *moves, *(ReplacementTransform(frame, block) if block is not None
+                            else FadeOut(frame) for frame, block in zip(frames, blocks)),
+                  FadeOut(VGroup(*(out.matrix.get_brackets() for out in outs))),
+                  run_time=1.6)
+        # once the blocks have met: the brackets round them, the tokens, name and shape
+        self.play(FadeIn(concat.matrix.get_brackets()), FadeIn(self.dots(concat)),
+                  FadeIn(product.labels), FadeIn(product.heads[1 if view.columns else 0]),
+                  run_time=0.8)
+        self.say("concat_one" if one else f"concat_{view.along}")
+        self.wait(1.5)
+
+        # Times W_O: the final output, one entry counted up through its real partial sums
+        # (W_O's rows, turned its columns, that meet head i's block framed in its accent)
+        result = product.result
+        w_blocks = [b for b in self.blocks(w_o, not self.turned) if b is not None]
+        self.play(FadeIn(VGroup(product.factor(0 if view.columns else 1), product.signs,
+                                result.matrix.get_brackets(), self.dots(result),
+                                product.heads[2], *w_blocks)), run_time=1.2)
+        self.say("mix_one" if one else "mix")
+        self.wait(1.0)
+        done: set[tuple[int, int]] = set()
+        if self.trace.b_O is None:  # with a bias the partial sums stop short of the output
+            self.say(f"entry_one_{view.along}" if one else f"entry_{view.along}")
+            # every term concat[i, m]·W_O[m, j] through all heads' blocks, counted up for real
+            work_entry(self, product, "output_terms", "output_partial", 0, 0, role="output")
+            done.add((0, 0))
+        if len(done) < len(result.entries):
+            fill_rest(self, product, done, run_time=min(2.5, 0.25 * len(result.row_ids) + 0.8))
+        self.say("shape")
+        self.wait(2.0)
+
+    # -- beat 1: inputs and weights ----------------------------------------------------------
+
+    def inputs(self) -> tuple[TraceMatrix, VGroup]:
+        """X (or I = Xᵀ) with its tokens, name and shape; its columns elided beyond four."""
+        turned = self.turned
+        x = TraceMatrix(self.num, "X", role="X", transpose=turned, dims=("T", "d_model"),
+                        max_rows=4 if turned else 12, max_cols=8 if turned else 4)
+        labels = token_labels(self.num, "tokens", ROLE["X"], font_size=LABEL_SIZE * 0.75,
+                              max_width=1.4)
+        shown = [k for k in (x.col_ids if turned else x.row_ids) if k is not None]
+        labels = VGroup(*(labels[k] for k in shown))
+        if turned:  # the tokens name columns; long words over narrow columns read bottom-up
+            turn_if_crowded(labels, x.col_pitch())
+        for k, lab in zip(shown, labels):
+            if turned:
+                lab.next_to(x.matrix, UP, buff=0.15).match_x(x.col_band(k))
+            else:
+                lab.next_to(x.matrix, LEFT, buff=0.15).match_y(x.row_band(k))
+        body = VGroup(x, labels)
+        title = VGroup(MathTex(self.view.tex("X"), font_size=LABEL_SIZE * 1.2, color=ROLE["X"]),
+                       x.shape_label()).arrange(DOWN, buff=0.12)
+        title.next_to(body, UP, buff=0.25).match_x(x)
+        return x, VGroup(body, title)
+
+    def card(self, i: int) -> VGroup:
+        """Head ``i``: its three weight matrices as blocks drawn to their shapes, in a frame of
+        its accent. (The numbers of W are the projection scene's; here only who owns which.)"""
+        sizes = [self.num.shape(f"heads.{i}.W_{role}") for role in "QKV"]  # (d_model, d_k|d_v)
+        unit = 1.0 / max(max(s) for s in sizes)  # the largest side is one unit long
+        blocks = VGroup()
+        for role, (rows, cols) in zip("QKV", sizes):
+            if self.turned:
+                rows, cols = cols, rows
+            rect = Rectangle(width=max(cols * unit, 0.12), height=max(rows * unit, 0.12))
+            rect.set_stroke(ROLE["learned"], width=2).set_fill(ROLE["learned"], opacity=0.25)
+            name = MathTex(f"W_{role}", font_size=LABEL_SIZE * 0.8, color=ROLE["learned"])
+            blocks.add(VGroup(rect, name.next_to(rect, DOWN, buff=0.12)))
+        blocks.arrange(RIGHT, buff=0.3, aligned_edge=UP)
+        title = MathTex(r"\mathrm{head}", font_size=LABEL_SIZE * 0.9, color=head_colour(i))
+        body = VGroup(title, blocks).arrange(RIGHT, buff=0.35)
+        frame = SurroundingRectangle(body, buff=0.2, corner_radius=0.12, stroke_width=2.5,
+                                     color=head_colour(i))
+        frame.set_fill(head_colour(i), opacity=0.08)
+        return VGroup(frame, body)
+
+    def weight_shapes(self) -> VGroup:
+        """``W_Q, W_K, W_V: (d_model × d_k) = (6 × 3)``, W_V on its own line if d_v ≠ d_k."""
+        same = self.num.shape("heads.0.W_K") == self.num.shape("heads.0.W_V")
+        groups = [("W_Q,\\ W_K,\\ W_V", "d_k")] if same else [("W_Q,\\ W_K", "d_k"),
+                                                             ("W_V", "d_v")]
+        lines = VGroup()
+        for names, width in groups:
+            dims = ("d_model", width)
+            lines.add(VGroup(MathTex(names + ":", font_size=LABEL_SIZE * 0.8,
+                                     color=ROLE["learned"]),
+                             self.shape(dims)).arrange(RIGHT, buff=0.2))
+        return lines.arrange(DOWN, buff=0.15)
+
+    def shape(self, dims: tuple[str, str], width: float | None = None) -> VGroup:
+        """The shape label of a trace array with axes ``dims``, as this convention shows it."""
+        rows, cols = dims[::-1] if self.turned else dims
+        label = shape_label(self.num, rows, cols, DIM_TEX[rows], DIM_TEX[cols])
+        return fit(label, width, 0.5) if width else label
+
+    # -- beat 2: the patterns ----------------------------------------------------------------
+
+    def grids(self, width: float, height: float) -> list[TokenGrid]:
+        """Every head's weights as a heat map fitted to ``width`` x ``height``; with numbers
+        only if its cells stay large enough to read them."""
+        def build(values: bool) -> list[TokenGrid]:
+            grids = [TokenGrid(self.num, "weights", i, transpose=self.turned, shade=True,
+                               show_values=values) for i in range(len(self.trace.heads))]
+            for g in grids:
+                fit(g, width, height)
+            return grids
+
+        plain = build(False)
+        return build(True) if plain[0].squares[0][0].width >= READABLE_CELL else plain
+
+    def contrast(self, grids: list[TokenGrid]) -> None:
+        """One query in every head: its line and, in the head's accent, the key it weights
+        most. The query is the one whose heads disagree most."""
+        T = len(self.trace.tokens)
+
+        def tops(q: int) -> list[int]:
+            return [int(lookup(self.trace, f"heads.{i}.top_key", (q,))) for i in range(len(grids))]
+
+        q = max(range(T), key=lambda k: len(set(tops(k))))  # the first of the most varied
+        best = tops(q)
+        boxes = VGroup()
+        for i, (grid, key) in enumerate(zip(grids, best)):
+            boxes.add(highlight(VGroup(grid.query_line(q), grid.query_label(q)), ROLE["Q"]))
+            boxes.add(highlight(grid.cell_at(q, key), head_colour(i)).set_stroke(width=5))
+        self.play(Create(boxes), run_time=0.8)
+        distinct = len(set(best))
+        if distinct == 1:
+            self.say("agree", ("tokens", q), ("key_tokens", best[0]))
+        else:
+            self.say("differ" if distinct == len(grids) else "differ_some", ("tokens", q))
+        self.wait(2.0)
+        self.play(FadeOut(boxes), run_time=0.5)
+
+    # -- beats 4 and 5: the concatenation and W_O ---------------------------------------------
+
+    def concat_formula(self) -> MathTex:
+        """``MultiHead = Concat(head, head, …) W_O``, each head in its accent (more than four:
+        the first two, ⋯, the last)."""
+        h = len(self.trace.heads)
+        shown = list(range(h)) if h <= 4 else [0, 1, None, h - 1]
+        parts, colours = [], []
+        for n, i in enumerate(shown):
+            if n:
+                parts.append(r",\,")
+                colours.append(None)
+            parts.append(r"\dots" if i is None else r"\mathrm{head}")
+            colours.append(None if i is None else head_colour(i))
+        if self.view.columns:
+            opening, closing = r"\mathrm{MultiHead} = W_O\,\mathrm{Concat}\big(", r"\big)"
+        else:
+            opening, closing = r"\mathrm{MultiHead} = \mathrm{Concat}\big(", r"\big)\,W_O"
+        bias = [r"+\,b_O"] if self.trace.b_O is not None else []
+        formula = MathTex(opening, *parts, closing, *bias, font_size=FORMULA_SIZE)
+        for part, colour in zip(formula[1:], colours):
+            if colour is not None:
+                part.set_color(colour)
+        return formula.to_edge(UP, buff=0.3)
+
+    def product(self, *, below: VMobject) -> MatrixProduct:
+        """Concat · W_O = MultiHead (W_O · Concat in columns), under the formula; wide matrices
+        elided, the h·d_v lines alike in both factors (a few of every head, when they fit)."""
+        turned, view = self.turned, self.view
+        inner, outer = 8, 6  # the concatenation's width (shared by W_O), d_model's
+        tokens = 8 if turned else 12  # side by side, twelve tokens would crowd: eight shown
+        lines = self.head_lines(inner)
+        concat = TraceMatrix(self.num, "concat", role="output", transpose=turned,
+                             dims=("T", "hd_v"), max_rows=inner if turned else tokens,
+                             max_cols=tokens if turned else inner,
+                             **{"rows" if turned else "cols": lines})
+        w_o = TraceMatrix(self.num, "W_O", role="learned", transpose=turned,
+                          dims=("hd_v", "d_model"), max_rows=outer if turned else inner,
+                          max_cols=inner if turned else outer,
+                          **{"cols" if turned else "rows": lines})
+        out = TraceMatrix(self.num, "output", role="output", transpose=turned,
+                          dims=("T", "d_model"), max_rows=outer if turned else tokens,
+                          max_cols=tokens if turned else outer)
+        left, right = view.factors(concat, w_o)
+        names = view.factors(r"\mathrm{Concat}", "W_O") + (r"\mathrm{MultiHead}",)
+        roles = view.factors("output", "learned") + ("output",)
+        product = MatrixProduct(self.num, left, right, out, names, roles,
+                                tokens=("tokens", concat), height=config.frame_height - 3.6)
+        product.next_to(below, DOWN, buff=0.3)
+        return product
+
+    def blocks(self, matrix: TraceMatrix, rows: bool) -> list[SurroundingRectangle | None]:
+        """Each head's block of a matrix with an h·d_v axis (the concatenation's columns,
+        W_O's rows; displayed ``rows`` or columns) framed in the head's accent, or None when an
+        elided matrix hides all of that head behind the ⋯."""
+        d_v, width = self.num.shape("heads.0.output")[1], self.num.shape("concat")[1]
+        ids = matrix.row_ids if rows else matrix.col_ids
+        bands = matrix.matrix.get_rows() if rows else matrix.matrix.get_columns()
+        owners = []  # the head of each displayed line (line k belongs to head k // d_v)
+        for pos, k in enumerate(ids):
+            if k is not None:
+                owners.append(k // d_v)
+                continue
+            # a ⋯ is its head's when every line it hides is that head's (the next shown line,
+            # or the end, still within the block of the last shown one)
+            before = next((j for j in reversed(ids[:pos]) if j is not None), None)
+            after = next((j for j in ids[pos + 1:] if j is not None), width)
+            owners.append(before // d_v if before is not None
+                          and (after - 1) // d_v == before // d_v else None)
+        frames = []
+        for i in range(len(self.trace.heads)):
+            mine = [band for band, owner in zip(bands, owners) if owner == i]
+            frames.append(_tint(VGroup(*mine), head_colour(i)) if mine else None)
+        return frames
+
+    def head_lines(self, limit: int) -> list[int | None] | None:
+        """The h·d_v lines to show when more than ``limit``: the first few of every head, each
+        head's rest behind its own ⋯, so that every head keeps a block. None (the usual
+        elision) when they all fit, or when the heads are too many for a block each."""
+        h, d_v = len(self.trace.heads), self.num.shape("heads.0.output")[1]
+        if h * d_v <= limit or 2 * h > limit:
+            return None
+        keep = limit // h - 1  # lines per head, leaving room for its ⋯
+        return [line for i in range(h)
+                for line in (*range(i * d_v, i * d_v + min(keep, d_v)),
+                             *([None] if d_v > keep else []))]
+
+    def slide(self, outs: list[TraceMatrix], concat: TraceMatrix) -> list:
+        """Every head-output entry onto its place in the concatenation (column i·d_v + k of
+        head i's column k); entries an elision hides fade out, any place left fades in."""
+        d_v = self.num.shape("heads.0.output")[1]
+        places = {concat.index_of(r, c): m for (r, c), m in concat.entries.items()}
+        moves = []
+        for i, out in enumerate(outs):
+            for (r, c), entry in out.entries.items():
+                t, k = out.index_of(r, c)
+                place = places.pop((t, i * d_v + k), None)
+                moves.append(ReplacementTransform(entry, place) if place is not None
+                             else FadeOut(entry))
+            moves.append(FadeOut(self.dots(out)))
+        if places:
+            moves.append(FadeIn(VGroup(*places.values())))
+        return moves
+
+    @staticmethod
+    def dots(matrix: TraceMatrix) -> VGroup:
+        """The ⋯ and ⋮ of an elided matrix (its entries that are not numbers)."""
+        numbers = list(matrix.entries.values())
+        return VGroup(*(m for m in matrix.matrix.get_entries() if m not in numbers))
