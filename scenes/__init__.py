@@ -3,6 +3,7 @@
 from scenes.alternatives import Alternatives
 from scenes.context import Context
 from scenes.cross import Cross
+from scenes.encoder_layer import EncoderLayer
 from scenes.masking import Masking
 from scenes.multi_head import MultiHead
 from scenes.overview import Overview
@@ -14,11 +15,11 @@ from scenes.tokens_to_vectors import TokensToVectors
 from scenes.weighted_sum import WeightedSum
 from scenes.why_scale import WhyScale
 
-__all__ = ["LESSON", "PART_1", "PART_2", "Alternatives", "Context", "Cross", "Masking", "MultiHead", "Overview", "Projections", "Scaling", "Scores",
+__all__ = ["LESSON", "PART_1", "PART_2", "Alternatives", "Context", "Cross", "EncoderLayer", "Masking", "MultiHead", "Overview", "Projections", "Scaling", "Scores",
            "Softmax", "TokensToVectors", "WeightedSum", "WhyScale"]
 
 # Part 1: the single-head path, in the order a lecture tells it.
 PART_1 = [TokensToVectors, Projections, Scores, Scaling, Softmax, WeightedSum, Overview]
 # Part 2: what attention does to the vectors, the reasons behind its steps, and its variants.
-PART_2 = [Context, WhyScale, MultiHead, Masking, Cross, Alternatives]
+PART_2 = [Context, WhyScale, MultiHead, Masking, Cross, Alternatives, EncoderLayer]
 LESSON = PART_1 + PART_2

@@ -84,7 +84,8 @@ def test_whole_lesson_in_chinese_then_unchanged_rerun_renders_nothing(tmp_path):
     lesson_cues = list(srt.parse((folder / "lesson.srt").read_text(encoding="utf-8")))
     assert lesson_cues[-1].end.total_seconds() <= sum(lengths) + 0.1
     assert len(lesson_cues) == sum(
-        len(list(srt.parse(p.read_text(encoding="utf-8")))) for p in folder.glob("0*.srt"))
+        len(list(srt.parse(p.read_text(encoding="utf-8"))))
+        for p in folder.glob("[0-9][0-9]_*.srt"))
     # the folder's trace is the command's trace, and the handout speaks Chinese
     top = json.loads((tmp_path / "trace.json").read_text(encoding="utf-8"))
     inner = json.loads((folder / "trace.json").read_text(encoding="utf-8"))
