@@ -21,13 +21,14 @@ from qkv import lookup, lookup_array
 
 from scenes.base import LessonScene
 from scenes.style import FRAME_LINE, LABEL_SIZE, NUMBER_SIZE, ROLE
-from scenes.widgets import token_labels, turn_if_crowded
+from scenes.widgets import fit, token_labels, turn_if_crowded
 
 __all__ = ["WhyScale"]
 
 AXIS_WIDTH = 8.0  # scene units from the axis' left end to its right end
 ROW_GAP = 1.05  # between the strips of two widths
 DOT_RADIUS = 0.035
+CAPTION_TOP = -3.0  # the caption line's top: content ends above it
 
 
 class DotStrip(VMobject):
@@ -216,6 +217,11 @@ class WhyScale(LessonScene):
                                   font_size=LABEL_SIZE * 0.9),
                           num.value(key, focus, coloured=False, font_size=LABEL_SIZE * 0.9))
             slopes.add(line.arrange(RIGHT, buff=0.15).next_to(panel, DOWN, buff=0.35))
+        # long key words stand turned under the bars: shrink everything to end above the caption
+        body = VGroup(panels, slopes)
+        top = body.get_top()[1]
+        fit(body, 13.4, top - CAPTION_TOP)
+        body.move_to([0, top - body.height / 2, 0])
 
         raw, soft = panels
         self.play(FadeIn(raw.title), FadeIn(raw.labels), Create(raw.base))

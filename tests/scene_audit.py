@@ -22,6 +22,7 @@ from qkv import Trace, lookup
 from scenes.provenance import number_text, provenance_of
 
 _DIGIT = re.compile(r"\d")
+CAPTION_CLEARANCE = 0.08  # scene units kept free above the caption line
 
 
 @dataclass
@@ -101,6 +102,20 @@ def _check_layout(leaves: list[Mobject], report: Report, where: str) -> None:
                 report.problems.append(f"{where}: {_name(m1)} overlaps {_name(m2)}")
 
 
+def _check_caption_clear(leaves: list[Mobject], report: Report, where: str) -> None:
+    # the caption line keeps a clear band above it: nothing reaches down to it
+    captions = [m for m in leaves if getattr(provenance_of(m), "key", "").startswith("caption.")]
+    for caption in captions:
+        top = caption.get_top()[1] + CAPTION_CLEARANCE
+        left, right = caption.get_left()[0], caption.get_right()[0]
+        for mob in leaves:
+            if mob is caption or (mob.get_fill_opacity() == 0 and mob.get_stroke_opacity() == 0):
+                continue
+            lo, hi = mob.get_critical_point((-1, -1, 0)), mob.get_critical_point((1, 1, 0))
+            if lo[1] < top and hi[0] > left and lo[0] < right:
+                report.problems.append(f"{where}: {_name(mob)} reaches down to the caption")
+
+
 def _name(mob: Mobject) -> str:
     text = getattr(mob, "original_text", None) or getattr(mob, "tex_string", None)
     if isinstance(mob, DecimalNumber):
@@ -121,3 +136,4 @@ def audit(scene, report: Report, where: str) -> None:
             if _DIGIT.search(mob.tex_string):
                 report.problems.append(f"{where}: formula {mob.tex_string!r} holds a digit")
     _check_layout(leaves, report, where)
+    _check_caption_clear(leaves, report, where)
