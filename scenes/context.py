@@ -12,13 +12,13 @@ from __future__ import annotations
 import numpy as np
 from manim import (
     DOWN, LEFT, RIGHT, UP, Arrow, Create, FadeIn, FadeOut, GrowArrow, Indicate, MathTex,
-    NumberPlane, ReplacementTransform, Transform, VGroup, VMobject,
+    NumberPlane, ReplacementTransform, Text, Transform, VGroup, VMobject,
 )
 
 from qkv import lookup, lookup_array
 
 from scenes.base import LessonScene
-from scenes.style import FRAME_LINE, LABEL_SIZE, MUTED, NUMBER_SIZE, ROLE
+from scenes.style import FONT, FRAME_LINE, LABEL_SIZE, MUTED, NUMBER_SIZE, ROLE
 from scenes.widgets import fit
 
 __all__ = ["Context"]
@@ -28,6 +28,10 @@ PLANE_CENTRE = np.array([-3.5, 0.1, 0.0])
 # How each similarity is written in the table's header (no digits)
 _SIMILARITY_TEX = {"scaled_dot": r"\frac{q\cdot k}{\sqrt{d_k}}", "dot": r"q\cdot k",
                    "cosine": r"\cos(q, k)", "additive": r"w_a^{\top}\tanh(q + k)"}
+
+
+# The plane's title when it is a projection, in the lesson's language (the width follows it)
+_PROJECTION = {"en": "flat projection of", "zh": "平面投影，原维度", "ru": "плоская проекция,"}
 
 
 def _box(mob: VMobject) -> tuple[np.ndarray, np.ndarray]:
@@ -219,8 +223,10 @@ class Context(LessonScene):
     def _plane_title(self, projected: bool) -> VGroup:
         size = LABEL_SIZE
         if projected:  # a projection of d_model-wide vectors, said with the real width
-            return VGroup(MathTex(r"\text{projection of } d_{\text{model}} =", font_size=size),
-                          self.num.dim("d_model", font_size=size)).arrange(RIGHT, buff=0.12)
+            words = Text(_PROJECTION[self.language], font=FONT, font_size=size * 0.8,
+                         color=MUTED, disable_ligatures=True)
+            return VGroup(words, MathTex(r"d_{\text{model}} =", font_size=size),
+                          self.num.dim("d_model", font_size=size)).arrange(RIGHT, buff=0.15)
         return VGroup(MathTex(r"d_{\text{model}} =", font_size=size),
                       self.num.dim("d_model", font_size=size)).arrange(RIGHT, buff=0.12)
 
