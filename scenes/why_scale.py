@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 from manim import (
-    DOWN, LEFT, RIGHT, UP, Circle, Create, FadeIn, FadeOut, Line, MathTex, Rectangle,
+    DOWN, LEFT, RIGHT, UP, Circle, Create, FadeIn, FadeOut, Line, MathTex, NumberLine, Rectangle,
     ReplacementTransform, Transform, VGroup, VMobject, Write,
 )
 
@@ -115,27 +115,33 @@ class WhyScale(LessonScene):
         title = MathTex(r"q \cdot k = \sum_{m} q_m k_m", font_size=LABEL_SIZE * 1.2)
         title.to_edge(UP, buff=0.35)
         ys = [2.2 - ROW_GAP * w for w in range(widths)]
-        left = -AXIS_WIDTH / 2 - 0.6  # the axes sit a little left of centre: σ columns right
+        centre_x = -0.6  # the axes sit a little left of centre: σ columns right
 
-        def x_of(value: float, half: float) -> float:
-            return left + AXIS_WIDTH / 2 + value / half * AXIS_WIDTH / 2
+        def number_lines(half: float) -> VGroup:
+            # one manim NumberLine per width, from −half to half; numbers come from the core
+            return VGroup(*(NumberLine(x_range=[-half, half, half / 2], length=AXIS_WIDTH,
+                                       color=FRAME_LINE, stroke_width=2, tick_size=0.06,
+                                       include_numbers=False).move_to([centre_x, y, 0])
+                            for y in ys))
 
-        axes = VGroup(*(Line([x_of(-1, 1), y, 0], [x_of(1, 1), y, 0], color=FRAME_LINE,
-                             stroke_width=2) for y in ys))
-        zero = Line([x_of(0, 1), ys[0] + 0.4, 0], [x_of(0, 1), ys[-1] - 0.3, 0],
+        def strips_on(lines: VGroup, values: np.ndarray) -> VGroup:
+            return VGroup(*(DotStrip(np.array([line.n2p(v)[0] for v in row]), line.get_y(),
+                                     ROLE["Q"]) for line, row in zip(lines, values)))
+
+        axes = number_lines(reach)
+        zero = Line(axes[0].n2p(0) + UP * 0.4, axes[-1].n2p(0) + DOWN * 0.3,
                     color=FRAME_LINE, stroke_width=1.5)
         names = VGroup()
-        for w, y in enumerate(ys):
+        for w, line in enumerate(axes):
             name = VGroup(MathTex("d_k =", font_size=NUMBER_SIZE * 1.2),
                           num.value("spread.d_k", w, precision=0, coloured=False,
                                     font_size=NUMBER_SIZE * 1.2)).arrange(RIGHT, buff=0.12)
-            names.add(name.next_to([x_of(-1, 1), y, 0], LEFT, buff=0.3))
-        ticks = self._ticks("spread.axis", ys[-1], x_of)
-        strips = VGroup(*(DotStrip(np.array([x_of(v, reach) for v in samples[w]]), ys[w],
-                                   ROLE["Q"]) for w in range(widths)))
+            names.add(name.next_to(line, LEFT, buff=0.3))
+        ticks = self._ticks("spread.axis", axes[-1], reach)
+        strips = strips_on(axes, samples)
 
         # σ and √d_k columns at the right
-        sigma_x, root_x = x_of(1, 1) + 1.2, x_of(1, 1) + 2.5
+        sigma_x, root_x = axes[0].get_right()[0] + 1.2, axes[0].get_right()[0] + 2.5
         heads = VGroup(MathTex(r"\sigma", font_size=LABEL_SIZE).move_to([sigma_x, ys[0] + 0.7, 0]),
                        MathTex(r"\sqrt{d_k}", font_size=LABEL_SIZE)
                        .move_to([root_x, ys[0] + 0.7, 0]))
@@ -161,31 +167,31 @@ class WhyScale(LessonScene):
         self.say("divide")
         divided = MathTex(r"\frac{q \cdot k}{\sqrt{d_k}}", font_size=LABEL_SIZE * 1.2)
         divided.move_to(title)
-        shrunk = VGroup(*(DotStrip(np.array([x_of(v, reach) for v in scaled[w]]), ys[w],
-                                   ROLE["Q"]) for w in range(widths)))
+        shrunk = strips_on(axes, scaled)
         new_sigmas = VGroup(*(num.value("spread.scaled_std", w, coloured=False).move_to(s)
                               for w, s in enumerate(sigmas)))
         self.play(ReplacementTransform(title, divided),
                   *(Transform(a, b) for a, b in zip(strips, shrunk)), run_time=1.5)
         self.play(*(ReplacementTransform(a, b) for a, b in zip(sigmas, new_sigmas)))
         self.wait(0.8)
-        zoomed_strips = VGroup(*(DotStrip(np.array([x_of(v, zoomed) for v in scaled[w]]),
-                                          ys[w], ROLE["Q"]) for w in range(widths)))
-        new_ticks = self._ticks("spread.scaled_axis", ys[-1], x_of)
+        zoomed_axes = number_lines(zoomed)
+        zoomed_strips = strips_on(zoomed_axes, scaled)
+        new_ticks = self._ticks("spread.scaled_axis", zoomed_axes[-1], zoomed)
         self.say("same")
         self.play(*(Transform(a, b) for a, b in zip(strips, zoomed_strips)),
-                  ReplacementTransform(ticks, new_ticks), run_time=1.5)
+                  Transform(axes, zoomed_axes), ReplacementTransform(ticks, new_ticks),
+                  run_time=1.5)
         self.wait(2.0)
         self.play(FadeOut(VGroup(divided, axes, zero, names, new_ticks, strips, heads,
                                  new_sigmas, roots)))
 
-    def _ticks(self, key: str, y: float, x_of) -> VGroup:
-        """The axis' three marks (−reach, 0, reach) under the lowest strip, from the core."""
+    def _ticks(self, key: str, line: NumberLine, half: float) -> VGroup:
+        """The axis' three marks (−half, 0, half: the core's ``key``) under the lowest line."""
         marks = VGroup()
-        for k in range(3):
+        for k, at in enumerate((-half, 0.0, half)):
             mark = self.num.value(key, k, precision=0, coloured=False,
                                   font_size=NUMBER_SIZE * 0.9)
-            marks.add(mark.move_to([x_of(k - 1, 1), y - 0.45, 0]))
+            marks.add(mark.next_to(line.n2p(at), DOWN, buff=0.25))
         return marks
 
     # ---- beat 3: this sentence, unscaled and scaled, at d_k = 256 ----
