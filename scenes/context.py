@@ -39,30 +39,41 @@ def _box(mob: VMobject) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _place_labels(labels: list[VMobject], tips: list[np.ndarray], origin: np.ndarray,
-                  bounds: tuple[np.ndarray, np.ndarray], obstacles: list[VMobject] = ()) -> None:
-    """Put each label near its arrow's tip where it overlaps no label placed before it (nor an
-    obstacle): first straight beyond the tip, then round it at growing distances. Longest
-    arrows first."""
+                  bounds: tuple[np.ndarray, np.ndarray], obstacles: list[VMobject] = (),
+                  arrows: list[np.ndarray] = ()) -> None:
+    """Put each label near its arrow's tip where it covers no label placed before it, no
+    obstacle and no arrow (arrows: their tips, all drawn from ``origin``): first straight
+    beyond the tip, then round it at growing distances. Longest arrows first; a label with no
+    free place keeps the last one tried."""
     placed = [_box(mob) for mob in obstacles]
+    # points along every arrow, which a label's box must not contain
+    along = np.linspace(0.15, 1.0, 12)[:, None]
+    points = [origin + along * (tip - origin) for tip in arrows]
+    points = np.concatenate(points)[:, :2] if points else np.zeros((0, 2))
     lo_bound, hi_bound = bounds
+
+    def free(lo: np.ndarray, hi: np.ndarray) -> bool:
+        inside = (lo[:2] >= lo_bound[:2]).all() and (hi[:2] <= hi_bound[:2]).all()
+        covers = ((points >= lo[:2] - 0.05) & (points <= hi[:2] + 0.05)).all(axis=1).any()
+        return inside and not covers and not any(
+            (np.minimum(hi, h)[:2] - np.maximum(lo, l)[:2] > -0.03).all() for l, h in placed)
+
     order = sorted(range(len(labels)), key=lambda i: -np.linalg.norm(tips[i] - origin))
     for i in order:
         label, tip = labels[i], tips[i]
         out = tip - origin
         out = out / np.linalg.norm(out) if np.linalg.norm(out) > 1e-9 else UP
         candidates = [out] + [np.array([np.cos(a), np.sin(a), 0.0])
-                              for a in np.linspace(0, 2 * np.pi, 12, endpoint=False)]
-        for reach in (0.3, 0.55, 0.8, 1.1):
+                              for a in np.linspace(0, 2 * np.pi, 16, endpoint=False)]
+        done = False
+        for reach in (0.25, 0.45, 0.7, 1.0, 1.4):
             for direction in candidates:
                 label.move_to(tip + direction * (reach + label.width / 2 * abs(direction[0])))
-                lo, hi = label.get_corner(DOWN + LEFT), label.get_corner(UP + RIGHT)
-                inside = (lo[:2] >= lo_bound[:2]).all() and (hi[:2] <= hi_bound[:2]).all()
-                if inside and not any((np.minimum(hi, h)[:2] - np.maximum(lo, l)[:2] > -0.03)
-                                      .all() for l, h in placed):
+                if free(*_box(label)):
+                    done = True
                     break
-            else:
-                continue
-            break
+            if done:
+                break
         placed.append(_box(label))
 
 
@@ -152,8 +163,11 @@ class Context(LessonScene):
         pairs = {i: self._pair("X", i) for i in first} if not projected else {}
         tags = [VGroup(labels[i], *([pairs[i]] if pairs else [])).arrange(DOWN, buff=0.06)
                 for i in first]
-        bounds = (PLANE_CENTRE - PLANE_HALF, PLANE_CENTRE + PLANE_HALF)
-        _place_labels(tags, [at(inputs[i]) for i in first], PLANE_CENTRE, bounds)
+        # labels may stand a little beyond the plane's edge, never over the table on the right
+        bounds = (PLANE_CENTRE - PLANE_HALF - np.array([0.4, 0.3, 0.0]),
+                  PLANE_CENTRE + PLANE_HALF + np.array([0.6, 0.0, 0.0]))
+        in_tips = [at(inputs[i]) for i in first]
+        _place_labels(tags, in_tips, PLANE_CENTRE, bounds, arrows=in_tips)
 
         self.play(Create(plane), FadeIn(title), run_time=1.0)
         self.say("vectors")
@@ -189,7 +203,7 @@ class Context(LessonScene):
         extra = self._pair("output", focus) if not projected else VGroup()
         tag = VGroup(moved_label, extra).arrange(DOWN, buff=0.06)
         _place_labels([tag], [at(outputs[focus])], PLANE_CENTRE, bounds,
-                      obstacles=list(labels.values()))
+                      obstacles=list(labels.values()), arrows=[*in_tips, at(outputs[focus])])
         self.say("moves", ("tokens", focus))
         ghost = arrows[start].copy().set_opacity(0.35)
         self.add(ghost)
@@ -206,7 +220,8 @@ class Context(LessonScene):
         out_arrows = [self._arrow(at(outputs[i]), ROLE["output"]) for i in ends]
         out_labels = [num.token(i, font_size=LABEL_SIZE * 0.75, color=ROLE["output"])
                       for i in ends]
-        _place_labels(out_labels, [at(outputs[i]) for i in ends], PLANE_CENTRE, bounds)
+        out_tips = [at(outputs[i]) for i in ends]
+        _place_labels(out_labels, out_tips, PLANE_CENTRE, bounds, arrows=[*in_tips, *out_tips])
         starts = [arrows[self._same(first, inputs, i)] for i in ends]
         self.say("everyone")
         self.play(*(a.animate.set_opacity(0.3) for a in arrows.values()),
