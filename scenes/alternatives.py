@@ -21,7 +21,7 @@ from qkv import lookup, lookup_array
 
 from scenes.base import LessonScene
 from scenes.style import FRAME_LINE, LABEL_SIZE, NUMBER_SIZE, ROLE
-from scenes.widgets import _elide, highlight, token_labels, turn_if_crowded
+from scenes.widgets import _elide, highlight, role_formula, token_labels, turn_if_crowded
 
 __all__ = ["Alternatives"]
 
@@ -42,13 +42,6 @@ PITCH = 0.75  # between rows of the similarity table (scene units, before fittin
 BAR = 1.0  # the tallest bar of the weight charts, at least
 GROWTH = 1.4  # how much a short sentence's layout may grow: more would look empty-handed
 
-
-def _formula(parts, size: float) -> MathTex:
-    formula = MathTex(*(tex for tex, _ in parts), font_size=size)
-    for part, (_, role) in zip(formula, parts):
-        if role:
-            part.set_color(ROLE[role])
-    return formula
 
 
 class Alternatives(LessonScene):
@@ -143,7 +136,7 @@ class Alternatives(LessonScene):
         # the factor by which all key tokens shrank if one was too long: the query's too
         shrink = keys[0].width / self.num.token(0, "key_tokens", font_size=LABEL_SIZE * 0.8).width
 
-        labels = {kind: _formula(_SIMILARITY[kind], LABEL_SIZE) for kind in KINDS}
+        labels = {kind: role_formula(_SIMILARITY[kind], LABEL_SIZE) for kind in KINDS}
         norm_labels = {norm: MathTex(tex, font_size=LABEL_SIZE, color=ROLE["weights"])
                        for norm, tex in _NORMALISER.items()}
         label_w = max(m.width for m in [*labels.values(), *norm_labels.values()])

@@ -18,7 +18,7 @@ from scenes.base import LessonScene
 from scenes.convention import Convention
 from scenes.product import MatrixProduct, fill_rest
 from scenes.style import LABEL_SIZE, MUTED, ROLE
-from scenes.widgets import TraceMatrix, highlight, token_labels, turn_if_crowded
+from scenes.widgets import TraceMatrix, highlight, role_formula, token_labels, turn_if_crowded
 
 __all__ = ["WeightedSum"]
 
@@ -33,13 +33,6 @@ _SCALED = (r"a_{ij}\,v_j", r"v_j\,a'_{ji}")
 # The name over the product's result, as the convention writes the output
 _RESULT = (r"\mathrm{out}", "O")
 
-
-def _formula(parts: tuple[tuple[str, str | None], ...], size: float) -> MathTex:
-    formula = MathTex(*(tex for tex, _ in parts), font_size=size)
-    for part, (_, role) in zip(formula, parts):
-        if role:
-            part.set_color(ROLE[role])
-    return formula
 
 
 class WeightedSum(LessonScene):
@@ -110,7 +103,7 @@ class WeightedSum(LessonScene):
         ride = min(2.0, 0.2 * S + 0.6)  # lagged run time: twelve tokens must not drag
 
         # The formula for one output
-        formula = _formula(_ONE[view.columns], LABEL_SIZE * 1.3).to_edge(UP, buff=0.3)
+        formula = role_formula(_ONE[view.columns], LABEL_SIZE * 1.3).to_edge(UP, buff=0.3)
         self.play(Write(formula))
         self.say("intro")
         self.wait(0.8)

@@ -11,8 +11,8 @@ from qkv import lookup_array
 from scenes.provenance import Numbers, TraceNumber, TraceText
 from scenes.style import FRAME_LINE, LABEL_SIZE, NUMBER_SIZE, ROLE
 
-__all__ = ["DIM_TEX", "TokenGrid", "TokenRow", "TraceMatrix", "fit", "highlight", "shape_label",
-           "token_labels", "turn_if_crowded"]
+__all__ = ["DIM_TEX", "TokenGrid", "TokenRow", "TraceMatrix", "fit", "highlight", "role_formula",
+           "shape_label", "token_labels", "turn_if_crowded"]
 
 
 def _boxed(text: TraceText, colour) -> VGroup:
@@ -225,6 +225,15 @@ def turn_if_crowded(labels: VGroup, pitch: float, gap: float = 0.1) -> bool:
 
 def highlight(mob: VMobject, colour) -> SurroundingRectangle:
     return SurroundingRectangle(mob, color=colour, buff=0.06, stroke_width=3)
+
+
+def role_formula(parts: tuple[tuple[str, str | None], ...], size: float) -> MathTex:
+    """A formula from (LaTeX, role) parts, each part in its role's colour (None: uncoloured)."""
+    formula = MathTex(*(tex for tex, _ in parts), font_size=size)
+    for part, (_, role) in zip(formula, parts):
+        if role:
+            part.set_color(ROLE[role])
+    return formula
 
 
 def fit(mob: VMobject, width: float, height: float) -> VMobject:
