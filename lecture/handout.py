@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from lecture.files import atomic
-from qkv import Trace
+from qkv import Trace, lookup_array
 
 __all__ = ["write_handout"]
 
@@ -39,6 +39,17 @@ _TEXT = {
         "concat": "The heads' outputs side by side (T × h·d_v)",
         "W_O": "W_O: learned output weights (h·d_v × d_model)",
         "final": "Output of the layer = concat·W_O (T × d_model)",
+        "part2": "Part 2: beside the layer",
+        "spread": "Why √d_k: the spread σ of q·k for {n} random pairs of each width",
+        "spread_cols": ["σ", "√d_k", "σ after ÷ √d_k"],
+        "unmasked": "Head 1 without the causal mask (T × S)",
+        "causal": "Head 1 with a causal mask, as a decoder would (T × S)",
+        "relu": "Head 1 normalised by ReLU instead of softmax (T × S)",
+        "softmax": "Head 1 normalised by softmax (T × S)",
+        "residual": "Encoder layer: R = X + attention output (T × d_model)",
+        "normed": "LayerNorm(R), each row to mean 0 and spread 1 (T × d_model)",
+        "encoder": "The encoder layer's output, after the feed-forward network (seeded, not "
+                   "trained) and Add & Norm (T × d_model)",
         "yes": "yes", "no": "no",
     },
     "zh": {
@@ -64,6 +75,16 @@ _TEXT = {
         "concat": "各个头的输出并排拼接（T × h·d_v）",
         "W_O": "W_O：学到的输出权重（h·d_v × d_model）",
         "final": "这一层的输出 = 拼接·W_O（T × d_model）",
+        "part2": "第二部分：这一层之外",
+        "spread": "为什么除以 √d_k：每种维度下 {n} 对随机向量的 q·k 的散布 σ",
+        "spread_cols": ["σ", "√d_k", "除以 √d_k 后的 σ"],
+        "unmasked": "第 1 个头，不加因果掩码（T × S）",
+        "causal": "第 1 个头，像解码器那样加上因果掩码（T × S）",
+        "relu": "第 1 个头，用 ReLU 代替 softmax 归一化（T × S）",
+        "softmax": "第 1 个头，用 softmax 归一化（T × S）",
+        "residual": "编码器层：R = X + 注意力输出（T × d_model）",
+        "normed": "LayerNorm(R)：每一行化为均值 0、散布 1（T × d_model）",
+        "encoder": "编码器层的输出，经过前馈网络（随机生成，未训练）和 Add & Norm（T × d_model）",
         "yes": "是", "no": "否",
     },
     "ru": {
@@ -89,6 +110,17 @@ _TEXT = {
         "concat": "Выходы голов рядом (T × h·d_v)",
         "W_O": "W_O: обучаемые выходные веса (h·d_v × d_model)",
         "final": "Выход слоя = concat·W_O (T × d_model)",
+        "part2": "Часть 2: рядом со слоем",
+        "spread": "Зачем √d_k: разброс σ произведений q·k для {n} случайных пар каждой размерности",
+        "spread_cols": ["σ", "√d_k", "σ после ÷ √d_k"],
+        "unmasked": "Голова 1 без каузальной маски (T × S)",
+        "causal": "Голова 1 с каузальной маской, как в декодере (T × S)",
+        "relu": "Голова 1 с нормировкой ReLU вместо softmax (T × S)",
+        "softmax": "Голова 1 с нормировкой softmax (T × S)",
+        "residual": "Слой кодировщика: R = X + выход внимания (T × d_model)",
+        "normed": "LayerNorm(R): каждая строка к среднему 0 и разбросу 1 (T × d_model)",
+        "encoder": "Выход слоя кодировщика после сети прямого распространения (случайной, "
+                   "не обученной) и Add & Norm (T × d_model)",
         "yes": "да", "no": "нет",
     },
 }
@@ -137,9 +169,31 @@ def write_handout(trace: Trace, path: Path) -> Path:
     table(text["concat"], trace.concat, tokens, _index(trace.concat.shape[1]))
     table(text["W_O"], trace.W_O, _index(trace.W_O.shape[0]), dims)
     table(text["final"], trace.output, tokens, dims)
+    _part_two(trace, text, table, tokens, keys, dims, out)
     with atomic(path) as partial:
         partial.write_text("\n".join(out), encoding="utf-8")
     return path
+
+
+def _part_two(trace: Trace, text: dict, table, tokens: list[str], keys: list[str],
+              dims: list[str], out: list[str]) -> None:
+    """The studies the lesson's second part shows beside the layer (qkv/studies.py)."""
+    out.extend([f"## {text['part2']}", ""])
+    spread = np.stack([lookup_array(trace, f"spread.{k}")
+                       for k in ("d_k", "std", "sqrt_d_k", "scaled_std")], axis=1)  # (widths, 4)
+    samples = lookup_array(trace, "spread.samples").shape[1]
+    table(text["spread"].format(n=samples), spread[:, 1:],
+          [f"d_k = {d:.0f}" for d in spread[:, 0]], text["spread_cols"])
+    if trace.kv_tokens is None:  # a causal mask is for self-attention only
+        masked = trace.config.get("causal")
+        table(text["unmasked" if masked else "causal"],
+              lookup_array(trace, f"heads.0.{'unmasked' if masked else 'causal'}_weights"),
+              tokens, keys)
+    other = "softmax" if trace.config.get("normaliser") == "relu" else "relu"
+    table(text[other], lookup_array(trace, f"heads.0.{other}_weights"), tokens, keys)
+    for key in ("residual", "normed"):
+        table(text[key], lookup_array(trace, f"encoder.{key}"), tokens, dims)
+    table(text["encoder"], lookup_array(trace, "encoder.output"), tokens, dims)
 
 
 def _table(matrix: np.ndarray, rows: list[str], cols: list[str], precision: int,

@@ -12,7 +12,7 @@ from lecture import (duration, join_subtitles, join_videos, lesson_folder, slug,
                      write_handout, write_vtt)
 from lecture.build import fingerprint
 from lecture.files import PARTIAL_GLOB
-from qkv import build_trace, load_config
+from qkv import build_trace, load_config, lookup
 
 
 @pytest.mark.parametrize(("sentence", "expected"), [
@@ -84,6 +84,9 @@ def test_handout_holds_the_real_matrices_in_the_lesson_language(tmp_path, langua
     p = trace.config["precision"]
     assert f"{trace.heads[0].weights[1, 2]:.{p}f}" in text
     assert f"{trace.output[-1, -1]:.{p}f}" in text
+    # part 2's studies, from the core: the encoder layer's output and the √d_k spread table
+    assert f"{lookup(trace, 'encoder.output', (0, 1)):.{p}f}" in text
+    assert rf"| d\_k = 256 | {lookup(trace, 'spread.std', (3,)):.{p}f} |" in text
     # every row of a T x S table has its label and S cells: no token broke a table apart
     T = len(trace.tokens)
     table = text.split("(T × S)")[-1].split("###")[0] if language == "en" else None
