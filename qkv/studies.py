@@ -21,14 +21,15 @@ from .attention import causal_mask, normalise, scale_for, similarity
 from .sources import additive_vector, random_rows
 from .trace import HeadTrace, Trace
 
-__all__ = ["FFN_GROWTH", "HEAD_STUDIES", "LAYER_STUDIES", "SPREAD_D_K", "SPREAD_SAMPLES",
-           "WIDE_D_K", "study"]
+__all__ = ["FFN_GROWTH", "HEAD_STUDIES", "LAYER_STUDIES", "ONE_HOT", "SPREAD_D_K",
+           "SPREAD_SAMPLES", "WIDE_D_K", "study"]
 
 Array = NDArray[np.float64]
 
 SPREAD_D_K = (4, 16, 64, 256)  # widths whose q·k spread is sampled
 SPREAD_SAMPLES = 120  # q, k pairs per width: enough to see the spread, few enough to draw as dots
 WIDE_D_K = 256  # the width the sentence's own scores are recomputed at
+ONE_HOT = 0.9  # a softmax row whose largest weight reaches this is called almost one-hot
 
 
 def _seed(t: Trace) -> int:
@@ -87,7 +88,7 @@ def _spread(t: Trace) -> dict[str, Array]:
     raw = np.stack(samples)  # (widths, N)
     roots = np.sqrt(np.asarray(SPREAD_D_K, dtype=np.float64))  # (widths,)
     scaled = raw / roots[:, None]
-    # the axis both plots share: the widest sample rounded up to a multiple of ten
+    # the unscaled axis: the widest sample rounded up to a multiple of ten
     reach = 10.0 * np.ceil(np.abs(raw).max() / 10.0)
     scaled_reach = np.ceil(np.abs(scaled).max())  # the scaled samples' own axis, zoomed in
     return {
@@ -124,6 +125,7 @@ def _wide(t: Trace) -> dict[str, Array]:
         "focus": np.asarray(float(focus)),
         "scores": scores, "scaled": scaled, "raw_weights": raw_p, "scaled_weights": scaled_p,
         "raw_slope": _slope(raw_p), "scaled_slope": _slope(scaled_p),
+        "raw_onehot": (raw_p.max(axis=1) >= ONE_HOT).astype(np.float64),  # (T,) 1 = yes
     }
 
 
@@ -152,11 +154,15 @@ FFN_GROWTH = 4  # the feed-forward network's hidden width, in multiples of d_mod
 LAYER_NORM_EPS = 1e-5
 
 
+def _row_moments(A: Array) -> tuple[Array, Array]:
+    # each row's mean and standard deviation, the latter with LayerNorm's epsilon (T,), (T,)
+    return A.mean(axis=1), np.sqrt(A.var(axis=1) + LAYER_NORM_EPS)
+
+
 def _layer_norm(A: Array) -> Array:
     # each row to mean 0 and variance 1 (gain 1, shift 0: a freshly initialised LayerNorm)
-    mean = A.mean(axis=1, keepdims=True)
-    var = A.var(axis=1, keepdims=True)
-    return (A - mean) / np.sqrt(var + LAYER_NORM_EPS)
+    mean, std = _row_moments(A)
+    return (A - mean[:, None]) / std[:, None]
 
 
 def _encoder(t: Trace) -> dict[str, Array]:
@@ -166,13 +172,14 @@ def _encoder(t: Trace) -> dict[str, Array]:
     W_1 = random_rows(_seed(t), "ffn W_1", (d_model, d_ff)) / np.sqrt(d_model)
     W_2 = random_rows(_seed(t), "ffn W_2", (d_ff, d_model)) / np.sqrt(d_ff)
     residual = t.X + t.output  # (T, d_model): Add, the input plus what attention brought
+    mean, std = _row_moments(residual)
     normed = _layer_norm(residual)  # (T, d_model): Norm
     hidden = np.maximum(normed @ W_1, 0.0)  # (T, d_ff)
     ffn = hidden @ W_2  # (T, d_model)
     residual_2 = normed + ffn
     return {
         "X": t.X, "attention": t.output, "residual": residual,
-        "mean": residual.mean(axis=1), "std": np.sqrt(residual.var(axis=1) + LAYER_NORM_EPS),
+        "mean": mean, "std": std,
         "normed": normed, "W_1": W_1, "W_2": W_2, "hidden": hidden, "ffn": ffn,
         "residual_2": residual_2, "output": _layer_norm(residual_2),
         "d_ff": np.asarray(float(d_ff)),
@@ -186,8 +193,12 @@ LAYER_STUDIES: dict[str, Callable[[Trace], dict[str, Array]]] = {
 
 @lru_cache(maxsize=32)
 def _layer(t: Trace, name: str) -> dict[str, Array]:
-    # a trace is frozen, so its studies can be computed once (traces hash by identity)
-    return LAYER_STUDIES[name](t)
+    # a trace is frozen, so its studies can be computed once (traces hash by identity); the
+    # cached arrays are frozen too, so no reader can change what the next one sees
+    values = LAYER_STUDIES[name](t)
+    for array in values.values():
+        array.setflags(write=False)
+    return values
 
 
 def study(t: Trace, name: str, field: str) -> Array:

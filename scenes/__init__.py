@@ -15,8 +15,9 @@ from scenes.tokens_to_vectors import TokensToVectors
 from scenes.weighted_sum import WeightedSum
 from scenes.why_scale import WhyScale
 
-__all__ = ["LESSON", "PART_1", "PART_2", "Alternatives", "Context", "Cross", "EncoderLayer", "Masking", "MultiHead", "Overview", "Projections", "Scaling", "Scores",
-           "Softmax", "TokensToVectors", "WeightedSum", "WhyScale"]
+__all__ = ["LESSON", "PART_1", "PART_2", "Alternatives", "Context", "Cross", "EncoderLayer",
+           "Masking", "MultiHead", "Overview", "Projections", "Scaling", "Scores", "Softmax",
+           "TokensToVectors", "WeightedSum", "WhyScale"]
 
 # Part 1: the single-head path, in the order a lecture tells it.
 PART_1 = [TokensToVectors, Projections, Scores, Scaling, Softmax, WeightedSum, Overview]

@@ -26,7 +26,8 @@ from qkv import lookup_array
 
 from scenes.base import LessonScene
 from scenes.style import FONT, LABEL_SIZE, MUTED, NUMBER_SIZE, ROLE
-from scenes.widgets import DIM_TEX, TraceMatrix, _elide, fit, highlight, token_labels
+from scenes.widgets import (DIM_TEX, TraceMatrix, _elide, fit, highlight, shape_label,
+                            token_labels)
 
 __all__ = ["EncoderLayer"]
 
@@ -427,21 +428,11 @@ class EncoderLayer(LessonScene):
                            max_rows=8 if rows == "d_ff" else limit[rows], max_cols=limit[cols])
 
     def shape(self, rows: str, cols: str) -> VGroup:
-        """``(T × d_ff) = (6 × 24)``: as widgets.shape_label, with d_ff from ``encoder.d_ff``."""
-        size = LABEL_SIZE * 0.8
+        """``(T × d_ff) = (6 × 24)``: d_ff, which no trace dimension holds, from ``encoder.d_ff``."""
+        def key(name: str) -> str:
+            return "encoder.d_ff" if name == "d_ff" else name
 
-        def real(name: str):
-            if name == "d_ff":
-                return self.num.value("encoder.d_ff", precision=0, coloured=False,
-                                      font_size=size)
-            return self.num.dim(name, font_size=size)
-
-        symbolic = MathTex(r"(" + _DIM_TEX[rows] + r"\times " + _DIM_TEX[cols] + r")",
-                           font_size=size)
-        sizes = VGroup(MathTex("(", font_size=size), real(rows),
-                       MathTex(r"\times", font_size=size), real(cols),
-                       MathTex(")", font_size=size)).arrange(RIGHT, buff=0.05)
-        return VGroup(symbolic, MathTex("=", font_size=size), sizes).arrange(RIGHT, buff=0.15)
+        return shape_label(self.num, key(rows), key(cols), _DIM_TEX[rows], _DIM_TEX[cols])
 
     def equation(self, terms: list[tuple[str, str, str]], signs: list[str], *,
                  room: float = 0.0, width: float | None = None,

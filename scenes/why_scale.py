@@ -81,15 +81,25 @@ class WhyScale(LessonScene):
             "zh": "不缩放时，“{0}”的 softmax 几乎把全部权重给了一个键",
             "ru": "Без масштабирования softmax для «{0}» отдаёт почти весь вес одному ключу",
         },
+        "sharper": {
+            "en": "Unscaled, the softmax of \"{0}\" leans far harder on its favourite key",
+            "zh": "不缩放时，“{0}”的 softmax 更加偏向它最看重的那个键",
+            "ru": "Без масштабирования softmax для «{0}» гораздо сильнее клонится к одному ключу",
+        },
         "soft": {
-            "en": "Scaled, the weights stay spread over several keys",
-            "zh": "缩放之后，权重仍然分布在好几个键上",
-            "ru": "После масштабирования веса распределены между несколькими ключами",
+            "en": "Scaled, the weights are spread more evenly over the keys",
+            "zh": "缩放之后，权重在各个键之间分布得更均匀",
+            "ru": "После масштабирования веса распределены по ключам ровнее",
         },
         "slope": {
             "en": "A one-hot softmax barely changes when a score changes: learning stalls",
             "zh": "接近独热的 softmax 几乎不随分数变化：学习就停滞了",
             "ru": "Почти единичный softmax почти не меняется вслед за оценкой: обучение стоит",
+        },
+        "slope_sharper": {
+            "en": "The more lopsided a softmax, the less its weights follow its scores",
+            "zh": "softmax 越偏向一边，权重就越不随分数变化",
+            "ru": "Чем однобокее softmax, тем слабее его веса следуют за оценками",
         },
         "single": {
             "en": "With a single key, every weight is one either way",
@@ -233,7 +243,8 @@ class WhyScale(LessonScene):
         self.play(FadeIn(raw.title), FadeIn(raw.labels), Create(raw.base))
         self.play(*(Create(b) for b in raw.bars), run_time=0.8)
         self.play(FadeIn(raw.values))
-        self.say("single" if keys == 1 else "onehot", ("tokens", focus))
+        onehot = lookup(trace, "wide.raw_onehot", (focus,)) == 1  # the core's verdict
+        self.say("single" if keys == 1 else "onehot" if onehot else "sharper", ("tokens", focus))
         self.wait(1.5)
         self.play(FadeIn(soft.title), FadeIn(soft.labels), Create(soft.base))
         self.play(*(Create(b) for b in soft.bars), run_time=0.8)
@@ -242,7 +253,7 @@ class WhyScale(LessonScene):
             self.say("soft")
             self.wait(1.5)
         self.play(FadeIn(slopes))
-        self.say("slope")
+        self.say("slope" if onehot else "slope_sharper")
         self.wait(3.0)
 
     def _bars(self, key: str, title_tex: str, focus: int) -> VGroup:

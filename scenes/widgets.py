@@ -113,12 +113,19 @@ DIM_TEX = {"T": "T", "S": "S", "d_model": r"d_{\text{model}}", "d_k": "d_k", "d_
 
 
 def shape_label(numbers: Numbers, rows: str, cols: str, rows_tex: str, cols_tex: str) -> VGroup:
-    """``(T × d_model) = (6 × 6)``: the symbols and their real sizes from ``dims``."""
+    """``(T × d_model) = (6 × 6)``: the symbols and their real sizes, from ``dims.<name>`` or,
+    for a size only a study has (``encoder.d_ff``), from that key."""
     size = LABEL_SIZE * 0.8
+
+    def real_size(name: str) -> TraceNumber:
+        if "." in name:
+            return numbers.value(name, precision=0, coloured=False, font_size=size)
+        return numbers.dim(name, font_size=size)
+
     symbolic = MathTex(r"(" + rows_tex + r"\times " + cols_tex + r")", font_size=size)
     real = VGroup(
-        MathTex("(", font_size=size), numbers.dim(rows, font_size=size),
-        MathTex(r"\times", font_size=size), numbers.dim(cols, font_size=size),
+        MathTex("(", font_size=size), real_size(rows),
+        MathTex(r"\times", font_size=size), real_size(cols),
         MathTex(")", font_size=size),
     ).arrange(RIGHT, buff=0.05)
     return VGroup(symbolic, MathTex("=", font_size=size), real).arrange(RIGHT, buff=0.15)

@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from qkv import lookup, lookup_array
-from qkv.studies import SPREAD_D_K, SPREAD_SAMPLES
+from qkv.studies import ONE_HOT, SPREAD_D_K, SPREAD_SAMPLES
 
 from conftest import trace_for
 
@@ -73,6 +73,10 @@ def test_unscaled_wide_scores_saturate_softmax_and_scaled_ones_do_not(default_tr
                                lookup_array(t, "wide.scores") / 16.0)
     focus = int(lookup(t, "wide.focus"))
     assert raw[focus].max() > 0.99 and scaled[focus].max() < 0.9
+    np.testing.assert_array_equal(lookup_array(t, "wide.raw_onehot") == 1,
+                                  raw.max(axis=1) >= ONE_HOT)
+    with pytest.raises(ValueError):  # the cached study is read-only: no reader can alter it
+        lookup_array(t, "wide.raw_weights")[0, 0] = 0.5
     # the gradient a saturated row passes back is almost nothing
     slope = lookup_array(t, "wide.raw_slope")
     assert slope[focus] < 0.01 < lookup(t, "wide.scaled_slope", (focus,))
