@@ -21,6 +21,7 @@ Examples:
   python render.py "the cat sat on the mat" --quality low --jobs 2
   python render.py "我爱注意力机制" --lang zh --heads 1 --format png
   python render.py "apple orange" --config config/apple.toml --no-video
+  python render.py "the cat sat on the mat" --source minilm --layer 2 --head 5
   python render.py "猫坐在垫子上" --cross "the cat sat on the mat"
   python render.py "the cat sat" --format mov --transparent --scenes 3,5
   python render.py "the cat sat on the mat" --slides     # + slides.html and slides.pptx
@@ -63,8 +64,10 @@ def _positive(ctx, param, value):
 @click.option("--heads", type=int, help="Number of attention heads, e.g. --heads 2.")
 @click.option("--d-model", type=int, help="Width of each token vector, e.g. --d-model 6.")
 @click.option("--seed", type=int, help="Seed of the seeded source, e.g. --seed 7.")
-@click.option("--source", type=click.Choice(["seeded", "explicit"]),
-              help="Where vectors and weights come from, e.g. --source seeded.")
+@click.option("--source", type=click.Choice(["seeded", "explicit", "minilm"]),
+              help="Where vectors and weights come from; minilm: the pretrained all-MiniLM-L6-v2, e.g. --source minilm.")
+@click.option("--layer", type=int, help="The minilm layer shown, 0 to 5, e.g. --layer 2.")
+@click.option("--head", type=int, help="The head the single-head scenes show, from 0, e.g. --head 3.")
 @click.option("--precision", type=int, help="Decimals shown for each number, e.g. --precision 3.")
 @click.option("--causal/--no-causal", default=None, help="Mask future tokens (a decoder).")
 @click.option("--cross", metavar="OTHER", help='Cross-attention: keys and values from OTHER, e.g. --cross "the cat sat".')
@@ -72,7 +75,8 @@ def _positive(ctx, param, value):
 def main(sentence: str | None, config_path: Path | None, out: Path, no_video: bool,
          list_scenes: bool, scene_names: str | None, quality: str, fmt: str, transparent: bool,
          slides: bool, jobs: int | None, language: str | None, convention: str | None, heads: int | None,
-         d_model: int | None, seed: int | None, source: str | None, precision: int | None,
+         d_model: int | None, seed: int | None, source: str | None, layer: int | None,
+         head: int | None, precision: int | None,
          causal: bool | None, cross: str | None, quiet: bool) -> None:
     """Render a 3Blue1Brown-style lesson on attention in which every number is computed."""
     started = time.perf_counter()
@@ -89,7 +93,8 @@ def main(sentence: str | None, config_path: Path | None, out: Path, no_video: bo
         raise BadInput(f"--transparent needs --format mov or webm (got --format {fmt})")
     cfg = load_config(config_path).with_overrides(
         sentence=sentence, heads=heads, d_model=d_model, seed=seed, causal=causal, cross=cross,
-        language=language, convention=convention, source=source, precision=precision)
+        language=language, convention=convention, source=source, layer=layer, head=head,
+        precision=precision)
     trace = build_trace(cfg)
     scenes = None
     if not no_video:

@@ -9,12 +9,17 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from .errors import BadInput
+from .minilm import D_K, D_MODEL, HEADS, LAYERS
 
 __all__ = ["Config", "ExplicitHead", "ExplicitSource", "DEFAULT_CONFIG", "load_config"]
 
 DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "config" / "default.toml"
 
 Matrix = list[list[float]]
+
+# What the minilm source fixes: the model's own sizes, and its biases.
+MINILM_FIXED = {"d_model": D_MODEL, "heads": HEADS, "d_k": D_K, "d_v": D_K, "bias": True}
+MINILM_SHAPE = f"d_model {D_MODEL} and {HEADS} heads of d_k {D_K}, with biases"
 Size = Annotated[int, Field(ge=1, le=512)]
 
 
@@ -45,7 +50,8 @@ class Config(_Strict):
     sentence: str = "the cat sat on the mat"
     cross: str | None = None  # keys/values from this sentence (cross-attention); None = self
     language: Literal["en", "zh", "ru"] = "en"
-    source: Literal["seeded", "explicit"] = "seeded"
+    # seeded: drawn from the seed; explicit: typed below; minilm: all-MiniLM-L6-v2's own
+    source: Literal["seeded", "explicit", "minilm"] = "seeded"
     seed: Annotated[int, Field(ge=0, le=2**63 - 1)] = 0
     d_model: Size = 6
     heads: Annotated[int, Field(ge=1, le=16)] = 2
@@ -60,6 +66,25 @@ class Config(_Strict):
     # column. Display only: the trace's numbers are the same.
     convention: Literal["rows", "columns"] = "rows"
     explicit: ExplicitSource | None = None
+    layer: Annotated[int, Field(ge=0, le=LAYERS - 1)] | None = None  # minilm: which layer
+    head: Annotated[int, Field(ge=0)] = 0  # the head the single-head scenes show
+
+    @model_validator(mode="before")
+    @classmethod
+    def _model_sizes(cls, data: object) -> object:
+        # The pretrained model's sizes are the model's: filled in, and a different value asked
+        # for is an error rather than silently replaced.
+        if not isinstance(data, dict) or data.get("source") != "minilm":
+            return data
+        data = dict(data)
+        for key, size in MINILM_FIXED.items():
+            if key in data and data[key] != size:
+                raise ValueError(
+                    f"the minilm source has {MINILM_SHAPE}, so {key} is {size!r}, not "
+                    f"{data[key]!r}; drop {key} (or use source = \"seeded\")")
+            data[key] = size
+        data.setdefault("layer", 0)
+        return data
 
     @model_validator(mode="after")
     def _consistent(self) -> Config:
@@ -74,6 +99,25 @@ class Config(_Strict):
             raise ValueError("causal masking is for self-attention; drop causal or cross")
         if self.source == "explicit" and self.explicit is None:
             raise ValueError("source 'explicit' needs an [explicit] table with vectors")
+        if self.head >= self.heads:
+            raise ValueError(f"head {self.head} does not exist: heads are numbered 0 to "
+                             f"{self.heads - 1}; pick one of them")
+        if self.source != "minilm":
+            if self.layer is not None:
+                raise ValueError("layer chooses a layer of the minilm source; drop it or set "
+                                 "source = \"minilm\"")
+            return self
+        if self.explicit is not None:
+            raise ValueError("the minilm source takes no [explicit] table; drop it")
+        model_only = {"cross": self.cross is not None, "causal": self.causal,
+                      "similarity": self.similarity != "scaled_dot",
+                      "normaliser": self.normaliser != "softmax"}
+        for key, changed in model_only.items():
+            if changed:
+                raise ValueError(
+                    f"all-MiniLM-L6-v2 is an encoder whose heads compute unmasked scaled-dot "
+                    f"softmax self-attention; drop {key} to show what the model does "
+                    "(the Masking and Alternatives scenes show the what-ifs)")
         return self
 
     @property
@@ -93,9 +137,16 @@ class Config(_Strict):
         return data
 
     def with_overrides(self, **overrides: object) -> Config:
-        """A copy with the given keys replaced (None means keep), validated again."""
-        data = self.model_dump()
-        data.update({k: v for k, v in overrides.items() if v is not None})
+        """A copy with the given keys replaced (None means keep), validated again.
+
+        Changing the source drops the sizes (and explicit table) that came with the old one:
+        ``--source minilm`` over the default config means the model's sizes, not 6 and 2."""
+        data = self.model_dump(exclude_unset=True)
+        given = {k: v for k, v in overrides.items() if v is not None}
+        if given.get("source", self.source) != self.source:
+            for key in (*MINILM_FIXED, "explicit", "layer"):
+                data.pop(key, None)
+        data.update(given)
         return _validate(data, "option", option_names=True)
 
 

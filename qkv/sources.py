@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
 
-from .config import Config
 from .errors import BadInput
+
+if TYPE_CHECKING:  # only annotations: config.py imports the minilm source, which imports this
+    from .config import Config
 
 __all__ = ["Weights", "HeadWeights", "additive_vector", "embed", "random_rows", "weights"]
 

@@ -3,7 +3,7 @@
 The same sentence masked and unmasked, normalised by ReLU instead of softmax, compared by another
 similarity; random queries and keys of growing width (why √d_k); the sentence through heads far
 wider than its own; its vectors drawn in a plane; and the encoder layer around the attention
-(Add & Norm, a seeded feed-forward network, Add & Norm). Each is addressed by a key like the trace's
+(Add & Norm, a feed-forward network, Add & Norm: seeded, or the pretrained model's own). Each is addressed by a key like the trace's
 own values (qkv/derived.py): per head ``heads.0.causal_weights``; for the layer ``spread.std``,
 ``wide.raw_weights``, ``plane.X``. Random draws are named by the config's seed, so every machine
 shows the same numbers.
@@ -17,6 +17,7 @@ from functools import lru_cache
 import numpy as np
 from numpy.typing import NDArray
 
+from . import minilm
 from .attention import causal_mask, normalise, scale_for, similarity
 from .sources import additive_vector, random_rows
 from .trace import HeadTrace, Trace
@@ -154,9 +155,9 @@ FFN_GROWTH = 4  # the feed-forward network's hidden width, in multiples of d_mod
 LAYER_NORM_EPS = 1e-5
 
 
-def _row_moments(A: Array) -> tuple[Array, Array]:
+def _row_moments(A: Array, eps: float = LAYER_NORM_EPS) -> tuple[Array, Array]:
     # each row's mean and standard deviation, the latter with LayerNorm's epsilon (T,), (T,)
-    return A.mean(axis=1), np.sqrt(A.var(axis=1) + LAYER_NORM_EPS)
+    return A.mean(axis=1), np.sqrt(A.var(axis=1) + eps)
 
 
 def _layer_norm(A: Array) -> Array:
@@ -165,24 +166,40 @@ def _layer_norm(A: Array) -> Array:
     return (A - mean[:, None]) / std[:, None]
 
 
-def _encoder(t: Trace) -> dict[str, Array]:
+def _seeded_layer(t: Trace) -> dict[str, Array]:
     d_model = t.X.shape[1]
     d_ff = FFN_GROWTH * d_model
     # seeded feed-forward weights, std 1/√fan-in like the attention's own seeded weights
     W_1 = random_rows(_seed(t), "ffn W_1", (d_model, d_ff)) / np.sqrt(d_model)
     W_2 = random_rows(_seed(t), "ffn W_2", (d_ff, d_model)) / np.sqrt(d_ff)
     residual = t.X + t.output  # (T, d_model): Add, the input plus what attention brought
-    mean, std = _row_moments(residual)
     normed = _layer_norm(residual)  # (T, d_model): Norm
     hidden = np.maximum(normed @ W_1, 0.0)  # (T, d_ff)
     ffn = hidden @ W_2  # (T, d_model)
     residual_2 = normed + ffn
+    return {"residual": residual, "normed": normed, "W_1": W_1, "W_2": W_2, "hidden": hidden,
+            "ffn": ffn, "residual_2": residual_2, "output": _layer_norm(residual_2),
+            "eps": LAYER_NORM_EPS, "trained": 0.0}
+
+
+def _trained_layer(t: Trace) -> dict[str, Array]:
+    # the pretrained model's own layer: trained LayerNorm gains and shifts, GELU, biases;
+    # its output is the hidden state entering the next layer
+    layer = int(t.config["layer"])
+    ffn = minilm.feed_forward(layer)
+    return {**minilm.run_layer(t.X, layer, t.output), "W_1": ffn.W_1, "W_2": ffn.W_2,
+            "eps": minilm.LAYER_NORM_EPS, "trained": 1.0}
+
+
+def _encoder(t: Trace) -> dict[str, Array]:
+    parts = _trained_layer(t) if t.config.get("source") == "minilm" else _seeded_layer(t)
+    mean, std = _row_moments(parts["residual"], parts.pop("eps"))
     return {
-        "X": t.X, "attention": t.output, "residual": residual,
-        "mean": mean, "std": std,
-        "normed": normed, "W_1": W_1, "W_2": W_2, "hidden": hidden, "ffn": ffn,
-        "residual_2": residual_2, "output": _layer_norm(residual_2),
-        "d_ff": np.asarray(float(d_ff)),
+        "X": t.X, "attention": t.output, **parts, "mean": mean, "std": std,
+        # (r − μ)/σ before any gain and shift (T, d_model): what LayerNorm itself computes
+        "standardised": (parts["residual"] - mean[:, None]) / std[:, None],
+        "trained": np.asarray(parts["trained"]),  # 1: the model's own weights, 0: seeded
+        "d_ff": np.asarray(float(parts["W_1"].shape[1])),
     }
 
 

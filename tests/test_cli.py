@@ -62,6 +62,16 @@ BAD = [
     (["x", "--slides", "--format", "gif"], "--slides are made from mp4"),
     (["x", "--no-such-option"], "no-such-option"),
     ([r"\input{/etc/hostname} $x$ 100% a&b <b>bold</b>"], "at most 12"),
+    # the pretrained source: its sizes and its kind of attention are the model's
+    (["x", "--source", "minilm", "--heads", "2"], "heads is 12, not 2"),
+    (["x", "--source", "minilm", "--d-model", "8"], "d_model is 384"),
+    (["x", "--source", "minilm", "--layer", "6"], "--layer"),
+    (["x", "--source", "minilm", "--head", "12"], "numbered 0 to 11"),
+    (["x", "--head", "2"], "numbered 0 to 1"),
+    (["x", "--layer", "1"], "minilm"),
+    (["x", "--source", "minilm", "--causal"], "drop causal"),
+    (["x", "--source", "minilm", "--cross", "y"], "drop cross"),
+    (["кошка сидит на ковре", "--source", "minilm"], "16 MiniLM tokens"),
 ]
 
 

