@@ -13,6 +13,7 @@ from qkv import Trace, lookup_array
 __all__ = ["write_handout"]
 
 _SHOWN_COLUMNS = 12  # wider matrices (a real model's 384) keep their first columns here
+_SHOWN_ROWS = 16  # and taller ones (W_Q's 384 rows) their first rows; a sentence has at most 12
 
 # Every heading and sentence of the handout, per language; {…} are filled from the trace.
 _TEXT = {
@@ -42,14 +43,19 @@ _TEXT = {
         "part2": "Part 2: beside the layer",
         "spread": "Why √d_k: the spread σ of q·k for {n} random pairs of each width",
         "spread_cols": ["σ", "√d_k", "σ after ÷ √d_k"],
-        "unmasked": "Head 1 without the causal mask (T × S)",
-        "causal": "Head 1 with a causal mask, as a decoder would (T × S)",
-        "relu": "Head 1 normalised by ReLU instead of softmax (T × S)",
-        "softmax": "Head 1 normalised by softmax (T × S)",
+        "unmasked": "Head {k} without the causal mask (T × S)",
+        "causal": "Head {k} with a causal mask, as a decoder would (T × S)",
+        "relu": "Head {k} normalised by ReLU instead of softmax (T × S)",
+        "softmax": "Head {k} normalised by softmax (T × S)",
         "residual": "Encoder layer: R = X + attention output (T × d_model)",
         "normed": "LayerNorm(R), each row to mean 0 and spread 1 (T × d_model)",
         "encoder": "The encoder layer's output, after the feed-forward network (seeded, not "
                    "trained) and Add & Norm (T × d_model)",
+        "encoder_trained": "The layer's output: the model's own trained LayerNorms, GELU "
+                           "feed-forward network and biases; the hidden state entering the next "
+                           "layer (T × d_model)",
+        "normed_trained": "LayerNorm(R) with the model's trained gain and shift (T × d_model)",
+        "elided_rows": "Only the first {n} of {m} rows are printed; trace.json has them all.",
         "yes": "yes", "no": "no",
     },
     "zh": {
@@ -78,13 +84,17 @@ _TEXT = {
         "part2": "第二部分：这一层之外",
         "spread": "为什么除以 √d_k：每种维度下 {n} 对随机向量的 q·k 的散布 σ",
         "spread_cols": ["σ", "√d_k", "除以 √d_k 后的 σ"],
-        "unmasked": "第 1 个头，不加因果掩码（T × S）",
-        "causal": "第 1 个头，像解码器那样加上因果掩码（T × S）",
-        "relu": "第 1 个头，用 ReLU 代替 softmax 归一化（T × S）",
-        "softmax": "第 1 个头，用 softmax 归一化（T × S）",
+        "unmasked": "第 {k} 个头，不加因果掩码（T × S）",
+        "causal": "第 {k} 个头，像解码器那样加上因果掩码（T × S）",
+        "relu": "第 {k} 个头，用 ReLU 代替 softmax 归一化（T × S）",
+        "softmax": "第 {k} 个头，用 softmax 归一化（T × S）",
         "residual": "编码器层：R = X + 注意力输出（T × d_model）",
         "normed": "LayerNorm(R)：每一行化为均值 0、散布 1（T × d_model）",
         "encoder": "编码器层的输出，经过前馈网络（随机生成，未训练）和 Add & Norm（T × d_model）",
+        "encoder_trained": "这一层的输出：模型自己训练好的 LayerNorm、GELU 前馈网络和偏置；"
+                           "也就是进入下一层的隐藏状态（T × d_model）",
+        "normed_trained": "LayerNorm(R)，带模型训练好的缩放和偏移（T × d_model）",
+        "elided_rows": "只列出 {m} 行中的前 {n} 行；完整数据见 trace.json。",
         "yes": "是", "no": "否",
     },
     "ru": {
@@ -113,14 +123,18 @@ _TEXT = {
         "part2": "Часть 2: рядом со слоем",
         "spread": "Зачем √d_k: разброс σ произведений q·k для {n} случайных пар каждой размерности",
         "spread_cols": ["σ", "√d_k", "σ после ÷ √d_k"],
-        "unmasked": "Голова 1 без каузальной маски (T × S)",
-        "causal": "Голова 1 с каузальной маской, как в декодере (T × S)",
-        "relu": "Голова 1 с нормировкой ReLU вместо softmax (T × S)",
-        "softmax": "Голова 1 с нормировкой softmax (T × S)",
+        "unmasked": "Голова {k} без каузальной маски (T × S)",
+        "causal": "Голова {k} с каузальной маской, как в декодере (T × S)",
+        "relu": "Голова {k} с нормировкой ReLU вместо softmax (T × S)",
+        "softmax": "Голова {k} с нормировкой softmax (T × S)",
         "residual": "Слой кодировщика: R = X + выход внимания (T × d_model)",
         "normed": "LayerNorm(R): каждая строка к среднему 0 и разбросу 1 (T × d_model)",
         "encoder": "Выход слоя кодировщика после сети прямого распространения (случайной, "
                    "не обученной) и Add & Norm (T × d_model)",
+        "encoder_trained": "Выход слоя: обученные LayerNorm модели, сеть с GELU и смещения; "
+                           "это скрытое состояние на входе следующего слоя (T × d_model)",
+        "normed_trained": "LayerNorm(R) с обученными масштабом и сдвигом модели (T × d_model)",
+        "elided_rows": "Показаны первые {n} строк из {m}; все они есть в trace.json.",
         "yes": "да", "no": "нет",
     },
 }
@@ -153,7 +167,7 @@ def write_handout(trace: Trace, path: Path) -> Path:
         table(text["X_kv"], trace.X_kv, keys, dims)
     scale = f"{np.sqrt(d_k):.{precision}f}"
     for k, head in enumerate(trace.heads):
-        out.extend([f"## {text['head'].format(k=k + 1)}", ""])
+        out.extend([f"## {text['head'].format(k=k)  # from 0, as --head counts}", ""])
         table(text["W_Q"], head.W_Q, dims, _index(d_k))
         table(text["W_K"], head.W_K, dims, _index(d_k))
         table(text["W_V"], head.W_V, dims, _index(d_v))
@@ -184,16 +198,19 @@ def _part_two(trace: Trace, text: dict, table, tokens: list[str], keys: list[str
     samples = lookup_array(trace, "spread.samples").shape[1]
     table(text["spread"].format(n=samples), spread[:, 1:],
           [f"d_k = {d:.0f}" for d in spread[:, 0]], text["spread_cols"])
+    focus = int(trace.config.get("head", 0))  # the head the lesson's scenes follow
     if trace.kv_tokens is None:  # a causal mask is for self-attention only
         masked = trace.config.get("causal")
-        table(text["unmasked" if masked else "causal"],
-              lookup_array(trace, f"heads.0.{'unmasked' if masked else 'causal'}_weights"),
+        table(text["unmasked" if masked else "causal"].format(k=focus),
+              lookup_array(trace, f"heads.{focus}.{'unmasked' if masked else 'causal'}_weights"),
               tokens, keys)
     other = "softmax" if trace.config.get("normaliser") == "relu" else "relu"
-    table(text[other], lookup_array(trace, f"heads.0.{other}_weights"), tokens, keys)
-    for key in ("residual", "normed"):
-        table(text[key], lookup_array(trace, f"encoder.{key}"), tokens, dims)
-    table(text["encoder"], lookup_array(trace, "encoder.output"), tokens, dims)
+    table(text[other].format(k=focus), lookup_array(trace, f"heads.{focus}.{other}_weights"),
+          tokens, keys)
+    trained = "_trained" if lookup_array(trace, "encoder.trained") else ""
+    table(text["residual"], lookup_array(trace, "encoder.residual"), tokens, dims)
+    table(text["normed" + trained], lookup_array(trace, "encoder.normed"), tokens, dims)
+    table(text["encoder" + trained], lookup_array(trace, "encoder.output"), tokens, dims)
 
 
 def _table(matrix: np.ndarray, rows: list[str], cols: list[str], precision: int,
@@ -201,10 +218,13 @@ def _table(matrix: np.ndarray, rows: list[str], cols: list[str], precision: int,
     shown = min(matrix.shape[1], _SHOWN_COLUMNS)
     head = "| | " + " | ".join(_escape(c) for c in cols[:shown]) + " |"
     rule = "|---|" + "---:|" * shown
+    lines = min(matrix.shape[0], _SHOWN_ROWS)
     body = [f"| {_escape(r)} | " + " | ".join(f"{v:.{precision}f}" for v in row[:shown]) + " |"
-            for r, row in zip(rows, matrix)]
+            for r, row in zip(rows[:lines], matrix)]
     note = ([] if shown == matrix.shape[1]
             else ["", text["elided"].format(n=shown, m=matrix.shape[1])])
+    if lines < matrix.shape[0]:
+        note += ["", text["elided_rows"].format(n=lines, m=matrix.shape[0])]
     return [head, rule, *body, *note]
 
 

@@ -15,10 +15,12 @@ from collections.abc import Callable
 import numpy as np
 from numpy.typing import NDArray
 
+from . import minilm
 from .studies import HEAD_STUDIES, LAYER_STUDIES, study
 from .trace import HeadTrace, Trace
 
-__all__ = ["DERIVED", "lookup", "lookup_array", "products", "partial_sums", "dims"]
+__all__ = ["DERIVED", "affine_partial_sums", "dims", "lookup", "lookup_array", "model_name",
+           "partial_sums", "products"]
 
 Array = NDArray[np.float64]
 
@@ -31,6 +33,14 @@ def products(A: Array, B: Array) -> Array:
 def partial_sums(A: Array, B: Array) -> Array:
     """partial[i, j, n] = Σ_{m≤n} A[i, m]·B[m, j]: a dot product counted up term by term."""
     return np.cumsum(products(A, B), axis=2)
+
+
+def affine_partial_sums(A: Array, B: Array, b: Array | None) -> Array:
+    """partial_sums(A, B), then the bias added as one more step: the last step is (A·B + b)."""
+    partial = partial_sums(A, B)  # (I, J, M)
+    if b is None:
+        return partial
+    return np.concatenate([partial, (partial[:, :, -1] + b)[:, :, None]], axis=2)  # (I, J, M+1)
 
 
 def _x_kv(t: Trace) -> Array:
@@ -53,16 +63,18 @@ DERIVED: dict[str, Callable[[Trace, HeadTrace], Array]] = {
     "exp": _exp,
     "exp_sum": lambda t, h: _exp(t, h).sum(axis=1),  # (T,)
     "weights_sum": lambda t, h: h.weights.sum(axis=1),  # (T,) 1 for softmax
+    "index": lambda t, h: np.asarray(float(t.heads.index(h))),  # () the head's number, from 0
     "top_key": lambda t, h: np.argmax(h.weights, axis=1),  # (T,) the key each query weights most
     # () the most decided query; rounding first makes a tie (seed 004's two words) go to the
     # first token on every machine, whatever the last bits of the weights are
     "focus_query": lambda t, h: np.argmax(np.round(h.weights.max(axis=1), 9)),
     "Q_terms": lambda t, h: products(t.X, h.W_Q),  # (T, d_k, d_model)
-    "Q_partial": lambda t, h: partial_sums(t.X, h.W_Q),
+    # a projection's partial sums end with its bias added, at the trace's Q (K, V) itself
+    "Q_partial": lambda t, h: affine_partial_sums(t.X, h.W_Q, h.b_Q),
     "K_terms": lambda t, h: products(_x_kv(t), h.W_K),  # (S, d_k, d_model)
-    "K_partial": lambda t, h: partial_sums(_x_kv(t), h.W_K),
+    "K_partial": lambda t, h: affine_partial_sums(_x_kv(t), h.W_K, h.b_K),
     "V_terms": lambda t, h: products(_x_kv(t), h.W_V),  # (S, d_v, d_model)
-    "V_partial": lambda t, h: partial_sums(_x_kv(t), h.W_V),
+    "V_partial": lambda t, h: affine_partial_sums(_x_kv(t), h.W_V, h.b_V),
     "scores_terms": lambda t, h: products(h.Q, h.K.T),  # (T, S, d_k)
     "scores_partial": lambda t, h: partial_sums(h.Q, h.K.T),
     "output_terms": lambda t, h: products(h.weights, h.V),  # (T, d_v, S)
@@ -72,13 +84,23 @@ DERIVED: dict[str, Callable[[Trace, HeadTrace], Array]] = {
 
 
 def dims(t: Trace) -> dict[str, float]:
-    """The sizes a lesson labels: T, S, d_model, d_k, d_v, h, and √d_k."""
+    """The sizes a lesson labels: T, S, d_model, d_k, d_v, h, and √d_k; the head the lesson
+    follows (numbered from 0, as --head counts) and, for a pretrained model, its layer."""
     head = t.heads[0]
-    return {
+    sizes = {
         "T": len(t.tokens), "S": len(t.key_tokens), "d_model": t.X.shape[1],
         "d_k": head.W_Q.shape[1], "d_v": head.W_V.shape[1], "h": len(t.heads),
         "hd_v": t.concat.shape[1], "sqrt_d_k": float(np.sqrt(head.W_Q.shape[1])),
+        "head": int(t.config.get("head", 0)),
     }
+    if t.config.get("layer") is not None:
+        sizes["layer"] = int(t.config["layer"])
+    return sizes
+
+
+def model_name(t: Trace) -> str | None:
+    """The pretrained model whose numbers the trace holds, or None for made-up ones."""
+    return minilm.MODEL_NAME if t.config.get("source") == "minilm" else None
 
 
 def lookup_array(t: Trace, key: str) -> Array:
@@ -97,8 +119,8 @@ def lookup_array(t: Trace, key: str) -> Array:
         value = getattr(t, parts[0])
     elif key == "output_terms":  # (T, d_model, h·d_v): concat[i, m]·W_O[m, j]
         return products(t.concat, t.W_O)
-    elif key == "output_partial":
-        return partial_sums(t.concat, t.W_O)
+    elif key == "output_partial":  # ... and b_O as the last step
+        return affine_partial_sums(t.concat, t.W_O, t.b_O)
     else:
         raise KeyError(f"no quantity named {key!r}")
     if value is None:

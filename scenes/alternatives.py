@@ -45,7 +45,6 @@ GROWTH = 1.4  # how much a short sentence's layout may grow: more would look emp
 
 
 class Alternatives(LessonScene):
-    head = 0  # the head whose queries and keys are compared
 
     captions = {
         "intro": {

@@ -55,6 +55,8 @@ class LessonScene(Scene):
         self.trace = trace if trace is not None else default_trace()
         self.num = Numbers(self.trace)
         self.language = self.trace.config["language"]
+        # the head the single-head scenes follow (--head); traces from before it: the first
+        self.head = int(self.trace.config.get("head", 0))
         self._caption: Caption | None = None
         self._caption_since = 0.0
         super().__init__(**kwargs)

@@ -78,7 +78,6 @@ def _place_labels(labels: list[VMobject], tips: list[np.ndarray], origin: np.nda
 
 
 class Context(LessonScene):
-    head = 0  # the head whose similarities and weights the table shows
 
     captions = {
         "vectors": {

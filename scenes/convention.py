@@ -38,12 +38,13 @@ class Convention:
     columns: bool
     similarity: str = "scaled_dot"  # the formulas name the trace's own score and normaliser
     normaliser: str = "softmax"
+    bias: bool = False  # projections with biases: Q = X·W_Q + b_Q
 
     @classmethod
     def of(cls, trace) -> Convention:
         c = trace.config
         return cls(c.get("convention", "rows") == "columns", c.get("similarity", "scaled_dot"),
-                   c.get("normaliser", "softmax"))
+                   c.get("normaliser", "softmax"), bool(c.get("bias", False)))
 
     def turned(self, transposed_in_rows: bool = False) -> bool:
         """Whether to show a trace array turned round (its rows-convention flag flipped)."""
@@ -66,6 +67,8 @@ class Convention:
             if name == "weights":
                 return ("A' = " if self.columns else "A = ") + inner
             return r"V\," + inner if self.columns else inner + " V"
+        if self.bias and name in ("Q", "K", "V"):
+            return _TEX[name][self.columns] + rf" + b_{name}"
         return _TEX[name][self.columns]
 
     @property

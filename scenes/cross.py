@@ -22,7 +22,6 @@ __all__ = ["Cross"]
 
 
 class Cross(LessonScene):
-    head = 0  # the head whose pattern is shown
 
     captions = {
         "two": {

@@ -5,9 +5,11 @@ First the block diagram, its skip connections drawn round each sub-block; it the
 strip along the top that marks where the numbers below are. Then X + Attention(X) = R (one entry
 worked, then all), LayerNorm on one token's row (its mean and standard deviation, the normed
 row), the feed-forward network N·W_up → ReLU → H·W_down with real shapes (d_ff from the core),
-and Add & Norm again: N + F = R′, R′ → LayerNorm → Y, the layer's output. The feed-forward
-weights are seeded, not trained, and LayerNorm's learned gain and shift stay at one and zero:
-the captions say so. Every number is an ``encoder.*`` key of qkv/studies.py. Masked or
+and Add & Norm again: N + F = R′, R′ → LayerNorm → Y, the layer's output. For the seeded and
+explicit sources the feed-forward weights are seeded, not trained, and LayerNorm's learned gain
+and shift stay at one and zero; for a pretrained model they are the model's own trained ones
+(with GELU and biases), and Y is the hidden state entering its next layer. The captions say
+which. Every number is an ``encoder.*`` key of qkv/studies.py. Masked or
 cross-attention is named as such and its layer called a Transformer layer (it would sit in a
 decoder). The layer is drawn in the paper's rows (a token is a row) whatever the convention:
 Add & Norm and the feed-forward network act on each token's vector alone.
@@ -22,7 +24,7 @@ from manim import (
     VGroup, VMobject, config,
 )
 
-from qkv import lookup_array
+from qkv import lookup, lookup_array
 
 from scenes.base import LessonScene
 from scenes.style import FONT, LABEL_SIZE, MUTED, NUMBER_SIZE, ROLE
@@ -125,6 +127,22 @@ class EncoderLayer(LessonScene):
             "zh": "这里的前馈网络权重是随机生成的，没有经过训练",
             "ru": "Веса этой сети здесь заданы случайно, а не обучены",
         },
+        # a pretrained model's own layer: trained gain and shift, GELU, biases
+        "trained_gain": {
+            "en": "Then the model's trained gain and shift rescale and move each column",
+            "zh": "接着，模型训练好的缩放和偏移再调整每一列",
+            "ru": "Затем обученные масштаб и сдвиг модели растягивают и смещают каждый столбец",
+        },
+        "gelu": {
+            "en": "GELU lets positive entries through and squeezes negative ones towards zero",
+            "zh": "GELU 让正的元素通过，把负的压向零",
+            "ru": "GELU пропускает положительные компоненты и прижимает отрицательные к нулю",
+        },
+        "trained_ffn": {
+            "en": "These are the model's own trained feed-forward weights and biases",
+            "zh": "这些是模型自己训练好的前馈网络权重和偏置",
+            "ru": "Это собственные обученные веса и смещения этой сети в модели",
+        },
         "add_again": {
             "en": "Add & Norm again: the normed input plus the feed-forward output",
             "zh": "再做一次 Add & Norm：归一化后的输入加上前馈网络的输出",
@@ -162,6 +180,9 @@ class EncoderLayer(LessonScene):
         i = (T - 1) // 2  # the token worked by hand: a middle one
         self.kind = ("cross" if self.trace.X_kv is not None
                      else "causal" if self.trace.heads[0].mask is not None else "self")
+        # a pretrained model's own layer (gain and shift, GELU, biases) or the seeded one
+        self.trained = bool(lookup(self.trace, "encoder.trained"))
+        self.formulas = TRAINED_TEX if self.trained else SEEDED_TEX
 
         # 1. The block diagram: X in at the bottom, Y out at the top, skips round each block
         diagram = self.diagram()
@@ -229,19 +250,19 @@ class EncoderLayer(LessonScene):
                                                        result[1]), run_time=1.2)
         self.wait(1.6)
         normed, normed_head = self.in_place(norm.mats[0], norm.heads[0], "encoder.normed",
-                                            r"N = \mathrm{LayerNorm}(R)", "X")
+                                            self.formulas["normed"], "X")
         self.say("norm_all")
         self.play(FadeOut(band), FadeOut(panel), ReplacementTransform(norm.mats[0], normed),
                   FadeTransform(norm.heads[0], normed_head), run_time=1.5)
         self.wait(0.6)
-        self.say("norm_gain")
+        self.say("trained_gain" if self.trained else "norm_gain")
         self.wait(1.6)
 
         # 4. Feed-forward: N·W_up, ReLU, ·W_down, every token on its own
         up = self.equation([("encoder.normed", "N", "X"),
                             ("encoder.W_1", r"W_{\text{up}}", "learned"),
-                            ("encoder.hidden", r"H = \mathrm{ReLU}(N\,W_{\text{up}})", "X")],
-                           ["\\cdot", r"\xrightarrow{\;\mathrm{ReLU}\;}"])
+                            ("encoder.hidden", self.formulas["hidden"], "X")],
+                           ["\\cdot", self.formulas["up"]])
         n, w_up, h = up.mats
         self.play(self.step(cursor, strip["boxes"][2]),
                   ReplacementTransform(normed, n), FadeTransform(normed_head, up.heads[0]),
@@ -250,7 +271,7 @@ class EncoderLayer(LessonScene):
         self.play(FadeIn(VGroup(up.signs, w_up, up.heads[1], up.heads[2], self.shell(h))))
         self.fill(h)
         self.wait(0.5)
-        self.say("relu")
+        self.say("gelu" if self.trained else "relu")
         zeros = self.zeros(h)
         if zeros:
             self.play(LaggedStart(*(Indicate(z, color=WHITE) for z in zeros), lag_ratio=0.1),
@@ -258,7 +279,7 @@ class EncoderLayer(LessonScene):
         self.wait(0.5)
         down = self.equation([("encoder.hidden", "H", "X"),
                               ("encoder.W_2", r"W_{\text{down}}", "learned"),
-                              ("encoder.ffn", "F", "X")], ["\\cdot", "="])
+                              ("encoder.ffn", "F", "X")], ["\\cdot", self.formulas["down"]])
         self.play(FadeOut(VGroup(n, w_up, up.signs, up.heads[0], up.heads[1])), run_time=0.5)
         self.play(ReplacementTransform(h, down.mats[0]),
                   FadeTransform(up.heads[2], down.heads[0]),
@@ -267,7 +288,7 @@ class EncoderLayer(LessonScene):
         self.play(FadeIn(VGroup(down.signs, down.mats[1], down.heads[1], down.heads[2],
                                 self.shell(down.mats[2]))))
         self.fill(down.mats[2])
-        self.say("seeded")
+        self.say("trained_ffn" if self.trained else "seeded")
         self.wait(1.3)
 
         # 5. Add & Norm again: N + F, normed, is the layer's output
@@ -512,7 +533,7 @@ class EncoderLayer(LessonScene):
                        MathTex(r"\sigma =", font_size=NAME_SIZE),
                        self.num.value("encoder.std", i, font_size=size))
         result = VGroup(MathTex(r"\frac{r - \mu}{\sigma} =", font_size=NAME_SIZE),
-                        self.row_vector("encoder.normed", i))
+                        self.row_vector("encoder.standardised", i))
         for line in (row, stats, result):
             line.arrange(RIGHT, buff=0.2)
         stats[2:].shift(RIGHT * 0.6)  # μ and σ apart
@@ -551,6 +572,15 @@ def grow(mob: VMobject, width: float, height: float, limit: float = MAX_GROWTH) 
     """Scale ``mob`` to fill ``width`` x ``height``, growing by at most ``limit``."""
     return mob.scale(min(limit, width / mob.width, height / mob.height))
 
+
+# The formulas of the seeded layer (ReLU, no biases, LayerNorm's gain 1 and shift 0) and of a
+# pretrained model's own (trained gain γ and shift β, GELU, biases b)
+SEEDED_TEX = {"normed": r"N = \mathrm{LayerNorm}(R)", "up": r"\xrightarrow{\;\mathrm{ReLU}\;}",
+              "hidden": r"H = \mathrm{ReLU}(N\,W_{\text{up}})", "down": "="}
+TRAINED_TEX = {"normed": r"N = \gamma \odot \frac{R - \mu}{\sigma} + \beta",
+               "up": r"\xrightarrow{\;+\,b,\ \mathrm{GELU}\;}",
+               "hidden": r"H = \mathrm{GELU}(N\,W_{\text{up}} + b)",
+               "down": r"\xrightarrow{\;+\,b\;}"}
 
 # The axes of each matrix the scene shows, as named in dims.* (d_ff from encoder.d_ff).
 _AXES = {

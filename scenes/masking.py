@@ -76,7 +76,6 @@ def frames(grid: TokenGrid, cells: list[tuple[int, int]] | None = None) -> VGrou
 
 
 class Masking(LessonScene):
-    head = 0  # the head whose scores are masked
 
     captions = {
         "mask_scores": {

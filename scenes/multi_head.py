@@ -32,6 +32,8 @@ HEAD_COLOURS = tuple(ManimColor(c) for c in ("#7AA2FF", "#FF7A5C", "#C5E86C", "#
 FORMULA_SIZE = LABEL_SIZE * 1.1
 # The lowest a content block may reach: the caption line keeps the rest of the frame.
 BOTTOM = -3.0
+# More heads than this wrap their patterns into two rows (a pretrained model's twelve).
+ROW_HEADS = 6
 # A heat-map cell smaller than this (after fitting) is too small for its number: shading only.
 READABLE_CELL = 0.55
 # A head's formula as the paper writes it (rows), and with column vectors (I = Xᵀ).
@@ -178,7 +180,11 @@ class MultiHead(LessonScene):
         self.play(Write(formula))
         self.say("intro_one" if one else "intro")
         x_matrix, inputs = self.inputs()
-        cards = VGroup(*(self.card(i) for i in range(h))).arrange(DOWN, buff=0.25)
+        cards = VGroup(*(self.card(i) for i in range(h)))
+        if h > ROW_HEADS:  # many heads (a pretrained model's twelve): two columns of cards
+            cards.arrange_in_grid(cols=2, buff=(0.35, 0.2))
+        else:
+            cards.arrange(DOWN, buff=0.25)
         shapes = self.weight_shapes()
         weights = VGroup(cards, shapes).arrange(DOWN, buff=0.35)
         # a few heads' cards grow to fill their side (numbers elsewhere set the scale)
@@ -197,22 +203,39 @@ class MultiHead(LessonScene):
         self.say("weights_one" if one else "weights")
         self.wait(1.5)
 
-        # Every head's attention pattern, side by side under its weights
-        gap = 0.5
-        slot_w = (config.frame_width - 1.0 - gap * (h - 1)) / h
-        header_h = 1.0 if h > 2 else 1.25
+        # Every head's attention pattern, side by side under its weights; more heads than fit
+        # in one row wrap into two, and then one shape label stands for all
+        rows = 1 if h <= ROW_HEADS else 2
+        per_row = -(-h // rows)
+        gap, row_gap = (0.5, 0.0) if rows == 1 else (0.3, 0.3)
+        slot_w = (config.frame_width - 1.0 - gap * (per_row - 1)) / per_row
+        slot_h = (room_h - row_gap * (rows - 1) - (0.0 if rows == 1 else 0.45)) / rows
+        header_h = (1.0 if h > 2 else 1.25) if rows == 1 else 0.45
+        label_h = 0.55 if rows == 1 else 0.0
         for card in cards:
             card.generate_target()
             fit(card.target, slot_w, header_h)
-        grids = self.grids(slot_w, room_h - header_h - 0.25 - 0.55)
-        grid_shapes = [self.shape(("T", "S"), slot_w) for _ in range(h)]
+        grids = self.grids(slot_w, slot_h - header_h - 0.25 - label_h)
+        grid_shapes = ([self.shape(("T", "S"), slot_w) for _ in range(h)] if rows == 1
+                       else [self.shape(("T", "S"))])
         # one slot per head at a fixed pitch, so that what replaces a pattern stays in its slot
-        for i, (card, grid, label) in enumerate(zip(cards, grids, grid_shapes)):
-            slot = VGroup(card.target, grid, label).arrange(DOWN, buff=0.25)
-            slot.set_x((i - (h - 1) / 2) * (slot_w + gap)).align_to(UP * top, UP)
+        self.slot_bottoms = []
+        for i, (card, grid) in enumerate(zip(cards, grids)):
+            row, col = divmod(i, per_row)
+            slot = VGroup(card.target, grid, *([grid_shapes[i]] if rows == 1 else []))
+            slot.arrange(DOWN, buff=0.25)
+            slot_top = top - row * (slot_h + row_gap)
+            slot.set_x((col - (per_row - 1) / 2) * (slot_w + gap)).align_to(UP * slot_top, UP)
+            self.slot_bottoms.append(slot_top - slot_h)
         # the slots, narrower than the room when the width limits them, centred in its height
-        slots = VGroup(*(card.target for card in cards), *grids, *grid_shapes)
-        slots.shift(UP * ((top + BOTTOM) / 2 - slots.get_y()))
+        slots = VGroup(*(card.target for card in cards), *grids)
+        if rows == 1:
+            slots.add(*grid_shapes)
+        shift = (top + BOTTOM) / 2 - slots.get_y() if rows == 1 else 0.0
+        slots.shift(UP * shift)
+        self.slot_bottoms = [b + shift for b in self.slot_bottoms]
+        if rows > 1:  # the one label, under both rows
+            grid_shapes[0].next_to(slots, DOWN, buff=0.15)
         self.play(FadeOut(VGroup(inputs, arrows, shapes)),
                   *(MoveToTarget(card) for card in cards), run_time=1.2)
         self.say("patterns_one" if one else "patterns")
@@ -231,17 +254,18 @@ class MultiHead(LessonScene):
                             max_cols=8 if self.turned else shown)
                 for i in range(h)]
         out_shapes = []
-        for out, card in zip(outs, cards):
+        for i, (out, card) in enumerate(zip(outs, cards)):
             shape = out.shape_label()
-            fit(shape, slot_w, 0.5)
-            below = card.get_bottom()[1] - 0.25  # the slot under the head's card
-            fit(out, slot_w - 0.2, below - BOTTOM - shape.height - 0.3)
-            column = VGroup(out, shape).arrange(DOWN, buff=0.3).set_x(card.get_x())
-            column.set_y((below + BOTTOM) / 2)
+            fit(shape, slot_w, 0.5 if rows == 1 else 0.3)
+            below = card.get_bottom()[1] - 0.2  # the slot under the head's card
+            floor = self.slot_bottoms[i]
+            fit(out, slot_w - 0.2, below - floor - shape.height - 0.25)
+            column = VGroup(out, shape).arrange(DOWN, buff=0.2).set_x(card.get_x())
+            column.set_y((below + floor) / 2)
             out_shapes.append(shape)
         frames = [_tint(VGroup(*out.matrix.get_entries()), head_colour(i))
                   for i, out in enumerate(outs)]
-        self.play(*(FadeOut(VGroup(g, label)) for g, label in zip(grids, grid_shapes)),
+        self.play(*(FadeOut(g) for g in grids), *(FadeOut(label) for label in grid_shapes),
                   *(FadeIn(VGroup(out, frame, shape))
                     for out, frame, shape in zip(outs, frames, out_shapes)), run_time=1.2)
         self.say("outputs_one" if one else "outputs")
@@ -276,11 +300,12 @@ class MultiHead(LessonScene):
         self.say("mix_one" if one else "mix")
         self.wait(1.0)
         done: set[tuple[int, int]] = set()
-        if self.trace.b_O is None:  # with a bias the partial sums stop short of the output
-            self.say(f"entry_one_{view.along}" if one else f"entry_{view.along}")
-            # every term concat[i, m]·W_O[m, j] through all heads' blocks, counted up for real
-            work_entry(self, product, "output_terms", "output_partial", 0, 0, role="output")
-            done.add((0, 0))
+        self.say(f"entry_one_{view.along}" if one else f"entry_{view.along}")
+        # every term concat[i, m]·W_O[m, j] through all heads' blocks, counted up for real,
+        # then b_O if the layer has one
+        work_entry(self, product, "output_terms", "output_partial", 0, 0, role="output",
+                   bias_key="b_O" if self.trace.b_O is not None else None)
+        done.add((0, 0))
         if len(done) < len(result.entries):
             fill_rest(self, product, done, run_time=min(2.5, 0.25 * len(result.row_ids) + 0.8))
         self.say("shape")
@@ -324,7 +349,11 @@ class MultiHead(LessonScene):
             name = MathTex(f"W_{role}", font_size=LABEL_SIZE * 0.8, color=ROLE["learned"])
             blocks.add(VGroup(rect, name.next_to(rect, DOWN, buff=0.12)))
         blocks.arrange(RIGHT, buff=0.3, aligned_edge=UP)
-        title = MathTex(r"\mathrm{head}", font_size=LABEL_SIZE * 0.9, color=head_colour(i))
+        # "head 3": the number --head takes, counted from zero
+        title = VGroup(MathTex(r"\mathrm{head}", font_size=LABEL_SIZE * 0.9, color=head_colour(i)),
+                       self.num.value(f"heads.{i}.index", precision=0, coloured=False,
+                                      font_size=LABEL_SIZE * 0.9, color=head_colour(i)))
+        title.arrange(RIGHT, buff=0.12, aligned_edge=DOWN)
         body = VGroup(title, blocks).arrange(RIGHT, buff=0.35)
         frame = SurroundingRectangle(body, buff=0.2, corner_radius=0.12, stroke_width=2.5,
                                      color=head_colour(i))

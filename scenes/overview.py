@@ -30,7 +30,6 @@ _OUTPUT = (r"\mathrm{out}", "O")
 
 
 class Overview(LessonScene):
-    head = 0  # the head whose pipeline is shown
     shown = 4  # rows and columns of each miniature before the rest are elided
 
     captions = {

@@ -17,6 +17,8 @@ from scenes.widgets import TraceMatrix, _elide, fit, highlight, token_labels, tu
 
 __all__ = ["MatrixProduct", "work_entry", "fill_rest"]
 
+MANY_TERMS = 64  # a dot product longer than this shows its terms with two more decimals
+
 
 class MatrixProduct(VGroup):
     """``left · right = result`` with each factor's name and shape above it.
@@ -80,29 +82,40 @@ class MatrixProduct(VGroup):
 
 
 def _entry_sum(numbers: Numbers, product: MatrixProduct, terms_key: str, partial_key: str,
-               r: int, c: int) -> tuple[list[VGroup], VGroup, VMobject]:
-    """``t₁ + t₂ + … = total`` for the result entry at (r, c): the term groups (each term with
-    the + before it), the '=' and the running total (shown at its first partial sum)."""
+               r: int, c: int, bias_key: str | None) -> tuple[list[VGroup], VGroup, VMobject]:
+    """``t₁ + t₂ + … (+ b) = total`` for the result entry at (r, c): the term groups (each term
+    with the + before it, the bias last, named b), the '=' and the running total (shown at its
+    first partial sum)."""
     index = product.result.index_of(r, c)
     size = NUMBER_SIZE * 1.1
+    inner = numbers.shape(terms_key)[-1]
+    # many terms (a real model's 384) are each tiny: two more decimals keep them readable
+    places = numbers.precision + (2 if inner > MANY_TERMS else 0)
     groups = []
-    for m in _elide(numbers.shape(terms_key)[-1], 8):
+    for m in _elide(inner, 8):
         shown = (MathTex(r"\cdots", font_size=size) if m is None
-                 else numbers.value(terms_key, *index, m, font_size=size))
+                 else numbers.value(terms_key, *index, m, font_size=size, precision=places))
         plus = [MathTex("+", font_size=size)] if groups else []
         groups.append(VGroup(*plus, shown).arrange(RIGHT, buff=0.15))
+    if bias_key is not None:  # the bias of the result's column: the count's last step
+        bias = numbers.value(bias_key, index[1], font_size=size)
+        groups.append(VGroup(MathTex("+", font_size=size), bias).arrange(RIGHT, buff=0.15))
     equals = MathTex("=", font_size=size)
     total = numbers.value(partial_key, *index, 0, font_size=size * 1.2)
     VGroup(*groups, equals, total).arrange(RIGHT, buff=0.15)
+    if bias_key is not None:  # named under it, in the colour of learned parameters
+        groups[-1].add(MathTex("b", font_size=size * 0.8, color=ROLE["learned"]).next_to(
+            groups[-1][1], DOWN, buff=0.08))
     return groups, equals, total
 
 
 def work_entry(scene, product: MatrixProduct, terms_key: str, partial_key: str, r: int, c: int,
-               *, role: str, run_time: float = 3.0) -> None:
+               *, role: str, run_time: float = 3.0, bias_key: str | None = None) -> None:
     """Highlight a row of the left factor and a column of the right one, add their products
-    term by term (every frame shows a real partial sum) and fly the total into the result."""
+    term by term (every frame shows a real partial sum), then the bias ``bias_key`` if the
+    product has one, and fly the total into the result."""
     num = scene.num
-    groups, equals, total = _entry_sum(num, product, terms_key, partial_key, r, c)
+    groups, equals, total = _entry_sum(num, product, terms_key, partial_key, r, c, bias_key)
     line = VGroup(*groups, equals, total)
     fit(line, config.frame_width - 1.0, 0.8)
     line.next_to(product, DOWN, buff=0.3)

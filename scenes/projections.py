@@ -17,7 +17,6 @@ __all__ = ["Projections"]
 
 
 class Projections(LessonScene):
-    head = 0  # the head whose projections are shown
 
     captions = {
         "learned_W": {
@@ -66,9 +65,10 @@ class Projections(LessonScene):
         self.wait(1.0)
         self.play(FadeIn(first.shell()))
         self.say("one_entry_columns" if view.columns else "one_entry")
-        work_entry(self, first, f"{h}.Q_terms", f"{h}.Q_partial", 0, 0, role="Q", run_time=3.0)
+        work_entry(self, first, f"{h}.Q_terms", f"{h}.Q_partial", 0, 0, role="Q", run_time=3.0,
+                   bias_key=self.bias("Q"))
         work_entry(self, first, f"{h}.Q_terms", f"{h}.Q_partial", *self.second(first), role="Q",
-                   run_time=1.5)
+                   run_time=1.5, bias_key=self.bias("Q"))
         self.say("all_entries")
         fill_rest(self, first, {(0, 0), self.second(first)})
         self.wait(1.0)
@@ -84,7 +84,7 @@ class Projections(LessonScene):
             self.play(FadeOut(current), FadeTransform(shown, nxt_formula), FadeIn(nxt.shell()))
             self.say(caption)
             work_entry(self, nxt, f"{h}.{role}_terms", f"{h}.{role}_partial", 0, 0, role=role,
-                       run_time=1.2)
+                       run_time=1.2, bias_key=self.bias(role))
             fill_rest(self, nxt, {(0, 0)}, run_time=1.5)
             self.wait(1.0)
             current, shown = nxt, nxt_formula
@@ -108,6 +108,12 @@ class Projections(LessonScene):
                                 height=config.frame_height - 3.4)
         product.next_to(below, DOWN, buff=0.3)
         return product
+
+    def bias(self, role: str) -> str | None:
+        """The key of this head's bias for ``role`` (b_Q, b_K, b_V), if the layer has one."""
+        if getattr(self.trace.heads[self.head], f"b_{role}") is None:
+            return None
+        return f"heads.{self.head}.b_{role}"
 
     @staticmethod
     def second(product: MatrixProduct) -> tuple[int, int]:

@@ -15,6 +15,7 @@ from manim import (DEFAULT_FONT_SIZE, DecimalNumber, MathTex, Mobject, Text, Upd
                    VMobject)
 
 from qkv import Trace, lookup, lookup_array
+from qkv.derived import model_name
 
 from scenes.style import FONT, LABEL_SIZE, NUMBER_SIZE, sign_colour
 
@@ -133,6 +134,10 @@ class Numbers:
         """Token ``i`` of the query side (``tokens``) or key/value side (``key_tokens``)."""
         tokens = self.trace.tokens if side == "tokens" else self.trace.key_tokens
         return TraceText(tokens[i], side, (i,), **kwargs)
+
+    def model(self, **kwargs) -> TraceText:
+        """The pretrained model's name (only for a trace that has one)."""
+        return TraceText(model_name(self.trace), "model", (), **kwargs)
 
     def shape(self, key: str) -> tuple[int, ...]:
         """The shape of a trace quantity (for layout: how many cells to draw)."""

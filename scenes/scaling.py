@@ -22,7 +22,6 @@ __all__ = ["Scaling"]
 
 
 class Scaling(LessonScene):
-    head = 0  # the head whose scores are scaled
 
     captions = {
         "scores": {

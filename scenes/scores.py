@@ -74,7 +74,6 @@ def grid_beside(grid: TokenGrid, side: VMobject) -> None:
 
 
 class Scores(LessonScene):
-    head = 0  # the head whose scores are shown
 
     captions = {
         "question": {

@@ -123,7 +123,6 @@ class QueryTable(VGroup):
 
 
 class Softmax(LessonScene):
-    head = 0  # the head whose weights are shown
 
     captions = {
         "intro": {

@@ -7,13 +7,16 @@ from __future__ import annotations
 
 from manim import (
     DOWN, LEFT, RIGHT, UP, Create, FadeIn, FadeOut, LaggedStart, MathTex, ReplacementTransform,
-    TransformMatchingShapes, VGroup, Write, config,
+    Text, TransformMatchingShapes, VGroup, Write, config,
 )
+
+from qkv import lookup
+from qkv.derived import model_name
 
 from scenes.base import LessonScene
 from scenes.convention import Convention
 from scenes.provenance import TraceText
-from scenes.style import LABEL_SIZE, ROLE
+from scenes.style import FONT, LABEL_SIZE, MUTED, ROLE
 from scenes.widgets import TokenRow, TraceMatrix, fit, highlight, token_labels, turn_if_crowded
 
 __all__ = ["TokensToVectors"]
@@ -51,6 +54,27 @@ class TokensToVectors(LessonScene):
             "zh": "这些向量来自模型学到的一张表；在这里它们是固定的",
             "ru": "Эти векторы берутся из таблицы, которую модель выучивает; здесь они заданы",
         },
+        # the pretrained model: word pieces, positions, and the layers before this one
+        "model_tokens": {
+            "en": "The model's own tokenizer: word pieces, with [CLS] first and [SEP] last",
+            "zh": "模型自己的分词器：子词，开头是 [CLS]，结尾是 [SEP]",
+            "ru": "Собственный токенизатор модели: части слов, [CLS] в начале, [SEP] в конце",
+        },
+        "model_same_token": {
+            "en": "\"{0}\" appears twice, yet its two vectors differ: each has its position added",
+            "zh": "“{0}”出现了两次，向量却不同：每个都加上了自己位置的向量",
+            "ru": "«{0}» встречается дважды, но векторы разные: к каждому добавлена его позиция",
+        },
+        "model_embeddings": {
+            "en": "The model's own vectors: a learned word vector plus a position vector, normalised",
+            "zh": "这是模型自己的向量：学到的词向量加上位置向量，再做归一化",
+            "ru": "Это векторы самой модели: выученный вектор слова плюс вектор позиции, нормированные",
+        },
+        "model_hidden": {
+            "en": "The model's own vectors as they enter this layer, shaped by the layers before it",
+            "zh": "这是进入这一层时模型自己的向量，已被前面各层改变",
+            "ru": "Это векторы самой модели на входе в этот слой, изменённые предыдущими слоями",
+        },
     }
 
     def construct(self) -> None:
@@ -58,6 +82,10 @@ class TokensToVectors(LessonScene):
         tokens_ = self.trace.tokens
         T = len(tokens_)
         width = config.frame_width - 1.0  # usable width, half a unit of margin each side
+
+        # Whose numbers these are, for a pretrained model: its name, the layer, the head followed
+        if model_name(self.trace) is not None:
+            self.add(self.model_badge().to_corner(UP + LEFT, buff=0.25))
 
         # The sentence as typed
         sentence = TraceText(self.trace.sentence, "sentence", (), font_size=40)
@@ -70,7 +98,8 @@ class TokensToVectors(LessonScene):
         tokens = TokenRow(self.num, font_size=34)
         tokens.scale_to_fit_width(min(tokens.width, width)).move_to(sentence)
         self.play(TransformMatchingShapes(sentence, tokens), run_time=1.2)
-        self.say("tokens")
+        pretrained = model_name(self.trace) is not None
+        self.say("model_tokens" if pretrained else "tokens")
         self.wait(0.8)
 
         # Each token becomes a vector: a row of X (or a column of I); its name moves beside it
@@ -99,7 +128,9 @@ class TokensToVectors(LessonScene):
         self.play(LaggedStart(*(FadeIn(vector(i), shift=(DOWN if view.columns else RIGHT) * 0.3)
                                 for i in range(T)), lag_ratio=0.15),
                   run_time=min(2.5, 0.3 * T + 0.6))
-        self.play(FadeIn(heading))
+        # the ⋯ (⋮) standing for the columns (rows) too many to show
+        dots = [m for m in X.matrix.get_entries() if m not in X.entries.values()]
+        self.play(FadeIn(heading), *(FadeIn(d) for d in dots))
         self.say(f"vectors_{view.along}s")
         self.wait(1.5)
 
@@ -110,8 +141,26 @@ class TokensToVectors(LessonScene):
             band = X.col_band if view.columns else X.row_band
             boxes = [highlight(VGroup(band(k), names[k]), ROLE["Q"]) for k in (earlier, first)]
             self.play(*(Create(b) for b in boxes))
-            self.say("same_token", ("tokens", first))
+            self.say("model_same_token" if pretrained else "same_token", ("tokens", first))
             self.wait(1.5)
             self.play(*(FadeOut(b) for b in boxes))
-        self.say("learned_table")
+        if pretrained:
+            self.say("model_embeddings" if lookup(self.trace, "dims.layer") == 0
+                     else "model_hidden")
+        else:
+            self.say("learned_table")
         self.wait(1.5)
+
+    def model_badge(self) -> VGroup:
+        """``all-MiniLM-L6-v2 · layer 2 · head 0``: the numbers from the trace's config."""
+        size = LABEL_SIZE * 0.6
+        words = BADGE[self.language]
+        parts = [self.num.model(font_size=size, color=MUTED)]
+        for word, dim in zip(words, ("layer", "head")):
+            parts += [Text(word, font=FONT, font_size=size, color=MUTED),
+                      self.num.dim(dim, font_size=size * 1.4, color=MUTED)]  # TeX runs small
+        return VGroup(*parts).arrange(RIGHT, buff=0.15)
+
+
+# "· layer", "· head" before their numbers, in the lesson's language
+BADGE = {"en": ("· layer", "· head"), "zh": ("· 第", "层 · 注意力头"), "ru": ("· слой", "· голова")}

@@ -36,7 +36,6 @@ _RESULT = (r"\mathrm{out}", "O")
 
 
 class WeightedSum(LessonScene):
-    head = 0  # the head whose output is shown
     max_components = 6  # value entries shown per vector before the rest are elided
 
     captions = {

@@ -19,6 +19,7 @@ import numpy as np
 from manim import DecimalNumber, MathTex, Mobject, SingleStringMathTex, Tex, Text, config
 
 from qkv import Trace, lookup
+from qkv.derived import model_name
 from scenes.provenance import number_text, provenance_of
 
 _DIGIT = re.compile(r"\d")
@@ -71,6 +72,8 @@ def _check_text(trace: Trace, mob: Text, report: Report, where: str) -> None:
         truth = sides[prov.key][prov.index[0]]
     elif prov.key == "sentence":
         truth = trace.sentence
+    elif prov.key == "model":  # a pretrained model's name, e.g. all-MiniLM-L6-v2
+        truth = model_name(trace)
     elif prov.key.startswith("caption."):
         template = prov.value  # the caption table's entry; tests/test_captions.py checks tables
         if _DIGIT.search(re.sub(r"\{\d+\}", "", template)):  # {0} is a token slot

@@ -22,14 +22,15 @@ SENTENCES = {
     "hostile": r"\input{x} $y$ <b>%",
     "digits as words": "route 66 has 2 lanes",
 }
-# What each scene must show whole: every entry at least once, through the helper.
+# What each scene must show whole: every entry at least once, through the helper (heads.H: the
+# head the scene follows, the config's ``head``).
 SHOWS = {
     "TokensToVectors": ["X"],
-    "Projections": ["heads.0.W_Q", "heads.0.Q", "heads.0.K", "heads.0.V"],
-    "Scores": ["heads.0.scores"],
-    "Scaling": ["heads.0.scaled"],
-    "Softmax": ["heads.0.weights"],
-    "WeightedSum": ["heads.0.output"],
+    "Projections": ["heads.H.W_Q", "heads.H.Q", "heads.H.K", "heads.H.V"],
+    "Scores": ["heads.H.scores"],
+    "Scaling": ["heads.H.scaled"],
+    "Softmax": ["heads.H.weights"],
+    "WeightedSum": ["heads.H.output"],
     "WhyScale": ["spread.d_k", "spread.std", "spread.scaled_std", "spread.sqrt_d_k"],
 }
 CASES = [("default.toml", {"sentence": s} if s else {}) for s in SENTENCES.values()] + [
@@ -45,6 +46,12 @@ CASES = [("default.toml", {"sentence": s} if s else {}) for s in SENTENCES.value
                      "перечитывает предложение", "language": "ru"}),
     # seed 001's and 003's alternatives: no √d_k step, no softmax
     ("default.toml", {"similarity": "additive", "normaliser": "relu"}),
+    # the pretrained model: 384-wide vectors, 12 heads, word pieces, another head followed
+    ("minilm.toml", {}),
+    ("minilm.toml", {"sentence": "中国人学中文", "language": "zh", "head": 7}),
+    ("minilm.toml", {"sentence": "кошка спит", "language": "ru", "layer": 5, "head": 11}),
+    ("minilm.toml", {"sentence": "the quick brown fox jumps over the lazy dog",
+                     "convention": "columns"}),
 ]
 
 
@@ -80,6 +87,7 @@ def test_scene_shows_only_trace_numbers(scene_cls, config, overrides, manim_medi
     assert report.checkpoints > 5
     # the scene shows the whole of what it teaches (when small enough not to be elided)
     for key in SHOWS.get(scene_cls.__name__, []):
+        key = key.replace("heads.H.", f"heads.{trace.config['head']}.")
         shape = lookup_array(trace, key).shape
         shown = shape if len(shape) == 2 else (1, *shape)  # a vector shows as one line
         # matrices beyond 12 rows x 8 columns as displayed are elided (turned in columns)
