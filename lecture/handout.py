@@ -166,8 +166,8 @@ def write_handout(trace: Trace, path: Path) -> Path:
     if trace.X_kv is not None:
         table(text["X_kv"], trace.X_kv, keys, dims)
     scale = f"{np.sqrt(d_k):.{precision}f}"
-    for k, head in enumerate(trace.heads):
-        out.extend([f"## {text['head'].format(k=k)  # from 0, as --head counts}", ""])
+    for k, head in enumerate(trace.heads):  # numbered from 0, as --head counts them
+        out.extend([f"## {text['head'].format(k=k)}", ""])
         table(text["W_Q"], head.W_Q, dims, _index(d_k))
         table(text["W_K"], head.W_K, dims, _index(d_k))
         table(text["W_V"], head.W_V, dims, _index(d_v))
