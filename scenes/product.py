@@ -81,6 +81,12 @@ class MatrixProduct(VGroup):
                       self.result.matrix.get_brackets(), *dots, self.heads[2])
 
 
+def _shown_terms(numbers: Numbers, terms_key: str, bias_key: str | None) -> list[int | None]:
+    # the steps of the count whose terms are written out (None: a ⋯), the bias last
+    inner = numbers.shape(terms_key)[-1]
+    return _elide(inner, 8) + ([inner] if bias_key is not None else [])
+
+
 def _entry_sum(numbers: Numbers, product: MatrixProduct, terms_key: str, partial_key: str,
                r: int, c: int, bias_key: str | None) -> tuple[list[VGroup], VGroup, VMobject]:
     """``t₁ + t₂ + … (+ b) = total`` for the result entry at (r, c): the term groups (each term
@@ -127,7 +133,8 @@ def work_entry(scene, product: MatrixProduct, terms_key: str, partial_key: str, 
     index = product.result.index_of(r, c)
     # the other terms appear one per step of the count, so the total matches what is shown
     later = [FadeIn(g) for g in groups[1:]]
-    scene.play(num.count_up(total, partial_key, index, run_time=run_time),
+    scene.play(num.count_up(total, partial_key, index, run_time=run_time,
+                            shown=_shown_terms(num, terms_key, bias_key)),
                *([LaggedStart(*later, lag_ratio=1.0, run_time=run_time)] if later else []))
     target = product.result.entries[(r, c)]
     scene.play(ReplacementTransform(total.copy(), target), *(FadeOut(b) for b in boxes),

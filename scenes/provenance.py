@@ -144,15 +144,27 @@ class Numbers:
         return tuple(lookup_array(self.trace, key).shape)
 
     def count_up(self, number: TraceNumber, key: str, index: tuple[int, ...],
-                 **kwargs) -> UpdateFromAlphaFunc:
+                 shown: list[int | None] | None = None, **kwargs) -> UpdateFromAlphaFunc:
         """Step ``number`` through the real partial sums ``key[index + (n,)]``, n = 0, 1, ...
 
-        Every frame shows a genuine partial sum, never an interpolation between them.
+        Every frame shows a genuine partial sum, never an interpolation between them. ``shown``
+        lists the steps whose terms are on screen, None for a ⋯ that stands for the steps
+        between its neighbours (e.g. ``[0, 1, 2, None, 383]``): each shown item gets an equal
+        share of the time, so the total never runs ahead of the terms written beside it.
         """
         steps = self.shape(key)[-1]
+        slots = list(range(steps)) if shown is None else list(shown)
+
+        def at(alpha: float) -> int:
+            k = min(int(alpha * len(slots)), len(slots) - 1)
+            if slots[k] is not None:
+                return slots[k]
+            first, last = slots[k - 1] + 1, slots[k + 1] - 1  # the steps the ⋯ stands for
+            fraction = alpha * len(slots) - k
+            return min(first + int(fraction * (last - first + 1)), last)
 
         def step(mob: TraceNumber, alpha: float) -> None:
-            mob.show(key, (*index, min(int(alpha * steps), steps - 1)))
+            mob.show(key, (*index, at(alpha)))
 
         return UpdateFromAlphaFunc(number, step, **kwargs)
 

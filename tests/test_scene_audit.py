@@ -118,6 +118,34 @@ def test_count_up_steps_through_real_partial_sums(default_trace):
     assert shown.number == pytest.approx(default_trace.heads[0].Q[2, 1], abs=1e-12)
 
 
+def test_an_elided_count_up_never_runs_ahead_of_its_terms():
+    """384 terms written as 6, a ⋯ and the last, then the bias: each written item gets its share
+    of the time; every frame is a genuine partial sum, in order, ending with the bias added."""
+    trace = build_trace(load_config(CONFIGS / "minilm.toml"))
+    num = Numbers(trace)
+    shown_terms = list(range(6)) + [None, 383, 384]  # 384 products, then b_Q as step 384
+    number = num.value("heads.0.Q", 1, 2)
+    anim = num.count_up(number, "heads.0.Q_partial", (1, 2), shown=shown_terms)
+    partials = lookup_array(trace, "heads.0.Q_partial")[1, 2]
+    assert partials.shape == (385,)
+    steps = []
+    anim.begin()
+    for k in range(901):
+        alpha = k / 900
+        anim.interpolate(alpha)
+        step = int(np.flatnonzero(partials == number.number)[0])
+        timed = anim.rate_func(alpha)  # the count's own easing
+        slot = min(int(timed * len(shown_terms)), len(shown_terms) - 1)
+        if shown_terms[slot] is not None:
+            assert step == shown_terms[slot]  # the term being written is the one counted
+        steps.append(step)
+    anim.finish()
+    assert steps == sorted(steps) and steps[0] == 0 and steps[-1] == 384
+    hidden = [k for k in steps if 6 <= k <= 382]  # the ⋯ runs through the steps it hides
+    assert min(hidden) <= 20 and max(hidden) >= 365  # 900 frames: about 9 steps apart
+    assert number.number == pytest.approx(trace.heads[0].Q[1, 2], abs=1e-12)  # bias included
+
+
 def test_audit_catches_a_typed_in_number(default_trace):
     from manim import DOWN, UP, DecimalNumber, Scene, Text
 
