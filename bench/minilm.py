@@ -94,7 +94,7 @@ def main() -> None:
         tmp = Path(tmp)
         lines += ["## One trace, phase by phase (a fresh process each, seconds)", "",
                   "| layer | " + " | ".join(phases(0, tmp / "t.json")) + " | trace.json |",
-                  "|---" * 8 + "|"]
+                  "|---" * 9 + "|"]
         for layer in range(6):
             p = phases(layer, tmp / "t.json")
             size = (tmp / "t.json").stat().st_size / 1e6

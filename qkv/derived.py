@@ -47,9 +47,24 @@ def _x_kv(t: Trace) -> Array:
     return t.X_kv if t.X_kv is not None else t.X
 
 
+# Scaled scores above this (a real model's reach 20 and more, e^20 ≈ 5·10⁸) are shifted by
+# their row's largest before the exponential, as every softmax implementation does: the weights
+# are the same, and the exponentials stay numbers a frame can show.
+EXP_SHIFT_ABOVE = 9.0  # e^9 ≈ 8103.08: seven characters still fit a cell
+
+
+def _exp_shift(t: Trace, h: HeadTrace) -> Array:
+    # m_i: the row's largest visible scaled score if the trace's scores need the shift, else 0 (T,)
+    visible = np.where(h.mask, -np.inf, h.scaled) if h.mask is not None else h.scaled
+    if visible.max() <= EXP_SHIFT_ABOVE:
+        return np.zeros(visible.shape[0])
+    return visible.max(axis=1)
+
+
 def _exp(t: Trace, h: HeadTrace) -> Array:
-    # e^(scaled score); a masked cell is e^(−∞) = 0. (T, S)
-    return np.where(h.mask, 0.0, np.exp(h.scaled)) if h.mask is not None else np.exp(h.scaled)
+    # e^(scaled score − m_i); a masked cell is e^(−∞) = 0. (T, S)
+    e = np.exp(h.scaled - _exp_shift(t, h)[:, None])
+    return np.where(h.mask, 0.0, e) if h.mask is not None else e
 
 
 def _masked(t: Trace, h: HeadTrace) -> Array:
@@ -60,6 +75,8 @@ def _masked(t: Trace, h: HeadTrace) -> Array:
 # name -> f(trace, head) for per-head quantities
 DERIVED: dict[str, Callable[[Trace, HeadTrace], Array]] = {
     "masked": _masked,
+    "exp_shift": _exp_shift,  # (T,)
+    "exp_shifted": lambda t, h: np.asarray(float(_exp_shift(t, h).any())),  # () 1 if shifted
     "exp": _exp,
     "exp_sum": lambda t, h: _exp(t, h).sum(axis=1),  # (T,)
     "weights_sum": lambda t, h: h.weights.sum(axis=1),  # (T,) 1 for softmax

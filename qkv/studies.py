@@ -2,7 +2,8 @@
 
 The same sentence masked and unmasked, normalised by ReLU instead of softmax, compared by another
 similarity; random queries and keys of growing width (why √d_k); the sentence through heads far
-wider than its own; its vectors drawn in a plane; and the encoder layer around the attention
+wider than its own; one head's values and outputs drawn in a plane; and the encoder layer around
+the attention
 (Add & Norm, a feed-forward network, Add & Norm: seeded, or the pretrained model's own). Each is addressed by a key like the trace's
 own values (qkv/derived.py): per head ``heads.0.causal_weights``; for the layer ``spread.std``,
 ``wide.raw_weights``, ``plane.X``. Random draws are named by the config's seed, so every machine
@@ -22,7 +23,7 @@ from .attention import causal_mask, normalise, scale_for, similarity
 from .sources import additive_vector, random_rows
 from .trace import HeadTrace, Trace
 
-__all__ = ["FFN_GROWTH", "HEAD_STUDIES", "LAYER_STUDIES", "ONE_HOT", "SPREAD_D_K",
+__all__ = ["FFN_GROWTH", "HEAD_STUDIES", "LAYER_STUDIES", "LOOKS_AHEAD", "ONE_HOT", "SPREAD_D_K",
            "SPREAD_SAMPLES", "WIDE_D_K", "study"]
 
 Array = NDArray[np.float64]
@@ -31,6 +32,7 @@ SPREAD_D_K = (4, 16, 64, 256)  # widths whose q·k spread is sampled
 SPREAD_SAMPLES = 120  # q, k pairs per width: enough to see the spread, few enough to draw as dots
 WIDE_D_K = 256  # the width the sentence's own scores are recomputed at
 ONE_HOT = 0.9  # a softmax row whose largest weight reaches this is called almost one-hot
+LOOKS_AHEAD = 0.05  # a query with this much weight on later tokens is one a causal mask changes
 
 
 def _seed(t: Trace) -> int:
@@ -71,6 +73,19 @@ HEAD_STUDIES: dict[str, Callable[[Trace, HeadTrace], Array]] = {
        for kind in ("dot", "scaled_dot", "cosine", "additive")},
     "w_a": lambda t, h: _w_a(t, h),  # (d_k,)
 }
+
+def _ahead(t: Trace, h: HeadTrace) -> Array:
+    # (T,) how much of each query's unmasked weight falls on the tokens after it
+    return np.where(_causal(t), normalise(h.scaled, None, t.config["normaliser"]), 0.0).sum(axis=1)
+
+
+HEAD_STUDIES.update({
+    "ahead_weight": _ahead,
+    # () the query that looks ahead most (ties to the first: rounded first, as focus_query)
+    "ahead_query": lambda t, h: np.asarray(float(np.argmax(np.round(_ahead(t, h), 9)))),
+    # () 1 if some query puts at least LOOKS_AHEAD of its weight after itself: the mask matters
+    "looks_ahead": lambda t, h: np.asarray(float(_ahead(t, h).max() >= LOOKS_AHEAD)),
+})
 # each weights study's row sums (T,): one for softmax, whatever they are for ReLU
 HEAD_STUDIES.update({
     f"{name}_sum": (lambda f: lambda t, h: f(t, h).sum(axis=1))(HEAD_STUDIES[name])
@@ -130,23 +145,33 @@ def _wide(t: Trace) -> dict[str, Array]:
     }
 
 
-# ---- a plane to draw vectors in: the tokens' inputs and attention outputs ----
+# ---- a plane to draw vectors in: the values one head mixes, and what it mixes them into ----
 
 def _plane(t: Trace) -> dict[str, Array]:
-    T, d_model = t.X.shape
-    both = np.concatenate([t.X, t.output])  # (2T, d_model)
-    if d_model == 2:  # already a plane: the vectors themselves
+    # Self-attention: the followed head's values and outputs. Each output is Σ_j a_ij·v_j, a
+    # weighted mean of the values, so in any plane it lies among them, pulled toward the
+    # tokens it attends to (for seed 004, W_V = W_O = I: the word vectors themselves).
+    # Cross-attention has no value of the query's own: its inputs and the layer's outputs.
+    values = t.X_kv is None
+    if values:
+        head = t.heads[int(t.config.get("head", 0))]
+        inputs, outputs = head.V, head.output  # (T, d_v), (T, d_v)
+    else:
+        inputs, outputs = t.X, t.output  # (T, d_model), (T, d_model)
+    T, width = inputs.shape
+    both = np.concatenate([inputs, outputs])  # (2T, width)
+    if width == 2:  # already a plane: the vectors themselves
         flat, projected = both, 0.0
     else:
         # the two directions that hold most of the vectors (SVD, not centred: arrows start at
         # the origin); each direction's sign fixed so its largest entry is positive
         _, _, Vt = np.linalg.svd(both, full_matrices=False)
-        axes = Vt[:2]  # (2, d_model)
+        axes = Vt[:2]  # (2, width)
         signs = np.sign(axes[np.arange(2), np.abs(axes).argmax(axis=1)])
         flat, projected = both @ (axes * signs[:, None]).T, 1.0  # (2T, 2)
     reach = np.abs(flat).max()
     return {"X": flat[:T], "output": flat[T:], "projected": np.asarray(projected),
-            "reach": np.asarray(reach)}
+            "reach": np.asarray(reach), "values": np.asarray(float(values))}
 
 
 # ---- where attention sits: one encoder layer around this trace's attention ----

@@ -72,6 +72,11 @@ class Alternatives(LessonScene):
             "zh": "加性：先相加再取 tanh，由一个学出来的向量打分",
             "ru": "Аддитивное: tanh их суммы, оценённый обучаемым вектором",
         },
+        "additive_seeded": {
+            "en": "Additive: the tanh of their sum, scored by a vector drawn at random here",
+            "zh": "加性：先相加再取 tanh，由一个这里随机生成的向量打分",
+            "ru": "Аддитивное: tanh их суммы, оценённый вектором, взятым здесь случайно",
+        },
         "used_similarity": {
             "en": "The layer of this lesson compares in the framed way",
             "zh": "本课的注意力层用的是框出来的这一种",
@@ -226,7 +231,9 @@ class Alternatives(LessonScene):
         self.wait(0.6)
         for kind in KINDS:
             extra = {"scaled_dot": [root], "additive": [w_a]}.get(kind, [])
-            self.say(kind)
+            # w_a is the layer's own only if it scores additively; else the core seeds one
+            own = self.trace.heads[self.head].w_a is not None
+            self.say("additive_seeded" if kind == "additive" and not own else kind)
             self.play(Write(labels[kind]), self.lagged(table[kind]),
                       *(FadeIn(m) for m in extra), run_time=1.0)
             self.wait(1.6)

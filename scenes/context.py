@@ -1,8 +1,10 @@
 """Part 2 (T1, T2): context changes a token's vector; attention is what moves it.
 
-Every token's vector as an arrow in a plane: the vectors themselves when d_model is 2 (seed 004's
-apple example: config/apple.toml), else their best 2-D projection, computed by the core and
-labelled as one. One query's similarity with every key and its weights, in a table; its arrow
+Every token's value vector (of the head the lesson follows) as an arrow in a plane: the vectors
+themselves when they have two entries (seed 004's apple example, config/apple.toml, where the
+values are the word vectors), else their best 2-D projection, computed by the core and labelled
+as one. Each output is its weights' mix of the values, so it lands among them, pulled toward
+what it attends to (a cross-attention trace draws its inputs X and layer outputs instead). One query's similarity with every key and its weights, in a table; its arrow
 moves to its output, then every token's does. Rendering "apple orange" and "apple phone" with
 config/apple.toml gives seed 004's two contexts, each with its exact values.
 """
@@ -19,7 +21,7 @@ from qkv import lookup, lookup_array
 
 from scenes.base import LessonScene
 from scenes.style import FONT, FRAME_LINE, LABEL_SIZE, MUTED, NUMBER_SIZE, ROLE
-from scenes.widgets import fit
+from scenes.widgets import DIM_TEX, fit
 
 __all__ = ["Context"]
 
@@ -85,6 +87,11 @@ class Context(LessonScene):
             "zh": "每个词元都是一个向量：从原点出发的箭头",
             "ru": "Каждый токен — вектор: стрелка из начала координат",
         },
+        "vectors_values": {
+            "en": "Every token's value vector, its vector times the value weights: an arrow",
+            "zh": "每个词元的值向量（它的向量乘以值权重）：从原点出发的箭头",
+            "ru": "Вектор значения каждого токена (его вектор на веса значений): стрелка",
+        },
         "projected": {
             "en": "The vectors have more than two entries: we see their best flat shadow",
             "zh": "这些向量不止两个分量：我们看到的是它们最好的平面投影",
@@ -137,6 +144,9 @@ class Context(LessonScene):
         h = f"heads.{self.head}"
         T = len(trace.tokens)
         projected = lookup(trace, "plane.projected") == 1
+        # self-attention: the head's values and outputs (out_i = Σ_j a_ij·v_j); cross: X
+        values = lookup(trace, "plane.values") == 1
+        self.drawn = (f"{h}.V", f"{h}.output") if values else ("X", "output")
         unit = PLANE_HALF * 0.92 / max(lookup(trace, "plane.reach"), 1e-9)
         inputs, outputs = lookup_array(trace, "plane.X"), lookup_array(trace, "plane.output")
 
@@ -151,15 +161,16 @@ class Context(LessonScene):
                                    "stroke_opacity": 0.6},
             axis_config={"stroke_color": MUTED, "stroke_width": 1.5},
         ).move_to(PLANE_CENTRE)
-        title = self._plane_title(projected).next_to(PLANE_CENTRE + UP * PLANE_HALF, UP,
+        title = self._plane_title(projected, "d_v" if values else "d_model").next_to(PLANE_CENTRE + UP * PLANE_HALF, UP,
                                                      buff=0.1)
 
         # the input arrows, one per distinct vector (a repeated word is one arrow); in a plane
         # of two entries each label carries its vector's real coordinates
         first = self._first_of_each(inputs)
-        arrows = {i: self._arrow(at(inputs[i]), ROLE["X"]) for i in first}
-        labels = {i: num.token(i, font_size=LABEL_SIZE * 0.75, color=ROLE["X"]) for i in first}
-        pairs = {i: self._pair("X", i) for i in first} if not projected else {}
+        colour = ROLE["V" if values else "X"]
+        arrows = {i: self._arrow(at(inputs[i]), colour) for i in first}
+        labels = {i: num.token(i, font_size=LABEL_SIZE * 0.75, color=colour) for i in first}
+        pairs = {i: self._pair(self.drawn[0], i) for i in first} if not projected else {}
         tags = [VGroup(labels[i], *([pairs[i]] if pairs else [])).arrange(DOWN, buff=0.06)
                 for i in first]
         # labels may stand a little beyond the plane's edge, never over the table on the right
@@ -169,7 +180,7 @@ class Context(LessonScene):
         _place_labels(tags, in_tips, PLANE_CENTRE, bounds, arrows=in_tips)
 
         self.play(Create(plane), FadeIn(title), run_time=1.0)
-        self.say("vectors")
+        self.say("vectors_values" if values else "vectors")
         self.play(*(GrowArrow(a) for a in arrows.values()),
                   *(FadeIn(lab) for lab in labels.values()), run_time=1.2)
         coordinates = VGroup(*pairs.values())
@@ -199,7 +210,7 @@ class Context(LessonScene):
         start = self._same(first, inputs, focus)
         moved = self._arrow(at(outputs[focus]), ROLE["output"])
         moved_label = num.token(focus, font_size=LABEL_SIZE * 0.75, color=ROLE["output"])
-        extra = self._pair("output", focus) if not projected else VGroup()
+        extra = self._pair(self.drawn[1], focus) if not projected else VGroup()
         tag = VGroup(moved_label, extra).arrange(DOWN, buff=0.06)
         _place_labels([tag], [at(outputs[focus])], PLANE_CENTRE, bounds,
                       obstacles=list(labels.values()), arrows=[*in_tips, at(outputs[focus])])
@@ -234,15 +245,14 @@ class Context(LessonScene):
 
     # ---- pieces ----
 
-    def _plane_title(self, projected: bool) -> VGroup:
+    def _plane_title(self, projected: bool, width: str) -> VGroup:
         size = LABEL_SIZE
-        if projected:  # a projection of d_model-wide vectors, said with the real width
+        tex = MathTex(DIM_TEX[width] + " =", font_size=size)
+        if projected:  # a projection of wider vectors, said with the real width
             words = Text(_PROJECTION[self.language], font=FONT, font_size=size * 0.8,
                          color=MUTED, disable_ligatures=True)
-            return VGroup(words, MathTex(r"d_{\text{model}} =", font_size=size),
-                          self.num.dim("d_model", font_size=size)).arrange(RIGHT, buff=0.15)
-        return VGroup(MathTex(r"d_{\text{model}} =", font_size=size),
-                      self.num.dim("d_model", font_size=size)).arrange(RIGHT, buff=0.12)
+            return VGroup(words, tex, self.num.dim(width, font_size=size)).arrange(RIGHT, buff=0.15)
+        return VGroup(tex, self.num.dim(width, font_size=size)).arrange(RIGHT, buff=0.12)
 
     def _arrow(self, tip: np.ndarray, colour) -> Arrow:
         return Arrow(PLANE_CENTRE, tip, buff=0, color=colour, stroke_width=4,

@@ -14,6 +14,8 @@ from manim import (
 
 from qkv import lookup
 
+from qkv.derived import model_name
+
 from scenes.base import LessonScene
 from scenes.style import LABEL_SIZE, ROLE
 from scenes.widgets import TokenGrid, TokenRow, fit, highlight, shape_label
@@ -79,6 +81,11 @@ class Cross(LessonScene):
             "zh": "用 --cross 给这节课第二个句子，就能看到真实的数字",
             "ru": "Дайте уроку второе предложение через --cross, и увидите реальные числа",
         },
+        "how_encoder": {
+            "en": "This model is an encoder and has none: cross-attention sits in a decoder",
+            "zh": "这个模型是编码器，没有交叉注意力：交叉注意力在解码器里",
+            "ru": "Эта модель — кодировщик, такого внимания в ней нет: оно бывает в декодере",
+        },
     }
 
     def construct(self) -> None:
@@ -136,7 +143,8 @@ class Cross(LessonScene):
         if not cross:
             self.say("cross_would")
             self.wait(2.0)
-            self.say("how")
+            # a pretrained encoder has no cross-attention to show; the seeded layer can have it
+            self.say("how_encoder" if model_name(self.trace) is not None else "how")
             self.wait(2.0)
             return
 

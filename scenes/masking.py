@@ -18,7 +18,7 @@ from manim import (
     config,
 )
 
-from qkv import lookup_array
+from qkv import lookup, lookup_array
 
 from scenes.base import LessonScene
 from scenes.convention import Convention
@@ -177,6 +177,11 @@ class Masking(LessonScene):
             "en": "With no mask, as in this lesson, \"{0}\" looks at the tokens after it too",
             "zh": "像本课这样不加掩码，“{0}”也会看它后面的词元",
             "ru": "Без маски, как в этом уроке, «{0}» смотрит и на токены после себя",
+        },
+        "mask_peek_none": {
+            "en": "This head hardly looks ahead even without a mask: here the mask changes little",
+            "zh": "即使不加掩码，这个头也几乎不看后面的词元：掩码在这里改变不大",
+            "ru": "Эта голова и без маски почти не смотрит вперёд: здесь маска мало что меняет",
         },
         "mask_cross": {
             "en": "Cross-attention: queries from one sentence, keys from the other",
@@ -348,11 +353,17 @@ class Masking(LessonScene):
         self.say("mask_compare_causal" if causal else "mask_compare_plain")
         self.wait(1.5)
 
-        # The first query in each: itself alone, or every token
+        # The query that looks ahead most, in each: masked, and free to look at later tokens;
+        # a head that hardly looks ahead anyway (a trained one may not) is said to
         T = len(self.trace.tokens)
-        lines = [highlight(VGroup(frames(grid, [(0, j) for j in range(T)]), label), ROLE["Q"])
-                 for grid, label in ((weights, scores.query_label(0)), (free, free.query_label(0)))]
-        self.say("mask_peek_causal" if causal else "mask_peek_plain", ("tokens", 0))
+        h = f"heads.{self.head}"
+        q = int(lookup(self.trace, f"{h}.ahead_query"))
+        lines = [highlight(VGroup(frames(grid, [(q, j) for j in range(T)]), label), ROLE["Q"])
+                 for grid, label in ((weights, scores.query_label(q)), (free, free.query_label(q)))]
+        if lookup(self.trace, f"{h}.looks_ahead"):
+            self.say("mask_peek_causal" if causal else "mask_peek_plain", ("tokens", q))
+        else:
+            self.say("mask_peek_none")
         self.play(*(Create(line) for line in lines))
         self.wait(2.0)
 

@@ -188,7 +188,7 @@ class Overview(LessonScene):
                         FadeIn(card["output"]))
         self.say("mix")
         self.wait(1.5)
-        self.say("learned")
+        self.say("learned_bias" if self.trace.config.get("bias") else "learned")
         self.wait(1.5)
 
     def card(self, view: Convention, name: str) -> VGroup:

@@ -72,7 +72,7 @@ class Projections(LessonScene):
         self.say("all_entries")
         fill_rest(self, first, {(0, 0), self.second(first)})
         self.wait(1.0)
-        self.say("learned")
+        self.say("learned_bias" if self.trace.config.get("bias") else "learned")
         self.wait(1.5)
 
         # K and V: the same code, their own colour; the keys' side in cross-attention

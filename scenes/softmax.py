@@ -31,7 +31,10 @@ _LINE_TEX = {"scaled": "s_j", "exp": "e^{s_j}", "weights": "a_j"}
 # How much a small table or grid may grow beyond its built size: larger would look empty-handed.
 MAX_GROWTH = 1.4
 _STEP_TEX = {"softmax": r"a_j = \frac{e^{s_j}}{\sum_k e^{s_k}}",
-             "relu": r"a_j = \mathrm{ReLU}(s_j)"}
+             "relu": r"a_j = \mathrm{ReLU}(s_j)",
+             # large scores (a real model's): the row's largest m taken off first, same weights
+             "softmax_shifted": r"a_j = \frac{e^{s_j - m}}{\sum_k e^{s_k - m}}"}
+_SHIFTED_EXP_TEX = "e^{s_j - m}"
 
 
 def _cell_number(num: VMobject, width: float) -> VMobject:
@@ -54,6 +57,7 @@ class QueryTable(VGroup):
         trace = numbers.trace
         n_keys = len(trace.key_tokens)
         mask = trace.heads[head].mask
+        shifted = "exp" in steps and bool(lookup(trace, f"{h}.exp_shifted"))  # e^{s_j − m}
         # Which way slots (keys) and lines (steps) advance, and where their labels sit
         along, across = (DOWN, RIGHT) if turned else (RIGHT, DOWN)
         key_side, line_side = (LEFT, UP) if turned else (UP, LEFT)
@@ -87,8 +91,8 @@ class QueryTable(VGroup):
                 cells.add(VGroup(box(k, j), _cell_number(value, width).move_to(at(k, j))))
             self.lines[step] = cells
         self.line_labels = VGroup(*(
-            MathTex(_LINE_TEX[step], font_size=LABEL_SIZE).next_to(self.lines[step][0], line_side,
-                                                                   buff=0.2)
+            MathTex(_SHIFTED_EXP_TEX if step == "exp" and shifted else _LINE_TEX[step],
+                    font_size=LABEL_SIZE).next_to(self.lines[step][0], line_side, buff=0.2)
             for step in steps))
         self.line_labels[-1].set_color(ROLE["weights"])
 
@@ -144,6 +148,11 @@ class Softmax(LessonScene):
             "en": "Exponentiate each score: every value turns positive, big scores grow fastest",
             "zh": "对每个分数取指数：每个值都变成正数，大的分数增长得最快",
             "ru": "Берём экспоненту каждой оценки: всё положительно, большие растут быстрее всех",
+        },
+        "exp_shifted": {
+            "en": "These scores are large: take the row's largest off first, then exponentiate",
+            "zh": "这些分数很大：先减去这一行最大的分数，再取指数",
+            "ru": "Оценки велики: сначала вычитаем наибольшую в строке, потом берём экспоненту",
         },
         "masked": {
             "en": "A masked key scores minus infinity; e to the minus infinity is exactly zero",
@@ -240,7 +249,13 @@ class Softmax(LessonScene):
         table = QueryTable(self.num, grid, self.head, i, steps)
 
         # The rule for one query, above (or beside) its table
-        rule = MathTex(_STEP_TEX["relu" if relu else "softmax"], font_size=LABEL_SIZE * 1.2)
+        shifted = not relu and bool(lookup(self.trace, f"{h}.exp_shifted"))
+        rule = MathTex(_STEP_TEX["relu" if relu else "softmax_shifted" if shifted else "softmax"],
+                       font_size=LABEL_SIZE * 1.2)
+        if shifted:  # m = max_k s_k = 16.10, beside the rule
+            rule = VGroup(rule, MathTex(r"m = \max_k s_k =", font_size=LABEL_SIZE),
+                          self.num.value(f"{h}.exp_shift", i, font_size=LABEL_SIZE,
+                                         coloured=False)).arrange(RIGHT, buff=0.25)
         self.place(rule, table)
         self.play(Write(rule))
         self.say("intro_relu" if relu else "intro")
@@ -260,7 +275,7 @@ class Softmax(LessonScene):
             self.show_masked(table, i, ("scaled", "weights"), "masked_relu")
         else:
             # Exponentials, their sum, and each exponential divided by it
-            self.say("exp")
+            self.say("exp_shifted" if shifted else "exp")
             self.play(FadeIn(table.line_labels[1]), self.grow("scaled", "exp", table))
             self.wait(1.2)
             self.show_masked(table, i, ("scaled", "exp"), "masked")

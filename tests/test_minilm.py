@@ -109,3 +109,28 @@ def test_the_trace_json_round_trips(tmp_path):
     trace.write_json(tmp_path / "trace.json")
     again = type(trace).read_json(tmp_path / "trace.json")
     assert again.digest == trace.digest and again.tokens == trace.tokens
+
+
+@pytest.mark.parametrize(("config", "layer", "any_shifted"), [("default.toml", None, False),
+                                                             ("minilm.toml", 0, True)])
+def test_large_scores_are_exponentiated_shifted_and_give_the_same_weights(config, layer,
+                                                                          any_shifted):
+    """A real model's scaled scores reach e^20 and more: the lesson takes each row's largest off
+    first (only for a head whose scores need it), and exponentials over their sum are still the
+    trace's weights."""
+    from qkv.derived import EXP_SHIFT_ABOVE
+
+    # layer 0's head 2 puts all its weight on the previous token: scaled scores up to ~26
+    trace = build_trace(load_config(f"config/{config}").with_overrides(layer=layer))
+    flags = []
+    for i, head in enumerate(trace.heads):
+        e, total = (lookup_array(trace, f"heads.{i}.{k}") for k in ("exp", "exp_sum"))
+        np.testing.assert_allclose(e / total[:, None], head.weights, atol=1e-12)
+        shifted = bool(lookup_array(trace, f"heads.{i}.exp_shifted"))
+        assert shifted == (head.scaled.max() > EXP_SHIFT_ABOVE)
+        if shifted:
+            np.testing.assert_allclose(lookup_array(trace, f"heads.{i}.exp_shift"),
+                                       head.scaled.max(axis=1))
+            assert e.max() == pytest.approx(1.0)
+        flags.append(shifted)
+    assert any(flags) == any_shifted

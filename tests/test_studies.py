@@ -97,12 +97,22 @@ def test_plane_of_two_dimensional_vectors_is_the_vectors_themselves():
 def test_plane_of_wider_vectors_is_their_best_two_dimensional_projection(default_trace):
     t = default_trace
     flat = np.concatenate([lookup_array(t, "plane.X"), lookup_array(t, "plane.output")])
-    both = np.concatenate([t.X, t.output])
+    both = np.concatenate([t.heads[0].V, t.heads[0].output])  # the followed head's
     assert lookup(t, "plane.projected") == 1
     # no other plane keeps more of the vectors' squared length than the top two singular ones
     kept = (flat ** 2).sum()
     assert kept == pytest.approx((np.linalg.svd(both, compute_uv=False)[:2] ** 2).sum())
     assert lookup(t, "plane.reach") == pytest.approx(np.abs(flat).max())
+
+
+@pytest.mark.parametrize("config", ["default.toml", "minilm.toml"])
+def test_each_output_in_the_plane_is_its_weights_mix_of_the_values(config):
+    """The plane shows what attention does: out_i = Σ_j a_ij·v_j, also once projected."""
+    t = trace_for(config)
+    head = t.heads[t.config["head"]]
+    mixed = head.weights @ lookup_array(t, "plane.X")  # (T, S)·(S, 2)
+    np.testing.assert_allclose(lookup_array(t, "plane.output"), mixed, atol=1e-10)
+    assert lookup(t, "plane.values") == 1
 
 
 def test_unknown_study_field_is_a_key_error(default_trace):
