@@ -104,7 +104,7 @@ def _entry_sum(numbers: Numbers, product: MatrixProduct, terms_key: str, partial
         plus = [MathTex("+", font_size=size)] if groups else []
         groups.append(VGroup(*plus, shown).arrange(RIGHT, buff=0.15))
     if bias_key is not None:  # the bias of the result's column: the count's last step
-        bias = numbers.value(bias_key, index[1], font_size=size)
+        bias = numbers.value(bias_key, index[1], font_size=size, precision=places)
         groups.append(VGroup(MathTex("+", font_size=size), bias).arrange(RIGHT, buff=0.15))
     equals = MathTex("=", font_size=size)
     total = numbers.value(partial_key, *index, 0, font_size=size * 1.2)
