@@ -39,45 +39,114 @@ def _positive(ctx, param, value):
 
 @click.command(epilog=EXAMPLES, context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("sentence", required=False)
-@click.option("--config", "config_path", type=click.Path(path_type=Path),
-              help="A TOML config (default: config/default.toml), e.g. --config config/causal.toml.")
-@click.option("--out", type=click.Path(path_type=Path), default=Path("media"), show_default=True,
-              help="Where the lesson folder (named after the sentence) and trace.json go, e.g. --out lectures.")
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path),
+    help="A TOML config (default: config/default.toml), e.g. --config config/causal.toml.",
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=Path("media"),
+    show_default=True,
+    help="Where the lesson folder (named after the sentence) and trace.json go, e.g. --out lectures.",
+)
 @click.option("--no-video", is_flag=True, help="Write OUT/trace.json only; no manim, no video.")
 @click.option("--list-scenes", is_flag=True, help="List the lesson's scenes and stop.")
-@click.option("--scenes", "scene_names", metavar="NAMES",
-              help="Only these scenes, by name or number, e.g. --scenes 3,Softmax.")
-@click.option("--quality", type=click.Choice(["low", "medium", "high", "4k"]), default="high",
-              show_default=True, help="480p15, 720p30, 1080p60 or 2160p60, e.g. --quality low.")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="mp4", show_default=True,
-              help="Video format, or png for stills only, e.g. --format webm.")
-@click.option("--transparent", is_flag=True,
-              help="No background, for overlaying on slides, e.g. --format mov --transparent.")
-@click.option("--slides", is_flag=True,
-              help="Also write slides (one per caption): offline HTML and PPTX.")
-@click.option("--jobs", type=int, callback=_positive,
-              help="Scenes rendered at once in separate processes (default: one per core, as many as free memory holds), e.g. --jobs 2.")
-@click.option("--lang", "language", type=click.Choice(["en", "zh", "ru"]),
-              help="Language of the captions, subtitles and handout, e.g. --lang zh.")
-@click.option("--layout", "--convention", "convention", type=click.Choice(["rows", "columns"]),
-              help="rows: Q = X·W_Q (the paper); columns: Q = W_Q·I (column vectors).")
+@click.option(
+    "--scenes",
+    "scene_names",
+    metavar="NAMES",
+    help="Only these scenes, by name or number, e.g. --scenes 3,Softmax.",
+)
+@click.option(
+    "--quality",
+    type=click.Choice(["low", "medium", "high", "4k"]),
+    default="high",
+    show_default=True,
+    help="480p15, 720p30, 1080p60 or 2160p60, e.g. --quality low.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="mp4",
+    show_default=True,
+    help="Video format, or png for stills only, e.g. --format webm.",
+)
+@click.option(
+    "--transparent",
+    is_flag=True,
+    help="No background, for overlaying on slides, e.g. --format mov --transparent.",
+)
+@click.option(
+    "--slides", is_flag=True, help="Also write slides (one per caption): offline HTML and PPTX."
+)
+@click.option(
+    "--jobs",
+    type=int,
+    callback=_positive,
+    help="Scenes rendered at once in separate processes (default: one per core, as many as free memory holds), e.g. --jobs 2.",
+)
+@click.option(
+    "--lang",
+    "language",
+    type=click.Choice(["en", "zh", "ru"]),
+    help="Language of the captions, subtitles and handout, e.g. --lang zh.",
+)
+@click.option(
+    "--layout",
+    "--convention",
+    "convention",
+    type=click.Choice(["rows", "columns"]),
+    help="rows: Q = X·W_Q (the paper); columns: Q = W_Q·I (column vectors).",
+)
 @click.option("--heads", type=int, help="Number of attention heads, e.g. --heads 2.")
 @click.option("--d-model", type=int, help="Width of each token vector, e.g. --d-model 6.")
 @click.option("--seed", type=int, help="Seed of the seeded source, e.g. --seed 7.")
-@click.option("--source", type=click.Choice(["seeded", "explicit", "minilm"]),
-              help="Where vectors and weights come from; minilm: the pretrained all-MiniLM-L6-v2, e.g. --source minilm.")
+@click.option(
+    "--source",
+    type=click.Choice(["seeded", "explicit", "minilm"]),
+    help="Where vectors and weights come from; minilm: the pretrained all-MiniLM-L6-v2, e.g. --source minilm.",
+)
 @click.option("--layer", type=int, help="The minilm layer shown, 0 to 5, e.g. --layer 2.")
-@click.option("--head", type=int, help="The head the single-head scenes show, from 0, e.g. --head 3.")
+@click.option(
+    "--head", type=int, help="The head the single-head scenes show, from 0, e.g. --head 3."
+)
 @click.option("--precision", type=int, help="Decimals shown for each number, e.g. --precision 3.")
 @click.option("--causal/--no-causal", default=None, help="Mask future tokens (a decoder).")
-@click.option("--cross", metavar="OTHER", help='Cross-attention: keys and values from OTHER, e.g. --cross "the cat sat".')
+@click.option(
+    "--cross",
+    metavar="OTHER",
+    help='Cross-attention: keys and values from OTHER, e.g. --cross "the cat sat".',
+)
 @click.option("-q", "--quiet", is_flag=True, help="No progress output.")
-def main(sentence: str | None, config_path: Path | None, out: Path, no_video: bool,
-         list_scenes: bool, scene_names: str | None, quality: str, fmt: str, transparent: bool,
-         slides: bool, jobs: int | None, language: str | None, convention: str | None, heads: int | None,
-         d_model: int | None, seed: int | None, source: str | None, layer: int | None,
-         head: int | None, precision: int | None,
-         causal: bool | None, cross: str | None, quiet: bool) -> None:
+def main(
+    sentence: str | None,
+    config_path: Path | None,
+    out: Path,
+    no_video: bool,
+    list_scenes: bool,
+    scene_names: str | None,
+    quality: str,
+    fmt: str,
+    transparent: bool,
+    slides: bool,
+    jobs: int | None,
+    language: str | None,
+    convention: str | None,
+    heads: int | None,
+    d_model: int | None,
+    seed: int | None,
+    source: str | None,
+    layer: int | None,
+    head: int | None,
+    precision: int | None,
+    causal: bool | None,
+    cross: str | None,
+    quiet: bool,
+) -> None:
     """Render a 3Blue1Brown-style lesson on attention in which every number is computed."""
     started = time.perf_counter()
     say = (lambda line: None) if quiet else (lambda line: click.echo(line, err=True))
@@ -92,14 +161,24 @@ def main(sentence: str | None, config_path: Path | None, out: Path, no_video: bo
     if transparent and fmt not in TRANSPARENT_FORMATS:
         raise BadInput(f"--transparent needs --format mov or webm (got --format {fmt})")
     cfg = load_config(config_path).with_overrides(
-        sentence=sentence, heads=heads, d_model=d_model, seed=seed, causal=causal, cross=cross,
-        language=language, convention=convention, source=source, layer=layer, head=head,
-        precision=precision)
+        sentence=sentence,
+        heads=heads,
+        d_model=d_model,
+        seed=seed,
+        causal=causal,
+        cross=cross,
+        language=language,
+        convention=convention,
+        source=source,
+        layer=layer,
+        head=head,
+        precision=precision,
+    )
     trace = build_trace(cfg)
     scenes = None
     if not no_video:
+        from lecture.runner import pick_scenes  # imports manim: only when rendering
         from lecture.system import check_system, default_jobs
-        from scenes.runner import pick_scenes  # imports manim: only when rendering
 
         scenes = pick_scenes(scene_names)  # validate before writing anything
         check_system(slides=slides)
@@ -109,12 +188,17 @@ def main(sentence: str | None, config_path: Path | None, out: Path, no_video: bo
     if scenes is None:
         return
     from lecture.build import build_lesson
-    from scenes.runner import RenderOptions
+    from lecture.runner import RenderOptions
 
     jobs = jobs or default_jobs(quality, len(scenes))
     # manim's own bars only for one scene at a time on a terminal; else one line per scene
-    options = RenderOptions(quality=quality, fmt=fmt, transparent=transparent, slides=slides,
-                            bars=sys.stderr.isatty() and not quiet and jobs == 1)
+    options = RenderOptions(
+        quality=quality,
+        fmt=fmt,
+        transparent=transparent,
+        slides=slides,
+        bars=sys.stderr.isatty() and not quiet and jobs == 1,
+    )
     folder, files = build_lesson(trace, scenes, out, options, jobs=jobs, say=say)
     tell(f"lesson: {folder}")
     for path in files:

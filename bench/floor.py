@@ -6,7 +6,7 @@ import os
 
 from manim import DOWN, Scene, Square, Text
 
-from scenes.style import BACKGROUND, FONT
+from scenes.kit.style import BACKGROUND, FONT
 
 
 class Floor(Scene):

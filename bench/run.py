@@ -53,15 +53,15 @@ def tree_rss(pid: int) -> int:
     return total
 
 
-def run(command: list[str], env: dict | None = None, *,
-        memory: bool = True) -> tuple[float, int]:
+def run(command: list[str], env: dict | None = None, *, memory: bool = True) -> tuple[float, int]:
     """Wall seconds and peak memory (bytes, whole process tree, sampled every 0.1 s).
 
     Walking /proc to sample costs CPU the command would otherwise have: a run of a few seconds
     on two cores is timed with ``memory=False`` (peak 0)."""
     started = time.perf_counter()
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    )
     peak = 0
 
     def sample() -> None:
@@ -92,25 +92,54 @@ def video_facts(path: Path) -> tuple[float, int]:
 def lesson(quality: str, jobs: int, out: Path, sentence: str | None = None) -> dict:
     """Render a lesson into ``out``: a fresh folder means an empty formula (Tex) cache."""
     before = set(out.iterdir()) if out.exists() else set()
-    wall, peak = run([PY, "render.py", *([sentence] if sentence else []), "--quality", quality,
-                      "--jobs", str(jobs), "--out", str(out), "-q"])
+    wall, peak = run(
+        [
+            PY,
+            "render.py",
+            *([sentence] if sentence else []),
+            "--quality",
+            quality,
+            "--jobs",
+            str(jobs),
+            "--out",
+            str(out),
+            "-q",
+        ]
+    )
     (folder,) = [p for p in set(out.iterdir()) - before if p.is_dir() and p.name[0] != "."]
     seconds, frames = video_facts(folder / "lesson.mp4")
     return {"wall": wall, "peak": peak, "seconds": seconds, "frames": frames, "folder": folder}
 
 
 def floor(quality: str, seconds: float, media: Path) -> dict:
-    from scenes.runner import ENCODER_OPTIONS  # the lesson's own encoder settings
+    from lecture.runner import ENCODER_OPTIONS  # the lesson's own encoder settings
 
     flag = {"low": "-ql", "high": "-qh"}[quality]
     media.mkdir(parents=True)
     encoder = media / "encoder.cfg"
-    encoder.write_text("[video_encoder.options]\n" + "".join(
-        f"{key} = {value}\n" for key, value in ENCODER_OPTIONS["mp4"].items()))
+    encoder.write_text(
+        "[video_encoder.options]\n"
+        + "".join(f"{key} = {value}\n" for key, value in ENCODER_OPTIONS["mp4"].items())
+    )
     env = dict(os.environ, FLOOR_SECONDS=str(seconds), PYTHONPATH=str(ROOT))
-    wall, peak = run([PY, "-m", "manim", flag, "--disable_caching", "--progress_bar", "none",
-                      "-c", str(encoder), "--media_dir", str(media), "bench/floor.py", "Floor"],
-                     env)
+    wall, peak = run(
+        [
+            PY,
+            "-m",
+            "manim",
+            flag,
+            "--disable_caching",
+            "--progress_bar",
+            "none",
+            "-c",
+            str(encoder),
+            "--media_dir",
+            str(media),
+            "bench/floor.py",
+            "Floor",
+        ],
+        env,
+    )
     (video,) = media.rglob("Floor.mp4")
     length, frames = video_facts(video)
     return {"wall": wall, "peak": peak, "seconds": length, "frames": frames}
@@ -135,10 +164,27 @@ def main() -> None:
             f = floor(quality, rows[-2][1]["seconds"], work / f"floor-{quality}")
             rows.append((f"floor, {quality} (still picture, same length)", f))
         # a few seconds each, so the median of three runs
-        again = median(run([PY, "render.py", "--quality", "high", "--jobs", "2", "--out",
-                            str(work / "high-2"), "-q"], memory=False)[0] for _ in range(3))
-        no_video = median(run([PY, "render.py", "--no-video", "--out", str(work / "nv"), "-q"],
-                              memory=False)[0] for _ in range(3))
+        again = median(
+            run(
+                [
+                    PY,
+                    "render.py",
+                    "--quality",
+                    "high",
+                    "--jobs",
+                    "2",
+                    "--out",
+                    str(work / "high-2"),
+                    "-q",
+                ],
+                memory=False,
+            )[0]
+            for _ in range(3)
+        )
+        no_video = median(
+            run([PY, "render.py", "--no-video", "--out", str(work / "nv"), "-q"], memory=False)[0]
+            for _ in range(3)
+        )
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -146,35 +192,54 @@ def main() -> None:
     for quality in ("low", "high"):
         one, two = by[f"lesson, {quality}, --jobs 1"], by[f"lesson, {quality}, --jobs 2"]
         base = by[f"floor, {quality} (still picture, same length)"]
-        notes.append(f"- {quality}: --jobs 2 is {one['wall'] / two['wall']:.2f}x faster than "
-                     f"--jobs 1; the lesson (--jobs 1) costs {one['wall'] / base['wall']:.1f}x the "
-                     f"floor, (--jobs 2) {two['wall'] / base['wall']:.1f}x")
-    notes.append(f"- unchanged re-render (high, --jobs 2, cache hit): {again:.1f} s "
-                 "(median of 3)")
+        notes.append(
+            f"- {quality}: --jobs 2 is {one['wall'] / two['wall']:.2f}x faster than "
+            f"--jobs 1; the lesson (--jobs 1) costs {one['wall'] / base['wall']:.1f}x the "
+            f"floor, (--jobs 2) {two['wall'] / base['wall']:.1f}x"
+        )
+    notes.append(f"- unchanged re-render (high, --jobs 2, cache hit): {again:.1f} s (median of 3)")
     notes.append(f"- --no-video: {no_video:.1f} s (median of 3)")
 
-    lines = ["# Benchmark results", "", f"Measured {time.strftime('%Y-%m-%d %H:%M')} by "
-             "`python bench/run.py` on this machine:", "", f"- {_machine()}", "",
-             "| run | wall s | video s | real-time factor | frames | peak memory MB |",
-             "|---|---:|---:|---:|---:|---:|"]
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Measured {time.strftime('%Y-%m-%d %H:%M')} by `python bench/run.py` on this machine:",
+        "",
+        f"- {_machine()}",
+        "",
+        "| run | wall s | video s | real-time factor | frames | peak memory MB |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
     for name, r in rows:
-        lines.append(f"| {name} | {r['wall']:.1f} | {r['seconds']:.1f} | "
-                     f"{r['wall'] / r['seconds']:.2f} | {r['frames']} | {r['peak'] / 2**20:.0f} |")
+        lines.append(
+            f"| {name} | {r['wall']:.1f} | {r['seconds']:.1f} | "
+            f"{r['wall'] / r['seconds']:.2f} | {r['frames']} | {r['peak'] / 2**20:.0f} |"
+        )
     lines += ["", *notes, ""]
     (ROOT / "bench" / "results.md").write_text("\n".join(lines), encoding="utf-8")
     print("\n".join(lines))
 
 
 def _machine() -> str:
-    cpu = next((line.split(":", 1)[1].strip() for line in
-                Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")),
-               platform.processor())
-    mem = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
-               if line.startswith("MemTotal"))
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    mem = next(
+        int(line.split()[1])
+        for line in Path("/proc/meminfo").read_text().splitlines()
+        if line.startswith("MemTotal")
+    )
     import manim
 
-    return (f"{cpu}, {os.cpu_count()} cores, {mem / 2**20:.0f} GiB RAM; {platform.platform()}; "
-            f"Python {platform.python_version()}, manim {manim.__version__}")
+    return (
+        f"{cpu}, {os.cpu_count()} cores, {mem / 2**20:.0f} GiB RAM; {platform.platform()}; "
+        f"Python {platform.python_version()}, manim {manim.__version__}"
+    )
 
 
 if __name__ == "__main__":

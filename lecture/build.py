@@ -16,13 +16,12 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from pathlib import Path
 
-from qkv import Trace
-
 from lecture.files import PARTIAL_GLOB, atomic
 from lecture.folder import lesson_folder
 from lecture.handout import write_handout
 from lecture.subtitles import join_subtitles, write_vtt
 from lecture.video import duration, join_videos
+from qkv import Trace
 
 __all__ = ["build_lesson", "fingerprint"]
 
@@ -36,11 +35,18 @@ def fingerprint(trace: Trace) -> str:
     return hashlib.sha256(f"{trace.digest}\n{config}".encode()).hexdigest()
 
 
-def build_lesson(trace: Trace, scenes: Sequence[type], out: Path, options, *, jobs: int = 1,
-                 say: Callable[[str], None] = lambda line: None) -> tuple[Path, list[Path]]:
+def build_lesson(
+    trace: Trace,
+    scenes: Sequence[type],
+    out: Path,
+    options,
+    *,
+    jobs: int = 1,
+    say: Callable[[str], None] = lambda line: None,
+) -> tuple[Path, list[Path]]:
     """Render ``scenes`` of ``trace`` under ``out``; return the lesson folder and every file
     written or found up to date, lesson files last."""
-    from scenes import LESSON
+    from scenes import LESSON, scene_stem
 
     folder = lesson_folder(out, trace.sentence, fingerprint(trace))
     folder.mkdir(parents=True, exist_ok=True)
@@ -52,7 +58,7 @@ def build_lesson(trace: Trace, scenes: Sequence[type], out: Path, options, *, jo
     stamps = _Stamps(folder / ".stamps.json")
     key = _render_key(trace, options)
     ordered = sorted(scenes, key=LESSON.index)
-    stems = {cls: f"{LESSON.index(cls) + 1:02d}_{cls.__name__}" for cls in ordered}
+    stems = {cls: scene_stem(cls) for cls in ordered}
     todo = [cls for cls in ordered if not stamps.fresh(stems[cls], key, folder, options.fmt)]
     if len(todo) < len(ordered):
         say(f"up to date: {len(ordered) - len(todo)} of {len(ordered)} scenes")
@@ -83,15 +89,17 @@ def _slides(folder: Path, names: list[str], title: str, stamps: _Stamps, key: st
 def _render_all(trace, todo, folder, options, jobs, say, outlines):
     """Yield (scene class, files written) as each scene finishes, with one overall progress
     line per scene: done of total, elapsed, an estimate of what is left."""
-    from scenes.runner import render_scene
+    from lecture.runner import render_scene
 
     started, total = time.perf_counter(), len(todo)
 
     def progress(done: int, cls) -> None:
         elapsed = time.perf_counter() - started
         left = elapsed / done * (total - done) if done < total else 0.0
-        say(f"[{done}/{total}] {cls.__name__} · {_clock(elapsed)} elapsed"
-            + (f" · about {_clock(left)} left" if done < total else ""))
+        say(
+            f"[{done}/{total}] {cls.__name__} · {_clock(elapsed)} elapsed"
+            + (f" · about {_clock(left)} left" if done < total else "")
+        )
 
     if jobs <= 1 or total <= 1:
         for done, cls in enumerate(todo, 1):
@@ -102,8 +110,9 @@ def _render_all(trace, todo, folder, options, jobs, say, outlines):
     # spawn, not fork: each worker starts clean (manim's global config, torch's threads)
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=min(jobs, total), mp_context=context) as pool:
-        running = {pool.submit(render_scene, trace, cls, folder, options, outlines): cls
-                   for cls in todo}
+        running = {
+            pool.submit(render_scene, trace, cls, folder, options, outlines): cls for cls in todo
+        }
         done = 0
         try:
             while running:
@@ -142,14 +151,29 @@ def _join(folder: Path, stems: list[str], fmt: str, stamps: _Stamps, key: str) -
     return written
 
 
+def pixel_sources() -> list[Path]:
+    """Every file a scene's pixels depend on: the scenes and their kit (at any depth), the core,
+    and the rendering side's runner and TeX template."""
+    return sorted(
+        [
+            *(_ROOT / "scenes").rglob("*.py"),
+            *(_ROOT / "qkv").rglob("*.py"),
+            _ROOT / "lecture" / "runner.py",
+            _ROOT / "lecture" / "tex_template.tex",
+        ]
+    )
+
+
 def _render_key(trace: Trace, options) -> str:
     """Everything a scene's pixels depend on, the project's own code included."""
     code = hashlib.sha256()
-    for path in sorted([*(_ROOT / "scenes").glob("*.py"), *(_ROOT / "scenes").glob("*.tex"),
-                        *(_ROOT / "qkv").glob("*.py")]):
+    for path in pixel_sources():
+        code.update(str(path.relative_to(_ROOT)).encode())  # a moved file is a change too
         code.update(path.read_bytes())
-    what = (f"{fingerprint(trace)} {options.quality} {options.fmt} {options.transparent} "
-            f"{options.slides}")
+    what = (
+        f"{fingerprint(trace)} {options.quality} {options.fmt} {options.transparent} "
+        f"{options.slides}"
+    )
     return hashlib.sha256(f"{what} {code.hexdigest()}".encode()).hexdigest()
 
 
@@ -165,9 +189,12 @@ class _Stamps:
 
     def fresh(self, name: str, key: str, folder: Path, fmt: str) -> bool:
         entry = self.data.get(name)
-        return (entry is not None and entry["key"] == key
-                and all((folder / f).exists() for f in entry["files"])
-                and any(f.endswith(f".{fmt}") for f in entry["files"]))
+        return (
+            entry is not None
+            and entry["key"] == key
+            and all((folder / f).exists() for f in entry["files"])
+            and any(f.endswith(f".{fmt}") for f in entry["files"])
+        )
 
     def files(self, name: str) -> list[str]:
         return [str(self.path.parent / f) for f in self.data.get(name, {}).get("files", [])]

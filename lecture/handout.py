@@ -20,7 +20,7 @@ _TEXT = {
     "en": {
         "title": "Attention, step by step: {sentence}",
         "setup": "{T} tokens, d_model = {d_model}, {h} head(s), d_k = {d_k}, d_v = {d_v}; "
-                 "similarity: {similarity}; normaliser: {normaliser}; causal mask: {causal}.",
+        "similarity: {similarity}; normaliser: {normaliser}; causal mask: {causal}.",
         "digest": "Every number below is in trace.json (digest {digest}).",
         "elided": "Only the first {n} of {m} columns are printed; trace.json has them all.",
         "X": "X: the token vectors (T × d_model)",
@@ -50,18 +50,19 @@ _TEXT = {
         "residual": "Encoder layer: R = X + attention output (T × d_model)",
         "normed": "LayerNorm(R), each row to mean 0 and spread 1 (T × d_model)",
         "encoder": "The encoder layer's output, after the feed-forward network (seeded, not "
-                   "trained) and Add & Norm (T × d_model)",
+        "trained) and Add & Norm (T × d_model)",
         "encoder_trained": "The layer's output: the model's own trained LayerNorms, GELU "
-                           "feed-forward network and biases; the hidden state entering the next "
-                           "layer (T × d_model)",
+        "feed-forward network and biases; the hidden state entering the next "
+        "layer (T × d_model)",
         "normed_trained": "LayerNorm(R) with the model's trained gain and shift (T × d_model)",
         "elided_rows": "Only the first {n} of {m} rows are printed; trace.json has them all.",
-        "yes": "yes", "no": "no",
+        "yes": "yes",
+        "no": "no",
     },
     "zh": {
         "title": "注意力，一步一步：{sentence}",
         "setup": "{T} 个词元，d_model = {d_model}，{h} 个头，d_k = {d_k}，d_v = {d_v}；"
-                 "相似度：{similarity}；归一化：{normaliser}；因果掩码：{causal}。",
+        "相似度：{similarity}；归一化：{normaliser}；因果掩码：{causal}。",
         "digest": "下面的每个数都在 trace.json 里（摘要 {digest}）。",
         "elided": "只列出 {m} 列中的前 {n} 列；完整数据见 trace.json。",
         "X": "X：词元向量（T × d_model）",
@@ -92,15 +93,16 @@ _TEXT = {
         "normed": "LayerNorm(R)：每一行化为均值 0、散布 1（T × d_model）",
         "encoder": "编码器层的输出，经过前馈网络（随机生成，未训练）和 Add & Norm（T × d_model）",
         "encoder_trained": "这一层的输出：模型自己训练好的 LayerNorm、GELU 前馈网络和偏置；"
-                           "也就是进入下一层的隐藏状态（T × d_model）",
+        "也就是进入下一层的隐藏状态（T × d_model）",
         "normed_trained": "LayerNorm(R)，带模型训练好的缩放和偏移（T × d_model）",
         "elided_rows": "只列出 {m} 行中的前 {n} 行；完整数据见 trace.json。",
-        "yes": "是", "no": "否",
+        "yes": "是",
+        "no": "否",
     },
     "ru": {
         "title": "Внимание шаг за шагом: {sentence}",
         "setup": "токенов: {T}, d_model = {d_model}, голов: {h}, d_k = {d_k}, d_v = {d_v}; "
-                 "сходство: {similarity}; нормировка: {normaliser}; каузальная маска: {causal}.",
+        "сходство: {similarity}; нормировка: {normaliser}; каузальная маска: {causal}.",
         "digest": "Каждое число ниже есть в trace.json (дайджест {digest}).",
         "elided": "Показаны первые {n} столбцов из {m}; все они есть в trace.json.",
         "X": "X: векторы токенов (T × d_model)",
@@ -130,12 +132,13 @@ _TEXT = {
         "residual": "Слой кодировщика: R = X + выход внимания (T × d_model)",
         "normed": "LayerNorm(R): каждая строка к среднему 0 и разбросу 1 (T × d_model)",
         "encoder": "Выход слоя кодировщика после сети прямого распространения (случайной, "
-                   "не обученной) и Add & Norm (T × d_model)",
+        "не обученной) и Add & Norm (T × d_model)",
         "encoder_trained": "Выход слоя: обученные LayerNorm модели, сеть с GELU и смещения; "
-                           "это скрытое состояние на входе следующего слоя (T × d_model)",
+        "это скрытое состояние на входе следующего слоя (T × d_model)",
         "normed_trained": "LayerNorm(R) с обученными масштабом и сдвигом модели (T × d_model)",
         "elided_rows": "Показаны первые {n} строк из {m}; все они есть в trace.json.",
-        "yes": "да", "no": "нет",
+        "yes": "да",
+        "no": "нет",
     },
 }
 
@@ -150,12 +153,26 @@ def write_handout(trace: Trace, path: Path) -> Path:
     dims = [str(i + 1) for i in range(max(trace.X.shape[1], 1))]
     head0 = trace.heads[0]
     d_k, d_v = head0.W_Q.shape[1], head0.W_V.shape[1]
-    facts = dict(T=len(tokens), d_model=trace.X.shape[1], h=len(trace.heads), d_k=d_k, d_v=d_v,
-                 similarity=config.get("similarity"), normaliser=config.get("normaliser"),
-                 causal=text["yes" if config.get("causal") else "no"],
-                 digest=trace.digest[:12], sentence=_escape(trace.sentence))
-    out = [f"# {text['title'].format(**facts)}", "", text["setup"].format(**facts), "",
-           text["digest"].format(**facts), ""]
+    facts = dict(
+        T=len(tokens),
+        d_model=trace.X.shape[1],
+        h=len(trace.heads),
+        d_k=d_k,
+        d_v=d_v,
+        similarity=config.get("similarity"),
+        normaliser=config.get("normaliser"),
+        causal=text["yes" if config.get("causal") else "no"],
+        digest=trace.digest[:12],
+        sentence=_escape(trace.sentence),
+    )
+    out = [
+        f"# {text['title'].format(**facts)}",
+        "",
+        text["setup"].format(**facts),
+        "",
+        text["digest"].format(**facts),
+        "",
+    ]
 
     def table(title: str, matrix: np.ndarray, rows: list[str], cols: list[str]) -> None:
         out.extend([f"### {title}", ""])
@@ -189,40 +206,64 @@ def write_handout(trace: Trace, path: Path) -> Path:
     return path
 
 
-def _part_two(trace: Trace, text: dict, table, tokens: list[str], keys: list[str],
-              dims: list[str], out: list[str]) -> None:
+def _part_two(
+    trace: Trace,
+    text: dict,
+    table,
+    tokens: list[str],
+    keys: list[str],
+    dims: list[str],
+    out: list[str],
+) -> None:
     """The studies the lesson's second part shows beside the layer (qkv/studies.py)."""
     out.extend([f"## {text['part2']}", ""])
-    spread = np.stack([lookup_array(trace, f"spread.{k}")
-                       for k in ("d_k", "std", "sqrt_d_k", "scaled_std")], axis=1)  # (widths, 4)
+    spread = np.stack(
+        [lookup_array(trace, f"spread.{k}") for k in ("d_k", "std", "sqrt_d_k", "scaled_std")],
+        axis=1,
+    )  # (widths, 4)
     samples = lookup_array(trace, "spread.samples").shape[1]
-    table(text["spread"].format(n=samples), spread[:, 1:],
-          [f"d_k = {d:.0f}" for d in spread[:, 0]], text["spread_cols"])
+    table(
+        text["spread"].format(n=samples),
+        spread[:, 1:],
+        [f"d_k = {d:.0f}" for d in spread[:, 0]],
+        text["spread_cols"],
+    )
     focus = int(trace.config.get("head", 0))  # the head the lesson's scenes follow
     if trace.kv_tokens is None:  # a causal mask is for self-attention only
         masked = trace.config.get("causal")
-        table(text["unmasked" if masked else "causal"].format(k=focus),
-              lookup_array(trace, f"heads.{focus}.{'unmasked' if masked else 'causal'}_weights"),
-              tokens, keys)
+        table(
+            text["unmasked" if masked else "causal"].format(k=focus),
+            lookup_array(trace, f"heads.{focus}.{'unmasked' if masked else 'causal'}_weights"),
+            tokens,
+            keys,
+        )
     other = "softmax" if trace.config.get("normaliser") == "relu" else "relu"
-    table(text[other].format(k=focus), lookup_array(trace, f"heads.{focus}.{other}_weights"),
-          tokens, keys)
+    table(
+        text[other].format(k=focus),
+        lookup_array(trace, f"heads.{focus}.{other}_weights"),
+        tokens,
+        keys,
+    )
     trained = "_trained" if lookup_array(trace, "encoder.trained") else ""
     table(text["residual"], lookup_array(trace, "encoder.residual"), tokens, dims)
     table(text["normed" + trained], lookup_array(trace, "encoder.normed"), tokens, dims)
     table(text["encoder" + trained], lookup_array(trace, "encoder.output"), tokens, dims)
 
 
-def _table(matrix: np.ndarray, rows: list[str], cols: list[str], precision: int,
-           text: dict) -> list[str]:
+def _table(
+    matrix: np.ndarray, rows: list[str], cols: list[str], precision: int, text: dict
+) -> list[str]:
     shown = min(matrix.shape[1], _SHOWN_COLUMNS)
     head = "| | " + " | ".join(_escape(c) for c in cols[:shown]) + " |"
     rule = "|---|" + "---:|" * shown
     lines = min(matrix.shape[0], _SHOWN_ROWS)
-    body = [f"| {_escape(r)} | " + " | ".join(f"{v:.{precision}f}" for v in row[:shown]) + " |"
-            for r, row in zip(rows[:lines], matrix)]
-    note = ([] if shown == matrix.shape[1]
-            else ["", text["elided"].format(n=shown, m=matrix.shape[1])])
+    body = [
+        f"| {_escape(r)} | " + " | ".join(f"{v:.{precision}f}" for v in row[:shown]) + " |"
+        for r, row in zip(rows[:lines], matrix)
+    ]
+    note = (
+        [] if shown == matrix.shape[1] else ["", text["elided"].format(n=shown, m=matrix.shape[1])]
+    )
     if lines < matrix.shape[0]:
         note += ["", text["elided_rows"].format(n=lines, m=matrix.shape[0])]
     return [head, rule, *body, *note]

@@ -27,17 +27,34 @@ def write_slides(folder: Path, scene_names: Sequence[str], title: str) -> list[P
     assets = folder / "slides_assets"
     # the player lives beside the videos; the page names it by a relative path
     shutil.copytree(REVEAL / "dist", assets / "reveal.js" / "dist", dirs_exist_ok=True)
-    _convert(folder, scene_names, page, "html", "-ccdn_url=slides_assets/reveal.js",
-             f"-ctitle={html.escape(title)}",  # the template does not escape "-cbackground_color=#0E1117", "-cprogress=true",
-             "-cslide_number=true")
+    _convert(
+        folder,
+        scene_names,
+        page,
+        "html",
+        "-ccdn_url=slides_assets/reveal.js",
+        f"-ctitle={html.escape(title)}",  # the template does not escape "-cbackground_color=#0E1117", "-cprogress=true",
+        "-cslide_number=true",
+    )
     _convert(folder, scene_names, pptx, "pptx")
     return [page, pptx]
 
 
 def _convert(folder: Path, names: Sequence[str], dest: Path, to: str, *options: str) -> None:
     with atomic(dest) as partial:
-        command = [sys.executable, "-m", "manim_slides", "convert", "--folder",
-                   str(folder / "slides"), "--to", to, *options, *names, str(partial)]
+        command = [
+            sys.executable,
+            "-m",
+            "manim_slides",
+            "convert",
+            "--folder",
+            str(folder / "slides"),
+            "--to",
+            to,
+            *options,
+            *names,
+            str(partial),
+        ]
         done = subprocess.run(command, capture_output=True, text=True)
         if done.returncode != 0:
             raise RuntimeError(f"manim-slides convert --to {to} failed: {done.stderr[-2000:]}")
@@ -52,5 +69,8 @@ def _convert(folder: Path, names: Sequence[str], dest: Path, to: str, *options: 
 
 def remote_references(page: str) -> list[str]:
     """Every src/href/data-* attribute of the page that points off this machine."""
-    return [m for m in re.findall(r'(?:src|href|data-[\w-]+)\s*=\s*["\']([^"\']+)', page)
-            if re.match(r"(?i)(https?:)?//", m)]
+    return [
+        m
+        for m in re.findall(r'(?:src|href|data-[\w-]+)\s*=\s*["\']([^"\']+)', page)
+        if re.match(r"(?i)(https?:)?//", m)
+    ]

@@ -22,11 +22,15 @@ def check_system(*, slides: bool = False) -> None:
     if not _font_installed():
         missing.append("fonts-noto-cjk")
     if slides and not (REVEAL / "dist" / "reveal.js").exists():
-        raise BadInput("--slides needs a local reveal.js: run "
-                       "'.venv/bin/python scripts/fetch_reveal.py' (scripts/setup.sh does)")
+        raise BadInput(
+            "--slides needs a local reveal.js: run "
+            "'.venv/bin/python scripts/fetch_reveal.py' (scripts/setup.sh does)"
+        )
     if missing:
-        raise BadInput("rendering needs system packages that are missing; install them with: "
-                       f"sudo apt-get install {' '.join(missing)} (or run scripts/setup.sh)")
+        raise BadInput(
+            "rendering needs system packages that are missing; install them with: "
+            f"sudo apt-get install {' '.join(missing)} (or run scripts/setup.sh)"
+        )
 
 
 # Peak memory of one render process in GiB, with room to spare: bench/run.py measured 0.43 at
@@ -60,6 +64,6 @@ def _available_gib() -> float | None:
 def _font_installed() -> bool:
     import manimpango
 
-    from scenes.style import FONT
+    from scenes.kit.style import FONT
 
     return FONT in manimpango.list_fonts()

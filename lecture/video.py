@@ -30,8 +30,9 @@ def join_videos(parts: Sequence[Path], out: Path) -> None:
         with av.open(str(partial), "w", format=_muxer(out)) as dst:
             stream = dst.add_stream_from_template(template)
             # tags such as WebM's alpha_mode=1 (a transparent video) must survive the join
-            stream.metadata.update({k: v for k, v in template.metadata.items()
-                                    if k.upper() != "DURATION"})
+            stream.metadata.update(
+                {k: v for k, v in template.metadata.items() if k.upper() != "DURATION"}
+            )
             start = Fraction(0)  # where the next part begins, in seconds
             for part in parts:
                 start = _copy(part, dst, stream, start)

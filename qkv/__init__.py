@@ -11,6 +11,16 @@ from .tokens import MAX_TOKENS, tokenize
 from .trace import HeadTrace, Trace
 
 __all__ = [
-    "BadInput", "Config", "CoreMismatch", "DEFAULT_CONFIG", "HeadTrace", "MAX_TOKENS", "Trace",
-    "build_trace", "load_config", "lookup", "lookup_array", "tokenize",
+    "BadInput",
+    "Config",
+    "CoreMismatch",
+    "DEFAULT_CONFIG",
+    "HeadTrace",
+    "MAX_TOKENS",
+    "Trace",
+    "build_trace",
+    "load_config",
+    "lookup",
+    "lookup_array",
+    "tokenize",
 ]

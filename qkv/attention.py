@@ -12,8 +12,15 @@ from numpy.typing import NDArray
 
 from .sources import HeadWeights, Weights
 
-__all__ = ["HeadResult", "LayerResult", "attend", "causal_mask", "normalise", "scale_for",
-           "similarity"]
+__all__ = [
+    "HeadResult",
+    "LayerResult",
+    "attend",
+    "causal_mask",
+    "normalise",
+    "scale_for",
+    "similarity",
+]
 
 Array = NDArray[np.float64]
 
@@ -69,8 +76,14 @@ def normalise(scaled: Array, mask: NDArray[np.bool_] | None, kind: str) -> Array
     return e / e.sum(axis=1, keepdims=True)
 
 
-def _head(X: Array, X_kv: Array, w: HeadWeights, kind: str, normaliser: str,
-          mask: NDArray[np.bool_] | None) -> HeadResult:
+def _head(
+    X: Array,
+    X_kv: Array,
+    w: HeadWeights,
+    kind: str,
+    normaliser: str,
+    mask: NDArray[np.bool_] | None,
+) -> HeadResult:
     def affine(A: Array, W: Array, b: Array | None) -> Array:
         return A @ W + b if b is not None else A @ W
 
@@ -83,8 +96,15 @@ def _head(X: Array, X_kv: Array, w: HeadWeights, kind: str, normaliser: str,
     return HeadResult(Q, K, V, scores, scaled, weights, weights @ V)  # output (T, d_v)
 
 
-def attend(X: Array, X_kv: Array, w: Weights, *, similarity: str = "scaled_dot",
-           normaliser: str = "softmax", causal: bool = False) -> LayerResult:
+def attend(
+    X: Array,
+    X_kv: Array,
+    w: Weights,
+    *,
+    similarity: str = "scaled_dot",
+    normaliser: str = "softmax",
+    causal: bool = False,
+) -> LayerResult:
     """Multi-head attention of queries from X (T rows) over keys/values from X_kv (S rows)."""
     mask = causal_mask(X.shape[0], X_kv.shape[0]) if causal else None
     heads = tuple(_head(X, X_kv, hw, similarity, normaliser, mask) for hw in w.heads)

@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from .errors import BadInput
-from .minilm import D_K, D_MODEL, HEADS, LAYERS
+from .model_sizes import D_K, D_MODEL, HEADS, LAYERS
 
 __all__ = ["Config", "ExplicitHead", "ExplicitSource", "DEFAULT_CONFIG", "load_config"]
 
@@ -81,7 +81,8 @@ class Config(_Strict):
             if key in data and data[key] != size:
                 raise ValueError(
                     f"the minilm source has {MINILM_SHAPE}, so {key} is {size!r}, not "
-                    f"{data[key]!r}; drop {key} (or use source = \"seeded\")")
+                    f'{data[key]!r}; drop {key} (or use source = "seeded")'
+                )
             data[key] = size
         data.setdefault("layer", 0)
         return data
@@ -100,24 +101,31 @@ class Config(_Strict):
         if self.source == "explicit" and self.explicit is None:
             raise ValueError("source 'explicit' needs an [explicit] table with vectors")
         if self.head >= self.heads:
-            raise ValueError(f"head {self.head} does not exist: heads are numbered 0 to "
-                             f"{self.heads - 1}; pick one of them")
+            raise ValueError(
+                f"head {self.head} does not exist: heads are numbered 0 to "
+                f"{self.heads - 1}; pick one of them"
+            )
         if self.source != "minilm":
             if self.layer is not None:
-                raise ValueError("layer chooses a layer of the minilm source; drop it or set "
-                                 "source = \"minilm\"")
+                raise ValueError(
+                    'layer chooses a layer of the minilm source; drop it or set source = "minilm"'
+                )
             return self
         if self.explicit is not None:
             raise ValueError("the minilm source takes no [explicit] table; drop it")
-        model_only = {"cross": self.cross is not None, "causal": self.causal,
-                      "similarity": self.similarity != "scaled_dot",
-                      "normaliser": self.normaliser != "softmax"}
+        model_only = {
+            "cross": self.cross is not None,
+            "causal": self.causal,
+            "similarity": self.similarity != "scaled_dot",
+            "normaliser": self.normaliser != "softmax",
+        }
         for key, changed in model_only.items():
             if changed:
                 raise ValueError(
                     f"all-MiniLM-L6-v2 is an encoder whose heads compute unmasked scaled-dot "
                     f"softmax self-attention; drop {key} to show what the model does "
-                    "(the Masking and Alternatives scenes show the what-ifs)")
+                    "(the Masking and Alternatives scenes show the what-ifs)"
+                )
         return self
 
     @property

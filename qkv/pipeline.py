@@ -26,25 +26,59 @@ def build_trace(cfg: Config, *, check: bool = True) -> Trace:
         check_against_torch(X, X_kv if X_kv is not None else X, w, result, **options)
     heads = tuple(
         HeadTrace(
-            W_Q=hw.W_Q, W_K=hw.W_K, W_V=hw.W_V, b_Q=hw.b_Q, b_K=hw.b_K, b_V=hw.b_V, w_a=hw.w_a,
-            Q=hr.Q, K=hr.K, V=hr.V, scores=hr.scores, scaled=hr.scaled, mask=result.mask,
-            weights=hr.weights, output=hr.output,
+            W_Q=hw.W_Q,
+            W_K=hw.W_K,
+            W_V=hw.W_V,
+            b_Q=hw.b_Q,
+            b_K=hw.b_K,
+            b_V=hw.b_V,
+            w_a=hw.w_a,
+            Q=hr.Q,
+            K=hr.K,
+            V=hr.V,
+            scores=hr.scores,
+            scaled=hr.scaled,
+            mask=result.mask,
+            weights=hr.weights,
+            output=hr.output,
         )
         for hw, hr in zip(w.heads, result.heads)
     )
     return Trace(
-        sentence=cfg.sentence, tokens=tokens, config=cfg.resolved(), X=X,
-        kv_sentence=cfg.cross, kv_tokens=kv_tokens, X_kv=X_kv, heads=heads,
-        concat=result.concat, W_O=w.W_O, b_O=w.b_O, output=result.output,
+        sentence=cfg.sentence,
+        tokens=tokens,
+        config=cfg.resolved(),
+        X=X,
+        kv_sentence=cfg.cross,
+        kv_tokens=kv_tokens,
+        X_kv=X_kv,
+        heads=heads,
+        concat=result.concat,
+        W_O=w.W_O,
+        b_O=w.b_O,
+        output=result.output,
     )
 
 
-def _inputs(cfg: Config) -> tuple[tuple[str, ...], NDArray[np.float64], NDArray[np.float64] | None,
-                                  tuple[str, ...] | None, Weights]:
+def _inputs(
+    cfg: Config,
+) -> tuple[
+    tuple[str, ...],
+    NDArray[np.float64],
+    NDArray[np.float64] | None,
+    tuple[str, ...] | None,
+    Weights,
+]:
     """Tokens, X (T, d_model), the key/value side (S, d_model) if another sentence, weights."""
     if cfg.source == "minilm":  # the model's word pieces, its hidden state entering the layer
         tokens, ids = minilm.tokenize(cfg.sentence)
-        return tokens, minilm.hidden_state(ids, cfg.layer), None, None, minilm.layer_weights(cfg.layer)
+        return (
+            tokens,
+            minilm.hidden_state(ids, cfg.layer),
+            None,
+            None,
+            minilm.layer_weights(cfg.layer),
+        )
     tokens = tokenize(cfg.sentence)
     kv_tokens = tokenize(cfg.cross, "--cross sentence") if cfg.cross is not None else None
     X = embed(tokens, cfg)  # (T, d_model)

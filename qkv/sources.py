@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
 
+from .config import Config
 from .errors import BadInput
-
-if TYPE_CHECKING:  # only annotations: config.py imports the minilm source, which imports this
-    from .config import Config
 
 __all__ = ["Weights", "HeadWeights", "additive_vector", "embed", "random_rows", "weights"]
 
@@ -64,7 +61,7 @@ def embed(tokens: tuple[str, ...], cfg: Config) -> Array:
             known = ", ".join(sorted(vectors)) or "none"
             raise BadInput(
                 f"token '{t}' has no vector in the config's [explicit.vectors] (known: {known}); "
-                "add one or use source = \"seeded\""
+                'add one or use source = "seeded"'
             )
         v = vectors[t]
         if len(v) != cfg.d_model:
@@ -99,8 +96,12 @@ def _seeded_weights(cfg: Config) -> Weights:
 
     heads = tuple(
         HeadWeights(
-            W_Q=mat("W_Q", i, d, dk), W_K=mat("W_K", i, d, dk), W_V=mat("W_V", i, d, dv),
-            b_Q=vec("b_Q", i, dk), b_K=vec("b_K", i, dk), b_V=vec("b_V", i, dv),
+            W_Q=mat("W_Q", i, d, dk),
+            W_K=mat("W_K", i, d, dk),
+            W_V=mat("W_V", i, d, dv),
+            b_Q=vec("b_Q", i, dk),
+            b_K=vec("b_K", i, dk),
+            b_V=vec("b_V", i, dv),
             w_a=additive_vector(cfg.seed, i, dk) if cfg.similarity == "additive" else None,
         )
         for i in range(h)
@@ -128,17 +129,24 @@ def _explicit_weights(cfg: Config) -> Weights:
     assert ex is not None
     d, dk, dv, h = cfg.d_model, cfg.head_dim, cfg.value_dim, cfg.heads
     if ex.heads and len(ex.heads) != h:
-        raise BadInput(f"[[explicit.heads]] lists {len(ex.heads)} heads but heads is {h}; make them agree")
+        raise BadInput(
+            f"[[explicit.heads]] lists {len(ex.heads)} heads but heads is {h}; make them agree"
+        )
     if cfg.bias or cfg.similarity == "additive":
-        raise BadInput("the explicit source has no biases or additive weights; set bias = false "
-                       "and pick another similarity, or use source = \"seeded\"")
+        raise BadInput(
+            "the explicit source has no biases or additive weights; set bias = false "
+            'and pick another similarity, or use source = "seeded"'
+        )
     given = ex.heads or [None] * h
     heads = tuple(
         HeadWeights(
             W_Q=_matrix(g and g.W_Q, d, dk, f"explicit W_Q of head {i}"),
             W_K=_matrix(g and g.W_K, d, dk, f"explicit W_K of head {i}"),
             W_V=_matrix(g and g.W_V, d, dv, f"explicit W_V of head {i}"),
-            b_Q=None, b_K=None, b_V=None, w_a=None,
+            b_Q=None,
+            b_K=None,
+            b_V=None,
+            w_a=None,
         )
         for i, g in enumerate(given)
     )

@@ -20,11 +20,21 @@ from numpy.typing import NDArray
 
 from . import minilm
 from .attention import causal_mask, normalise, scale_for, similarity
+from .model_sizes import LAYER_NORM_EPS as LAYER_NORM_EPS_BERT
 from .sources import additive_vector, random_rows
 from .trace import HeadTrace, Trace
 
-__all__ = ["FFN_GROWTH", "HEAD_STUDIES", "LAYER_STUDIES", "LOOKS_AHEAD", "ONE_HOT", "SPREAD_D_K",
-           "SPREAD_SAMPLES", "WIDE_D_K", "study"]
+__all__ = [
+    "FFN_GROWTH",
+    "HEAD_STUDIES",
+    "LAYER_STUDIES",
+    "LOOKS_AHEAD",
+    "ONE_HOT",
+    "SPREAD_D_K",
+    "SPREAD_SAMPLES",
+    "WIDE_D_K",
+    "study",
+]
 
 Array = NDArray[np.float64]
 
@@ -41,6 +51,7 @@ def _seed(t: Trace) -> int:
 
 # ---- per head: the trace's scaled scores under another mask, normaliser or similarity ----
 
+
 def _causal(t: Trace) -> NDArray[np.bool_]:
     return causal_mask(len(t.tokens), len(t.key_tokens))  # (T, S) True above the diagonal
 
@@ -56,6 +67,7 @@ def _similarity_as(kind: str) -> Callable[[Trace, HeadTrace], Array]:
     def compute(t: Trace, h: HeadTrace) -> Array:
         # (T, S): the same queries and keys compared another way, scaled as that kind is
         return similarity(h.Q, h.K, kind, _w_a(t, h)) * scale_for(kind, h.Q.shape[1])
+
     return compute
 
 
@@ -69,31 +81,36 @@ HEAD_STUDIES: dict[str, Callable[[Trace, HeadTrace], Array]] = {
     "softmax_weights": lambda t, h: normalise(h.scaled, h.mask, "softmax"),
     "relu_weights": lambda t, h: normalise(h.scaled, h.mask, "relu"),
     # similarities of the trace's own queries and keys (T, S)
-    **{f"sim_{kind}": _similarity_as(kind)
-       for kind in ("dot", "scaled_dot", "cosine", "additive")},
+    **{f"sim_{kind}": _similarity_as(kind) for kind in ("dot", "scaled_dot", "cosine", "additive")},
     "w_a": lambda t, h: _w_a(t, h),  # (d_k,)
 }
+
 
 def _ahead(t: Trace, h: HeadTrace) -> Array:
     # (T,) how much of each query's unmasked weight falls on the tokens after it
     return np.where(_causal(t), normalise(h.scaled, None, t.config["normaliser"]), 0.0).sum(axis=1)
 
 
-HEAD_STUDIES.update({
-    "ahead_weight": _ahead,
-    # () the query that looks ahead most (ties to the first: rounded first, as focus_query)
-    "ahead_query": lambda t, h: np.asarray(float(np.argmax(np.round(_ahead(t, h), 9)))),
-    # () 1 if some query puts at least LOOKS_AHEAD of its weight after itself: the mask matters
-    "looks_ahead": lambda t, h: np.asarray(float(_ahead(t, h).max() >= LOOKS_AHEAD)),
-})
+HEAD_STUDIES.update(
+    {
+        "ahead_weight": _ahead,
+        # () the query that looks ahead most (ties to the first: rounded first, as focus_query)
+        "ahead_query": lambda t, h: np.asarray(float(np.argmax(np.round(_ahead(t, h), 9)))),
+        # () 1 if some query puts at least LOOKS_AHEAD of its weight after itself: the mask matters
+        "looks_ahead": lambda t, h: np.asarray(float(_ahead(t, h).max() >= LOOKS_AHEAD)),
+    }
+)
 # each weights study's row sums (T,): one for softmax, whatever they are for ReLU
-HEAD_STUDIES.update({
-    f"{name}_sum": (lambda f: lambda t, h: f(t, h).sum(axis=1))(HEAD_STUDIES[name])
-    for name in ("causal_weights", "unmasked_weights", "softmax_weights", "relu_weights")
-})
+HEAD_STUDIES.update(
+    {
+        f"{name}_sum": (lambda f: lambda t, h: f(t, h).sum(axis=1))(HEAD_STUDIES[name])
+        for name in ("causal_weights", "unmasked_weights", "softmax_weights", "relu_weights")
+    }
+)
 
 
 # ---- why √d_k: random queries and keys of growing width ----
+
 
 def _spread(t: Trace) -> dict[str, Array]:
     samples = []
@@ -108,14 +125,19 @@ def _spread(t: Trace) -> dict[str, Array]:
     reach = 10.0 * np.ceil(np.abs(raw).max() / 10.0)
     scaled_reach = np.ceil(np.abs(scaled).max())  # the scaled samples' own axis, zoomed in
     return {
-        "d_k": np.asarray(SPREAD_D_K, dtype=np.float64), "sqrt_d_k": roots,
-        "samples": raw, "std": raw.std(axis=1), "scaled": scaled, "scaled_std": scaled.std(axis=1),
+        "d_k": np.asarray(SPREAD_D_K, dtype=np.float64),
+        "sqrt_d_k": roots,
+        "samples": raw,
+        "std": raw.std(axis=1),
+        "scaled": scaled,
+        "scaled_std": scaled.std(axis=1),
         "axis": np.array([-reach, 0.0, reach]),
         "scaled_axis": np.array([-scaled_reach, 0.0, scaled_reach]),
     }
 
 
 # ---- why √d_k on this sentence: its own tokens through heads WIDE_D_K wide ----
+
 
 def _slope(p: Array) -> Array:
     # The largest ∂p_j/∂s_j = p_j(1 − p_j) of each row: how much a score can still move its
@@ -137,15 +159,21 @@ def _wide(t: Trace) -> dict[str, Array]:
     # the query the contrast shows best: most decided unscaled, least decided scaled
     focus = np.argmax(raw_p.max(axis=1) - scaled_p.max(axis=1))
     return {
-        "d_k": np.asarray(float(WIDE_D_K)), "sqrt_d_k": np.asarray(np.sqrt(WIDE_D_K)),
+        "d_k": np.asarray(float(WIDE_D_K)),
+        "sqrt_d_k": np.asarray(np.sqrt(WIDE_D_K)),
         "focus": np.asarray(float(focus)),
-        "scores": scores, "scaled": scaled, "raw_weights": raw_p, "scaled_weights": scaled_p,
-        "raw_slope": _slope(raw_p), "scaled_slope": _slope(scaled_p),
+        "scores": scores,
+        "scaled": scaled,
+        "raw_weights": raw_p,
+        "scaled_weights": scaled_p,
+        "raw_slope": _slope(raw_p),
+        "scaled_slope": _slope(scaled_p),
         "raw_onehot": (raw_p.max(axis=1) >= ONE_HOT).astype(np.float64),  # (T,) 1 = yes
     }
 
 
 # ---- a plane to draw vectors in: the values one head mixes, and what it mixes them into ----
+
 
 def _plane(t: Trace) -> dict[str, Array]:
     # Self-attention: the followed head's values and outputs. Each output is Σ_j a_ij·v_j, a
@@ -170,8 +198,13 @@ def _plane(t: Trace) -> dict[str, Array]:
         signs = np.sign(axes[np.arange(2), np.abs(axes).argmax(axis=1)])
         flat, projected = both @ (axes * signs[:, None]).T, 1.0  # (2T, 2)
     reach = np.abs(flat).max()
-    return {"X": flat[:T], "output": flat[T:], "projected": np.asarray(projected),
-            "reach": np.asarray(reach), "values": np.asarray(float(values))}
+    return {
+        "X": flat[:T],
+        "output": flat[T:],
+        "projected": np.asarray(projected),
+        "reach": np.asarray(reach),
+        "values": np.asarray(float(values)),
+    }
 
 
 # ---- where attention sits: one encoder layer around this trace's attention ----
@@ -202,9 +235,18 @@ def _seeded_layer(t: Trace) -> dict[str, Array]:
     hidden = np.maximum(normed @ W_1, 0.0)  # (T, d_ff)
     ffn = hidden @ W_2  # (T, d_model)
     residual_2 = normed + ffn
-    return {"residual": residual, "normed": normed, "W_1": W_1, "W_2": W_2, "hidden": hidden,
-            "ffn": ffn, "residual_2": residual_2, "output": _layer_norm(residual_2),
-            "eps": LAYER_NORM_EPS, "trained": 0.0}
+    return {
+        "residual": residual,
+        "normed": normed,
+        "W_1": W_1,
+        "W_2": W_2,
+        "hidden": hidden,
+        "ffn": ffn,
+        "residual_2": residual_2,
+        "output": _layer_norm(residual_2),
+        "eps": LAYER_NORM_EPS,
+        "trained": 0.0,
+    }
 
 
 def _trained_layer(t: Trace) -> dict[str, Array]:
@@ -212,15 +254,24 @@ def _trained_layer(t: Trace) -> dict[str, Array]:
     # its output is the hidden state entering the next layer
     layer = int(t.config["layer"])
     ffn = minilm.feed_forward(layer)
-    return {**minilm.run_layer(t.X, layer, t.output), "W_1": ffn.W_1, "W_2": ffn.W_2,
-            "eps": minilm.LAYER_NORM_EPS, "trained": 1.0}
+    return {
+        **minilm.run_layer(t.X, layer, t.output),
+        "W_1": ffn.W_1,
+        "W_2": ffn.W_2,
+        "eps": LAYER_NORM_EPS_BERT,
+        "trained": 1.0,
+    }
 
 
 def _encoder(t: Trace) -> dict[str, Array]:
     parts = _trained_layer(t) if t.config.get("source") == "minilm" else _seeded_layer(t)
     mean, std = _row_moments(parts["residual"], parts.pop("eps"))
     return {
-        "X": t.X, "attention": t.output, **parts, "mean": mean, "std": std,
+        "X": t.X,
+        "attention": t.output,
+        **parts,
+        "mean": mean,
+        "std": std,
         # (r − μ)/σ before any gain and shift (T, d_model): what LayerNorm itself computes
         "standardised": (parts["residual"] - mean[:, None]) / std[:, None],
         "trained": np.asarray(parts["trained"]),  # 1: the model's own weights, 0: seeded
@@ -229,7 +280,10 @@ def _encoder(t: Trace) -> dict[str, Array]:
 
 
 LAYER_STUDIES: dict[str, Callable[[Trace], dict[str, Array]]] = {
-    "spread": _spread, "wide": _wide, "plane": _plane, "encoder": _encoder,
+    "spread": _spread,
+    "wide": _wide,
+    "plane": _plane,
+    "encoder": _encoder,
 }
 
 

@@ -32,7 +32,7 @@ def check_sentence(sentence: str, what: str = "sentence") -> None:
                 "remove it and type plain text"
             )
     if not sentence.strip():
-        raise BadInput(f"the {what} is empty; give at least one word, e.g. \"the cat sat\"")
+        raise BadInput(f'the {what} is empty; give at least one word, e.g. "the cat sat"')
 
 
 def tokenize(sentence: str, what: str = "sentence") -> tuple[str, ...]:

@@ -19,8 +19,9 @@ def _t(a: np.ndarray | None) -> torch.Tensor | None:
     return None if a is None else torch.from_numpy(np.ascontiguousarray(a))
 
 
-def attend_torch(X: np.ndarray, X_kv: np.ndarray, w: Weights, *, similarity: str,
-                 normaliser: str, causal: bool) -> dict[str, object]:
+def attend_torch(
+    X: np.ndarray, X_kv: np.ndarray, w: Weights, *, similarity: str, normaliser: str, causal: bool
+) -> dict[str, object]:
     """Multi-head attention with torch ops; returns the same intermediates as ``attend``."""
     x, x_kv = _t(X), _t(X_kv)
     T, S = x.shape[0], x_kv.shape[0]
@@ -44,15 +45,24 @@ def attend_torch(X: np.ndarray, X_kv: np.ndarray, w: Weights, *, similarity: str
         else:
             z = scaled.masked_fill(mask, float("-inf")) if mask is not None else scaled
             weights = torch.softmax(z, dim=-1)  # (T, S)
-        heads.append(dict(Q=q, K=k, V=v, scores=scores, scaled=scaled, weights=weights,
-                          output=weights @ v))
+        heads.append(
+            dict(Q=q, K=k, V=v, scores=scores, scaled=scaled, weights=weights, output=weights @ v)
+        )
     concat = torch.cat([h["output"] for h in heads], dim=1)  # (T, h·d_v)
     output = torch.nn.functional.linear(concat, _t(w.W_O).T, _t(w.b_O))  # (T, d_model)
     return dict(heads=heads, concat=concat, output=output)
 
 
-def check_against_torch(X: np.ndarray, X_kv: np.ndarray, w: Weights, result: LayerResult, *,
-                        similarity: str, normaliser: str, causal: bool) -> float:
+def check_against_torch(
+    X: np.ndarray,
+    X_kv: np.ndarray,
+    w: Weights,
+    result: LayerResult,
+    *,
+    similarity: str,
+    normaliser: str,
+    causal: bool,
+) -> float:
     """Raise ``CoreMismatch`` unless torch reproduces ``result``; return the largest difference."""
     twin = attend_torch(X, X_kv, w, similarity=similarity, normaliser=normaliser, causal=causal)
     pairs = [("concat", result.concat, twin["concat"]), ("output", result.output, twin["output"])]

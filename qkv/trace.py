@@ -140,10 +140,18 @@ class Trace:
             raise ValueError(f"trace version {data.get('version')} is not {TRACE_VERSION}")
         head_names = [f.name for f in fields(HeadTrace)]
         trace = cls(
-            sentence=data["sentence"], tokens=data["tokens"], config=data["config"], X=data["X"],
-            kv_sentence=data["kv_sentence"], kv_tokens=data["kv_tokens"], X_kv=data["X_kv"],
+            sentence=data["sentence"],
+            tokens=data["tokens"],
+            config=data["config"],
+            X=data["X"],
+            kv_sentence=data["kv_sentence"],
+            kv_tokens=data["kv_tokens"],
+            X_kv=data["X_kv"],
             heads=tuple(HeadTrace(**{n: h.get(n) for n in head_names}) for h in data["heads"]),
-            concat=data["concat"], W_O=data["W_O"], b_O=data["b_O"], output=data["output"],
+            concat=data["concat"],
+            W_O=data["W_O"],
+            b_O=data["b_O"],
+            output=data["output"],
         )
         if trace.digest != data["digest"]:
             raise ValueError("trace.json digest does not match its numbers; the file was altered")

@@ -15,12 +15,35 @@ from scenes.tokens_to_vectors import TokensToVectors
 from scenes.weighted_sum import WeightedSum
 from scenes.why_scale import WhyScale
 
-__all__ = ["LESSON", "PART_1", "PART_2", "Alternatives", "Context", "Cross", "EncoderLayer",
-           "Masking", "MultiHead", "Overview", "Projections", "Scaling", "Scores", "Softmax",
-           "TokensToVectors", "WeightedSum", "WhyScale"]
+__all__ = [
+    "LESSON",
+    "scene_stem",
+    "PART_1",
+    "PART_2",
+    "Alternatives",
+    "Context",
+    "Cross",
+    "EncoderLayer",
+    "Masking",
+    "MultiHead",
+    "Overview",
+    "Projections",
+    "Scaling",
+    "Scores",
+    "Softmax",
+    "TokensToVectors",
+    "WeightedSum",
+    "WhyScale",
+]
 
 # Part 1: the single-head path, in the order a lecture tells it.
 PART_1 = [TokensToVectors, Projections, Scores, Scaling, Softmax, WeightedSum, Overview]
 # Part 2: what attention does to the vectors, the reasons behind its steps, and its variants.
 PART_2 = [Context, WhyScale, MultiHead, Masking, Cross, Alternatives, EncoderLayer]
 LESSON = PART_1 + PART_2
+
+
+def scene_stem(cls: type) -> str:
+    """``03_Scores``: a scene's files are named by its place in the lesson, whichever scenes
+    one render picks."""
+    return f"{LESSON.index(cls) + 1:02d}_{cls.__name__}"

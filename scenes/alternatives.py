@@ -13,15 +13,30 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from manim import (
-    DOWN, DR, ORIGIN, RIGHT, UP, Create, FadeIn, FadeOut, LaggedStart, Line, MathTex, Rectangle,
-    ReplacementTransform, SurroundingRectangle, VGroup, VMobject, Write, config,
+    DOWN,
+    DR,
+    ORIGIN,
+    RIGHT,
+    UP,
+    Create,
+    FadeIn,
+    FadeOut,
+    LaggedStart,
+    Line,
+    MathTex,
+    Rectangle,
+    ReplacementTransform,
+    SurroundingRectangle,
+    VGroup,
+    VMobject,
+    Write,
+    config,
 )
 
 from qkv import lookup, lookup_array
-
-from scenes.base import LessonScene
-from scenes.style import FRAME_LINE, LABEL_SIZE, NUMBER_SIZE, ROLE
-from scenes.widgets import _elide, highlight, role_formula, token_labels, turn_if_crowded
+from scenes.kit.base import LessonScene
+from scenes.kit.style import FRAME_LINE, LABEL_SIZE, NUMBER_SIZE, ROLE
+from scenes.kit.widgets import _elide, highlight, role_formula, token_labels, turn_if_crowded
 
 __all__ = ["Alternatives"]
 
@@ -30,8 +45,14 @@ _SIMILARITY = {
     "dot": (("q", "Q"), (r"\cdot", None), ("k", "K")),
     "scaled_dot": (("q", "Q"), (r"\cdot", None), ("k", "K"), (r"/\sqrt{d_k}", None)),
     "cosine": ((r"\cos(", None), ("q", "Q"), (",", None), ("k", "K"), (")", None)),
-    "additive": ((r"w_a^{\top}", "learned"), (r"\tanh(", None), ("q", "Q"), ("+", None),
-                 ("k", "K"), (")", None)),
+    "additive": (
+        (r"w_a^{\top}", "learned"),
+        (r"\tanh(", None),
+        ("q", "Q"),
+        ("+", None),
+        ("k", "K"),
+        (")", None),
+    ),
 }
 KINDS = tuple(_SIMILARITY)  # table order: dot, scaled dot, cosine, additive
 _NORMALISER = {"softmax": r"\mathrm{softmax}(s)_j", "relu": r"\mathrm{ReLU}(s_j)"}
@@ -43,12 +64,10 @@ BAR = 1.0  # the tallest bar of the weight charts, at least
 GROWTH = 1.4  # how much a short sentence's layout may grow: more would look empty-handed
 
 
-
 class Alternatives(LessonScene):
-
     captions = {
         "intro": {
-            "en": "One query, \"{0}\", against every key, compared in four ways",
+            "en": 'One query, "{0}", against every key, compared in four ways',
             "zh": "同一个查询“{0}”，用四种方式去比较每个键",
             "ru": "Один запрос, «{0}», сравним с каждым ключом четырьмя способами",
         },
@@ -124,25 +143,44 @@ class Alternatives(LessonScene):
 
         # ---- every piece at scene size; columns shared by both halves ----
         # (built first, laid out once, so that the key tokens stay put between the halves)
-        table = {kind: [self.num.value(f"{h}.sim_{kind}", i, j, font_size=size)
-                        for j in range(S)] for kind in KINDS}
+        table = {
+            kind: [self.num.value(f"{h}.sim_{kind}", i, j, font_size=size) for j in range(S)]
+            for kind in KINDS
+        }
         scores = [self.num.value(f"{h}.scaled", i, j, font_size=size) for j in range(S)]
-        weights = {norm: [self.num.value(f"{h}.{norm}_weights", i, j, font_size=size,
-                                         coloured=False, color=ROLE["weights"])
-                          for j in range(S)] for norm in _NORMALISER}
-        sums = {norm: self.num.value(f"{h}.{key}", i, font_size=size, coloured=False,
-                                     color=ROLE["weights"])
-                for norm, key in _SUM.items()}
+        weights = {
+            norm: [
+                self.num.value(
+                    f"{h}.{norm}_weights",
+                    i,
+                    j,
+                    font_size=size,
+                    coloured=False,
+                    color=ROLE["weights"],
+                )
+                for j in range(S)
+            ]
+            for norm in _NORMALISER
+        }
+        sums = {
+            norm: self.num.value(
+                f"{h}.{key}", i, font_size=size, coloured=False, color=ROLE["weights"]
+            )
+            for norm, key in _SUM.items()
+        }
         numbers = [m for row in (*table.values(), scores, *weights.values()) for m in row]
         cell = max(m.width for m in [*numbers, *sums.values()]) + 0.35  # one column's width
-        keys = token_labels(self.num, "key_tokens", ROLE["K"], font_size=LABEL_SIZE * 0.8,
-                            max_width=1.8)
+        keys = token_labels(
+            self.num, "key_tokens", ROLE["K"], font_size=LABEL_SIZE * 0.8, max_width=1.8
+        )
         # the factor by which all key tokens shrank if one was too long: the query's too
         shrink = keys[0].width / self.num.token(0, "key_tokens", font_size=LABEL_SIZE * 0.8).width
 
         labels = {kind: role_formula(_SIMILARITY[kind], LABEL_SIZE) for kind in KINDS}
-        norm_labels = {norm: MathTex(tex, font_size=LABEL_SIZE, color=ROLE["weights"])
-                       for norm, tex in _NORMALISER.items()}
+        norm_labels = {
+            norm: MathTex(tex, font_size=LABEL_SIZE, color=ROLE["weights"])
+            for norm, tex in _NORMALISER.items()
+        }
         label_w = max(m.width for m in [*labels.values(), *norm_labels.values()])
 
         # x of key column j; the labels end left of the first column
@@ -162,8 +200,12 @@ class Alternatives(LessonScene):
         # The query over the formulas, boxed, as large as the key tokens
         token = self.num.token(i, "tokens", font_size=LABEL_SIZE * 0.8, color=ROLE["Q"])
         token.scale(shrink)
-        query = VGroup(SurroundingRectangle(token, color=ROLE["Q"], buff=0.12,
-                                            corner_radius=0.08, stroke_width=2), token)
+        query = VGroup(
+            SurroundingRectangle(
+                token, color=ROLE["Q"], buff=0.12, corner_radius=0.08, stroke_width=2
+            ),
+            token,
+        )
         query.move_to(RIGHT * label_w, DR)
 
         root, w_a = self.notes(h)
@@ -173,8 +215,9 @@ class Alternatives(LessonScene):
         rows: dict[str, VGroup] = {}
         charts: dict[str, VGroup] = {}
         # both charts share one scale: the tallest weight of either gets the full bar
-        top_of = {n: max(1e-9, lookup_array(self.trace, f"{h}.{n}_weights")[i].max())
-                  for n in weights}
+        top_of = {
+            n: max(1e-9, lookup_array(self.trace, f"{h}.{n}_weights")[i].max()) for n in weights
+        }
         top = max(top_of.values())
         alone = VGroup()
 
@@ -198,32 +241,40 @@ class Alternatives(LessonScene):
                 for j, m in enumerate(weights[norm]):
                     m.move_to(RIGHT * x(j) + UP * y)
                 norm_labels[norm].move_to(RIGHT * label_w + UP * y, RIGHT)
-                charts[norm] = VGroup(norm_labels[norm],
-                                      self.bars(norm, i, base, bar / top, x, cell),
-                                      *weights[norm])
+                charts[norm] = VGroup(
+                    norm_labels[norm], self.bars(norm, i, base, bar / top, x, cell), *weights[norm]
+                )
                 if norm in sums:
                     sums[norm].move_to(RIGHT * x(S + 0.25) + UP * y)
                 if norm == "softmax":  # the same chart to its own scale, while it is alone
                     alone.remove(*alone.submobjects)
                     alone.add(*self.bars(norm, i, base, bar / top_of["softmax"], x, cell))
             first = VGroup(query, keys, *rows.values(), notes)
-            second = VGroup(query, keys, *scores, *charts.values(), *sums.values(),
-                            *([sigma] if sums else []))
+            second = VGroup(
+                query, keys, *scores, *charts.values(), *sums.values(), *([sigma] if sums else [])
+            )
             return first, second
 
         # One scale for both halves, as large as the frame allows; then rows and bars spread
         # into any height left over (a long sentence is narrow: width sets its scale)
         room_w, room_h = config.frame_width - 1.0, config.frame_height - 1.55
         first, second = place(PITCH, BAR)
-        factor = min(GROWTH, room_w / first.width, room_w / second.width,
-                     room_h / first.height, room_h / second.height)
+        factor = min(
+            GROWTH,
+            room_w / first.width,
+            room_w / second.width,
+            room_h / first.height,
+            room_h / second.height,
+        )
         pitch = min(1.4 * PITCH, PITCH + (room_h / factor - first.height) / 3)  # 3 row gaps
         bar = min(1.8 * BAR, BAR + (room_h / factor - second.height) / 2)  # 2 charts
         first, second = place(pitch, bar)
         world = VGroup(first, second, sigma, alone)
         world.scale(factor, about_point=ORIGIN)
-        world.shift(RIGHT * -VGroup(first, second).get_center()[0]
-                    + UP * (config.frame_height / 2 - 0.45 - keys.get_top()[1]))
+        world.shift(
+            RIGHT * -VGroup(first, second).get_center()[0]
+            + UP * (config.frame_height / 2 - 0.45 - keys.get_top()[1])
+        )
 
         # ---- first half: one query, four similarities ----
         self.play(FadeIn(query), FadeIn(keys))
@@ -234,8 +285,12 @@ class Alternatives(LessonScene):
             # w_a is the layer's own only if it scores additively; else the core seeds one
             own = self.trace.heads[self.head].w_a is not None
             self.say("additive_seeded" if kind == "additive" and not own else kind)
-            self.play(Write(labels[kind]), self.lagged(table[kind]),
-                      *(FadeIn(m) for m in extra), run_time=1.0)
+            self.play(
+                Write(labels[kind]),
+                self.lagged(table[kind]),
+                *(FadeIn(m) for m in extra),
+                run_time=1.0,
+            )
             self.wait(1.6)
         used = self.frame(rows[own_sim])
         self.play(Create(used))
@@ -246,28 +301,34 @@ class Alternatives(LessonScene):
         # (the layer's scaled scores are its framed similarity: the same values, moved)
         others = [rows[k] for k in KINDS if k != own_sim]
         label = labels[own_sim]
-        self.play(FadeOut(VGroup(*others, notes, used)),
-                  label.animate.move_to(RIGHT * label.get_right()[0] + UP * scores[0].get_y(),
-                                        RIGHT),
-                  *(ReplacementTransform(a, b) for a, b in zip(table[own_sim], scores)),
-                  run_time=1.2)
+        self.play(
+            FadeOut(VGroup(*others, notes, used)),
+            label.animate.move_to(RIGHT * label.get_right()[0] + UP * scores[0].get_y(), RIGHT),
+            *(ReplacementTransform(a, b) for a, b in zip(table[own_sim], scores)),
+            run_time=1.2,
+        )
         self.say("normalise")
         self.wait(0.6)
         # softmax alone first, its bars to its own scale: beside ReLU's they may be tiny
         soft, relu = charts["softmax"], charts["relu"]
         self.say("softmax")
-        self.play(Write(soft[0]), self.grow_bars(alone), self.lagged(weights["softmax"]),
-                  run_time=1.2)
+        self.play(
+            Write(soft[0]), self.grow_bars(alone), self.lagged(weights["softmax"]), run_time=1.2
+        )
         self.show_sum("softmax", sums, sigma)
         self.wait(1.6)
         # ReLU below, and both charts on one scale; each negative score framed with its zero
         scaled = lookup_array(self.trace, f"{h}.scaled")[i]
         negative = [j for j in range(S) if scaled[j] < 0]
         self.say("relu" if negative else "relu_positive")
-        self.play(Write(relu[0]), self.grow_bars(relu[1]), self.lagged(weights["relu"]),
-                  ReplacementTransform(alone, soft[1]), run_time=1.2)
-        boxes = [highlight(m, ROLE["K"])
-                 for j in negative for m in (scores[j], weights["relu"][j])]
+        self.play(
+            Write(relu[0]),
+            self.grow_bars(relu[1]),
+            self.lagged(weights["relu"]),
+            ReplacementTransform(alone, soft[1]),
+            run_time=1.2,
+        )
+        boxes = [highlight(m, ROLE["K"]) for j in negative for m in (scores[j], weights["relu"][j])]
         if boxes:
             self.play(*(Create(b) for b in boxes), run_time=0.8)
         self.wait(1.6)
@@ -305,24 +366,37 @@ class Alternatives(LessonScene):
     def notes(self, h: str) -> tuple[VGroup, VGroup]:
         """``√d_k = r`` and ``w_a = [ … ]``: the real divisor and the learned scoring vector."""
         size = NUMBER_SIZE
-        root = VGroup(MathTex(r"\sqrt{d_k} =", font_size=LABEL_SIZE * 0.9),
-                      self.num.value("dims.sqrt_d_k", font_size=size, coloured=False))
+        root = VGroup(
+            MathTex(r"\sqrt{d_k} =", font_size=LABEL_SIZE * 0.9),
+            self.num.value("dims.sqrt_d_k", font_size=size, coloured=False),
+        )
         root.arrange(RIGHT, buff=0.15)
-        entries = [MathTex(r"\cdots", font_size=size) if m is None
-                   else self.num.value(f"{h}.w_a", m, font_size=size)
-                   for m in _elide(self.num.shape(f"{h}.w_a")[0], 8)]
-        w_a = VGroup(MathTex(r"w_a =", font_size=LABEL_SIZE * 0.9, color=ROLE["learned"]),
-                     MathTex("[", font_size=LABEL_SIZE, color=ROLE["learned"]), *entries,
-                     MathTex("]", font_size=LABEL_SIZE, color=ROLE["learned"]))
+        entries = [
+            MathTex(r"\cdots", font_size=size)
+            if m is None
+            else self.num.value(f"{h}.w_a", m, font_size=size)
+            for m in _elide(self.num.shape(f"{h}.w_a")[0], 8)
+        ]
+        w_a = VGroup(
+            MathTex(r"w_a =", font_size=LABEL_SIZE * 0.9, color=ROLE["learned"]),
+            MathTex("[", font_size=LABEL_SIZE, color=ROLE["learned"]),
+            *entries,
+            MathTex("]", font_size=LABEL_SIZE, color=ROLE["learned"]),
+        )
         w_a.arrange(RIGHT, buff=0.15)
         return root, w_a
 
-    def bars(self, norm: str, i: int, base: float, unit: float,
-             x: Callable[[float], float], cell: float) -> VGroup:
+    def bars(
+        self, norm: str, i: int, base: float, unit: float, x: Callable[[float], float], cell: float
+    ) -> VGroup:
         """A baseline and one bar per key, ``unit`` tall per unit of weight."""
         values = lookup_array(self.trace, f"heads.{self.head}.{norm}_weights")[i]
-        line = Line(RIGHT * x(-0.5) + UP * base, RIGHT * x(len(values) - 0.5) + UP * base,
-                    stroke_color=FRAME_LINE, stroke_width=2)
+        line = Line(
+            RIGHT * x(-0.5) + UP * base,
+            RIGHT * x(len(values) - 0.5) + UP * base,
+            stroke_color=FRAME_LINE,
+            stroke_width=2,
+        )
         bars = VGroup(line)
         for j, w in enumerate(values):
             height = max(float(w) * unit, 1e-3)  # a zero weight: no bar on the baseline
@@ -335,8 +409,11 @@ class Alternatives(LessonScene):
 
     def grow_bars(self, bars: VGroup) -> LaggedStart:
         """The baseline drawn, then the bars rising from it."""
-        return LaggedStart(Create(bars[0]), *(FadeIn(b, shift=UP * 0.1) for b in bars[1:]),
-                           lag_ratio=self.lag(len(bars)))
+        return LaggedStart(
+            Create(bars[0]),
+            *(FadeIn(b, shift=UP * 0.1) for b in bars[1:]),
+            lag_ratio=self.lag(len(bars)),
+        )
 
     @staticmethod
     def lag(n: int) -> float:

@@ -13,23 +13,41 @@ from __future__ import annotations
 
 import numpy as np
 from manim import (
-    DOWN, LEFT, RIGHT, UP, Arrow, Create, FadeIn, FadeOut, GrowArrow, Indicate, MathTex,
-    NumberPlane, ReplacementTransform, Text, Transform, VGroup, VMobject,
+    DOWN,
+    LEFT,
+    RIGHT,
+    UP,
+    Arrow,
+    Create,
+    FadeIn,
+    FadeOut,
+    GrowArrow,
+    Indicate,
+    MathTex,
+    NumberPlane,
+    ReplacementTransform,
+    Text,
+    Transform,
+    VGroup,
+    VMobject,
 )
 
 from qkv import lookup, lookup_array
-
-from scenes.base import LessonScene
-from scenes.style import FONT, FRAME_LINE, LABEL_SIZE, MUTED, NUMBER_SIZE, ROLE
-from scenes.widgets import DIM_TEX, fit
+from scenes.kit.base import LessonScene
+from scenes.kit.style import FONT, FRAME_LINE, LABEL_SIZE, MUTED, NUMBER_SIZE, ROLE
+from scenes.kit.widgets import DIM_TEX, fit
 
 __all__ = ["Context"]
 
 PLANE_HALF = 2.9  # scene units from the plane's centre to its edge
 PLANE_CENTRE = np.array([-3.5, 0.1, 0.0])
 # How each similarity is written in the table's header (no digits)
-_SIMILARITY_TEX = {"scaled_dot": r"\frac{q\cdot k}{\sqrt{d_k}}", "dot": r"q\cdot k",
-                   "cosine": r"\cos(q, k)", "additive": r"w_a^{\top}\tanh(q + k)"}
+_SIMILARITY_TEX = {
+    "scaled_dot": r"\frac{q\cdot k}{\sqrt{d_k}}",
+    "dot": r"q\cdot k",
+    "cosine": r"\cos(q, k)",
+    "additive": r"w_a^{\top}\tanh(q + k)",
+}
 
 
 # The plane's title when it is a projection, in the lesson's language (the width follows it)
@@ -40,9 +58,14 @@ def _box(mob: VMobject) -> tuple[np.ndarray, np.ndarray]:
     return mob.get_corner(DOWN + LEFT), mob.get_corner(UP + RIGHT)
 
 
-def _place_labels(labels: list[VMobject], tips: list[np.ndarray], origin: np.ndarray,
-                  bounds: tuple[np.ndarray, np.ndarray], obstacles: list[VMobject] = (),
-                  arrows: list[np.ndarray] = ()) -> None:
+def _place_labels(
+    labels: list[VMobject],
+    tips: list[np.ndarray],
+    origin: np.ndarray,
+    bounds: tuple[np.ndarray, np.ndarray],
+    obstacles: list[VMobject] = (),
+    arrows: list[np.ndarray] = (),
+) -> None:
     """Put each label near its arrow's tip where it covers no label placed before it, no
     obstacle and no arrow (arrows: their tips, all drawn from ``origin``): first straight
     beyond the tip, then round it at growing distances. Longest arrows first; a label with no
@@ -57,16 +80,23 @@ def _place_labels(labels: list[VMobject], tips: list[np.ndarray], origin: np.nda
     def free(lo: np.ndarray, hi: np.ndarray) -> bool:
         inside = (lo[:2] >= lo_bound[:2]).all() and (hi[:2] <= hi_bound[:2]).all()
         covers = ((points >= lo[:2] - 0.05) & (points <= hi[:2] + 0.05)).all(axis=1).any()
-        return inside and not covers and not any(
-            (np.minimum(hi, h)[:2] - np.maximum(lo, l)[:2] > -0.03).all() for l, h in placed)
+        return (
+            inside
+            and not covers
+            and not any(
+                (np.minimum(hi, h)[:2] - np.maximum(lo, l)[:2] > -0.03).all() for l, h in placed
+            )
+        )
 
     order = sorted(range(len(labels)), key=lambda i: -np.linalg.norm(tips[i] - origin))
     for i in order:
         label, tip = labels[i], tips[i]
         out = tip - origin
         out = out / np.linalg.norm(out) if np.linalg.norm(out) > 1e-9 else UP
-        candidates = [out] + [np.array([np.cos(a), np.sin(a), 0.0])
-                              for a in np.linspace(0, 2 * np.pi, 16, endpoint=False)]
+        candidates = [out] + [
+            np.array([np.cos(a), np.sin(a), 0.0])
+            for a in np.linspace(0, 2 * np.pi, 16, endpoint=False)
+        ]
         done = False
         for reach in (0.25, 0.45, 0.7, 1.0, 1.4):
             for direction in candidates:
@@ -80,7 +110,6 @@ def _place_labels(labels: list[VMobject], tips: list[np.ndarray], origin: np.nda
 
 
 class Context(LessonScene):
-
     captions = {
         "vectors": {
             "en": "Every token is a vector: an arrow from the origin",
@@ -108,7 +137,7 @@ class Context(LessonScene):
             "ru": "Эти векторы случайны; обученная модель ставит близкие слова рядом",
         },
         "query": {
-            "en": "How much is \"{0}\" like each token?",
+            "en": 'How much is "{0}" like each token?',
             "zh": "“{0}”和每个词元有多像？",
             "ru": "Насколько «{0}» похож на каждый токен?",
         },
@@ -123,7 +152,7 @@ class Context(LessonScene):
             "ru": "ReLU превращает сходства в веса",
         },
         "moves": {
-            "en": "\"{0}\" gets a new vector: the values mixed by those weights",
+            "en": '"{0}" gets a new vector: the values mixed by those weights',
             "zh": "“{0}”得到一个新向量：按这些权重混合的值",
             "ru": "«{0}» получает новый вектор: значения, смешанные с этими весами",
         },
@@ -155,14 +184,20 @@ class Context(LessonScene):
 
         steps = max(1, int(PLANE_HALF / unit))  # one grid line per unit of the vectors
         plane = NumberPlane(
-            x_range=[-steps, steps, 1], y_range=[-steps, steps, 1],
-            x_length=2 * steps * unit, y_length=2 * steps * unit,
-            background_line_style={"stroke_color": FRAME_LINE, "stroke_width": 1,
-                                   "stroke_opacity": 0.6},
+            x_range=[-steps, steps, 1],
+            y_range=[-steps, steps, 1],
+            x_length=2 * steps * unit,
+            y_length=2 * steps * unit,
+            background_line_style={
+                "stroke_color": FRAME_LINE,
+                "stroke_width": 1,
+                "stroke_opacity": 0.6,
+            },
             axis_config={"stroke_color": MUTED, "stroke_width": 1.5},
         ).move_to(PLANE_CENTRE)
-        title = self._plane_title(projected, "d_v" if values else "d_model").next_to(PLANE_CENTRE + UP * PLANE_HALF, UP,
-                                                     buff=0.1)
+        title = self._plane_title(projected, "d_v" if values else "d_model").next_to(
+            PLANE_CENTRE + UP * PLANE_HALF, UP, buff=0.1
+        )
 
         # the input arrows, one per distinct vector (a repeated word is one arrow); in a plane
         # of two entries each label carries its vector's real coordinates
@@ -171,18 +206,25 @@ class Context(LessonScene):
         arrows = {i: self._arrow(at(inputs[i]), colour) for i in first}
         labels = {i: num.token(i, font_size=LABEL_SIZE * 0.75, color=colour) for i in first}
         pairs = {i: self._pair(self.drawn[0], i) for i in first} if not projected else {}
-        tags = [VGroup(labels[i], *([pairs[i]] if pairs else [])).arrange(DOWN, buff=0.06)
-                for i in first]
+        tags = [
+            VGroup(labels[i], *([pairs[i]] if pairs else [])).arrange(DOWN, buff=0.06)
+            for i in first
+        ]
         # labels may stand a little beyond the plane's edge, never over the table on the right
-        bounds = (PLANE_CENTRE - PLANE_HALF - np.array([0.4, 0.3, 0.0]),
-                  PLANE_CENTRE + PLANE_HALF + np.array([0.6, 0.0, 0.0]))
+        bounds = (
+            PLANE_CENTRE - PLANE_HALF - np.array([0.4, 0.3, 0.0]),
+            PLANE_CENTRE + PLANE_HALF + np.array([0.6, 0.0, 0.0]),
+        )
         in_tips = [at(inputs[i]) for i in first]
         _place_labels(tags, in_tips, PLANE_CENTRE, bounds, arrows=in_tips)
 
         self.play(Create(plane), FadeIn(title), run_time=1.0)
         self.say("vectors_values" if values else "vectors")
-        self.play(*(GrowArrow(a) for a in arrows.values()),
-                  *(FadeIn(lab) for lab in labels.values()), run_time=1.2)
+        self.play(
+            *(GrowArrow(a) for a in arrows.values()),
+            *(FadeIn(lab) for lab in labels.values()),
+            run_time=1.2,
+        )
         coordinates = VGroup(*pairs.values())
         if pairs:
             self.play(FadeIn(coordinates))
@@ -212,8 +254,14 @@ class Context(LessonScene):
         moved_label = num.token(focus, font_size=LABEL_SIZE * 0.75, color=ROLE["output"])
         extra = self._pair(self.drawn[1], focus) if not projected else VGroup()
         tag = VGroup(moved_label, extra).arrange(DOWN, buff=0.06)
-        _place_labels([tag], [at(outputs[focus])], PLANE_CENTRE, bounds,
-                      obstacles=list(labels.values()), arrows=[*in_tips, at(outputs[focus])])
+        _place_labels(
+            [tag],
+            [at(outputs[focus])],
+            PLANE_CENTRE,
+            bounds,
+            obstacles=list(labels.values()),
+            arrows=[*in_tips, at(outputs[focus])],
+        )
         self.say("moves", ("tokens", focus))
         ghost = arrows[start].copy().set_opacity(0.35)
         self.add(ghost)
@@ -224,21 +272,30 @@ class Context(LessonScene):
         self.wait(2.0)
 
         # every token at once: inputs stay as faint ghosts, outputs labelled
-        self.play(FadeOut(table), FadeOut(extra), FadeOut(travelling), FadeOut(moved_label),
-                  FadeOut(ghost))
+        self.play(
+            FadeOut(table),
+            FadeOut(extra),
+            FadeOut(travelling),
+            FadeOut(moved_label),
+            FadeOut(ghost),
+        )
         ends = self._first_of_each(outputs)
         out_arrows = [self._arrow(at(outputs[i]), ROLE["output"]) for i in ends]
-        out_labels = [num.token(i, font_size=LABEL_SIZE * 0.75, color=ROLE["output"])
-                      for i in ends]
+        out_labels = [num.token(i, font_size=LABEL_SIZE * 0.75, color=ROLE["output"]) for i in ends]
         out_tips = [at(outputs[i]) for i in ends]
         _place_labels(out_labels, out_tips, PLANE_CENTRE, bounds, arrows=[*in_tips, *out_tips])
         starts = [arrows[self._same(first, inputs, i)] for i in ends]
         self.say("everyone")
-        self.play(*(a.animate.set_opacity(0.3) for a in arrows.values()),
-                  *(FadeOut(lab) for lab in labels.values()), run_time=0.6)
-        self.play(*(ReplacementTransform(s.copy().set_opacity(1), e)
-                    for s, e in zip(starts, out_arrows)),
-                  *(FadeIn(lab) for lab in out_labels), run_time=2.0)
+        self.play(
+            *(a.animate.set_opacity(0.3) for a in arrows.values()),
+            *(FadeOut(lab) for lab in labels.values()),
+            run_time=0.6,
+        )
+        self.play(
+            *(ReplacementTransform(s.copy().set_opacity(1), e) for s, e in zip(starts, out_arrows)),
+            *(FadeIn(lab) for lab in out_labels),
+            run_time=2.0,
+        )
         self.wait(1.5)
         self.say("context")
         self.wait(2.5)
@@ -249,21 +306,37 @@ class Context(LessonScene):
         size = LABEL_SIZE
         tex = MathTex(DIM_TEX[width] + " =", font_size=size)
         if projected:  # a projection of wider vectors, said with the real width
-            words = Text(_PROJECTION[self.language], font=FONT, font_size=size * 0.8,
-                         color=MUTED, disable_ligatures=True)
+            words = Text(
+                _PROJECTION[self.language],
+                font=FONT,
+                font_size=size * 0.8,
+                color=MUTED,
+                disable_ligatures=True,
+            )
             return VGroup(words, tex, self.num.dim(width, font_size=size)).arrange(RIGHT, buff=0.15)
         return VGroup(tex, self.num.dim(width, font_size=size)).arrange(RIGHT, buff=0.12)
 
     def _arrow(self, tip: np.ndarray, colour) -> Arrow:
-        return Arrow(PLANE_CENTRE, tip, buff=0, color=colour, stroke_width=4,
-                     max_tip_length_to_length_ratio=0.15, tip_length=0.2)
+        return Arrow(
+            PLANE_CENTRE,
+            tip,
+            buff=0,
+            color=colour,
+            stroke_width=4,
+            max_tip_length_to_length_ratio=0.15,
+            tip_length=0.2,
+        )
 
     def _pair(self, key: str, i: int) -> VGroup:
         """``(x, y)``: both entries of a two-dimensional vector from the trace."""
         size = NUMBER_SIZE
-        return VGroup(MathTex("(", font_size=size), self.num.value(key, i, 0, font_size=size),
-                      MathTex(",", font_size=size), self.num.value(key, i, 1, font_size=size),
-                      MathTex(")", font_size=size)).arrange(RIGHT, buff=0.1)
+        return VGroup(
+            MathTex("(", font_size=size),
+            self.num.value(key, i, 0, font_size=size),
+            MathTex(",", font_size=size),
+            self.num.value(key, i, 1, font_size=size),
+            MathTex(")", font_size=size),
+        ).arrange(RIGHT, buff=0.1)
 
     @staticmethod
     def _first_of_each(points: np.ndarray) -> list[int]:
@@ -306,8 +379,10 @@ class Context(LessonScene):
             weight = num.value(f"{h}.weights", focus, j, font_size=size, coloured=False)
             fit(weight, 1.4, row * 0.8)
             weights.add(weight.move_to([columns[2], y, 0]).set_color(ROLE["weights"]))
-        query = VGroup(MathTex("q =", font_size=LABEL_SIZE),
-                       num.token(focus, font_size=LABEL_SIZE, color=ROLE["Q"]))
+        query = VGroup(
+            MathTex("q =", font_size=LABEL_SIZE),
+            num.token(focus, font_size=LABEL_SIZE, color=ROLE["Q"]),
+        )
         query.arrange(RIGHT, buff=0.15).next_to(header, UP, buff=0.35)
         table = VGroup(query, header, keys, sims, weights)
         table.header = VGroup(VGroup(query, header[0]), header[1], header[2])

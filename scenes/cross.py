@@ -9,22 +9,28 @@ shows the one-sentence case, with its square pattern, and says what cross-attent
 from __future__ import annotations
 
 from manim import (
-    DOWN, LEFT, RIGHT, UP, Create, FadeIn, FadeOut, MathTex, VGroup, Write,
+    DOWN,
+    LEFT,
+    RIGHT,
+    UP,
+    Create,
+    FadeIn,
+    FadeOut,
+    MathTex,
+    VGroup,
+    Write,
 )
 
 from qkv import lookup
-
 from qkv.derived import model_name
-
-from scenes.base import LessonScene
-from scenes.style import LABEL_SIZE, ROLE
-from scenes.widgets import TokenGrid, TokenRow, fit, highlight, shape_label
+from scenes.kit.base import LessonScene
+from scenes.kit.style import LABEL_SIZE, ROLE
+from scenes.kit.widgets import TokenGrid, TokenRow, fit, highlight, shape_label
 
 __all__ = ["Cross"]
 
 
 class Cross(LessonScene):
-
     captions = {
         "two": {
             "en": "Two sentences: the one being written, and the one it translates",
@@ -52,7 +58,7 @@ class Cross(LessonScene):
             "ru": "Здесь предложения одной длины: прямоугольник оказался квадратом",
         },
         "looks": {
-            "en": "\"{0}\" looks most at \"{1}\"",
+            "en": '"{0}" looks most at "{1}"',
             "zh": "“{0}”最关注“{1}”",
             "ru": "«{0}» больше всего смотрит на «{1}»",
         },
@@ -130,8 +136,9 @@ class Cross(LessonScene):
         fit(grid, 9.0, 6.4)
         grid.move_to([-1.6, 0.15, 0])
         shape.next_to(grid, RIGHT, buff=0.6)
-        self.play(Create(grid.squares), FadeIn(grid.row_labels), FadeIn(grid.col_labels),
-                  run_time=1.2)
+        self.play(
+            Create(grid.squares), FadeIn(grid.row_labels), FadeIn(grid.col_labels), run_time=1.2
+        )
         self.play(Write(shape))
         square = len(self.trace.tokens) == len(self.trace.key_tokens)
         if cross:

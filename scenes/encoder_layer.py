@@ -18,18 +18,47 @@ Add & Norm and the feed-forward network act on each token's vector alone.
 from __future__ import annotations
 
 from manim import (
-    DOWN, LEFT, RIGHT, UP, WHITE, Arrow, Create, CurvedArrow, DashedVMobject, Dot, FadeIn,
-    FadeOut, FadeTransform, GrowArrow, Indicate, LaggedStart, Line, MathTex, MobjectMatrix,
-    ReplacementTransform, RoundedRectangle, SurroundingRectangle, Text, TransformFromCopy,
-    VGroup, VMobject, config,
+    DOWN,
+    LEFT,
+    RIGHT,
+    UP,
+    WHITE,
+    Arrow,
+    Create,
+    CurvedArrow,
+    DashedVMobject,
+    Dot,
+    FadeIn,
+    FadeOut,
+    FadeTransform,
+    GrowArrow,
+    Indicate,
+    LaggedStart,
+    Line,
+    MathTex,
+    MobjectMatrix,
+    ReplacementTransform,
+    RoundedRectangle,
+    SurroundingRectangle,
+    Text,
+    TransformFromCopy,
+    VGroup,
+    VMobject,
+    config,
 )
 
 from qkv import lookup, lookup_array
-
-from scenes.base import LessonScene
-from scenes.style import FONT, LABEL_SIZE, MUTED, NUMBER_SIZE, ROLE
-from scenes.widgets import (DIM_TEX, TraceMatrix, _elide, fit, highlight, shape_label,
-                            token_labels)
+from scenes.kit.base import LessonScene
+from scenes.kit.style import FONT, LABEL_SIZE, MUTED, NUMBER_SIZE, ROLE
+from scenes.kit.widgets import (
+    DIM_TEX,
+    TraceMatrix,
+    _elide,
+    fit,
+    highlight,
+    shape_label,
+    token_labels,
+)
 
 __all__ = ["EncoderLayer"]
 
@@ -63,14 +92,16 @@ class EncoderLayer(LessonScene):
         "decoder_causal": {
             "en": "A decoder wraps its masked attention the same way: Add & Norm, feed-forward",
             "zh": "解码器里的带掩码注意力也这样包装：Add & Norm，再接前馈网络",
-            "ru": ("В декодере маскированное внимание обёрнуто так же: "
-                   "Add & Norm, сеть прямой связи"),
+            "ru": (
+                "В декодере маскированное внимание обёрнуто так же: Add & Norm, сеть прямой связи"
+            ),
         },
         "decoder_cross": {
             "en": "A decoder wraps its cross-attention the same way: Add & Norm, feed-forward",
             "zh": "解码器里的交叉注意力也这样包装：Add & Norm，再接前馈网络",
-            "ru": ("В декодере перекрёстное внимание обёрнуто так же: "
-                   "Add & Norm, сеть прямой связи"),
+            "ru": (
+                "В декодере перекрёстное внимание обёрнуто так же: Add & Norm, сеть прямой связи"
+            ),
         },
         "skip": {
             "en": "Skip connections carry each sub-block's input around it, to be added back",
@@ -88,7 +119,7 @@ class EncoderLayer(LessonScene):
             "ru": "Так же для каждой компоненты: остаточная сумма",
         },
         "norm_row": {
-            "en": "Norm: the row of \"{0}\", its mean and its standard deviation",
+            "en": 'Norm: the row of "{0}", its mean and its standard deviation',
             "zh": "归一化：取“{0}”这一行，求它的均值和标准差",
             "ru": "Нормировка: строка токена «{0}», её среднее и стандартное отклонение",
         },
@@ -161,25 +192,42 @@ class EncoderLayer(LessonScene):
     }
     # The names written in the diagram's boxes (Text, not captions: no slots, no sentence).
     labels = {
-        "attention": {"en": "Multi-head attention", "zh": "多头注意力",
-                      "ru": "Многоголовое внимание"},
-        "attention_causal": {"en": "Masked multi-head attention", "zh": "带掩码的多头注意力",
-                             "ru": "Маскированное внимание"},
-        "attention_cross": {"en": "Cross-attention", "zh": "交叉注意力",
-                            "ru": "Перекрёстное внимание"},
+        "attention": {
+            "en": "Multi-head attention",
+            "zh": "多头注意力",
+            "ru": "Многоголовое внимание",
+        },
+        "attention_causal": {
+            "en": "Masked multi-head attention",
+            "zh": "带掩码的多头注意力",
+            "ru": "Маскированное внимание",
+        },
+        "attention_cross": {
+            "en": "Cross-attention",
+            "zh": "交叉注意力",
+            "ru": "Перекрёстное внимание",
+        },
         "add_norm": {"en": "Add & Norm", "zh": "Add & Norm", "ru": "Add & Norm"},
         "ffn": {"en": "Feed-forward", "zh": "前馈网络", "ru": "Сеть прямой связи"},
         "layer": {"en": "Encoder layer", "zh": "编码器层", "ru": "Слой кодировщика"},
         # masked or cross-attention belongs to a decoder layer, which holds more than this
-        "layer_decoder": {"en": "Transformer layer", "zh": "Transformer 层",
-                          "ru": "Слой трансформера"},
+        "layer_decoder": {
+            "en": "Transformer layer",
+            "zh": "Transformer 层",
+            "ru": "Слой трансформера",
+        },
     }
 
     def construct(self) -> None:
         T = len(self.trace.tokens)
         i = (T - 1) // 2  # the token worked by hand: a middle one
-        self.kind = ("cross" if self.trace.X_kv is not None
-                     else "causal" if self.trace.heads[0].mask is not None else "self")
+        self.kind = (
+            "cross"
+            if self.trace.X_kv is not None
+            else "causal"
+            if self.trace.heads[0].mask is not None
+            else "self"
+        )
         # a pretrained model's own layer (gain and shift, GELU, biases) or the seeded one
         self.trained = bool(lookup(self.trace, "encoder.trained"))
         self.formulas = TRAINED_TEX if self.trained else SEEDED_TEX
@@ -187,16 +235,27 @@ class EncoderLayer(LessonScene):
         # 1. The block diagram: X in at the bottom, Y out at the top, skips round each block
         diagram = self.diagram()
         self.say("layer")
-        self.play(FadeIn(diagram["x"]), LaggedStart(
-            *(FadeIn(VGroup(a, b)) for a, b in zip(diagram["arrows"], diagram["boxes"])),
-            lag_ratio=0.4), run_time=1.6)
-        self.play(GrowArrow(diagram["arrows"][-1]), FadeIn(diagram["y"]),
-                  Create(diagram["frame"]), FadeIn(diagram["name"]), run_time=0.8)
+        self.play(
+            FadeIn(diagram["x"]),
+            LaggedStart(
+                *(FadeIn(VGroup(a, b)) for a, b in zip(diagram["arrows"], diagram["boxes"])),
+                lag_ratio=0.4,
+            ),
+            run_time=1.6,
+        )
+        self.play(
+            GrowArrow(diagram["arrows"][-1]),
+            FadeIn(diagram["y"]),
+            Create(diagram["frame"]),
+            FadeIn(diagram["name"]),
+            run_time=0.8,
+        )
         self.wait(0.6)
         attention = diagram["boxes"][0]
         self.say("ours")
-        self.play(self.lit(attention[0]), Indicate(attention[1], color=ROLE["output"]),
-                  run_time=0.8)
+        self.play(
+            self.lit(attention[0]), Indicate(attention[1], color=ROLE["output"]), run_time=0.8
+        )
         self.wait(0.8)
         if self.kind != "self":
             self.say(f"decoder_{self.kind}")
@@ -209,20 +268,33 @@ class EncoderLayer(LessonScene):
         strip = self.strip()
         self.top = strip["boxes"].get_bottom()[1] - 0.3  # the numbers' region starts here
         self.lit(strip["boxes"][0][0], animate=False)
-        self.play(*(ReplacementTransform(diagram[k], strip[k])
-                    for k in ("x", "y", "boxes", "arrows", "skips")),
-                  FadeOut(diagram["frame"]), FadeOut(diagram["name"]), run_time=1.2)
+        self.play(
+            *(
+                ReplacementTransform(diagram[k], strip[k])
+                for k in ("x", "y", "boxes", "arrows", "skips")
+            ),
+            FadeOut(diagram["frame"]),
+            FadeOut(diagram["name"]),
+            run_time=1.2,
+        )
         cursor = self.cursor(strip["boxes"][1])
 
         # 2. Add: X + Attention(X) = R, one entry by hand, then all of them
-        add = self.equation([("encoder.X", "X", "X"),
-                             ("encoder.attention", r"\mathrm{Attention}(X)", "output"),
-                             ("encoder.residual", "R", "X")], ["+", "="], room=WORKED)
+        add = self.equation(
+            [
+                ("encoder.X", "X", "X"),
+                ("encoder.attention", r"\mathrm{Attention}(X)", "output"),
+                ("encoder.residual", "R", "X"),
+            ],
+            ["+", "="],
+            room=WORKED,
+        )
         x, a, r = add.mats
         self.say("add")
         self.play(Create(cursor), FadeIn(VGroup(add.labels, x, add.heads[0])), run_time=0.8)
-        self.play(FadeIn(VGroup(add.signs, a, add.heads[1], add.heads[2], self.shell(r))),
-                  run_time=0.8)
+        self.play(
+            FadeIn(VGroup(add.signs, a, add.heads[1], add.heads[2], self.shell(r))), run_time=0.8
+        )
         self.work_sum(add, i)
         self.say("all_entries")
         self.fill(r, skip={(i, 0)})
@@ -235,38 +307,63 @@ class EncoderLayer(LessonScene):
         grow(VGroup(norm, panel), config.frame_width - 1.0, self.top - BOTTOM)
         VGroup(norm, panel).move_to(UP * (self.top + BOTTOM) / 2)
         self.play(FadeOut(VGroup(x, a, add.heads[0], add.heads[1], add.signs)), run_time=0.5)
-        self.play(ReplacementTransform(r, norm.mats[0]),
-                  ReplacementTransform(add.heads[2], norm.heads[0]),
-                  ReplacementTransform(add.labels, norm.labels), run_time=0.8)
+        self.play(
+            ReplacementTransform(r, norm.mats[0]),
+            ReplacementTransform(add.heads[2], norm.heads[0]),
+            ReplacementTransform(add.labels, norm.labels),
+            run_time=0.8,
+        )
         band = highlight(VGroup(norm.mats[0].row_band(i), norm.labels[i]), WHITE)
         row, stats, result = panel
         self.say("norm_row", ("tokens", i))
         self.play(Create(band), TransformFromCopy(norm.mats[0].row(i), row[1]), FadeIn(row[0]))
-        self.play(FadeIn(stats[0]), TransformFromCopy(row[1], stats[1]),
-                  FadeIn(stats[2]), TransformFromCopy(row[1], stats[3]), run_time=1.2)
+        self.play(
+            FadeIn(stats[0]),
+            TransformFromCopy(row[1], stats[1]),
+            FadeIn(stats[2]),
+            TransformFromCopy(row[1], stats[3]),
+            run_time=1.2,
+        )
         self.wait(0.3)
         self.say("norm_result")
-        self.play(FadeIn(result[0]), TransformFromCopy(VGroup(row[1], stats[1], stats[3]),
-                                                       result[1]), run_time=1.2)
+        self.play(
+            FadeIn(result[0]),
+            TransformFromCopy(VGroup(row[1], stats[1], stats[3]), result[1]),
+            run_time=1.2,
+        )
         self.wait(1.6)
-        normed, normed_head = self.in_place(norm.mats[0], norm.heads[0], "encoder.normed",
-                                            self.formulas["normed"], "X")
+        normed, normed_head = self.in_place(
+            norm.mats[0], norm.heads[0], "encoder.normed", self.formulas["normed"], "X"
+        )
         self.say("norm_all")
-        self.play(FadeOut(band), FadeOut(panel), ReplacementTransform(norm.mats[0], normed),
-                  FadeTransform(norm.heads[0], normed_head), run_time=1.5)
+        self.play(
+            FadeOut(band),
+            FadeOut(panel),
+            ReplacementTransform(norm.mats[0], normed),
+            FadeTransform(norm.heads[0], normed_head),
+            run_time=1.5,
+        )
         self.wait(0.6)
         self.say("trained_gain" if self.trained else "norm_gain")
         self.wait(1.6)
 
         # 4. Feed-forward: N·W_up, ReLU, ·W_down, every token on its own
-        up = self.equation([("encoder.normed", "N", "X"),
-                            ("encoder.W_1", r"W_{\text{up}}", "learned"),
-                            ("encoder.hidden", self.formulas["hidden"], "X")],
-                           ["\\cdot", self.formulas["up"]])
+        up = self.equation(
+            [
+                ("encoder.normed", "N", "X"),
+                ("encoder.W_1", r"W_{\text{up}}", "learned"),
+                ("encoder.hidden", self.formulas["hidden"], "X"),
+            ],
+            ["\\cdot", self.formulas["up"]],
+        )
         n, w_up, h = up.mats
-        self.play(self.step(cursor, strip["boxes"][2]),
-                  ReplacementTransform(normed, n), FadeTransform(normed_head, up.heads[0]),
-                  ReplacementTransform(norm.labels, up.labels), run_time=1.0)
+        self.play(
+            self.step(cursor, strip["boxes"][2]),
+            ReplacementTransform(normed, n),
+            FadeTransform(normed_head, up.heads[0]),
+            ReplacementTransform(norm.labels, up.labels),
+            run_time=1.0,
+        )
         self.say("ffn_up")
         self.play(FadeIn(VGroup(up.signs, w_up, up.heads[1], up.heads[2], self.shell(h))))
         self.fill(h)
@@ -274,63 +371,120 @@ class EncoderLayer(LessonScene):
         self.say("gelu" if self.trained else "relu")
         zeros = self.zeros(h)
         if zeros:
-            self.play(LaggedStart(*(Indicate(z, color=WHITE) for z in zeros), lag_ratio=0.1),
-                      run_time=1.2)
+            self.play(
+                LaggedStart(*(Indicate(z, color=WHITE) for z in zeros), lag_ratio=0.1), run_time=1.2
+            )
         self.wait(0.5)
-        down = self.equation([("encoder.hidden", "H", "X"),
-                              ("encoder.W_2", r"W_{\text{down}}", "learned"),
-                              ("encoder.ffn", "F", "X")], ["\\cdot", self.formulas["down"]])
+        down = self.equation(
+            [
+                ("encoder.hidden", "H", "X"),
+                ("encoder.W_2", r"W_{\text{down}}", "learned"),
+                ("encoder.ffn", "F", "X"),
+            ],
+            ["\\cdot", self.formulas["down"]],
+        )
         self.play(FadeOut(VGroup(n, w_up, up.signs, up.heads[0], up.heads[1])), run_time=0.5)
-        self.play(ReplacementTransform(h, down.mats[0]),
-                  FadeTransform(up.heads[2], down.heads[0]),
-                  ReplacementTransform(up.labels, down.labels), run_time=0.8)
+        self.play(
+            ReplacementTransform(h, down.mats[0]),
+            FadeTransform(up.heads[2], down.heads[0]),
+            ReplacementTransform(up.labels, down.labels),
+            run_time=0.8,
+        )
         self.say("ffn_down")
-        self.play(FadeIn(VGroup(down.signs, down.mats[1], down.heads[1], down.heads[2],
-                                self.shell(down.mats[2]))))
+        self.play(
+            FadeIn(
+                VGroup(
+                    down.signs, down.mats[1], down.heads[1], down.heads[2], self.shell(down.mats[2])
+                )
+            )
+        )
         self.fill(down.mats[2])
         self.say("trained_ffn" if self.trained else "seeded")
         self.wait(1.3)
 
         # 5. Add & Norm again: N + F, normed, is the layer's output
-        again = self.equation([("encoder.normed", "N", "X"), ("encoder.ffn", "F", "X"),
-                               ("encoder.residual_2", "R'", "X")], ["+", "="])
-        self.play(FadeOut(VGroup(down.mats[0], down.mats[1], down.signs, down.heads[0],
-                                 down.heads[1])), run_time=0.5)
-        self.play(self.step(cursor, strip["boxes"][3]),
-                  ReplacementTransform(down.mats[2], again.mats[1]),
-                  ReplacementTransform(down.heads[2], again.heads[1]),
-                  ReplacementTransform(down.labels, again.labels), run_time=0.8)
-        self.play(FadeIn(VGroup(again.mats[0], again.heads[0], again.signs, again.heads[2],
-                                self.shell(again.mats[2]))), run_time=0.8)
+        again = self.equation(
+            [
+                ("encoder.normed", "N", "X"),
+                ("encoder.ffn", "F", "X"),
+                ("encoder.residual_2", "R'", "X"),
+            ],
+            ["+", "="],
+        )
+        self.play(
+            FadeOut(VGroup(down.mats[0], down.mats[1], down.signs, down.heads[0], down.heads[1])),
+            run_time=0.5,
+        )
+        self.play(
+            self.step(cursor, strip["boxes"][3]),
+            ReplacementTransform(down.mats[2], again.mats[1]),
+            ReplacementTransform(down.heads[2], again.heads[1]),
+            ReplacementTransform(down.labels, again.labels),
+            run_time=0.8,
+        )
+        self.play(
+            FadeIn(
+                VGroup(
+                    again.mats[0],
+                    again.heads[0],
+                    again.signs,
+                    again.heads[2],
+                    self.shell(again.mats[2]),
+                )
+            ),
+            run_time=0.8,
+        )
         self.say("add_again")
         self.fill(again.mats[2])
         self.wait(0.3)
-        out = self.equation([("encoder.residual_2", "R'", "X"), ("encoder.output", "Y", "output")],
-                            [r"\xrightarrow{\;\mathrm{LayerNorm}\;}"])
-        self.play(FadeOut(VGroup(again.mats[0], again.mats[1], again.signs, again.heads[0],
-                                 again.heads[1])), run_time=0.5)
-        self.play(ReplacementTransform(again.mats[2], out.mats[0]),
-                  ReplacementTransform(again.heads[2], out.heads[0]),
-                  ReplacementTransform(again.labels, out.labels), run_time=0.8)
+        out = self.equation(
+            [("encoder.residual_2", "R'", "X"), ("encoder.output", "Y", "output")],
+            [r"\xrightarrow{\;\mathrm{LayerNorm}\;}"],
+        )
+        self.play(
+            FadeOut(
+                VGroup(again.mats[0], again.mats[1], again.signs, again.heads[0], again.heads[1])
+            ),
+            run_time=0.5,
+        )
+        self.play(
+            ReplacementTransform(again.mats[2], out.mats[0]),
+            ReplacementTransform(again.heads[2], out.heads[0]),
+            ReplacementTransform(again.labels, out.labels),
+            run_time=0.8,
+        )
         self.say("output")
-        self.play(FadeIn(VGroup(out.signs, out.heads[1])), self.step(cursor, strip["y"]),
-                  TransformFromCopy(out.mats[0], out.mats[1]), run_time=1.5)
+        self.play(
+            FadeIn(VGroup(out.signs, out.heads[1])),
+            self.step(cursor, strip["y"]),
+            TransformFromCopy(out.mats[0], out.mats[1]),
+            run_time=1.5,
+        )
         self.wait(1.2)
 
         # 6. Many such layers, one after another
         stack = self.stack()
         numbers = VGroup(out.labels, *out.mats, out.signs, out.heads)
         layer = VGroup(strip["boxes"], strip["arrows"][1:-1], strip["skips"])
-        self.play(FadeOut(numbers), FadeOut(cursor),
-                  FadeTransform(layer, stack["layers"][0]),
-                  ReplacementTransform(strip["x"], stack["x"]),
-                  ReplacementTransform(strip["y"], stack["y"]),
-                  ReplacementTransform(VGroup(strip["arrows"][0], strip["arrows"][-1]),
-                                       VGroup(stack["arrows"][0], stack["arrows"][-1])),
-                  run_time=1.2)
-        self.play(LaggedStart(*(FadeIn(m) for m in (*stack["layers"][1:], stack["dots"],
-                                                     *stack["arrows"][1:-1])),
-                              lag_ratio=0.2), run_time=1.0)
+        self.play(
+            FadeOut(numbers),
+            FadeOut(cursor),
+            FadeTransform(layer, stack["layers"][0]),
+            ReplacementTransform(strip["x"], stack["x"]),
+            ReplacementTransform(strip["y"], stack["y"]),
+            ReplacementTransform(
+                VGroup(strip["arrows"][0], strip["arrows"][-1]),
+                VGroup(stack["arrows"][0], stack["arrows"][-1]),
+            ),
+            run_time=1.2,
+        )
+        self.play(
+            LaggedStart(
+                *(FadeIn(m) for m in (*stack["layers"][1:], stack["dots"], *stack["arrows"][1:-1])),
+                lag_ratio=0.2,
+            ),
+            run_time=1.0,
+        )
         self.say("stack")
         self.wait(1.8)
 
@@ -347,8 +501,9 @@ class EncoderLayer(LessonScene):
     def block(self, key: str, width: float, height: float, size: float) -> VGroup:
         """A rounded box with its name; the attention block in the outputs' green frame."""
         colour = ROLE["output"] if key == "attention" else MUTED
-        box = RoundedRectangle(width=width, height=height, corner_radius=0.12,
-                               stroke_color=colour, stroke_width=2.5)
+        box = RoundedRectangle(
+            width=width, height=height, corner_radius=0.12, stroke_color=colour, stroke_width=2.5
+        )
         box.set_fill(colour, opacity=0.06)
         name = Text(self.label(key), font=FONT, font_size=size, disable_ligatures=True)
         fit(name, width - 0.3, height - 0.15).move_to(box)
@@ -356,8 +511,9 @@ class EncoderLayer(LessonScene):
 
     def diagram(self) -> dict[str, VMobject]:
         """The layer upright, as the paper draws it: X, four blocks, Y, and the two skips."""
-        boxes = VGroup(*(self.block(k, 4.4, 0.6 if k == "add_norm" else 0.9, 28)
-                         for k in BLOCKS)).arrange(UP, buff=0.5)
+        boxes = VGroup(
+            *(self.block(k, 4.4, 0.6 if k == "add_norm" else 0.9, 28) for k in BLOCKS)
+        ).arrange(UP, buff=0.5)
         x = MathTex("X", font_size=NAME_SIZE * 1.2).next_to(boxes, DOWN, buff=0.6)
         y = MathTex("Y", font_size=NAME_SIZE * 1.2).next_to(boxes, UP, buff=0.6)
         ends = [x, *boxes, y]
@@ -368,23 +524,41 @@ class EncoderLayer(LessonScene):
         for below, target in ((arrows[0], boxes[1]), (arrows[2], boxes[3])):
             start = below.get_center()
             corner, top = [side, start[1], 0], [side, target.get_y(), 0]
-            path = VGroup(Dot(start, radius=0.05, color=MUTED),
-                          Line(start, corner, color=MUTED, stroke_width=3),
-                          Line(corner, top, color=MUTED, stroke_width=3),
-                          Arrow(top, target.get_right(), buff=0, color=MUTED, stroke_width=3,
-                                max_tip_length_to_length_ratio=0.5, tip_length=0.18))
+            path = VGroup(
+                Dot(start, radius=0.05, color=MUTED),
+                Line(start, corner, color=MUTED, stroke_width=3),
+                Line(corner, top, color=MUTED, stroke_width=3),
+                Arrow(
+                    top,
+                    target.get_right(),
+                    buff=0,
+                    color=MUTED,
+                    stroke_width=3,
+                    max_tip_length_to_length_ratio=0.5,
+                    tip_length=0.18,
+                ),
+            )
             skips.add(path)
-        frame = DashedVMobject(SurroundingRectangle(VGroup(boxes, skips), buff=0.3,
-                                                    corner_radius=0.2, color=MUTED),
-                               num_dashes=60)
-        name = Text(self.label("layer"), font=FONT, font_size=26, color=MUTED,
-                    disable_ligatures=True)
+        frame = DashedVMobject(
+            SurroundingRectangle(VGroup(boxes, skips), buff=0.3, corner_radius=0.2, color=MUTED),
+            num_dashes=60,
+        )
+        name = Text(
+            self.label("layer"), font=FONT, font_size=26, color=MUTED, disable_ligatures=True
+        )
         name.next_to(frame, LEFT, buff=0.3)
         whole = VGroup(x, boxes, y, arrows, skips, frame, name)
         fit(whole, config.frame_width - 1.0, 3.85 - BOTTOM - 0.1)
         whole.move_to(UP * (3.85 + BOTTOM) / 2)
-        return {"x": x, "boxes": boxes, "y": y, "arrows": arrows, "skips": skips,
-                "frame": frame, "name": name}
+        return {
+            "x": x,
+            "boxes": boxes,
+            "y": y,
+            "arrows": arrows,
+            "skips": skips,
+            "frame": frame,
+            "name": name,
+        }
 
     def strip(self) -> dict[str, VMobject]:
         """The same layer lying along the top of the frame, skips arching over the blocks."""
@@ -397,9 +571,19 @@ class EncoderLayer(LessonScene):
         VGroup(x, *boxes, y).arrange(RIGHT, buff=0.55)
         ends = [x, *boxes, y]
         arrows = VGroup(*(self.arrow(a.get_right(), b.get_left()) for a, b in zip(ends, ends[1:])))
-        skips = VGroup(*(CurvedArrow(below.get_center(), target.get_top() + UP * 0.04,
-                                     angle=-1.3, color=MUTED, stroke_width=2.5, tip_length=0.15)
-                         for below, target in ((arrows[0], boxes[1]), (arrows[2], boxes[3]))))
+        skips = VGroup(
+            *(
+                CurvedArrow(
+                    below.get_center(),
+                    target.get_top() + UP * 0.04,
+                    angle=-1.3,
+                    color=MUTED,
+                    stroke_width=2.5,
+                    tip_length=0.15,
+                )
+                for below, target in ((arrows[0], boxes[1]), (arrows[2], boxes[3]))
+            )
+        )
         whole = VGroup(x, boxes, y, arrows, skips)
         fit(whole, config.frame_width - 1.0, 1.1)
         whole.to_edge(UP, buff=0.15)
@@ -415,14 +599,26 @@ class EncoderLayer(LessonScene):
         y = MathTex("Y", font_size=NAME_SIZE * 1.2)
         ends = [x, layers[0], layers[1], dots, layers[2], y]
         VGroup(*ends).arrange(UP, buff=0.45).move_to(UP * (3.85 + BOTTOM) / 2)
-        arrows = VGroup(*(self.arrow(a.get_top(), b.get_bottom()) for a, b in zip(ends, ends[1:])
-                          if dots not in (a, b)))
+        arrows = VGroup(
+            *(
+                self.arrow(a.get_top(), b.get_bottom())
+                for a, b in zip(ends, ends[1:])
+                if dots not in (a, b)
+            )
+        )
         return {"x": x, "y": y, "layers": layers, "dots": dots, "arrows": arrows}
 
     @staticmethod
     def arrow(start, end) -> Arrow:
-        return Arrow(start, end, buff=0.1, color=MUTED, stroke_width=3, tip_length=0.18,
-                     max_tip_length_to_length_ratio=0.5)
+        return Arrow(
+            start,
+            end,
+            buff=0.1,
+            color=MUTED,
+            stroke_width=3,
+            tip_length=0.18,
+            max_tip_length_to_length_ratio=0.5,
+        )
 
     @staticmethod
     def lit(box: VMobject, animate: bool = True):
@@ -433,8 +629,9 @@ class EncoderLayer(LessonScene):
     @staticmethod
     def cursor(target: VMobject) -> SurroundingRectangle:
         """The frame that marks, in the strip, the step the numbers below are at."""
-        return SurroundingRectangle(target, color=WHITE, buff=0.08, corner_radius=0.1,
-                                    stroke_width=3)
+        return SurroundingRectangle(
+            target, color=WHITE, buff=0.08, corner_radius=0.1, stroke_width=3
+        )
 
     def step(self, cursor: SurroundingRectangle, target: VMobject):
         return cursor.animate.become(self.cursor(target))
@@ -445,19 +642,32 @@ class EncoderLayer(LessonScene):
         """An ``encoder.*`` matrix; wide axes (d_ff, large d_model) elided with ⋯ and ⋮."""
         limit = {"d_ff": FF_COLS, "d_model": MODEL_COLS, "T": 12}
         rows, cols = _AXES[key]
-        return TraceMatrix(self.num, key, role=role, dims=(rows, cols),
-                           max_rows=8 if rows == "d_ff" else limit[rows], max_cols=limit[cols])
+        return TraceMatrix(
+            self.num,
+            key,
+            role=role,
+            dims=(rows, cols),
+            max_rows=8 if rows == "d_ff" else limit[rows],
+            max_cols=limit[cols],
+        )
 
     def shape(self, rows: str, cols: str) -> VGroup:
         """``(T × d_ff) = (6 × 24)``: d_ff, which no trace dimension holds, from ``encoder.d_ff``."""
+
         def key(name: str) -> str:
             return "encoder.d_ff" if name == "d_ff" else name
 
         return shape_label(self.num, key(rows), key(cols), _DIM_TEX[rows], _DIM_TEX[cols])
 
-    def equation(self, terms: list[tuple[str, str, str]], signs: list[str], *,
-                 room: float = 0.0, width: float | None = None,
-                 growth: float = MAX_GROWTH) -> VGroup:
+    def equation(
+        self,
+        terms: list[tuple[str, str, str]],
+        signs: list[str],
+        *,
+        room: float = 0.0,
+        width: float | None = None,
+        growth: float = MAX_GROWTH,
+    ) -> VGroup:
         """``M₁ + M₂ = M₃`` (or ·): each matrix named and shaped above it, the tokens left of the
         first; fitted under the strip (leaving ``room`` below for a worked line) and centred."""
         mats = [self.matrix(key, role) for key, _, role in terms]
@@ -471,16 +681,18 @@ class EncoderLayer(LessonScene):
                 body.add(sign)
         body.arrange(RIGHT, buff=0.3)
         first = mats[0]
-        labels = token_labels(self.num, "tokens", ROLE["X"], font_size=LABEL_SIZE * 0.75,
-                              max_width=1.4)
+        labels = token_labels(
+            self.num, "tokens", ROLE["X"], font_size=LABEL_SIZE * 0.75, max_width=1.4
+        )
         for r, lab in enumerate(labels):  # T ≤ 12 rows: every token's row is shown
             lab.next_to(first.matrix, LEFT, buff=0.15).match_y(first.row_band(r))
         heads = VGroup()
         top = VGroup(*mats).get_top()[1]
         for m, (key, name, role) in zip(mats, terms):
             rows, cols = _AXES[key]
-            head = VGroup(MathTex(name, font_size=NAME_SIZE, color=ROLE[role]),
-                          self.shape(rows, cols)).arrange(DOWN, buff=0.12)
+            head = VGroup(
+                MathTex(name, font_size=NAME_SIZE, color=ROLE[role]), self.shape(rows, cols)
+            ).arrange(DOWN, buff=0.12)
             heads.add(head.next_to(m.get_center() * RIGHT + top * UP, UP, buff=0.25))
         eq = VGroup(body, labels, heads)
         eq.mats, eq.signs, eq.labels, eq.heads = mats, sign_mobs, labels, heads
@@ -497,43 +709,64 @@ class EncoderLayer(LessonScene):
 
     def fill(self, m: TraceMatrix, skip: set = frozenset()) -> None:
         """Every entry of ``m`` (but those in ``skip``), row after row."""
-        rows = [VGroup(*(e for (r, c), e in m.entries.items() if r == row and (r, c) not in skip))
-                for row in m.row_ids if row is not None]
+        rows = [
+            VGroup(*(e for (r, c), e in m.entries.items() if r == row and (r, c) not in skip))
+            for row in m.row_ids
+            if row is not None
+        ]
         rows = [r for r in rows if len(r)]
         if rows:
-            self.play(LaggedStart(*(FadeIn(r) for r in rows), lag_ratio=0.25),
-                      run_time=min(1.6, 0.8 + 0.1 * len(rows)))
+            self.play(
+                LaggedStart(*(FadeIn(r) for r in rows), lag_ratio=0.25),
+                run_time=min(1.6, 0.8 + 0.1 * len(rows)),
+            )
 
     def work_sum(self, add: VGroup, i: int) -> None:
         """x + a = r for token ``i``'s first entry, copied out of the matrices and back."""
         x, a, r = add.mats
         size = NUMBER_SIZE * 1.2
-        line = VGroup(self.num.value("encoder.X", i, 0, font_size=size),
-                      MathTex("+", font_size=size),
-                      self.num.value("encoder.attention", i, 0, font_size=size),
-                      MathTex("=", font_size=size),
-                      self.num.value("encoder.residual", i, 0, font_size=size))
+        line = VGroup(
+            self.num.value("encoder.X", i, 0, font_size=size),
+            MathTex("+", font_size=size),
+            self.num.value("encoder.attention", i, 0, font_size=size),
+            MathTex("=", font_size=size),
+            self.num.value("encoder.residual", i, 0, font_size=size),
+        )
         line.arrange(RIGHT, buff=0.2)
         line.next_to(add, DOWN, buff=0.35)
-        boxes = [highlight(x.entries[(i, 0)], ROLE["X"]),
-                 highlight(a.entries[(i, 0)], ROLE["output"])]
-        self.play(*(Create(b) for b in boxes), TransformFromCopy(x.entries[(i, 0)], line[0]),
-                  TransformFromCopy(a.entries[(i, 0)], line[2]), FadeIn(line[1]), run_time=1.0)
+        boxes = [
+            highlight(x.entries[(i, 0)], ROLE["X"]),
+            highlight(a.entries[(i, 0)], ROLE["output"]),
+        ]
+        self.play(
+            *(Create(b) for b in boxes),
+            TransformFromCopy(x.entries[(i, 0)], line[0]),
+            TransformFromCopy(a.entries[(i, 0)], line[2]),
+            FadeIn(line[1]),
+            run_time=1.0,
+        )
         self.play(FadeIn(line[3]), FadeIn(line[4], shift=RIGHT * 0.2), run_time=0.6)
         self.wait(0.4)
-        self.play(ReplacementTransform(line[4].copy(), r.entries[(i, 0)]),
-                  FadeOut(VGroup(*boxes, line)), run_time=0.9)
+        self.play(
+            ReplacementTransform(line[4].copy(), r.entries[(i, 0)]),
+            FadeOut(VGroup(*boxes, line)),
+            run_time=0.9,
+        )
 
     def norm_panel(self, i: int) -> VGroup:
         """``r = [...]``, ``μ = m  σ = s``, ``(r − μ)/σ = [...]`` for token ``i``, left-aligned."""
         size = NUMBER_SIZE * 1.2
         row = VGroup(MathTex("r =", font_size=NAME_SIZE), self.row_vector("encoder.residual", i))
-        stats = VGroup(MathTex(r"\mu =", font_size=NAME_SIZE),
-                       self.num.value("encoder.mean", i, font_size=size),
-                       MathTex(r"\sigma =", font_size=NAME_SIZE),
-                       self.num.value("encoder.std", i, font_size=size))
-        result = VGroup(MathTex(r"\frac{r - \mu}{\sigma} =", font_size=NAME_SIZE),
-                        self.row_vector("encoder.standardised", i))
+        stats = VGroup(
+            MathTex(r"\mu =", font_size=NAME_SIZE),
+            self.num.value("encoder.mean", i, font_size=size),
+            MathTex(r"\sigma =", font_size=NAME_SIZE),
+            self.num.value("encoder.std", i, font_size=size),
+        )
+        result = VGroup(
+            MathTex(r"\frac{r - \mu}{\sigma} =", font_size=NAME_SIZE),
+            self.row_vector("encoder.standardised", i),
+        )
         for line in (row, stats, result):
             line.arrange(RIGHT, buff=0.2)
         stats[2:].shift(RIGHT * 0.6)  # μ and σ apart
@@ -542,23 +775,27 @@ class EncoderLayer(LessonScene):
     def row_vector(self, key: str, i: int) -> MobjectMatrix:
         """Row ``i`` of ``key`` as a one-row matrix, elided like the matrices."""
         shown = _elide(self.num.shape(key)[1], MODEL_COLS)
-        cells = [MathTex(r"\cdots", font_size=NUMBER_SIZE) if j is None
-                 else self.num.value(key, i, j) for j in shown]
+        cells = [
+            MathTex(r"\cdots", font_size=NUMBER_SIZE) if j is None else self.num.value(key, i, j)
+            for j in shown
+        ]
         widest = max(c.width for c in cells)
         vec = MobjectMatrix([cells], h_buff=widest + 0.3, bracket_h_buff=0.15)
         vec.get_brackets().set_color(ROLE["X"])
         return vec
 
-    def in_place(self, old: TraceMatrix, old_head: VGroup, key: str, name: str,
-                 role: str) -> tuple[TraceMatrix, VGroup]:
+    def in_place(
+        self, old: TraceMatrix, old_head: VGroup, key: str, name: str, role: str
+    ) -> tuple[TraceMatrix, VGroup]:
         """The matrix of ``key`` over ``old`` (same height and centre: each number takes the
         place of the one it is computed from), its name and shape where ``old``'s were."""
         new = self.matrix(key, role)
         factor = old.height / new.height  # the scale the old one's layout was fitted to
         new.scale(factor).move_to(old)
         rows, cols = _AXES[key]
-        head = VGroup(MathTex(name, font_size=NAME_SIZE, color=ROLE[role]),
-                      self.shape(rows, cols)).arrange(DOWN, buff=0.12)
+        head = VGroup(
+            MathTex(name, font_size=NAME_SIZE, color=ROLE[role]), self.shape(rows, cols)
+        ).arrange(DOWN, buff=0.12)
         head.scale(factor).match_x(new).align_to(old_head, DOWN)
         return new, head
 
@@ -575,18 +812,29 @@ def grow(mob: VMobject, width: float, height: float, limit: float = MAX_GROWTH) 
 
 # The formulas of the seeded layer (ReLU, no biases, LayerNorm's gain 1 and shift 0) and of a
 # pretrained model's own (trained gain γ and shift β, GELU, biases b)
-SEEDED_TEX = {"normed": r"N = \mathrm{LayerNorm}(R)", "up": r"\xrightarrow{\;\mathrm{ReLU}\;}",
-              "hidden": r"H = \mathrm{ReLU}(N\,W_{\text{up}})", "down": "="}
-TRAINED_TEX = {"normed": r"N = \gamma \odot \frac{R - \mu}{\sigma} + \beta",
-               "up": r"\xrightarrow{\;+\,b,\ \mathrm{GELU}\;}",
-               "hidden": r"H = \mathrm{GELU}(N\,W_{\text{up}} + b)",
-               "down": r"\xrightarrow{\;+\,b\;}"}
+SEEDED_TEX = {
+    "normed": r"N = \mathrm{LayerNorm}(R)",
+    "up": r"\xrightarrow{\;\mathrm{ReLU}\;}",
+    "hidden": r"H = \mathrm{ReLU}(N\,W_{\text{up}})",
+    "down": "=",
+}
+TRAINED_TEX = {
+    "normed": r"N = \gamma \odot \frac{R - \mu}{\sigma} + \beta",
+    "up": r"\xrightarrow{\;+\,b,\ \mathrm{GELU}\;}",
+    "hidden": r"H = \mathrm{GELU}(N\,W_{\text{up}} + b)",
+    "down": r"\xrightarrow{\;+\,b\;}",
+}
 
 # The axes of each matrix the scene shows, as named in dims.* (d_ff from encoder.d_ff).
 _AXES = {
-    "encoder.X": ("T", "d_model"), "encoder.attention": ("T", "d_model"),
-    "encoder.residual": ("T", "d_model"), "encoder.normed": ("T", "d_model"),
-    "encoder.W_1": ("d_model", "d_ff"), "encoder.W_2": ("d_ff", "d_model"),
-    "encoder.hidden": ("T", "d_ff"), "encoder.ffn": ("T", "d_model"),
-    "encoder.residual_2": ("T", "d_model"), "encoder.output": ("T", "d_model"),
+    "encoder.X": ("T", "d_model"),
+    "encoder.attention": ("T", "d_model"),
+    "encoder.residual": ("T", "d_model"),
+    "encoder.normed": ("T", "d_model"),
+    "encoder.W_1": ("d_model", "d_ff"),
+    "encoder.W_2": ("d_ff", "d_model"),
+    "encoder.hidden": ("T", "d_ff"),
+    "encoder.ffn": ("T", "d_model"),
+    "encoder.residual_2": ("T", "d_model"),
+    "encoder.output": ("T", "d_model"),
 }

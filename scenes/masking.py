@@ -13,18 +13,34 @@ the scene shows for it.
 from __future__ import annotations
 
 from manim import (
-    DL, DOWN, LEFT, RIGHT, UP, UR, Create, FadeIn, FadeOut, FadeTransform, LaggedStart, Line,
-    ManimColor, MathTex, ReplacementTransform, Square, TransformMatchingShapes, VGroup, Write,
+    DL,
+    DOWN,
+    LEFT,
+    RIGHT,
+    UP,
+    UR,
+    Create,
+    FadeIn,
+    FadeOut,
+    FadeTransform,
+    LaggedStart,
+    Line,
+    ManimColor,
+    MathTex,
+    ReplacementTransform,
+    Square,
+    TransformMatchingShapes,
+    VGroup,
+    Write,
     config,
 )
 
 from qkv import lookup, lookup_array
-
-from scenes.base import LessonScene
-from scenes.convention import Convention
-from scenes.scores import grid_beside, grid_cell
-from scenes.style import LABEL_SIZE, ROLE
-from scenes.widgets import TokenGrid, highlight
+from scenes.kit.base import LessonScene
+from scenes.kit.convention import Convention
+from scenes.kit.layout import grid_beside, grid_cell
+from scenes.kit.style import LABEL_SIZE, ROLE
+from scenes.kit.widgets import TokenGrid, highlight
 
 __all__ = ["Masking"]
 
@@ -42,8 +58,7 @@ def weights_tex(view: Convention, masked: bool) -> str:
     if not masked:
         return view.tex("weights")
     name = "A' = " if view.columns else "A = "
-    return (name + _NORMALISER[view.normaliser] + r"\!\left(" + view.tex("scaled")
-            + r" + M\right)")
+    return name + _NORMALISER[view.normaliser] + r"\!\left(" + view.tex("scaled") + r" + M\right)"
 
 
 def hidden_look(square: Square) -> VGroup:
@@ -76,7 +91,6 @@ def frames(grid: TokenGrid, cells: list[tuple[int, int]] | None = None) -> VGrou
 
 
 class Masking(LessonScene):
-
     captions = {
         "mask_scores": {
             "en": "The scaled scores again: every query against every key",
@@ -109,7 +123,7 @@ class Masking(LessonScene):
             "ru": "Маска скрывает все клетки ниже диагонали",
         },
         "mask_first": {
-            "en": "The first token, \"{0}\": every later score becomes minus infinity",
+            "en": 'The first token, "{0}": every later score becomes minus infinity',
             "zh": "第一个词元“{0}”：它后面的分数都变成负无穷",
             "ru": "Первый токен, «{0}»: все следующие оценки — минус бесконечность",
         },
@@ -144,17 +158,17 @@ class Masking(LessonScene):
             "ru": "У единственного токена нет следующих: маскировать нечего",
         },
         "mask_first_one": {
-            "en": "\"{0}\" may only look at itself: its weight there is exactly one",
+            "en": '"{0}" may only look at itself: its weight there is exactly one',
             "zh": "“{0}”只能看它自己：这个权重正好是一",
             "ru": "«{0}» может смотреть только на себя: этот вес ровно единица",
         },
         "mask_first_self": {
-            "en": "\"{0}\" may only look at itself",
+            "en": '"{0}" may only look at itself',
             "zh": "“{0}”只能看它自己",
             "ru": "«{0}» может смотреть только на себя",
         },
         "mask_last": {
-            "en": "The last token, \"{0}\", may look at every token, itself included",
+            "en": 'The last token, "{0}", may look at every token, itself included',
             "zh": "最后一个词元“{0}”可以看所有词元，包括它自己",
             "ru": "Последний токен, «{0}», видит все токены, включая себя",
         },
@@ -169,12 +183,12 @@ class Masking(LessonScene):
             "ru": "Слева то, что получил бы декодер; справа собственные веса урока без маски",
         },
         "mask_peek_causal": {
-            "en": "Without the mask, \"{0}\" would look at the tokens after it too",
+            "en": 'Without the mask, "{0}" would look at the tokens after it too',
             "zh": "没有掩码的话，“{0}”也会看它后面的词元",
             "ru": "Без маски «{0}» смотрел бы и на токены после себя",
         },
         "mask_peek_plain": {
-            "en": "With no mask, as in this lesson, \"{0}\" looks at the tokens after it too",
+            "en": 'With no mask, as in this lesson, "{0}" looks at the tokens after it too',
             "zh": "像本课这样不加掩码，“{0}”也会看它后面的词元",
             "ru": "Без маски, как в этом уроке, «{0}» смотрит и на токены после себя",
         },
@@ -194,7 +208,7 @@ class Masking(LessonScene):
             "ru": "Причинной маски здесь нет: каждый запрос видит всё другое предложение",
         },
         "mask_cross_first": {
-            "en": "Even the first query, \"{0}\", looks at every key",
+            "en": 'Even the first query, "{0}", looks at every key',
             "zh": "即使是第一个查询“{0}”，也会看每一个键",
             "ru": "Даже первый запрос, «{0}», смотрит на все ключи",
         },
@@ -220,22 +234,41 @@ class Masking(LessonScene):
         plus_mask = MathTex(view.tex("scaled") + " + M", font_size=size)
         final = MathTex(weights_tex(view, masked=True), font_size=size)
         cell = grid_cell(self.trace)
-        scores = TokenGrid(self.num, "scaled", self.head, cell=cell, shade=False, coloured=True,
-                           transpose=view.turned())
-        weights = TokenGrid(self.num, "causal_weights", self.head, cell=cell,
-                            transpose=view.turned(), shade_field="causal_weights")
+        scores = TokenGrid(
+            self.num,
+            "scaled",
+            self.head,
+            cell=cell,
+            shade=False,
+            coloured=True,
+            transpose=view.turned(),
+        )
+        weights = TokenGrid(
+            self.num,
+            "causal_weights",
+            self.head,
+            cell=cell,
+            transpose=view.turned(),
+            shade_field="causal_weights",
+        )
         grid_beside(scores, final)  # laid out for the widest formula
         title.move_to(final)
         plus_mask.move_to(final)
         weights.scale(scores.squares.width / weights.squares.width)
         weights.shift(scores.squares.get_center() - weights.squares.get_center())
 
-        self.play(Write(title), Create(frames(scores)), FadeIn(scores.row_labels),
-                  FadeIn(scores.col_labels))
-        self.play(LaggedStart(*(FadeIn(v) for v in scores.values.values()), lag_ratio=0.02),
-                  run_time=1.0)
-        self.say("mask_scores" if self.trace.config["similarity"] == "scaled_dot"
-                 else "mask_scores_raw")  # other similarities are not scaled
+        self.play(
+            Write(title),
+            Create(frames(scores)),
+            FadeIn(scores.row_labels),
+            FadeIn(scores.col_labels),
+        )
+        self.play(
+            LaggedStart(*(FadeIn(v) for v in scores.values.values()), lag_ratio=0.02), run_time=1.0
+        )
+        self.say(
+            "mask_scores" if self.trace.config["similarity"] == "scaled_dot" else "mask_scores_raw"
+        )  # other similarities are not scaled
         self.wait(0.8)
         if not causal:
             self.say("mask_plain")
@@ -252,8 +285,10 @@ class Masking(LessonScene):
             self.say("mask_rule")
             self.wait(1.6)
             self.say(f"mask_hidden_{view.along}")
-            self.play(LaggedStart(*(FadeIn(look) for look in looks), lag_ratio=self.lag(hidden)),
-                      run_time=1.2)
+            self.play(
+                LaggedStart(*(FadeIn(look) for look in looks), lag_ratio=self.lag(hidden)),
+                run_time=1.2,
+            )
             self.wait(0.8)
 
             # The first query first: every key after it scores −∞
@@ -262,18 +297,29 @@ class Masking(LessonScene):
             line = highlight(VGroup(scores.query_line(0), scores.query_label(0)), ROLE["Q"])
             self.say("mask_first", ("tokens", 0))
             self.play(Create(line))
-            self.play(*(FadeTransform(scores.cell_at(*ij)[1], symbols[ij])
-                        for ij in first), run_time=1.0)
+            self.play(
+                *(FadeTransform(scores.cell_at(*ij)[1], symbols[ij]) for ij in first), run_time=1.0
+            )
             self.wait(0.8)
 
             # Then every hidden score: the mask M added to the scaled scores
             rest = [ij for ij in hidden if ij[0] != 0]
             self.say("mask_all")
-            self.play(FadeOut(line), TransformMatchingShapes(title, plus_mask),
-                      *([LaggedStart(*(FadeTransform(scores.cell_at(*ij)[1], symbols[ij])
-                                       for ij in rest), lag_ratio=self.lag(rest))]
-                        if rest else []),
-                      run_time=1.5)
+            self.play(
+                FadeOut(line),
+                TransformMatchingShapes(title, plus_mask),
+                *(
+                    [
+                        LaggedStart(
+                            *(FadeTransform(scores.cell_at(*ij)[1], symbols[ij]) for ij in rest),
+                            lag_ratio=self.lag(rest),
+                        )
+                    ]
+                    if rest
+                    else []
+                ),
+                run_time=1.5,
+            )
             formula = plus_mask
             self.wait(1.0)
 
@@ -283,10 +329,17 @@ class Masking(LessonScene):
         pairs = [(i, j) for i in range(T) for j in range(T)]
         self.play(
             TransformMatchingShapes(formula, final),
-            *(FadeTransform(symbols[ij] if ij in symbols else scores.cell_at(*ij)[1],
-                            weights.cell_at(*ij)[1]) for ij in pairs),
-            *(ReplacementTransform(scores.cell_at(*ij)[0], weights.cell_at(*ij)[0])
-              for ij in pairs),
+            *(
+                FadeTransform(
+                    symbols[ij] if ij in symbols else scores.cell_at(*ij)[1],
+                    weights.cell_at(*ij)[1],
+                )
+                for ij in pairs
+            ),
+            *(
+                ReplacementTransform(scores.cell_at(*ij)[0], weights.cell_at(*ij)[0])
+                for ij in pairs
+            ),
             run_time=1.5,
         )
         self.wait(1.2)
@@ -295,15 +348,15 @@ class Masking(LessonScene):
             self.wait(1.5)
 
         # The first token sees only itself; the last sees everything
-        boxes = [highlight(VGroup(weights.cell_at(0, 0), scores.query_label(0)),
-                           ROLE["weights"])]
+        boxes = [highlight(VGroup(weights.cell_at(0, 0), scores.query_label(0)), ROLE["weights"])]
         self.say("mask_first_self" if relu else "mask_first_one", ("tokens", 0))
         self.play(Create(boxes[0]))
         self.wait(1.5)
         if T == 1:
             return
-        boxes.append(highlight(VGroup(weights.query_line(T - 1), scores.query_label(T - 1)),
-                               ROLE["Q"]))
+        boxes.append(
+            highlight(VGroup(weights.query_line(T - 1), scores.query_label(T - 1)), ROLE["Q"])
+        )
         self.say("mask_last", ("tokens", T - 1))
         self.play(Create(boxes[1]))
         self.wait(1.5)
@@ -311,15 +364,31 @@ class Masking(LessonScene):
         # Side by side: the masked weights and the same scores unmasked
         self.compare(view, scores, weights, looks, final, VGroup(*boxes), causal)
 
-    def compare(self, view: Convention, scores: TokenGrid, weights: TokenGrid, looks: VGroup,
-                title: MathTex, boxes: VGroup, causal: bool) -> None:
+    def compare(
+        self,
+        view: Convention,
+        scores: TokenGrid,
+        weights: TokenGrid,
+        looks: VGroup,
+        title: MathTex,
+        boxes: VGroup,
+        causal: bool,
+    ) -> None:
         """Shrink the masked grid to the left, the unmasked one beside it, both named by their
         formula, and frame the first query's line in each."""
-        free = TokenGrid(self.num, "unmasked_weights", self.head, cell=grid_cell(self.trace),
-                         transpose=view.turned(), shade_field="unmasked_weights")
+        free = TokenGrid(
+            self.num,
+            "unmasked_weights",
+            self.head,
+            cell=grid_cell(self.trace),
+            transpose=view.turned(),
+            shade_field="unmasked_weights",
+        )
         free.scale(scores.squares.width / free.squares.width)  # the same size as the masked one
-        names = [MathTex(weights_tex(view, masked), font_size=LABEL_SIZE * 1.1)
-                 for masked in (True, False)]
+        names = [
+            MathTex(weights_tex(view, masked), font_size=LABEL_SIZE * 1.1)
+            for masked in (True, False)
+        ]
 
         # where the masked grid goes: the pair laid out with a stand-in copy of it, as large
         # as the room under the names allows, far enough apart for the names not to meet
@@ -342,10 +411,13 @@ class Masking(LessonScene):
         numbers = list(weights.values.values())
         keep = weights.cell_at(0, 0)[0].width * shrink >= SMALL_NUMBERS
         moving = masked + numbers if keep else masked
-        self.play(FadeOut(boxes), *([] if keep else [FadeOut(VGroup(*numbers))]),
-                  *(piece.animate.scale(shrink, about_point=about).shift(shift)
-                    for piece in moving),
-                  ReplacementTransform(title, names[0]), run_time=1.5)
+        self.play(
+            FadeOut(boxes),
+            *([] if keep else [FadeOut(VGroup(*numbers))]),
+            *(piece.animate.scale(shrink, about_point=about).shift(shift) for piece in moving),
+            ReplacementTransform(title, names[0]),
+            run_time=1.5,
+        )
         shown = [frames(free), free.row_labels, free.col_labels]
         if keep:
             shown.append(VGroup(*free.values.values()))
@@ -358,8 +430,10 @@ class Masking(LessonScene):
         T = len(self.trace.tokens)
         h = f"heads.{self.head}"
         q = int(lookup(self.trace, f"{h}.ahead_query"))
-        lines = [highlight(VGroup(frames(grid, [(q, j) for j in range(T)]), label), ROLE["Q"])
-                 for grid, label in ((weights, scores.query_label(q)), (free, free.query_label(q)))]
+        lines = [
+            highlight(VGroup(frames(grid, [(q, j) for j in range(T)]), label), ROLE["Q"])
+            for grid, label in ((weights, scores.query_label(q)), (free, free.query_label(q)))
+        ]
         if lookup(self.trace, f"{h}.looks_ahead"):
             self.say("mask_peek_causal" if causal else "mask_peek_plain", ("tokens", q))
         else:
@@ -369,15 +443,18 @@ class Masking(LessonScene):
 
     def cross(self, view: Convention) -> None:
         """Cross-attention: no causal mask, every query sees the whole other sentence."""
-        grid = TokenGrid(self.num, "weights", self.head, cell=grid_cell(self.trace),
-                         transpose=view.turned())
+        grid = TokenGrid(
+            self.num, "weights", self.head, cell=grid_cell(self.trace), transpose=view.turned()
+        )
         formula = MathTex(view.tex("weights"), font_size=LABEL_SIZE * 1.1)
         grid_beside(grid, formula)
-        self.play(Write(formula), Create(frames(grid)), FadeIn(grid.row_labels),
-                  FadeIn(grid.col_labels))
+        self.play(
+            Write(formula), Create(frames(grid)), FadeIn(grid.row_labels), FadeIn(grid.col_labels)
+        )
         self.say("mask_cross")
-        self.play(LaggedStart(*(FadeIn(v) for v in grid.values.values()), lag_ratio=0.02),
-                  run_time=1.0)
+        self.play(
+            LaggedStart(*(FadeIn(v) for v in grid.values.values()), lag_ratio=0.02), run_time=1.0
+        )
         self.wait(0.8)
         self.say("mask_cross_whole")
         self.wait(1.5)

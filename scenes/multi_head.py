@@ -10,19 +10,44 @@ heads' outputs stack into a tall concatenation and the product reads W_O·Concat
 from __future__ import annotations
 
 from manim import (
-    DOWN, LEFT, RIGHT, UP, Arrow, Create, FadeIn, FadeOut, FadeTransform, GrowArrow,
-    LaggedStart, ManimColor, MathTex, MoveToTarget, Rectangle, ReplacementTransform,
-    SurroundingRectangle, VGroup, VMobject, Write, config,
+    DOWN,
+    LEFT,
+    RIGHT,
+    UP,
+    Arrow,
+    Create,
+    FadeIn,
+    FadeOut,
+    FadeTransform,
+    GrowArrow,
+    LaggedStart,
+    ManimColor,
+    MathTex,
+    MoveToTarget,
+    Rectangle,
+    ReplacementTransform,
+    SurroundingRectangle,
+    VGroup,
+    VMobject,
+    Write,
+    config,
 )
 
 from qkv import lookup
-
-from scenes.base import LessonScene
-from scenes.convention import Convention
-from scenes.product import MatrixProduct, fill_rest, work_entry
-from scenes.style import LABEL_SIZE, MUTED, ROLE
-from scenes.widgets import (DIM_TEX, TokenGrid, TraceMatrix, fit, highlight, shape_label,
-                            token_labels, turn_if_crowded)
+from scenes.kit.base import LessonScene
+from scenes.kit.convention import Convention
+from scenes.kit.product import MatrixProduct, fill_rest, work_entry
+from scenes.kit.style import LABEL_SIZE, MUTED, ROLE
+from scenes.kit.widgets import (
+    DIM_TEX,
+    TokenGrid,
+    TraceMatrix,
+    fit,
+    highlight,
+    shape_label,
+    token_labels,
+    turn_if_crowded,
+)
 
 __all__ = ["MultiHead", "head_colour"]
 
@@ -50,8 +75,7 @@ def head_colour(i: int) -> ManimColor:
 
 def _tint(mob: VMobject, colour) -> SurroundingRectangle:
     """A frame in a head's accent, lightly filled, behind ``mob`` (numbers stay on top)."""
-    frame = SurroundingRectangle(mob, buff=0.08, corner_radius=0.08, stroke_width=2.5,
-                                 color=colour)
+    frame = SurroundingRectangle(mob, buff=0.08, corner_radius=0.08, stroke_width=2.5, color=colour)
     frame.set_fill(colour, opacity=0.14).set_z_index(-1)
     return frame
 
@@ -89,17 +113,17 @@ class MultiHead(LessonScene):
             "ru": "Её запросы и ключи дают её картину внимания",
         },
         "differ": {
-            "en": "Query \"{0}\": each head looks hardest at a different token",
+            "en": 'Query "{0}": each head looks hardest at a different token',
             "zh": "查询“{0}”：每个头最关注的词元都不一样",
             "ru": "Запрос «{0}»: каждая голова сильнее всего смотрит на свой токен",
         },
         "differ_some": {
-            "en": "Query \"{0}\": the heads do not all look hardest at the same token",
+            "en": 'Query "{0}": the heads do not all look hardest at the same token',
             "zh": "查询“{0}”：各个头最关注的词元并不都相同",
             "ru": "Запрос «{0}»: головы сильнее всего смотрят не на один и тот же токен",
         },
         "agree": {
-            "en": "Query \"{0}\": here every head looks hardest at \"{1}\"",
+            "en": 'Query "{0}": here every head looks hardest at "{1}"',
             "zh": "查询“{0}”：这里每个头都最关注“{1}”",
             "ru": "Запрос «{0}»: здесь все головы сильнее всего смотрят на «{1}»",
         },
@@ -160,7 +184,7 @@ class MultiHead(LessonScene):
         },
         "shape": {
             "en": "The result has the input's shape again: one vector per token, for the next "
-                  "layer",
+            "layer",
             "zh": "结果又回到输入的形状：每个词元一个向量，交给下一层",
             "ru": "У результата снова форма входа: по вектору на токен для следующего слоя",
         },
@@ -193,12 +217,25 @@ class MultiHead(LessonScene):
         layout = VGroup(inputs, weights).arrange(RIGHT, buff=1.4)
         fit(layout, config.frame_width - 1.0, room_h)
         layout.move_to(UP * (top - room_h / 2))
-        arrows = VGroup(*(Arrow(x_matrix.get_right(), card.get_left(), buff=0.15,
-                                stroke_width=3, color=MUTED, max_tip_length_to_length_ratio=0.1)
-                          for card in cards))
+        arrows = VGroup(
+            *(
+                Arrow(
+                    x_matrix.get_right(),
+                    card.get_left(),
+                    buff=0.15,
+                    stroke_width=3,
+                    color=MUTED,
+                    max_tip_length_to_length_ratio=0.1,
+                )
+                for card in cards
+            )
+        )
         self.play(FadeIn(inputs))
-        self.play(LaggedStart(*(GrowArrow(a) for a in arrows), lag_ratio=0.2),
-                  LaggedStart(*(FadeIn(c) for c in cards), lag_ratio=0.2), run_time=1.5)
+        self.play(
+            LaggedStart(*(GrowArrow(a) for a in arrows), lag_ratio=0.2),
+            LaggedStart(*(FadeIn(c) for c in cards), lag_ratio=0.2),
+            run_time=1.5,
+        )
         self.play(FadeIn(shapes))
         self.say("weights_one" if one else "weights")
         self.wait(1.5)
@@ -216,8 +253,11 @@ class MultiHead(LessonScene):
             card.generate_target()
             fit(card.target, slot_w, header_h)
         grids = self.grids(slot_w, slot_h - header_h - 0.25 - label_h)
-        grid_shapes = ([self.shape(("T", "S"), slot_w) for _ in range(h)] if rows == 1
-                       else [self.shape(("T", "S"))])
+        grid_shapes = (
+            [self.shape(("T", "S"), slot_w) for _ in range(h)]
+            if rows == 1
+            else [self.shape(("T", "S"))]
+        )
         # one slot per head at a fixed pitch, so that what replaces a pattern stays in its slot
         self.slot_bottoms = []
         for i, (card, grid) in enumerate(zip(cards, grids)):
@@ -236,23 +276,36 @@ class MultiHead(LessonScene):
         self.slot_bottoms = [b + shift for b in self.slot_bottoms]
         if rows > 1:  # the one label, under both rows
             grid_shapes[0].next_to(slots, DOWN, buff=0.15)
-        self.play(FadeOut(VGroup(inputs, arrows, shapes)),
-                  *(MoveToTarget(card) for card in cards), run_time=1.2)
+        self.play(
+            FadeOut(VGroup(inputs, arrows, shapes)),
+            *(MoveToTarget(card) for card in cards),
+            run_time=1.2,
+        )
         self.say("patterns_one" if one else "patterns")
-        self.play(*(Create(VGroup(*(cell[0] for cell in g.squares))) for g in grids),
-                  *(FadeIn(VGroup(g.row_labels, g.col_labels, *g.values.values()))
-                    for g in grids),
-                  *(FadeIn(label) for label in grid_shapes), run_time=1.5)
+        self.play(
+            *(Create(VGroup(*(cell[0] for cell in g.squares))) for g in grids),
+            *(FadeIn(VGroup(g.row_labels, g.col_labels, *g.values.values())) for g in grids),
+            *(FadeIn(label) for label in grid_shapes),
+            run_time=1.5,
+        )
         self.wait(1.5)
         if not one:
             self.contrast(grids)
 
         # Each head's output (T × d_v), where its pattern was
         shown = 8 if h <= 2 else 4  # a narrow slot shows fewer of each output's d_v entries
-        outs = [TraceMatrix(self.num, f"heads.{i}.output", role="output", transpose=self.turned,
-                            dims=("T", "d_v"), max_rows=shown if self.turned else 12,
-                            max_cols=8 if self.turned else shown)
-                for i in range(h)]
+        outs = [
+            TraceMatrix(
+                self.num,
+                f"heads.{i}.output",
+                role="output",
+                transpose=self.turned,
+                dims=("T", "d_v"),
+                max_rows=shown if self.turned else 12,
+                max_cols=8 if self.turned else shown,
+            )
+            for i in range(h)
+        ]
         out_shapes = []
         for i, (out, card) in enumerate(zip(outs, cards)):
             shape = out.shape_label()
@@ -263,11 +316,18 @@ class MultiHead(LessonScene):
             column = VGroup(out, shape).arrange(DOWN, buff=0.2).set_x(card.get_x())
             column.set_y((below + floor) / 2)
             out_shapes.append(shape)
-        frames = [_tint(VGroup(*out.matrix.get_entries()), head_colour(i))
-                  for i, out in enumerate(outs)]
-        self.play(*(FadeOut(g) for g in grids), *(FadeOut(label) for label in grid_shapes),
-                  *(FadeIn(VGroup(out, frame, shape))
-                    for out, frame, shape in zip(outs, frames, out_shapes)), run_time=1.2)
+        frames = [
+            _tint(VGroup(*out.matrix.get_entries()), head_colour(i)) for i, out in enumerate(outs)
+        ]
+        self.play(
+            *(FadeOut(g) for g in grids),
+            *(FadeOut(label) for label in grid_shapes),
+            *(
+                FadeIn(VGroup(out, frame, shape))
+                for out, frame, shape in zip(outs, frames, out_shapes)
+            ),
+            run_time=1.2,
+        )
         self.say("outputs_one" if one else "outputs")
         self.wait(1.5)
 
@@ -278,15 +338,26 @@ class MultiHead(LessonScene):
         w_o = product.left if view.columns else product.right
         blocks = self.blocks(concat, self.turned)
         moves = self.slide(outs, concat)
-        self.play(FadeOut(cards), FadeOut(VGroup(*out_shapes)), FadeTransform(formula, whole),
-                  *moves, *(ReplacementTransform(frame, block) if block is not None
-                            else FadeOut(frame) for frame, block in zip(frames, blocks)),
-                  FadeOut(VGroup(*(out.matrix.get_brackets() for out in outs))),
-                  run_time=1.6)
+        self.play(
+            FadeOut(cards),
+            FadeOut(VGroup(*out_shapes)),
+            FadeTransform(formula, whole),
+            *moves,
+            *(
+                ReplacementTransform(frame, block) if block is not None else FadeOut(frame)
+                for frame, block in zip(frames, blocks)
+            ),
+            FadeOut(VGroup(*(out.matrix.get_brackets() for out in outs))),
+            run_time=1.6,
+        )
         # once the blocks have met: the brackets round them, the tokens, name and shape
-        self.play(FadeIn(concat.matrix.get_brackets()), FadeIn(self.dots(concat)),
-                  FadeIn(product.labels), FadeIn(product.heads[1 if view.columns else 0]),
-                  run_time=0.8)
+        self.play(
+            FadeIn(concat.matrix.get_brackets()),
+            FadeIn(self.dots(concat)),
+            FadeIn(product.labels),
+            FadeIn(product.heads[1 if view.columns else 0]),
+            run_time=0.8,
+        )
         self.say("concat_one" if one else f"concat_{view.along}")
         self.wait(1.5)
 
@@ -294,17 +365,35 @@ class MultiHead(LessonScene):
         # (W_O's rows, turned its columns, that meet head i's block framed in its accent)
         result = product.result
         w_blocks = [b for b in self.blocks(w_o, not self.turned) if b is not None]
-        self.play(FadeIn(VGroup(product.factor(0 if view.columns else 1), product.signs,
-                                result.matrix.get_brackets(), self.dots(result),
-                                product.heads[2], *w_blocks)), run_time=1.2)
+        self.play(
+            FadeIn(
+                VGroup(
+                    product.factor(0 if view.columns else 1),
+                    product.signs,
+                    result.matrix.get_brackets(),
+                    self.dots(result),
+                    product.heads[2],
+                    *w_blocks,
+                )
+            ),
+            run_time=1.2,
+        )
         self.say("mix_one" if one else "mix")
         self.wait(1.0)
         done: set[tuple[int, int]] = set()
         self.say(f"entry_one_{view.along}" if one else f"entry_{view.along}")
         # every term concat[i, m]·W_O[m, j] through all heads' blocks, counted up for real,
         # then b_O if the layer has one
-        work_entry(self, product, "output_terms", "output_partial", 0, 0, role="output",
-                   bias_key="b_O" if self.trace.b_O is not None else None)
+        work_entry(
+            self,
+            product,
+            "output_terms",
+            "output_partial",
+            0,
+            0,
+            role="output",
+            bias_key="b_O" if self.trace.b_O is not None else None,
+        )
         done.add((0, 0))
         if len(done) < len(result.entries):
             fill_rest(self, product, done, run_time=min(2.5, 0.25 * len(result.row_ids) + 0.8))
@@ -316,10 +405,18 @@ class MultiHead(LessonScene):
     def inputs(self) -> tuple[TraceMatrix, VGroup]:
         """X (or I = Xᵀ) with its tokens, name and shape; its columns elided beyond four."""
         turned = self.turned
-        x = TraceMatrix(self.num, "X", role="X", transpose=turned, dims=("T", "d_model"),
-                        max_rows=4 if turned else 12, max_cols=8 if turned else 4)
-        labels = token_labels(self.num, "tokens", ROLE["X"], font_size=LABEL_SIZE * 0.75,
-                              max_width=1.4)
+        x = TraceMatrix(
+            self.num,
+            "X",
+            role="X",
+            transpose=turned,
+            dims=("T", "d_model"),
+            max_rows=4 if turned else 12,
+            max_cols=8 if turned else 4,
+        )
+        labels = token_labels(
+            self.num, "tokens", ROLE["X"], font_size=LABEL_SIZE * 0.75, max_width=1.4
+        )
         shown = [k for k in (x.col_ids if turned else x.row_ids) if k is not None]
         labels = VGroup(*(labels[k] for k in shown))
         if turned:  # the tokens name columns; long words over narrow columns read bottom-up
@@ -330,8 +427,10 @@ class MultiHead(LessonScene):
             else:
                 lab.next_to(x.matrix, LEFT, buff=0.15).match_y(x.row_band(k))
         body = VGroup(x, labels)
-        title = VGroup(MathTex(self.view.tex("X"), font_size=LABEL_SIZE * 1.2, color=ROLE["X"]),
-                       x.shape_label()).arrange(DOWN, buff=0.12)
+        title = VGroup(
+            MathTex(self.view.tex("X"), font_size=LABEL_SIZE * 1.2, color=ROLE["X"]),
+            x.shape_label(),
+        ).arrange(DOWN, buff=0.12)
         title.next_to(body, UP, buff=0.25).match_x(x)
         return x, VGroup(body, title)
 
@@ -350,27 +449,37 @@ class MultiHead(LessonScene):
             blocks.add(VGroup(rect, name.next_to(rect, DOWN, buff=0.12)))
         blocks.arrange(RIGHT, buff=0.3, aligned_edge=UP)
         # "head 3": the number --head takes, counted from zero
-        title = VGroup(MathTex(r"\mathrm{head}", font_size=LABEL_SIZE * 0.9, color=head_colour(i)),
-                       self.num.value(f"heads.{i}.index", precision=0, coloured=False,
-                                      font_size=LABEL_SIZE * 0.9, color=head_colour(i)))
+        title = VGroup(
+            MathTex(r"\mathrm{head}", font_size=LABEL_SIZE * 0.9, color=head_colour(i)),
+            self.num.value(
+                f"heads.{i}.index",
+                precision=0,
+                coloured=False,
+                font_size=LABEL_SIZE * 0.9,
+                color=head_colour(i),
+            ),
+        )
         title.arrange(RIGHT, buff=0.12, aligned_edge=DOWN)
         body = VGroup(title, blocks).arrange(RIGHT, buff=0.35)
-        frame = SurroundingRectangle(body, buff=0.2, corner_radius=0.12, stroke_width=2.5,
-                                     color=head_colour(i))
+        frame = SurroundingRectangle(
+            body, buff=0.2, corner_radius=0.12, stroke_width=2.5, color=head_colour(i)
+        )
         frame.set_fill(head_colour(i), opacity=0.08)
         return VGroup(frame, body)
 
     def weight_shapes(self) -> VGroup:
         """``W_Q, W_K, W_V: (d_model × d_k) = (6 × 3)``, W_V on its own line if d_v ≠ d_k."""
         same = self.num.shape("heads.0.W_K") == self.num.shape("heads.0.W_V")
-        groups = [("W_Q,\\ W_K,\\ W_V", "d_k")] if same else [("W_Q,\\ W_K", "d_k"),
-                                                             ("W_V", "d_v")]
+        groups = [("W_Q,\\ W_K,\\ W_V", "d_k")] if same else [("W_Q,\\ W_K", "d_k"), ("W_V", "d_v")]
         lines = VGroup()
         for names, width in groups:
             dims = ("d_model", width)
-            lines.add(VGroup(MathTex(names + ":", font_size=LABEL_SIZE * 0.8,
-                                     color=ROLE["learned"]),
-                             self.shape(dims)).arrange(RIGHT, buff=0.2))
+            lines.add(
+                VGroup(
+                    MathTex(names + ":", font_size=LABEL_SIZE * 0.8, color=ROLE["learned"]),
+                    self.shape(dims),
+                ).arrange(RIGHT, buff=0.2)
+            )
         return lines.arrange(DOWN, buff=0.15)
 
     def shape(self, dims: tuple[str, str], width: float | None = None) -> VGroup:
@@ -384,9 +493,14 @@ class MultiHead(LessonScene):
     def grids(self, width: float, height: float) -> list[TokenGrid]:
         """Every head's weights as a heat map fitted to ``width`` x ``height``; with numbers
         only if its cells stay large enough to read them."""
+
         def build(values: bool) -> list[TokenGrid]:
-            grids = [TokenGrid(self.num, "weights", i, transpose=self.turned, shade=True,
-                               show_values=values) for i in range(len(self.trace.heads))]
+            grids = [
+                TokenGrid(
+                    self.num, "weights", i, transpose=self.turned, shade=True, show_values=values
+                )
+                for i in range(len(self.trace.heads))
+            ]
             for g in grids:
                 fit(g, width, height)
             return grids
@@ -449,22 +563,48 @@ class MultiHead(LessonScene):
         inner, outer = 8, 6  # the concatenation's width (shared by W_O), d_model's
         tokens = 8 if turned else 12  # side by side, twelve tokens would crowd: eight shown
         lines = self.head_lines(inner)
-        concat = TraceMatrix(self.num, "concat", role="output", transpose=turned,
-                             dims=("T", "hd_v"), max_rows=inner if turned else tokens,
-                             max_cols=tokens if turned else inner,
-                             **{"rows" if turned else "cols": lines})
-        w_o = TraceMatrix(self.num, "W_O", role="learned", transpose=turned,
-                          dims=("hd_v", "d_model"), max_rows=outer if turned else inner,
-                          max_cols=inner if turned else outer,
-                          **{"cols" if turned else "rows": lines})
-        out = TraceMatrix(self.num, "output", role="output", transpose=turned,
-                          dims=("T", "d_model"), max_rows=outer if turned else tokens,
-                          max_cols=tokens if turned else outer)
+        concat = TraceMatrix(
+            self.num,
+            "concat",
+            role="output",
+            transpose=turned,
+            dims=("T", "hd_v"),
+            max_rows=inner if turned else tokens,
+            max_cols=tokens if turned else inner,
+            **{"rows" if turned else "cols": lines},
+        )
+        w_o = TraceMatrix(
+            self.num,
+            "W_O",
+            role="learned",
+            transpose=turned,
+            dims=("hd_v", "d_model"),
+            max_rows=outer if turned else inner,
+            max_cols=inner if turned else outer,
+            **{"cols" if turned else "rows": lines},
+        )
+        out = TraceMatrix(
+            self.num,
+            "output",
+            role="output",
+            transpose=turned,
+            dims=("T", "d_model"),
+            max_rows=outer if turned else tokens,
+            max_cols=tokens if turned else outer,
+        )
         left, right = view.factors(concat, w_o)
         names = view.factors(r"\mathrm{Concat}", "W_O") + (r"\mathrm{MultiHead}",)
         roles = view.factors("output", "learned") + ("output",)
-        product = MatrixProduct(self.num, left, right, out, names, roles,
-                                tokens=("tokens", concat), height=config.frame_height - 3.6)
+        product = MatrixProduct(
+            self.num,
+            left,
+            right,
+            out,
+            names,
+            roles,
+            tokens=("tokens", concat),
+            height=config.frame_height - 3.6,
+        )
         product.next_to(below, DOWN, buff=0.3)
         return product
 
@@ -483,9 +623,12 @@ class MultiHead(LessonScene):
             # a ⋯ is its head's when every line it hides is that head's (the next shown line,
             # or the end, still within the block of the last shown one)
             before = next((j for j in reversed(ids[:pos]) if j is not None), None)
-            after = next((j for j in ids[pos + 1:] if j is not None), width)
-            owners.append(before // d_v if before is not None
-                          and (after - 1) // d_v == before // d_v else None)
+            after = next((j for j in ids[pos + 1 :] if j is not None), width)
+            owners.append(
+                before // d_v
+                if before is not None and (after - 1) // d_v == before // d_v
+                else None
+            )
         frames = []
         for i in range(len(self.trace.heads)):
             mine = [band for band, owner in zip(bands, owners) if owner == i]
@@ -500,9 +643,11 @@ class MultiHead(LessonScene):
         if h * d_v <= limit or 2 * h > limit:
             return None
         keep = limit // h - 1  # lines per head, leaving room for its ⋯
-        return [line for i in range(h)
-                for line in (*range(i * d_v, i * d_v + min(keep, d_v)),
-                             *([None] if d_v > keep else []))]
+        return [
+            line
+            for i in range(h)
+            for line in (*range(i * d_v, i * d_v + min(keep, d_v)), *([None] if d_v > keep else []))
+        ]
 
     def slide(self, outs: list[TraceMatrix], concat: TraceMatrix) -> list:
         """Every head-output entry onto its place in the concatenation (column i·d_v + k of
@@ -514,8 +659,9 @@ class MultiHead(LessonScene):
             for (r, c), entry in out.entries.items():
                 t, k = out.index_of(r, c)
                 place = places.pop((t, i * d_v + k), None)
-                moves.append(ReplacementTransform(entry, place) if place is not None
-                             else FadeOut(entry))
+                moves.append(
+                    ReplacementTransform(entry, place) if place is not None else FadeOut(entry)
+                )
             moves.append(FadeOut(self.dots(out)))
         if places:
             moves.append(FadeIn(VGroup(*places.values())))

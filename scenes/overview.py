@@ -8,22 +8,45 @@ convention they are turned round and the formula reads V·softmax(Kᵀ·Q/√d_k
 from __future__ import annotations
 
 from manim import (
-    DOWN, LEFT, PI, RIGHT, UP, Arrow, Create, CurvedArrow, FadeIn, GrowArrow, Indicate,
-    LaggedStart, MathTex, ReplacementTransform, SurroundingRectangle, VGroup, Write, config,
+    DOWN,
+    LEFT,
+    PI,
+    RIGHT,
+    UP,
+    Arrow,
+    Create,
+    CurvedArrow,
+    FadeIn,
+    GrowArrow,
+    Indicate,
+    LaggedStart,
+    MathTex,
+    ReplacementTransform,
+    SurroundingRectangle,
+    VGroup,
+    Write,
+    config,
 )
 
-from scenes.base import LessonScene
-from scenes.convention import Convention
-from scenes.style import LABEL_SIZE, MUTED, ROLE
-from scenes.widgets import TraceMatrix
+from scenes.kit.base import LessonScene
+from scenes.kit.convention import Convention
+from scenes.kit.style import LABEL_SIZE, MUTED, ROLE
+from scenes.kit.widgets import TraceMatrix
 
 __all__ = ["Overview"]
 
 # The parts of the formula that light up, as LaTeX substrings of view.tex("attention");
 # a part missing from the trace's formula (no √d_k in a cosine) is simply not lit
-_PARTS = {"Q": "Q", "K": r"K^{\top}", "V": "V", "sqrt": r"\sqrt{d_k}",
-          "softmax": r"\mathrm{softmax}", "relu": r"\mathrm{ReLU}", "open": r"\left(",
-          "close": r"\right)"}
+_PARTS = {
+    "Q": "Q",
+    "K": r"K^{\top}",
+    "V": "V",
+    "sqrt": r"\sqrt{d_k}",
+    "softmax": r"\mathrm{softmax}",
+    "relu": r"\mathrm{ReLU}",
+    "open": r"\left(",
+    "close": r"\right)",
+}
 # Names over the miniatures: rows, then columns
 _SCALED = (r"\tfrac{Q\,K^{\top}}{\sqrt{d_k}}", r"\tfrac{K^{\top} Q}{\sqrt{d_k}}")
 _OUTPUT = (r"\mathrm{out}", "O")
@@ -88,8 +111,9 @@ class Overview(LessonScene):
         tex = view.tex("attention")
         parts = {name: t for name, t in _PARTS.items() if t in tex}
         parts.setdefault("K", "K")  # a cosine or additive score names K unturned
-        formula = MathTex(tex, font_size=LABEL_SIZE * 1.7,
-                          substrings_to_isolate=list(parts.values()))
+        formula = MathTex(
+            tex, font_size=LABEL_SIZE * 1.7, substrings_to_isolate=list(parts.values())
+        )
         formula.to_edge(UP, buff=0.35)
         part = {name: formula.get_part_by_tex(t) for name, t in parts.items()}
         part["norm"] = part.pop("softmax", None) or part.pop("relu")
@@ -99,10 +123,14 @@ class Overview(LessonScene):
         self.wait(1.0)
 
         # The miniatures: the sources and projections above, the attention below
-        stages = ("scores", "scaled", "weights", "output") if scaled else ("scores", "weights",
-                                                                         "output")
-        card = {name: self.card(view, name) for name in ("X", "X_kv", "Q", "K", "V", *stages)
-                if name != "X_kv" or cross}
+        stages = (
+            ("scores", "scaled", "weights", "output") if scaled else ("scores", "weights", "output")
+        )
+        card = {
+            name: self.card(view, name)
+            for name in ("X", "X_kv", "Q", "K", "V", *stages)
+            if name != "X_kv" or cross
+        }
         bottom = self.spread(VGroup(*(card[n] for n in stages)), 1.0)
         pair = self.spread(VGroup(card["Q"], card["K"]), 0.5)
         # Q and K stand over the scores they make, V over the output it feeds
@@ -135,57 +163,87 @@ class Overview(LessonScene):
 
         # Q, K, V: three projections; their letters light up in the formula
         if cross:
-            arrows = [self.arrow(card["X"], card["Q"]), self.arrow(card["X_kv"], card["K"]),
-                      self.arrow(card["X_kv"], card["V"])]
+            arrows = [
+                self.arrow(card["X"], card["Q"]),
+                self.arrow(card["X_kv"], card["K"]),
+                self.arrow(card["X_kv"], card["V"]),
+            ]
         else:  # X sits between K and V; its arrow to Q arcs over K
-            arrows = [self.arrow(card["X"], card["K"]), self.arrow(card["X"], card["V"]),
-                      CurvedArrow(card["X"][0].get_top() + UP * 0.08,
-                                  card["Q"][0].get_top() + UP * 0.08, angle=PI / 7,
-                                  color=MUTED, stroke_width=3, tip_length=0.18)]
-        self.play(*(Create(a) for a in arrows),
-                  LaggedStart(*(FadeIn(card[n]) for n in "QKV"),
-                              lag_ratio=0.3),
-                  *(part[n].animate.set_color(ROLE[n]) for n in "QKV"), run_time=1.5)
+            arrows = [
+                self.arrow(card["X"], card["K"]),
+                self.arrow(card["X"], card["V"]),
+                CurvedArrow(
+                    card["X"][0].get_top() + UP * 0.08,
+                    card["Q"][0].get_top() + UP * 0.08,
+                    angle=PI / 7,
+                    color=MUTED,
+                    stroke_width=3,
+                    tip_length=0.18,
+                ),
+            ]
+        self.play(
+            *(Create(a) for a in arrows),
+            LaggedStart(*(FadeIn(card[n]) for n in "QKV"), lag_ratio=0.3),
+            *(part[n].animate.set_color(ROLE[n]) for n in "QKV"),
+            run_time=1.5,
+        )
         self.say("project")
         self.play(*(Indicate(part[n], color=ROLE[n]) for n in "QKV"))
         self.wait(0.6)
 
         # Scores: every query against every key
-        lit = (self.box(VGroup(part["Q"], part["K"]), ROLE["weights"]),
-               self.box(card["scores"], ROLE["weights"]))
-        self.play(*(GrowArrow(self.arrow(card[n], card["scores"], down=True)) for n in "QK"),
-                  FadeIn(card["scores"]),
-                  *(FadeIn(b) for b in lit))
+        lit = (
+            self.box(VGroup(part["Q"], part["K"]), ROLE["weights"]),
+            self.box(card["scores"], ROLE["weights"]),
+        )
+        self.play(
+            *(GrowArrow(self.arrow(card[n], card["scores"], down=True)) for n in "QK"),
+            FadeIn(card["scores"]),
+            *(FadeIn(b) for b in lit),
+        )
         self.say("scores")
         self.wait(1.2)
 
         # Scaled by √d_k (a scaled dot product only)
         before = "scores"
         if scaled:
-            lit = self.move_boxes(lit, VGroup(part["Q"], part["K"], part["sqrt"]),
-                                  card["scaled"], ROLE["weights"],
-                                  GrowArrow(self.arrow(card["scores"], card["scaled"])),
-                                  FadeIn(card["scaled"]),
-                                  part["sqrt"].animate.set_color(ROLE["weights"]))
+            lit = self.move_boxes(
+                lit,
+                VGroup(part["Q"], part["K"], part["sqrt"]),
+                card["scaled"],
+                ROLE["weights"],
+                GrowArrow(self.arrow(card["scores"], card["scaled"])),
+                FadeIn(card["scaled"]),
+                part["sqrt"].animate.set_color(ROLE["weights"]),
+            )
             self.say("scale")
             self.wait(1.2)
             before = "scaled"
 
         # Normalised: weights per query
         bracket = VGroup(part["norm"], part["open"], part["close"])
-        lit = self.move_boxes(lit, VGroup(bracket, part["Q"], part["K"]), card["weights"],
-                              ROLE["weights"],
-                              GrowArrow(self.arrow(card[before], card["weights"])),
-                              FadeIn(card["weights"]),
-                              bracket.animate.set_color(ROLE["weights"]))
+        lit = self.move_boxes(
+            lit,
+            VGroup(bracket, part["Q"], part["K"]),
+            card["weights"],
+            ROLE["weights"],
+            GrowArrow(self.arrow(card[before], card["weights"])),
+            FadeIn(card["weights"]),
+            bracket.animate.set_color(ROLE["weights"]),
+        )
         self.say(view.normaliser)
         self.wait(1.2)
 
         # The weighted sum of the values: the whole formula
-        self.move_boxes(lit, formula, card["output"], ROLE["output"],
-                        GrowArrow(self.arrow(card["weights"], card["output"])),
-                        GrowArrow(self.arrow(card["V"], card["output"], down=True)),
-                        FadeIn(card["output"]))
+        self.move_boxes(
+            lit,
+            formula,
+            card["output"],
+            ROLE["output"],
+            GrowArrow(self.arrow(card["weights"], card["output"])),
+            GrowArrow(self.arrow(card["V"], card["output"], down=True)),
+            FadeIn(card["output"]),
+        )
         self.say("mix")
         self.wait(1.5)
         self.say("learned_bias" if self.trace.config.get("bias") else "learned")
@@ -197,14 +255,22 @@ class Overview(LessonScene):
         key, role, tex = {
             "X": ("X", "X", view.tex("X")),
             "X_kv": ("X_kv", "X", view.tex("X") + r"_{\mathrm{kv}}"),  # the other sentence
-            "Q": (f"{h}.Q", "Q", "Q"), "K": (f"{h}.K", "K", "K"), "V": (f"{h}.V", "V", "V"),
+            "Q": (f"{h}.Q", "Q", "Q"),
+            "K": (f"{h}.K", "K", "K"),
+            "V": (f"{h}.V", "V", "V"),
             "scores": (f"{h}.scores", "weights", view.tex("scores")),
             "scaled": (f"{h}.scaled", "weights", _SCALED[view.columns]),
             "weights": (f"{h}.weights", "weights", view.tex("A")),
             "output": (f"{h}.output", "output", _OUTPUT[view.columns]),
         }[name]
-        matrix = TraceMatrix(self.num, key, role=role, transpose=view.turned(),
-                             max_rows=self.shown, max_cols=self.shown)
+        matrix = TraceMatrix(
+            self.num,
+            key,
+            role=role,
+            transpose=view.turned(),
+            max_rows=self.shown,
+            max_cols=self.shown,
+        )
         label = MathTex(tex, font_size=LABEL_SIZE * 1.5, color=ROLE[role])
         return VGroup(label, matrix).arrange(DOWN, buff=0.2)
 
@@ -227,8 +293,14 @@ class Overview(LessonScene):
             points = a.get_right(), b.get_left()
         else:
             points = a.get_left(), b.get_right()
-        return Arrow(*points, buff=0.12, color=MUTED, stroke_width=3, tip_length=0.18,
-                     max_tip_length_to_length_ratio=0.3)
+        return Arrow(
+            *points,
+            buff=0.12,
+            color=MUTED,
+            stroke_width=3,
+            tip_length=0.18,
+            max_tip_length_to_length_ratio=0.3,
+        )
 
     @staticmethod
     def box(mob, colour) -> SurroundingRectangle:

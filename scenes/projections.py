@@ -7,17 +7,16 @@ from __future__ import annotations
 
 from manim import DOWN, UP, FadeIn, FadeOut, FadeTransform, MathTex, Write, config
 
-from scenes.base import LessonScene
-from scenes.convention import Convention
-from scenes.product import MatrixProduct, fill_rest, work_entry
-from scenes.style import LABEL_SIZE, ROLE
-from scenes.widgets import TraceMatrix
+from scenes.kit.base import LessonScene
+from scenes.kit.convention import Convention
+from scenes.kit.product import MatrixProduct, fill_rest, work_entry
+from scenes.kit.style import LABEL_SIZE, ROLE
+from scenes.kit.widgets import TraceMatrix
 
 __all__ = ["Projections"]
 
 
 class Projections(LessonScene):
-
     captions = {
         "learned_W": {
             "en": "The query weights are learned in training; here they are given",
@@ -65,10 +64,27 @@ class Projections(LessonScene):
         self.wait(1.0)
         self.play(FadeIn(first.shell()))
         self.say("one_entry_columns" if view.columns else "one_entry")
-        work_entry(self, first, f"{h}.Q_terms", f"{h}.Q_partial", 0, 0, role="Q", run_time=3.0,
-                   bias_key=self.bias("Q"))
-        work_entry(self, first, f"{h}.Q_terms", f"{h}.Q_partial", *self.second(first), role="Q",
-                   run_time=1.5, bias_key=self.bias("Q"))
+        work_entry(
+            self,
+            first,
+            f"{h}.Q_terms",
+            f"{h}.Q_partial",
+            0,
+            0,
+            role="Q",
+            run_time=3.0,
+            bias_key=self.bias("Q"),
+        )
+        work_entry(
+            self,
+            first,
+            f"{h}.Q_terms",
+            f"{h}.Q_partial",
+            *self.second(first),
+            role="Q",
+            run_time=1.5,
+            bias_key=self.bias("Q"),
+        )
         self.say("all_entries")
         fill_rest(self, first, {(0, 0), self.second(first)})
         self.wait(1.0)
@@ -83,8 +99,17 @@ class Projections(LessonScene):
             nxt = self.product(role, "key_tokens", below=formula)
             self.play(FadeOut(current), FadeTransform(shown, nxt_formula), FadeIn(nxt.shell()))
             self.say(caption)
-            work_entry(self, nxt, f"{h}.{role}_terms", f"{h}.{role}_partial", 0, 0, role=role,
-                       run_time=1.2, bias_key=self.bias(role))
+            work_entry(
+                self,
+                nxt,
+                f"{h}.{role}_terms",
+                f"{h}.{role}_partial",
+                0,
+                0,
+                role=role,
+                run_time=1.2,
+                bias_key=self.bias(role),
+            )
             fill_rest(self, nxt, {(0, 0)}, run_time=1.5)
             self.wait(1.0)
             current, shown = nxt, nxt_formula
@@ -95,17 +120,40 @@ class Projections(LessonScene):
         h = f"heads.{self.head}"
         x_key = "X_kv" if side == "key_tokens" and self.trace.X_kv is not None else "X"
         width = "d_v" if role == "V" else "d_k"
-        x = TraceMatrix(self.num, x_key, role="X", transpose=view.turned(),
-                        dims=("S" if side == "key_tokens" else "T", "d_model"))
-        w = TraceMatrix(self.num, f"{h}.W_{role}", role="learned", transpose=view.turned(),
-                        dims=("d_model", width))
-        out = TraceMatrix(self.num, f"{h}.{role}", role=role, transpose=view.turned(),
-                          dims=("S" if side == "key_tokens" else "T", width))
+        x = TraceMatrix(
+            self.num,
+            x_key,
+            role="X",
+            transpose=view.turned(),
+            dims=("S" if side == "key_tokens" else "T", "d_model"),
+        )
+        w = TraceMatrix(
+            self.num,
+            f"{h}.W_{role}",
+            role="learned",
+            transpose=view.turned(),
+            dims=("d_model", width),
+        )
+        out = TraceMatrix(
+            self.num,
+            f"{h}.{role}",
+            role=role,
+            transpose=view.turned(),
+            dims=("S" if side == "key_tokens" else "T", width),
+        )
         left, right = view.factors(x, w)
         names = view.factors(view.tex("X"), f"W_{role}") + (role,)
         roles = view.factors("X", "learned") + (role,)
-        product = MatrixProduct(self.num, left, right, out, names, roles, tokens=(side, x),
-                                height=config.frame_height - 3.4)
+        product = MatrixProduct(
+            self.num,
+            left,
+            right,
+            out,
+            names,
+            roles,
+            tokens=(side, x),
+            height=config.frame_height - 3.4,
+        )
         product.next_to(below, DOWN, buff=0.3)
         return product
 
@@ -120,4 +168,3 @@ class Projections(LessonScene):
         """A second entry to work: the next column of the first row (or the next row)."""
         cols = [c for (r, c) in product.result.entries if r == 0]
         return (0, cols[1]) if len(cols) > 1 else (1, 0)
-

@@ -8,21 +8,32 @@ are not scaled (scaled == scores), and the scene says so instead of dividing.
 from __future__ import annotations
 
 from manim import (
-    DOWN, LEFT, RIGHT, Create, FadeIn, FadeOut, Indicate, LaggedStart, MathTex,
-    ReplacementTransform, TransformFromCopy, TransformMatchingShapes, VGroup, Write,
+    DOWN,
+    LEFT,
+    RIGHT,
+    Create,
+    FadeIn,
+    FadeOut,
+    Indicate,
+    LaggedStart,
+    MathTex,
+    ReplacementTransform,
+    TransformFromCopy,
+    TransformMatchingShapes,
+    VGroup,
+    Write,
 )
 
-from scenes.base import LessonScene
-from scenes.convention import Convention
-from scenes.scores import DOT, grid_beside, grid_cell, score_formula
-from scenes.style import LABEL_SIZE, NUMBER_SIZE, ROLE
-from scenes.widgets import TokenGrid, highlight
+from scenes.kit.base import LessonScene
+from scenes.kit.convention import DOT, Convention, score_formula
+from scenes.kit.layout import grid_beside, grid_cell
+from scenes.kit.style import LABEL_SIZE, NUMBER_SIZE, ROLE
+from scenes.kit.widgets import TokenGrid, highlight
 
 __all__ = ["Scaling"]
 
 
 class Scaling(LessonScene):
-
     captions = {
         "scores": {
             "en": "The scores from the last step: every query against every key",
@@ -40,7 +51,7 @@ class Scaling(LessonScene):
             "ru": "Каждую оценку разделим на квадратный корень из размерности ключа",
         },
         "one_cell": {
-            "en": "Query \"{0}\", key \"{1}\": the score divided by the root",
+            "en": 'Query "{0}", key "{1}": the score divided by the root',
             "zh": "查询“{0}”、键“{1}”：分数除以这个平方根",
             "ru": "Запрос «{0}», ключ «{1}»: оценка, делённая на корень",
         },
@@ -79,13 +90,25 @@ class Scaling(LessonScene):
 
         # The scores grid; beside it a title that will become the scaled formula
         size = LABEL_SIZE * 1.3
-        title = (MathTex(view.tex("scores"), font_size=size) if similarity in DOT
-                 else score_formula(view, similarity))  # a cosine is no Q·Kᵀ
+        title = (
+            MathTex(view.tex("scores"), font_size=size)
+            if similarity in DOT
+            else score_formula(view, similarity)
+        )  # a cosine is no Q·Kᵀ
         final = MathTex(view.tex("scaled"), font_size=size) if scaled_dot else title
         cell = grid_cell(self.trace)
-        scores, scaled = (TokenGrid(self.num, field, self.head, cell=cell, shade=False,
-                                    coloured=True, transpose=view.turned())
-                          for field in ("scores", "scaled"))
+        scores, scaled = (
+            TokenGrid(
+                self.num,
+                field,
+                self.head,
+                cell=cell,
+                shade=False,
+                coloured=True,
+                transpose=view.turned(),
+            )
+            for field in ("scores", "scaled")
+        )
         panel = self.panel(h, scores) if scaled_dot else VGroup()
         side = VGroup(final, panel).arrange(DOWN, buff=0.6) if scaled_dot else final
         grid_beside(scores, side)
@@ -93,18 +116,28 @@ class Scaling(LessonScene):
         # the scaled grid exactly over the scores grid: only the numbers will change
         scaled.scale(scores.squares.width / scaled.squares.width)
         scaled.shift(scores.squares.get_center() - scaled.squares.get_center())
-        self.play(Write(title), Create(VGroup(*(cell[0] for cell in scores.squares))),
-                  FadeIn(scores.row_labels), FadeIn(scores.col_labels))
-        self.play(LaggedStart(*(FadeIn(v) for v in scores.values.values()), lag_ratio=0.02),
-                  run_time=1.0)
+        self.play(
+            Write(title),
+            Create(VGroup(*(cell[0] for cell in scores.squares))),
+            FadeIn(scores.row_labels),
+            FadeIn(scores.col_labels),
+        )
+        self.play(
+            LaggedStart(*(FadeIn(v) for v in scores.values.values()), lag_ratio=0.02), run_time=1.0
+        )
         self.say("scores")
         self.wait(1.0)
 
         if not scaled_dot:
             # Nothing to divide: the scaled scores are the scores
             self.say(f"unscaled_{similarity}")
-            self.play(*(ReplacementTransform(scores.values[rc], scaled.values[rc])
-                        for rc in scores.values), run_time=0.8)
+            self.play(
+                *(
+                    ReplacementTransform(scores.values[rc], scaled.values[rc])
+                    for rc in scores.values
+                ),
+                run_time=0.8,
+            )
             self.wait(2.0)
             return
 
@@ -133,9 +166,13 @@ class Scaling(LessonScene):
         if rest:  # a one-token sentence has no other cell
             self.say("every")
             self.play(Indicate(root_line[-1]), run_time=0.8)
-            self.play(LaggedStart(*(ReplacementTransform(scores.values[rc], scaled.values[rc])
-                                    for rc in rest), lag_ratio=0.05),
-                      run_time=min(3.0, 0.5 + 0.05 * len(rest)))
+            self.play(
+                LaggedStart(
+                    *(ReplacementTransform(scores.values[rc], scaled.values[rc]) for rc in rest),
+                    lag_ratio=0.05,
+                ),
+                run_time=min(3.0, 0.5 + 0.05 * len(rest)),
+            )
             self.wait(1.0)
         # one query's scores, to read that their order has not changed
         line = highlight(VGroup(scores.query_line(0), scores.query_label(0)), ROLE["Q"])
@@ -149,15 +186,18 @@ class Scaling(LessonScene):
         size = NUMBER_SIZE * 1.3
         size_line = VGroup(MathTex("d_k =", font_size=size), self.num.dim("d_k", font_size=size))
         # √d_k at the lesson's precision (dim() would round it to an integer)
-        root_line = VGroup(MathTex(r"\div \sqrt{d_k} = \div", font_size=size),
-                           self.num.value("dims.sqrt_d_k", font_size=size, coloured=False))
+        root_line = VGroup(
+            MathTex(r"\div \sqrt{d_k} = \div", font_size=size),
+            self.num.value("dims.sqrt_d_k", font_size=size, coloured=False),
+        )
         i, j = grid.index_of(0, 0)
-        example = VGroup(self.num.value(f"{h}.scores", i, j, font_size=size),
-                         MathTex(r"\div", font_size=size),
-                         self.num.value("dims.sqrt_d_k", font_size=size, coloured=False),
-                         MathTex("=", font_size=size),
-                         self.num.value(f"{h}.scaled", i, j, font_size=size))
+        example = VGroup(
+            self.num.value(f"{h}.scores", i, j, font_size=size),
+            MathTex(r"\div", font_size=size),
+            self.num.value("dims.sqrt_d_k", font_size=size, coloured=False),
+            MathTex("=", font_size=size),
+            self.num.value(f"{h}.scaled", i, j, font_size=size),
+        )
         for line in (size_line, root_line, example):
             line.arrange(RIGHT, buff=0.15)
         return VGroup(size_line, root_line, example).arrange(DOWN, aligned_edge=LEFT, buff=0.5)
-

@@ -7,74 +7,33 @@ In the column-vector convention the product is Kᵀ·Q = A (S × T): keys on the
 from __future__ import annotations
 
 from manim import (
-    DOWN, RIGHT, UP, Create, FadeIn, FadeOut, MathTex, MoveToTarget, ReplacementTransform, VGroup,
-    VMobject, Write, config,
+    DOWN,
+    UP,
+    Create,
+    FadeIn,
+    FadeOut,
+    MoveToTarget,
+    ReplacementTransform,
+    VGroup,
+    Write,
+    config,
 )
 
 from qkv import lookup
+from scenes.kit.base import LessonScene
+from scenes.kit.convention import DOT, Convention, score_formula
+from scenes.kit.layout import grid_beside, grid_cell
+from scenes.kit.product import MatrixProduct, fill_rest, work_entry
+from scenes.kit.style import ROLE
+from scenes.kit.widgets import TokenGrid, TraceMatrix, highlight
 
-from scenes.base import LessonScene
-from scenes.convention import Convention
-from scenes.product import MatrixProduct, fill_rest, work_entry
-from scenes.style import LABEL_SIZE, ROLE
-from scenes.widgets import TokenGrid, TraceMatrix, fit, highlight
+__all__ = ["Scores"]
 
-__all__ = ["Scores", "grid_beside", "grid_cell", "score_formula"]
-
-# One score as a formula, (LaTeX part, role) in reading order, per similarity: rows, columns.
-_ENTRY = {
-    "dot": (
-        ((r"s_{i,j}", "weights"), ("=", None), ("q_i", "Q"), (r"\cdot", None), ("k_j", "K")),
-        ((r"\alpha_{j,i}", "weights"), ("=", None), (r"k_j^{\top}", "K"), ("q_i", "Q")),
-    ),
-    "cosine": (
-        ((r"s_{i,j}", "weights"), ("=", None), (r"\cos(", None), ("q_i", "Q"), (",", None),
-         ("k_j", "K"), (")", None)),
-        ((r"\alpha_{j,i}", "weights"), ("=", None), (r"\cos(", None), ("k_j", "K"),
-         (",", None), ("q_i", "Q"), (")", None)),
-    ),
-    "additive": (
-        ((r"s_{i,j}", "weights"), ("=", None), (r"w_a^{\top}", "learned"), (r"\tanh(", None),
-         ("q_i", "Q"), ("+", None), ("k_j", "K"), (")", None)),
-        ((r"\alpha_{j,i}", "weights"), ("=", None), (r"w_a^{\top}", "learned"),
-         (r"\tanh(", None), ("k_j", "K"), ("+", None), ("q_i", "Q"), (")", None)),
-    ),
-}
-_ENTRY["scaled_dot"] = _ENTRY["dot"]  # the scaling is the next scene's step
 # The name over the product's result: the paper writes Q·Kᵀ, seed 001 calls Kᵀ·Q "A".
 _RESULT = (r"Q\,K^{\top}", "A")
-# Similarities whose score is the plain dot product q·k (scaled or not: scaling is scene 4).
-DOT = ("dot", "scaled_dot")
-
-
-def score_formula(view: Convention, similarity: str) -> MathTex:
-    """``s_ij = q_i · k_j`` (or ``α_ji = k_jᵀ q_i``; or the cosine, the additive score), each
-    symbol in its role's colour."""
-    parts = _ENTRY[similarity][view.columns]
-    formula = MathTex(*(tex for tex, _ in parts), font_size=LABEL_SIZE * 1.3)
-    for part, (_, role) in zip(formula, parts):
-        if role:
-            part.set_color(ROLE[role])
-    return formula
-
-
-def grid_cell(trace) -> float:
-    """A grid's cell size: larger for a few tokens (big grids are shrunk to fit anyway, and
-    their token labels, which keep their size, must not end up tiny beside large cells)."""
-    return 1.2 if max(len(trace.tokens), len(trace.key_tokens)) <= 4 else 0.9
-
-
-def grid_beside(grid: TokenGrid, side: VMobject) -> None:
-    """Lay out a token grid as large as the frame allows (above the caption line), with
-    ``side`` (a formula, a panel) to its right, the whole at the top of the frame."""
-    room_w = config.frame_width - 1.0 - side.width - 0.8
-    room_h = config.frame_height - 0.45 - 1.1  # the caption line keeps the bottom unit
-    fit(grid, room_w, room_h)
-    VGroup(grid, side).arrange(RIGHT, buff=0.8).to_edge(UP, buff=0.45)
 
 
 class Scores(LessonScene):
-
     captions = {
         "question": {
             "en": "Each query asks every key: how well do we match?",
@@ -92,12 +51,12 @@ class Scores(LessonScene):
             "ru": "Матрицу ключей переворачиваем: каждая строка — один ключ",
         },
         "one_score": {
-            "en": "Query \"{0}\" against key \"{1}\": multiply term by term, then add",
+            "en": 'Query "{0}" against key "{1}": multiply term by term, then add',
             "zh": "查询“{0}”对键“{1}”：逐项相乘，再相加",
             "ru": "Запрос «{0}» и ключ «{1}»: перемножаем по слагаемым и складываем",
         },
         "next_key": {
-            "en": "The same query against the next key, \"{1}\"",
+            "en": 'The same query against the next key, "{1}"',
             "zh": "同一个查询，对下一个键“{1}”",
             "ru": "Тот же запрос и следующий ключ, «{1}»",
         },
@@ -122,7 +81,7 @@ class Scores(LessonScene):
             "ru": "Чем больше оценка, тем ближе направления запроса и ключа",
         },
         "best": {
-            "en": "For the query \"{0}\", the key \"{1}\" scores highest: they point most alike",
+            "en": 'For the query "{0}", the key "{1}" scores highest: they point most alike',
             "zh": "对查询“{0}”来说，键“{1}”得分最高：它们的方向最接近",
             "ru": "Для запроса «{0}» выше всех оценка ключа «{1}»: их направления ближе всего",
         },
@@ -157,14 +116,28 @@ class Scores(LessonScene):
             self.play(FadeIn(product.shell()))
             first = (0, 0)
             self.say("one_score", *self.refs(product, *first))
-            work_entry(self, product, f"{h}.scores_terms", f"{h}.scores_partial", *first,
-                       role="Q", run_time=3.0)
+            work_entry(
+                self,
+                product,
+                f"{h}.scores_terms",
+                f"{h}.scores_partial",
+                *first,
+                role="Q",
+                run_time=3.0,
+            )
             done = {first}
             second = self.next_key(product)
             if second is not None:
                 self.say("next_key", *self.refs(product, *second))
-                work_entry(self, product, f"{h}.scores_terms", f"{h}.scores_partial", *second,
-                           role="Q", run_time=1.5)
+                work_entry(
+                    self,
+                    product,
+                    f"{h}.scores_terms",
+                    f"{h}.scores_partial",
+                    *second,
+                    role="Q",
+                    run_time=1.5,
+                )
                 done.add(second)
 
             # All of Q·Kᵀ at once
@@ -178,15 +151,26 @@ class Scores(LessonScene):
             self.wait(1.5)
 
         # The same numbers as a grid of tokens: row = query, column = key (turned in columns)
-        grid = TokenGrid(self.num, "scores", self.head, cell=grid_cell(self.trace), shade=False,
-                         coloured=True, transpose=view.turned())
+        grid = TokenGrid(
+            self.num,
+            "scores",
+            self.head,
+            cell=grid_cell(self.trace),
+            shade=False,
+            coloured=True,
+            transpose=view.turned(),
+        )
         formula.generate_target()
         grid_beside(grid, formula.target)  # the formula steps aside: the grid gets the height
         if similarity in DOT:
             self.into_grid(product, grid, MoveToTarget(formula))
         else:
-            self.play(MoveToTarget(formula), Create(grid.squares), FadeIn(grid.row_labels),
-                      FadeIn(grid.col_labels))
+            self.play(
+                MoveToTarget(formula),
+                Create(grid.squares),
+                FadeIn(grid.row_labels),
+                FadeIn(grid.col_labels),
+            )
         self.say(f"grid_{view.along}s")
         self.wait(1.5)
 
@@ -196,9 +180,11 @@ class Scores(LessonScene):
         if self.trace.config["normaliser"] == "softmax":  # its largest weight is its top score
             i = self.decided_query()
             j = int(lookup(self.trace, f"{h}.top_key", (i,)))
-            boxes = [highlight(grid.cell_at(i, j), ROLE["weights"]),
-                     highlight(grid.query_label(i), ROLE["Q"]),
-                     highlight(grid.key_label(j), ROLE["K"])]
+            boxes = [
+                highlight(grid.cell_at(i, j), ROLE["weights"]),
+                highlight(grid.query_label(i), ROLE["Q"]),
+                highlight(grid.key_label(j), ROLE["K"]),
+            ]
             self.play(*(Create(b) for b in boxes))
             self.say("best", ("tokens", i), ("key_tokens", j))
             self.wait(2.0)
@@ -211,17 +197,38 @@ class Scores(LessonScene):
         h = f"heads.{self.head}"
         # 12 tokens: fewer shown key columns keep the numbers large enough to read
         cols = 8 if len(self.trace.key_tokens) <= 8 else 6
-        q = TraceMatrix(self.num, f"{h}.Q", role="Q", transpose=view.turned(),
-                        dims=("T", "d_k"), max_cols=cols)
-        k = TraceMatrix(self.num, f"{h}.K", role="K", transpose=view.turned(True),
-                        dims=("S", "d_k"), max_cols=cols)
-        scores = TraceMatrix(self.num, f"{h}.scores", role="weights", transpose=view.turned(),
-                             dims=("T", "S"), max_cols=cols)
+        q = TraceMatrix(
+            self.num, f"{h}.Q", role="Q", transpose=view.turned(), dims=("T", "d_k"), max_cols=cols
+        )
+        k = TraceMatrix(
+            self.num,
+            f"{h}.K",
+            role="K",
+            transpose=view.turned(True),
+            dims=("S", "d_k"),
+            max_cols=cols,
+        )
+        scores = TraceMatrix(
+            self.num,
+            f"{h}.scores",
+            role="weights",
+            transpose=view.turned(),
+            dims=("T", "S"),
+            max_cols=cols,
+        )
         left, right = view.factors(q, k)
         names = view.factors("Q", r"K^{\top}") + (_RESULT[view.columns],)
         roles = view.factors("Q", "K") + ("weights",)
-        product = MatrixProduct(self.num, left, right, scores, names, roles,
-                                tokens=("tokens", q), height=config.frame_height - 2.7)
+        product = MatrixProduct(
+            self.num,
+            left,
+            right,
+            scores,
+            names,
+            roles,
+            tokens=("tokens", q),
+            height=config.frame_height - 2.7,
+        )
         product.next_to(below, DOWN, buff=0.3)
         return product
 
@@ -253,8 +260,13 @@ class Scores(LessonScene):
         fresh = [v for rc, v in grid.values.items() if rc not in moved]  # elided in the product
         # the factors leave first, so no score crosses them on its way to the grid
         self.play(FadeOut(product.shell()), *also, run_time=0.6)
-        self.play(*(ReplacementTransform(m, grid.values[rc]) for rc, m in moved.items()),
-                  run_time=1.0)
-        self.play(Create(VGroup(*(cell[0] for cell in grid.squares))),
-                  FadeIn(VGroup(*fresh)), FadeIn(grid.row_labels), FadeIn(grid.col_labels),
-                  run_time=1.0)
+        self.play(
+            *(ReplacementTransform(m, grid.values[rc]) for rc, m in moved.items()), run_time=1.0
+        )
+        self.play(
+            Create(VGroup(*(cell[0] for cell in grid.squares))),
+            FadeIn(VGroup(*fresh)),
+            FadeIn(grid.row_labels),
+            FadeIn(grid.col_labels),
+            run_time=1.0,
+        )

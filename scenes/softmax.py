@@ -12,17 +12,32 @@ from __future__ import annotations
 
 import numpy as np
 from manim import (
-    DOWN, LEFT, RIGHT, UL, UP, Create, FadeIn, FadeOut, FadeTransform, LaggedStart, MathTex,
-    Rectangle, ReplacementTransform, TransformFromCopy, VGroup, VMobject, Write, config,
+    DOWN,
+    LEFT,
+    RIGHT,
+    UL,
+    UP,
+    Create,
+    FadeIn,
+    FadeOut,
+    FadeTransform,
+    LaggedStart,
+    MathTex,
+    Rectangle,
+    ReplacementTransform,
+    TransformFromCopy,
+    VGroup,
+    VMobject,
+    Write,
+    config,
 )
 
 from qkv import lookup
-
-from scenes.base import LessonScene
-from scenes.convention import Convention
-from scenes.provenance import Numbers, TraceNumber
-from scenes.style import FRAME_LINE, LABEL_SIZE, MUTED, ROLE
-from scenes.widgets import TokenGrid, highlight, token_labels, turn_if_crowded
+from scenes.kit.base import LessonScene
+from scenes.kit.convention import Convention
+from scenes.kit.provenance import Numbers, TraceNumber
+from scenes.kit.style import FRAME_LINE, LABEL_SIZE, MUTED, ROLE
+from scenes.kit.widgets import TokenGrid, highlight, token_labels, turn_if_crowded
 
 __all__ = ["Softmax"]
 
@@ -30,10 +45,12 @@ __all__ = ["Softmax"]
 _LINE_TEX = {"scaled": "s_j", "exp": "e^{s_j}", "weights": "a_j"}
 # How much a small table or grid may grow beyond its built size: larger would look empty-handed.
 MAX_GROWTH = 1.4
-_STEP_TEX = {"softmax": r"a_j = \frac{e^{s_j}}{\sum_k e^{s_k}}",
-             "relu": r"a_j = \mathrm{ReLU}(s_j)",
-             # large scores (a real model's): the row's largest m taken off first, same weights
-             "softmax_shifted": r"a_j = \frac{e^{s_j - m}}{\sum_k e^{s_k - m}}"}
+_STEP_TEX = {
+    "softmax": r"a_j = \frac{e^{s_j}}{\sum_k e^{s_k}}",
+    "relu": r"a_j = \mathrm{ReLU}(s_j)",
+    # large scores (a real model's): the row's largest m taken off first, same weights
+    "softmax_shifted": r"a_j = \frac{e^{s_j - m}}{\sum_k e^{s_k - m}}",
+}
 _SHIFTED_EXP_TEX = "e^{s_j - m}"
 
 
@@ -51,8 +68,16 @@ class QueryTable(VGroup):
     the heat map's cells, so it looks exactly as the matrix will. Slot ``S`` holds the sums.
     """
 
-    def __init__(self, numbers: Numbers, grid: TokenGrid, head: int, query: int,
-                 steps: tuple[str, ...], *, cell: float = 0.9) -> None:
+    def __init__(
+        self,
+        numbers: Numbers,
+        grid: TokenGrid,
+        head: int,
+        query: int,
+        steps: tuple[str, ...],
+        *,
+        cell: float = 0.9,
+    ) -> None:
         h, turned = f"heads.{head}", grid.transpose
         trace = numbers.trace
         n_keys = len(trace.key_tokens)
@@ -74,8 +99,9 @@ class QueryTable(VGroup):
                 frame = grid.cell_at(query, slot)[0].copy()
                 frame.stretch_to_fit_width(width).stretch_to_fit_height(height)
             else:
-                frame = Rectangle(width=width, height=height, stroke_color=FRAME_LINE,
-                                  stroke_width=1.5)
+                frame = Rectangle(
+                    width=width, height=height, stroke_color=FRAME_LINE, stroke_width=1.5
+                )
             return frame.move_to(at(line, slot))
 
         self.lines: dict[str, VGroup] = {}  # step -> its cells, each VGroup(frame, value)
@@ -86,14 +112,20 @@ class QueryTable(VGroup):
                     # the masked score is −∞: no number can show it, the symbol can
                     value: VMobject = MathTex(r"-\infty", font_size=size)
                 else:
-                    value = numbers.value(f"{h}.{step}", query, j, font_size=size,
-                                          coloured=step != "weights")  # as in the heat map
+                    value = numbers.value(
+                        f"{h}.{step}", query, j, font_size=size, coloured=step != "weights"
+                    )  # as in the heat map
                 cells.add(VGroup(box(k, j), _cell_number(value, width).move_to(at(k, j))))
             self.lines[step] = cells
-        self.line_labels = VGroup(*(
-            MathTex(_SHIFTED_EXP_TEX if step == "exp" and shifted else _LINE_TEX[step],
-                    font_size=LABEL_SIZE).next_to(self.lines[step][0], line_side, buff=0.2)
-            for step in steps))
+        self.line_labels = VGroup(
+            *(
+                MathTex(
+                    _SHIFTED_EXP_TEX if step == "exp" and shifted else _LINE_TEX[step],
+                    font_size=LABEL_SIZE,
+                ).next_to(self.lines[step][0], line_side, buff=0.2)
+                for step in steps
+            )
+        )
         self.line_labels[-1].set_color(ROLE["weights"])
 
         # Key tokens along the first line; long words turn so as not to crowd their neighbours
@@ -118,8 +150,14 @@ class QueryTable(VGroup):
                 if step == "weights":
                     total.set_color(ROLE["weights"])
                 self.sums[step] = _cell_number(total, width).move_to(at(k, sum_slot))
-        super().__init__(*self.lines.values(), self.line_labels, self.key_labels,
-                         self.query_label, self.sigma, *self.sums.values())
+        super().__init__(
+            *self.lines.values(),
+            self.line_labels,
+            self.key_labels,
+            self.query_label,
+            self.sigma,
+            *self.sums.values(),
+        )
 
     def values(self, step: str) -> VGroup:
         """The numbers (or −∞ symbols) of one line, without their frames."""
@@ -127,7 +165,6 @@ class QueryTable(VGroup):
 
 
 class Softmax(LessonScene):
-
     captions = {
         "intro": {
             "en": "Softmax turns one query's scores into weights: all positive, adding up to one",
@@ -140,7 +177,7 @@ class Softmax(LessonScene):
             "ru": "Здесь нормировка — ReLU, а не softmax: ни экспонент, ни деления",
         },
         "scores": {
-            "en": "The query \"{0}\": its score against every key",
+            "en": 'The query "{0}": its score against every key',
             "zh": "查询“{0}”：它对每个键的分数",
             "ru": "Запрос «{0}»: его оценка с каждым ключом",
         },
@@ -170,7 +207,7 @@ class Softmax(LessonScene):
             "ru": "Делим каждую на сумму: это и есть веса внимания",
         },
         "sum_one": {
-            "en": "The weights of \"{0}\" add up to exactly one",
+            "en": 'The weights of "{0}" add up to exactly one',
             "zh": "“{0}”的权重加起来正好等于一",
             "ru": "Веса запроса «{0}» в сумме дают ровно единицу",
         },
@@ -185,7 +222,7 @@ class Softmax(LessonScene):
             "ru": "Скрытый маской ключ получает минус бесконечность, поэтому его вес — ноль",
         },
         "sum_relu": {
-            "en": "Nothing is divided, so the weights of \"{0}\" need not add up to one",
+            "en": 'Nothing is divided, so the weights of "{0}" need not add up to one',
             "zh": "没有做除法，所以“{0}”的权重加起来不一定等于一",
             "ru": "Деления нет, поэтому веса запроса «{0}» не обязаны давать в сумме единицу",
         },
@@ -230,7 +267,7 @@ class Softmax(LessonScene):
             "ru": "Читаем столбец: чем ярче клетка, тем больше запрос смотрит на этот ключ",
         },
         "focus": {
-            "en": "\"{0}\" attends most to \"{1}\"",
+            "en": '"{0}" attends most to "{1}"',
             "zh": "“{0}”最关注“{1}”",
             "ru": "«{0}» больше всего внимания уделяет «{1}»",
         },
@@ -250,12 +287,16 @@ class Softmax(LessonScene):
 
         # The rule for one query, above (or beside) its table
         shifted = not relu and bool(lookup(self.trace, f"{h}.exp_shifted"))
-        rule = MathTex(_STEP_TEX["relu" if relu else "softmax_shifted" if shifted else "softmax"],
-                       font_size=LABEL_SIZE * 1.2)
+        rule = MathTex(
+            _STEP_TEX["relu" if relu else "softmax_shifted" if shifted else "softmax"],
+            font_size=LABEL_SIZE * 1.2,
+        )
         if shifted:  # m = max_k s_k = 16.10, beside the rule
-            rule = VGroup(rule, MathTex(r"m = \max_k s_k =", font_size=LABEL_SIZE),
-                          self.num.value(f"{h}.exp_shift", i, font_size=LABEL_SIZE,
-                                         coloured=False)).arrange(RIGHT, buff=0.25)
+            rule = VGroup(
+                rule,
+                MathTex(r"m = \max_k s_k =", font_size=LABEL_SIZE),
+                self.num.value(f"{h}.exp_shift", i, font_size=LABEL_SIZE, coloured=False),
+            ).arrange(RIGHT, buff=0.25)
         self.place(rule, table)
         self.play(Write(rule))
         self.say("intro_relu" if relu else "intro")
@@ -280,22 +321,32 @@ class Softmax(LessonScene):
             self.wait(1.2)
             self.show_masked(table, i, ("scaled", "exp"), "masked")
             self.say("exp_sum")
-            self.play(FadeIn(table.sigma),
-                      TransformFromCopy(table.values("exp"), table.sums["exp"]), run_time=1.2)
+            self.play(
+                FadeIn(table.sigma),
+                TransformFromCopy(table.values("exp"), table.sums["exp"]),
+                run_time=1.2,
+            )
             self.wait(0.6)
             self.say("divide")
-            divisions = [TransformFromCopy(VGroup(e, table.sums["exp"]), w)
-                         for e, w in zip(table.values("exp"), table.lines["weights"])]
-            self.play(FadeIn(table.line_labels[2]),
-                      LaggedStart(*divisions, lag_ratio=self.lag(len(divisions))),
-                      run_time=1.8)
+            divisions = [
+                TransformFromCopy(VGroup(e, table.sums["exp"]), w)
+                for e, w in zip(table.values("exp"), table.lines["weights"])
+            ]
+            self.play(
+                FadeIn(table.line_labels[2]),
+                LaggedStart(*divisions, lag_ratio=self.lag(len(divisions))),
+                run_time=1.8,
+            )
             self.wait(1.0)
 
         # The weights of this query, added up
         total = table.sums["weights"]
         self.say("sum_relu" if relu else "sum_one", ("tokens", i))
-        self.play(*([FadeIn(table.sigma)] if relu else []),  # softmax showed Σ with the exp sum
-                  TransformFromCopy(table.values("weights"), total), run_time=1.0)
+        self.play(
+            *([FadeIn(table.sigma)] if relu else []),  # softmax showed Σ with the exp sum
+            TransformFromCopy(table.values("weights"), total),
+            run_time=1.0,
+        )
         self.wait(1.5)
 
         # Every query at once: the table's weights become their line of the heat map
@@ -304,27 +355,41 @@ class Softmax(LessonScene):
         self.place(matrix, VGroup(grid, sums, sigma))
         leaving = [line for step, line in table.lines.items() if step != "weights"]
         self.play(
-            FadeOut(VGroup(*leaving, table.line_labels, table.sigma,
-                           *(s for step, s in table.sums.items() if step != "weights"))),
-            *(ReplacementTransform(c, grid.cell_at(i, j))
-              for j, c in enumerate(table.lines["weights"])),
+            FadeOut(
+                VGroup(
+                    *leaving,
+                    table.line_labels,
+                    table.sigma,
+                    *(s for step, s in table.sums.items() if step != "weights"),
+                )
+            ),
+            *(
+                ReplacementTransform(c, grid.cell_at(i, j))
+                for j, c in enumerate(table.lines["weights"])
+            ),
             ReplacementTransform(total, sums[i]),
             ReplacementTransform(table.key_labels, self.key_labels(grid)),
             ReplacementTransform(table.query_label, grid.query_label(i)),
-            FadeTransform(rule, matrix), run_time=1.5,
+            FadeTransform(rule, matrix),
+            run_time=1.5,
         )
         self.say(f"grid_{view.along}")
         others = [k for k in range(T) if k != i]  # none for a one-token sentence
         if others:
-            self.play(FadeIn(self.other_labels(grid, i)),
-                      self.lagged(FadeIn, [grid.query_line(k) for k in others]),
-                      run_time=min(2.5, 0.3 * T + 0.8))
+            self.play(
+                FadeIn(self.other_labels(grid, i)),
+                self.lagged(FadeIn, [grid.query_line(k) for k in others]),
+                run_time=min(2.5, 0.3 * T + 0.8),
+            )
         self.wait(1.2)
 
         # Each query's weights add up to one (or, with ReLU, to anything)
         self.say(f"sums_relu_{view.along}" if relu else f"sums_{view.along}")
-        self.play(FadeIn(sigma), *([self.lagged(FadeIn, [sums[k] for k in others])]
-                                        if others else []), run_time=min(2.0, 0.2 * T + 0.6))
+        self.play(
+            FadeIn(sigma),
+            *([self.lagged(FadeIn, [sums[k] for k in others])] if others else []),
+            run_time=min(2.0, 0.2 * T + 0.6),
+        )
         self.wait(1.5)
 
         # How to read one query's line: its brightest cell is the key it attends to most
@@ -334,8 +399,10 @@ class Softmax(LessonScene):
         line_box = highlight(VGroup(grid.query_line(focus), grid.query_label(focus)), ROLE["Q"])
         self.play(Create(line_box))
         self.wait(1.2)
-        key_boxes = [highlight(grid.cell_at(focus, top), ROLE["K"]),
-                     highlight(grid.key_label(top), ROLE["K"])]
+        key_boxes = [
+            highlight(grid.cell_at(focus, top), ROLE["K"]),
+            highlight(grid.key_label(top), ROLE["K"]),
+        ]
         self.play(*(Create(b) for b in key_boxes))
         self.say("focus", ("tokens", focus), ("key_tokens", top))
         self.wait(2.0)
@@ -346,8 +413,14 @@ class Softmax(LessonScene):
         if mask is None or not mask[i].any():
             return
         # one frame round the hidden cells of both lines (a causal mask hides the later keys)
-        hidden = VGroup(*(table.lines[step][j] for step in steps
-                          for j in range(len(self.trace.key_tokens)) if mask[i, j]))
+        hidden = VGroup(
+            *(
+                table.lines[step][j]
+                for step in steps
+                for j in range(len(self.trace.key_tokens))
+                if mask[i, j]
+            )
+        )
         frame = highlight(hidden, MUTED)
         self.say(caption)
         self.play(Create(frame))
@@ -378,8 +451,13 @@ class Softmax(LessonScene):
         end, cell = (DOWN if grid.transpose else RIGHT), grid.cell_at(0, 0)[0].width
         sums = VGroup()
         for k in range(len(self.trace.tokens)):
-            total = self.num.value(f"{h}.weights_sum", k, font_size=26 * cell / 0.9,
-                                   coloured=False, color=ROLE["weights"])
+            total = self.num.value(
+                f"{h}.weights_sum",
+                k,
+                font_size=26 * cell / 0.9,
+                coloured=False,
+                color=ROLE["weights"],
+            )
             sums.add(_cell_number(total, cell).next_to(grid.cell_at(k, S - 1), end, buff=0.2))
         # Σ sits where the key labels are, in line with the sums
         sigma = MathTex(r"\Sigma", font_size=LABEL_SIZE)
@@ -388,7 +466,6 @@ class Softmax(LessonScene):
         else:
             sigma.match_x(sums).match_y(grid.col_labels)
         return sums, sigma
-
 
     @staticmethod
     def key_labels(grid: TokenGrid) -> VGroup:
@@ -420,6 +497,8 @@ class Softmax(LessonScene):
 
     def grow(self, source: str, target: str, table: QueryTable) -> LaggedStart:
         """Each cell of line ``target`` made from its cell of line ``source``."""
-        return LaggedStart(*(TransformFromCopy(s, t) for s, t in
-                             zip(table.lines[source], table.lines[target])),
-                           lag_ratio=self.lag(len(table.lines[source])), run_time=1.5)
+        return LaggedStart(
+            *(TransformFromCopy(s, t) for s, t in zip(table.lines[source], table.lines[target])),
+            lag_ratio=self.lag(len(table.lines[source])),
+            run_time=1.5,
+        )

@@ -6,18 +6,30 @@ In the column-vector convention the vectors stand as the columns of I (d_model �
 from __future__ import annotations
 
 from manim import (
-    DOWN, LEFT, RIGHT, UP, Create, FadeIn, FadeOut, LaggedStart, MathTex, ReplacementTransform,
-    Text, TransformMatchingShapes, VGroup, Write, config,
+    DOWN,
+    LEFT,
+    RIGHT,
+    UP,
+    Create,
+    FadeIn,
+    FadeOut,
+    LaggedStart,
+    MathTex,
+    ReplacementTransform,
+    Text,
+    TransformMatchingShapes,
+    VGroup,
+    Write,
+    config,
 )
 
 from qkv import lookup
 from qkv.derived import model_name
-
-from scenes.base import LessonScene
-from scenes.convention import Convention
-from scenes.provenance import TraceText
-from scenes.style import FONT, LABEL_SIZE, MUTED, ROLE
-from scenes.widgets import TokenRow, TraceMatrix, fit, highlight, token_labels, turn_if_crowded
+from scenes.kit.base import LessonScene
+from scenes.kit.convention import Convention
+from scenes.kit.provenance import TraceText
+from scenes.kit.style import FONT, LABEL_SIZE, MUTED, ROLE
+from scenes.kit.widgets import TokenRow, TraceMatrix, fit, highlight, token_labels, turn_if_crowded
 
 __all__ = ["TokensToVectors"]
 
@@ -45,7 +57,7 @@ class TokensToVectors(LessonScene):
             "ru": "Каждый токен становится вектором; столбцы вместе образуют матрицу I",
         },
         "same_token": {
-            "en": "\"{0}\" appears twice: the same token, the same vector",
+            "en": '"{0}" appears twice: the same token, the same vector',
             "zh": "“{0}”出现了两次：同一个词元，同一个向量",
             "ru": "«{0}» встречается дважды: тот же токен, тот же вектор",
         },
@@ -61,7 +73,7 @@ class TokensToVectors(LessonScene):
             "ru": "Собственный токенизатор модели: части слов, [CLS] в начале, [SEP] в конце",
         },
         "model_same_token": {
-            "en": "\"{0}\" appears twice, yet its two vectors differ: each has its position added",
+            "en": '"{0}" appears twice, yet its two vectors differ: each has its position added',
             "zh": "“{0}”出现了两次，向量却不同：每个都加上了自己位置的向量",
             "ru": "«{0}» встречается дважды, но векторы разные: к каждому добавлена его позиция",
         },
@@ -104,10 +116,12 @@ class TokensToVectors(LessonScene):
 
         # Each token becomes a vector: a row of X (or a column of I); its name moves beside it
         # max_cols 12: in columns every token keeps its own column (and its name above it)
-        X = TraceMatrix(self.num, "X", role="X", transpose=view.turned(), dims=("T", "d_model"),
-                        max_cols=12)
-        names = token_labels(self.num, "tokens", ROLE["X"], font_size=LABEL_SIZE * 0.85,
-                             max_width=1.6)
+        X = TraceMatrix(
+            self.num, "X", role="X", transpose=view.turned(), dims=("T", "d_model"), max_cols=12
+        )
+        names = token_labels(
+            self.num, "tokens", ROLE["X"], font_size=LABEL_SIZE * 0.85, max_width=1.6
+        )
         if view.columns:  # long words over narrow columns read bottom-up
             turn_if_crowded(names, X.col_pitch())
         for i, name in enumerate(names):
@@ -123,11 +137,19 @@ class TokensToVectors(LessonScene):
         self.play(
             *(ReplacementTransform(tokens.labels[i], names[i]) for i in range(T)),
             *(FadeOut(box[0]) for box in tokens),
-            Create(X.matrix.get_brackets()), run_time=1.2,
+            Create(X.matrix.get_brackets()),
+            run_time=1.2,
         )
-        self.play(LaggedStart(*(FadeIn(vector(i), shift=(DOWN if view.columns else RIGHT) * 0.3)
-                                for i in range(T)), lag_ratio=0.15),
-                  run_time=min(2.5, 0.3 * T + 0.6))
+        self.play(
+            LaggedStart(
+                *(
+                    FadeIn(vector(i), shift=(DOWN if view.columns else RIGHT) * 0.3)
+                    for i in range(T)
+                ),
+                lag_ratio=0.15,
+            ),
+            run_time=min(2.5, 0.3 * T + 0.6),
+        )
         # the ⋯ (⋮) standing for the columns (rows) too many to show
         dots = [m for m in X.matrix.get_entries() if m not in X.entries.values()]
         self.play(FadeIn(heading), *(FadeIn(d) for d in dots))
@@ -145,8 +167,9 @@ class TokensToVectors(LessonScene):
             self.wait(1.5)
             self.play(*(FadeOut(b) for b in boxes))
         if pretrained:
-            self.say("model_embeddings" if lookup(self.trace, "dims.layer") == 0
-                     else "model_hidden")
+            self.say(
+                "model_embeddings" if lookup(self.trace, "dims.layer") == 0 else "model_hidden"
+            )
         else:
             self.say("learned_table")
         self.wait(1.5)
@@ -157,8 +180,10 @@ class TokensToVectors(LessonScene):
         words = BADGE[self.language]
         parts = [self.num.model(font_size=size, color=MUTED)]
         for word, dim in zip(words, ("layer", "head")):
-            parts += [Text(word, font=FONT, font_size=size, color=MUTED),
-                      self.num.dim(dim, font_size=size * 1.4, color=MUTED)]  # TeX runs small
+            parts += [
+                Text(word, font=FONT, font_size=size, color=MUTED),
+                self.num.dim(dim, font_size=size * 1.4, color=MUTED),
+            ]  # TeX runs small
         return VGroup(*parts).arrange(RIGHT, buff=0.15)
 
 

@@ -7,32 +7,50 @@ In the column-vector convention the values are the columns of V and the product 
 from __future__ import annotations
 
 from manim import (
-    DOWN, RIGHT, UP, Create, FadeIn, FadeOut, FadeTransform, LaggedStart, Line, MathTex,
-    ReplacementTransform, RoundedRectangle, SurroundingRectangle, TransformFromCopy, VGroup, Write,
-    config, linear,
+    DOWN,
+    RIGHT,
+    UP,
+    Create,
+    FadeIn,
+    FadeOut,
+    FadeTransform,
+    LaggedStart,
+    Line,
+    MathTex,
+    ReplacementTransform,
+    RoundedRectangle,
+    SurroundingRectangle,
+    TransformFromCopy,
+    VGroup,
+    Write,
+    config,
+    linear,
 )
 
 from qkv import lookup, lookup_array
-
-from scenes.base import LessonScene
-from scenes.convention import Convention
-from scenes.product import MatrixProduct, fill_rest
-from scenes.style import LABEL_SIZE, MUTED, ROLE
-from scenes.widgets import TraceMatrix, highlight, role_formula, token_labels, turn_if_crowded
+from scenes.kit.base import LessonScene
+from scenes.kit.convention import Convention
+from scenes.kit.product import MatrixProduct, fill_rest
+from scenes.kit.style import LABEL_SIZE, MUTED, ROLE
+from scenes.kit.widgets import TraceMatrix, highlight, role_formula, token_labels, turn_if_crowded
 
 __all__ = ["WeightedSum"]
 
 # One output as a formula, (LaTeX, role) in reading order: rows, then columns (O = V·A′).
 _ONE = (
-    ((r"\mathrm{out}_i", "output"), ("=", None), (r"\sum_j", None), ("a_{ij}", "weights"),
-     (r"\,v_j", "V")),
+    (
+        (r"\mathrm{out}_i", "output"),
+        ("=", None),
+        (r"\sum_j", None),
+        ("a_{ij}", "weights"),
+        (r"\,v_j", "V"),
+    ),
     (("o_i", "output"), ("=", None), (r"\sum_j", None), ("v_j", "V"), (r"\,a'_{ji}", "weights")),
 )
 # The heading over the value vectors once they are scaled by their weights
 _SCALED = (r"a_{ij}\,v_j", r"v_j\,a'_{ji}")
 # The name over the product's result, as the convention writes the output
 _RESULT = (r"\mathrm{out}", "O")
-
 
 
 class WeightedSum(LessonScene):
@@ -55,25 +73,24 @@ class WeightedSum(LessonScene):
             "ru": "Значения: по столбцу на каждый токен ключа",
         },
         "weights": {
-            "en": "The attention weights of \"{0}\": how much it takes from each token",
+            "en": 'The attention weights of "{0}": how much it takes from each token',
             "zh": "“{0}”的注意力权重：它从每个词元取多少",
             "ru": "Веса внимания «{0}»: сколько он берёт от каждого токена",
         },
         "scale": {
             "en": "Each value is multiplied by its weight: a big weight keeps it, a small one "
-                  "shrinks it",
+            "shrinks it",
             "zh": "每个值向量乘以它的权重：权重大就保留，权重小就缩小",
             "ru": "Каждое значение умножается на свой вес: большой вес его сохраняет, малый — "
-                  "сжимает",
+            "сжимает",
         },
         "sum": {
-            "en": "Adding up the scaled values gives the output of \"{0}\"",
+            "en": 'Adding up the scaled values gives the output of "{0}"',
             "zh": "把缩放后的值向量相加，就得到“{0}”的输出",
             "ru": "Сумма взвешенных значений — это выход токена «{0}»",
         },
         "all_rows": {
-            "en": "Every query at once: the attention weights times the values, one matrix "
-                  "product",
+            "en": "Every query at once: the attention weights times the values, one matrix product",
             "zh": "所有查询一起算：注意力权重乘以值矩阵，一次矩阵乘法",
             "ru": "Все запросы сразу: веса внимания на матрицу значений, одно умножение матриц",
         },
@@ -116,15 +133,20 @@ class WeightedSum(LessonScene):
 
         # The values, one per key token
         self.play(FadeIn(t.labels), Create(t.values.matrix.get_brackets()), FadeIn(t.v_head))
-        self.play(LaggedStart(*(FadeIn(t.vector_band(j)) for j in range(S)), lag_ratio=0.2),
-                  run_time=ride)
+        self.play(
+            LaggedStart(*(FadeIn(t.vector_band(j)) for j in range(S)), lag_ratio=0.2), run_time=ride
+        )
         self.say(f"values_{view.along}s")
         self.wait(0.8)
 
         # The weights of query i, one beside each value
         self.play(FadeIn(t.q_head))
-        self.play(LaggedStart(*(FadeIn(VGroup(t.shades[j], t.weights[j])) for j in range(S)),
-                              lag_ratio=0.2), run_time=ride)
+        self.play(
+            LaggedStart(
+                *(FadeIn(VGroup(t.shades[j], t.weights[j])) for j in range(S)), lag_ratio=0.2
+            ),
+            run_time=ride,
+        )
         self.say("weights", ("tokens", i))
         self.wait(1.2)
 
@@ -133,7 +155,8 @@ class WeightedSum(LessonScene):
         self.play(
             *(TransformFromCopy(t.shades[j], t.bands[j]) for j in range(S)),
             *(ReplacementTransform(t.values.entries[rc], t.terms[rc]) for rc in t.terms),
-            FadeTransform(t.v_head, t.scaled_head), run_time=1.8,
+            FadeTransform(t.v_head, t.scaled_head),
+            run_time=1.8,
         )
         self.wait(1.2)
 
@@ -146,20 +169,33 @@ class WeightedSum(LessonScene):
             adding = min(0.4 * S + 0.6, 4.0)
             # term j lands just as the count reaches the partial sum that includes it
             self.play(
-                *(self.num.count_up(n, f"{h}.output_partial", (i, k), rate_func=linear,
-                                    run_time=adding) for k, n in t.outs.items()),
-                LaggedStart(*(FadeOut(t.terms_of(j).copy(), shift=t.drop(j))
-                              for j in range(1, S)),
-                            lag_ratio=1.0, run_time=adding * (S - 1) / S),
+                *(
+                    self.num.count_up(
+                        n, f"{h}.output_partial", (i, k), rate_func=linear, run_time=adding
+                    )
+                    for k, n in t.outs.items()
+                ),
+                LaggedStart(
+                    *(FadeOut(t.terms_of(j).copy(), shift=t.drop(j)) for j in range(1, S)),
+                    lag_ratio=1.0,
+                    run_time=adding * (S - 1) / S,
+                ),
             )
         self.wait(1.5)
 
         # Every query at once: A·V (or V·A′), our output flying into its place
         product = self.product(view)
-        whole = MathTex(view.tex("output"), font_size=LABEL_SIZE * 1.3,
-                        substrings_to_isolate=["A", "V", r"\mathrm{out}", "O"])
-        for tex, role in (("A", "weights"), ("V", "V"), (r"\mathrm{out}", "output"),
-                          ("O", "output")):
+        whole = MathTex(
+            view.tex("output"),
+            font_size=LABEL_SIZE * 1.3,
+            substrings_to_isolate=["A", "V", r"\mathrm{out}", "O"],
+        )
+        for tex, role in (
+            ("A", "weights"),
+            ("V", "V"),
+            (r"\mathrm{out}", "output"),
+            ("O", "output"),
+        ):
             whole.set_color_by_tex(tex, ROLE[role])
         whole.move_to(formula)
         product.next_to(whole, DOWN, buff=0.3)
@@ -172,21 +208,25 @@ class WeightedSum(LessonScene):
                 done.add((r, c))
         # the table clears first, so that the output alone flies to its place in the product
         self.play(FadeOut(t.shown_except_outputs()), FadeTransform(formula, whole))
-        self.play(FadeIn(product.shell()), *landing, *(FadeOut(n) for n in t.outs.values()),
-                  run_time=1.5)
+        self.play(
+            FadeIn(product.shell()), *landing, *(FadeOut(n) for n in t.outs.values()), run_time=1.5
+        )
         weights_matrix = product.right if view.columns else product.left
         shown = weights_matrix.col_ids if view.columns else weights_matrix.row_ids
         if i in shown:  # twelve tokens turned round: query i may sit behind the ⋯
             band = (lambda m: m.col_band(i)) if view.columns else (lambda m: m.row_band(i))
-            boxes = [highlight(band(weights_matrix), ROLE["weights"]),
-                     highlight(band(product.result), ROLE["output"])]
+            boxes = [
+                highlight(band(weights_matrix), ROLE["weights"]),
+                highlight(band(product.result), ROLE["output"]),
+            ]
             self.play(*(Create(b) for b in boxes))
             self.say(f"this_{view.along}")
             self.wait(1.2)
             self.play(*(FadeOut(b) for b in boxes), run_time=0.5)
         if len(done) < len(product.result.entries):  # one token: nothing else to fill
-            fill_rest(self, product, done, run_time=min(2.5, 0.25 * len(product.result.row_ids)
-                                                        + 0.8))
+            fill_rest(
+                self, product, done, run_time=min(2.5, 0.25 * len(product.result.row_ids) + 0.8)
+            )
         self.say("mix")
         self.wait(2.0)
 
@@ -197,17 +237,38 @@ class WeightedSum(LessonScene):
         # numbers stay large enough to read (A's ⋯ column meets V's ⋮ row)
         inner = 8 if len(self.trace.key_tokens) <= 8 else 6
         turned = view.turned()
-        weights = TraceMatrix(self.num, f"{h}.weights", role="weights", transpose=turned,
-                              dims=("T", "S"), **{"max_rows" if turned else "max_cols": inner})
-        values = TraceMatrix(self.num, f"{h}.V", role="V", transpose=turned,
-                             dims=("S", "d_v"), **{"max_cols" if turned else "max_rows": inner})
-        out = TraceMatrix(self.num, f"{h}.output", role="output", transpose=turned,
-                          dims=("T", "d_v"))
+        weights = TraceMatrix(
+            self.num,
+            f"{h}.weights",
+            role="weights",
+            transpose=turned,
+            dims=("T", "S"),
+            **{"max_rows" if turned else "max_cols": inner},
+        )
+        values = TraceMatrix(
+            self.num,
+            f"{h}.V",
+            role="V",
+            transpose=turned,
+            dims=("S", "d_v"),
+            **{"max_cols" if turned else "max_rows": inner},
+        )
+        out = TraceMatrix(
+            self.num, f"{h}.output", role="output", transpose=turned, dims=("T", "d_v")
+        )
         left, right = view.factors(weights, values)
         names = view.factors(view.tex("A"), "V") + (_RESULT[view.columns],)
         roles = view.factors("weights", "V") + ("output",)
-        return MatrixProduct(self.num, left, right, out, names, roles,
-                             tokens=("tokens", weights), height=config.frame_height - 3.4)
+        return MatrixProduct(
+            self.num,
+            left,
+            right,
+            out,
+            names,
+            roles,
+            tokens=("tokens", weights),
+            height=config.frame_height - 3.4,
+        )
 
 
 class _Table:
@@ -222,9 +283,15 @@ class _Table:
         # j runs along the table, a vector's components k run across it
         along, across = (RIGHT, DOWN) if columns else (DOWN, RIGHT)
         limit = scene.max_components
-        values = TraceMatrix(num, f"{h}.V", role="V", transpose=view.turned(),
-                             dims=("S", "d_v"), max_rows=limit if columns else 12,
-                             max_cols=12 if columns else limit)
+        values = TraceMatrix(
+            num,
+            f"{h}.V",
+            role="V",
+            transpose=view.turned(),
+            dims=("S", "d_v"),
+            max_rows=limit if columns else 12,
+            max_cols=12 if columns else limit,
+        )
         self.values = values
         self.vector_band = values.col_band if columns else values.row_band
         component_band = values.row_band if columns else values.col_band
@@ -240,23 +307,30 @@ class _Table:
         cell_h = max(w.height for w in self.weights) + 0.18
         self.shades, self.bands = VGroup(), VGroup()
         for j, w in enumerate(self.weights):
-            shade = RoundedRectangle(corner_radius=0.06, width=cell_w, height=cell_h,
-                                     stroke_color=ROLE["weights"], stroke_width=1.5)
+            shade = RoundedRectangle(
+                corner_radius=0.06,
+                width=cell_w,
+                height=cell_h,
+                stroke_color=ROLE["weights"],
+                stroke_width=1.5,
+            )
             shade.set_fill(ROLE["weights"], opacity=self.opacity(weights[j]))
             shade.next_to(values.matrix, -across, buff=0.3)
             align_j(shade, self.vector_band(j))
             w.move_to(shade)
             self.shades.add(shade)
             # the same shade spread over the value it scales, behind the numbers
-            band = SurroundingRectangle(self.vector_band(j), buff=0.04, corner_radius=0.06,
-                                        stroke_width=0)
+            band = SurroundingRectangle(
+                self.vector_band(j), buff=0.04, corner_radius=0.06, stroke_width=0
+            )
             band.set_fill(ROLE["weights"], opacity=0.5 * self.opacity(weights[j]))
             band.set_z_index(-1)
             self.bands.add(band)
 
         # the key tokens that name the values (and their weights)
-        self.labels = token_labels(num, "key_tokens", ROLE["X"], font_size=LABEL_SIZE * 0.8,
-                                   max_width=1.8)
+        self.labels = token_labels(
+            num, "key_tokens", ROLE["X"], font_size=LABEL_SIZE * 0.8, max_width=1.8
+        )
         if columns:  # side by side: long words read bottom-up rather than collide
             turn_if_crowded(self.labels, values.col_pitch())
         for j, lab in enumerate(self.labels):
@@ -282,8 +356,11 @@ class _Table:
         # the output of query i: its components under (or beside) the values
         self.outs, self.out_dots = {}, VGroup()
         for k in components:
-            shown = (MathTex(r"\vdots" if columns else r"\cdots") if k is None
-                     else num.value(f"{h}.output_partial", i, k, 0))
+            shown = (
+                MathTex(r"\vdots" if columns else r"\cdots")
+                if k is None
+                else num.value(f"{h}.output_partial", i, k, 0)
+            )
             shown.next_to(values, along, buff=0.6)
             align_k(shown, component_band(k))
             if k is None:
@@ -298,8 +375,9 @@ class _Table:
             box_w, box_h = max(row.width, widest) + 0.3, entries.height + 0.24
         else:
             box_w, box_h = entries.width + 0.24, row.height + 0.24
-        self.out_box = RoundedRectangle(corner_radius=0.08, width=box_w, height=box_h,
-                                        color=ROLE["output"])
+        self.out_box = RoundedRectangle(
+            corner_radius=0.08, width=box_w, height=box_h, color=ROLE["output"]
+        )
         self.out_box.move_to(row)
         if columns:
             self.out_box.set_y(entries.get_y())
@@ -317,10 +395,22 @@ class _Table:
             self.rule = Line(span.get_left(), span.get_right()).set_y(mid[1])
         self.rule.set_stroke(MUTED, width=2)
 
-        self.layout = VGroup(values, self.shades, VGroup(*self.weights), self.bands, self.labels,
-                             self.q_head, self.v_head, self.scaled_head,
-                             VGroup(*self.terms.values()), VGroup(*self.outs.values()),
-                             self.out_dots, self.out_box, self.out_label, self.rule)
+        self.layout = VGroup(
+            values,
+            self.shades,
+            VGroup(*self.weights),
+            self.bands,
+            self.labels,
+            self.q_head,
+            self.v_head,
+            self.scaled_head,
+            VGroup(*self.terms.values()),
+            VGroup(*self.outs.values()),
+            self.out_dots,
+            self.out_box,
+            self.out_label,
+            self.rule,
+        )
 
     @staticmethod
     def opacity(weight: float) -> float:
@@ -337,9 +427,18 @@ class _Table:
 
     def shown_except_outputs(self) -> VGroup:
         """Everything on screen after the sum but the output's numbers (they fly on)."""
-        return VGroup(self.values.matrix.get_brackets(),
-                      *(m for m in self.values.matrix.get_entries()
-                        if m not in self.values.entries.values()),
-                      self.shades, VGroup(*self.weights), self.bands, self.labels, self.q_head,
-                      self.scaled_head, VGroup(*self.terms.values()), self.out_dots,
-                      self.out_box, self.out_label, self.rule)
+        return VGroup(
+            self.values.matrix.get_brackets(),
+            *(m for m in self.values.matrix.get_entries() if m not in self.values.entries.values()),
+            self.shades,
+            VGroup(*self.weights),
+            self.bands,
+            self.labels,
+            self.q_head,
+            self.scaled_head,
+            VGroup(*self.terms.values()),
+            self.out_dots,
+            self.out_box,
+            self.out_label,
+            self.rule,
+        )

@@ -13,15 +13,29 @@ from __future__ import annotations
 
 import numpy as np
 from manim import (
-    DOWN, LEFT, RIGHT, UP, Circle, Create, FadeIn, FadeOut, Line, MathTex, NumberLine, Rectangle,
-    ReplacementTransform, Transform, VGroup, VMobject, Write,
+    DOWN,
+    LEFT,
+    RIGHT,
+    UP,
+    Circle,
+    Create,
+    FadeIn,
+    FadeOut,
+    Line,
+    MathTex,
+    NumberLine,
+    Rectangle,
+    ReplacementTransform,
+    Transform,
+    VGroup,
+    VMobject,
+    Write,
 )
 
 from qkv import lookup, lookup_array
-
-from scenes.base import LessonScene
-from scenes.style import FRAME_LINE, LABEL_SIZE, NUMBER_SIZE, ROLE
-from scenes.widgets import fit, token_labels, turn_if_crowded
+from scenes.kit.base import LessonScene
+from scenes.kit.style import FRAME_LINE, LABEL_SIZE, NUMBER_SIZE, ROLE
+from scenes.kit.widgets import fit, token_labels, turn_if_crowded
 
 __all__ = ["WhyScale"]
 
@@ -40,8 +54,9 @@ class DotStrip(VMobject):
         circle = Circle(radius=DOT_RADIUS).points  # one dot's outline around the origin
         # a small vertical jitter by sample index, so that coinciding dots stay visible
         jitter = (np.arange(len(xs)) % 5 - 2) * DOT_RADIUS * 1.2
-        self.points = np.concatenate([circle + np.array([x, y + dy, 0.0])
-                                      for x, dy in zip(xs, jitter)])
+        self.points = np.concatenate(
+            [circle + np.array([x, y + dy, 0.0]) for x, dy in zip(xs, jitter)]
+        )
 
 
 class WhyScale(LessonScene):
@@ -77,12 +92,12 @@ class WhyScale(LessonScene):
             "ru": "Теперь это предложение, но через гораздо более широкие головы",
         },
         "onehot": {
-            "en": "Unscaled, the softmax of \"{0}\" puts almost all weight on one key",
+            "en": 'Unscaled, the softmax of "{0}" puts almost all weight on one key',
             "zh": "不缩放时，“{0}”的 softmax 几乎把全部权重给了一个键",
             "ru": "Без масштабирования softmax для «{0}» отдаёт почти весь вес одному ключу",
         },
         "sharper": {
-            "en": "Unscaled, the softmax of \"{0}\" leans far harder on its favourite key",
+            "en": 'Unscaled, the softmax of "{0}" leans far harder on its favourite key',
             "zh": "不缩放时，“{0}”的 softmax 更加偏向它最看重的那个键",
             "ru": "Без масштабирования softmax для «{0}» гораздо сильнее клонится к одному ключу",
         },
@@ -129,36 +144,65 @@ class WhyScale(LessonScene):
 
         def number_lines(half: float) -> VGroup:
             # one manim NumberLine per width, from −half to half; numbers come from the core
-            return VGroup(*(NumberLine(x_range=[-half, half, half / 2], length=AXIS_WIDTH,
-                                       color=FRAME_LINE, stroke_width=2, tick_size=0.06,
-                                       include_numbers=False).move_to([centre_x, y, 0])
-                            for y in ys))
+            return VGroup(
+                *(
+                    NumberLine(
+                        x_range=[-half, half, half / 2],
+                        length=AXIS_WIDTH,
+                        color=FRAME_LINE,
+                        stroke_width=2,
+                        tick_size=0.06,
+                        include_numbers=False,
+                    ).move_to([centre_x, y, 0])
+                    for y in ys
+                )
+            )
 
         def strips_on(lines: VGroup, values: np.ndarray) -> VGroup:
-            return VGroup(*(DotStrip(np.array([line.n2p(v)[0] for v in row]), line.get_y(),
-                                     ROLE["Q"]) for line, row in zip(lines, values)))
+            return VGroup(
+                *(
+                    DotStrip(np.array([line.n2p(v)[0] for v in row]), line.get_y(), ROLE["Q"])
+                    for line, row in zip(lines, values)
+                )
+            )
 
         axes = number_lines(reach)
-        zero = Line(axes[0].n2p(0) + UP * 0.4, axes[-1].n2p(0) + DOWN * 0.3,
-                    color=FRAME_LINE, stroke_width=1.5)
+        zero = Line(
+            axes[0].n2p(0) + UP * 0.4,
+            axes[-1].n2p(0) + DOWN * 0.3,
+            color=FRAME_LINE,
+            stroke_width=1.5,
+        )
         names = VGroup()
         for w, line in enumerate(axes):
-            name = VGroup(MathTex("d_k =", font_size=NUMBER_SIZE * 1.2),
-                          num.value("spread.d_k", w, precision=0, coloured=False,
-                                    font_size=NUMBER_SIZE * 1.2)).arrange(RIGHT, buff=0.12)
+            name = VGroup(
+                MathTex("d_k =", font_size=NUMBER_SIZE * 1.2),
+                num.value(
+                    "spread.d_k", w, precision=0, coloured=False, font_size=NUMBER_SIZE * 1.2
+                ),
+            ).arrange(RIGHT, buff=0.12)
             names.add(name.next_to(line, LEFT, buff=0.3))
         ticks = self._ticks("spread.axis", axes[-1], reach)
         strips = strips_on(axes, samples)
 
         # σ and √d_k columns at the right
         sigma_x, root_x = axes[0].get_right()[0] + 1.2, axes[0].get_right()[0] + 2.5
-        heads = VGroup(MathTex(r"\sigma", font_size=LABEL_SIZE).move_to([sigma_x, ys[0] + 0.7, 0]),
-                       MathTex(r"\sqrt{d_k}", font_size=LABEL_SIZE)
-                       .move_to([root_x, ys[0] + 0.7, 0]))
-        sigmas = VGroup(*(num.value("spread.std", w, coloured=False).move_to([sigma_x, y, 0])
-                          for w, y in enumerate(ys)))
-        roots = VGroup(*(num.value("spread.sqrt_d_k", w, precision=0, coloured=False)
-                         .move_to([root_x, y, 0]) for w, y in enumerate(ys)))
+        heads = VGroup(
+            MathTex(r"\sigma", font_size=LABEL_SIZE).move_to([sigma_x, ys[0] + 0.7, 0]),
+            MathTex(r"\sqrt{d_k}", font_size=LABEL_SIZE).move_to([root_x, ys[0] + 0.7, 0]),
+        )
+        sigmas = VGroup(
+            *(
+                num.value("spread.std", w, coloured=False).move_to([sigma_x, y, 0])
+                for w, y in enumerate(ys)
+            )
+        )
+        roots = VGroup(
+            *(
+                num.value("spread.sqrt_d_k", w, precision=0, coloured=False).move_to([root_x, y, 0])
+                for w, y in enumerate(ys)
+            )
+        )
 
         self.say("random")
         self.play(Write(title), Create(axes), FadeIn(zero), FadeIn(names), FadeIn(ticks))
@@ -178,29 +222,39 @@ class WhyScale(LessonScene):
         divided = MathTex(r"\frac{q \cdot k}{\sqrt{d_k}}", font_size=LABEL_SIZE * 1.2)
         divided.move_to(title)
         shrunk = strips_on(axes, scaled)
-        new_sigmas = VGroup(*(num.value("spread.scaled_std", w, coloured=False).move_to(s)
-                              for w, s in enumerate(sigmas)))
-        self.play(ReplacementTransform(title, divided),
-                  *(Transform(a, b) for a, b in zip(strips, shrunk)), run_time=1.5)
+        new_sigmas = VGroup(
+            *(
+                num.value("spread.scaled_std", w, coloured=False).move_to(s)
+                for w, s in enumerate(sigmas)
+            )
+        )
+        self.play(
+            ReplacementTransform(title, divided),
+            *(Transform(a, b) for a, b in zip(strips, shrunk)),
+            run_time=1.5,
+        )
         self.play(*(ReplacementTransform(a, b) for a, b in zip(sigmas, new_sigmas)))
         self.wait(0.8)
         zoomed_axes = number_lines(zoomed)
         zoomed_strips = strips_on(zoomed_axes, scaled)
         new_ticks = self._ticks("spread.scaled_axis", zoomed_axes[-1], zoomed)
         self.say("same")
-        self.play(*(Transform(a, b) for a, b in zip(strips, zoomed_strips)),
-                  Transform(axes, zoomed_axes), ReplacementTransform(ticks, new_ticks),
-                  run_time=1.5)
+        self.play(
+            *(Transform(a, b) for a, b in zip(strips, zoomed_strips)),
+            Transform(axes, zoomed_axes),
+            ReplacementTransform(ticks, new_ticks),
+            run_time=1.5,
+        )
         self.wait(2.0)
-        self.play(FadeOut(VGroup(divided, axes, zero, names, new_ticks, strips, heads,
-                                 new_sigmas, roots)))
+        self.play(
+            FadeOut(VGroup(divided, axes, zero, names, new_ticks, strips, heads, new_sigmas, roots))
+        )
 
     def _ticks(self, key: str, line: NumberLine, half: float) -> VGroup:
         """The axis' three marks (−half, 0, half: the core's ``key``) under the lowest line."""
         marks = VGroup()
         for k, at in enumerate((-half, 0.0, half)):
-            mark = self.num.value(key, k, precision=0, coloured=False,
-                                  font_size=NUMBER_SIZE * 0.9)
+            mark = self.num.value(key, k, precision=0, coloured=False, font_size=NUMBER_SIZE * 0.9)
             marks.add(mark.next_to(line.n2p(at), DOWN, buff=0.25))
         return marks
 
@@ -211,11 +265,14 @@ class WhyScale(LessonScene):
         focus = int(lookup(trace, "wide.focus"))
         keys = len(trace.key_tokens)
 
-        width = VGroup(MathTex("d_k =", font_size=LABEL_SIZE),
-                       num.value("wide.d_k", precision=0, coloured=False,
-                                 font_size=LABEL_SIZE)).arrange(RIGHT, buff=0.12)
-        query = VGroup(MathTex(r"q =", font_size=LABEL_SIZE),
-                       num.token(focus, font_size=LABEL_SIZE, color=ROLE["Q"]))
+        width = VGroup(
+            MathTex("d_k =", font_size=LABEL_SIZE),
+            num.value("wide.d_k", precision=0, coloured=False, font_size=LABEL_SIZE),
+        ).arrange(RIGHT, buff=0.12)
+        query = VGroup(
+            MathTex(r"q =", font_size=LABEL_SIZE),
+            num.token(focus, font_size=LABEL_SIZE, color=ROLE["Q"]),
+        )
         query.arrange(RIGHT, buff=0.15)
         header = VGroup(width, query).arrange(RIGHT, buff=1.0).to_edge(UP, buff=0.35)
         self.say("sentence")
@@ -223,15 +280,20 @@ class WhyScale(LessonScene):
 
         panels = VGroup(
             self._bars("wide.raw_weights", r"\mathrm{softmax}(q \cdot k)", focus),
-            self._bars("wide.scaled_weights", r"\mathrm{softmax}\!\left(\frac{q \cdot k}"
-                       r"{\sqrt{d_k}}\right)", focus),
+            self._bars(
+                "wide.scaled_weights",
+                r"\mathrm{softmax}\!\left(\frac{q \cdot k}"
+                r"{\sqrt{d_k}}\right)",
+                focus,
+            ),
         ).arrange(RIGHT, buff=1.2, aligned_edge=DOWN)
         panels.next_to(header, DOWN, buff=0.3)
         slopes = VGroup()
         for panel, key in zip(panels, ("wide.raw_slope", "wide.scaled_slope")):
-            line = VGroup(MathTex(r"\max_j \frac{\partial a_j}{\partial s_j} =",
-                                  font_size=LABEL_SIZE * 0.9),
-                          num.value(key, focus, coloured=False, font_size=LABEL_SIZE * 0.9))
+            line = VGroup(
+                MathTex(r"\max_j \frac{\partial a_j}{\partial s_j} =", font_size=LABEL_SIZE * 0.9),
+                num.value(key, focus, coloured=False, font_size=LABEL_SIZE * 0.9),
+            )
             slopes.add(line.arrange(RIGHT, buff=0.15).next_to(panel, DOWN, buff=0.35))
         # long key words stand turned under the bars: shrink everything to end above the caption
         body = VGroup(panels, slopes)
@@ -267,16 +329,22 @@ class WhyScale(LessonScene):
         bars, values = VGroup(), VGroup()
         for j, w in enumerate(weights):
             x = pitch * (j + 0.5)
-            bar = Rectangle(width=pitch * 0.7, height=max(tall * w, 1e-3), stroke_width=0,
-                            fill_color=ROLE["weights"], fill_opacity=0.85)
+            bar = Rectangle(
+                width=pitch * 0.7,
+                height=max(tall * w, 1e-3),
+                stroke_width=0,
+                fill_color=ROLE["weights"],
+                fill_opacity=0.85,
+            )
             bar.move_to([x, 0, 0], DOWN)
             value = num.value(key, focus, j, coloured=False, font_size=NUMBER_SIZE)
             value.scale_to_fit_width(min(value.width, pitch * 0.85))
             value.next_to([x, tall * w, 0], UP, buff=0.08)
             bars.add(bar)
             values.add(value)
-        labels = token_labels(num, "key_tokens", ROLE["K"], font_size=LABEL_SIZE * 0.8,
-                              max_width=1.3)
+        labels = token_labels(
+            num, "key_tokens", ROLE["K"], font_size=LABEL_SIZE * 0.8, max_width=1.3
+        )
         turn_if_crowded(labels, pitch)
         for j, lab in enumerate(labels):
             lab.next_to([pitch * (j + 0.5), 0, 0], DOWN, buff=0.15)
@@ -284,5 +352,10 @@ class WhyScale(LessonScene):
         title.next_to([pitch * keys / 2, tall, 0], UP, buff=0.5)
         panel = VGroup(title, base, bars, values, labels)
         panel.title, panel.base, panel.bars, panel.values, panel.labels = (
-            title, base, bars, values, labels)
+            title,
+            base,
+            bars,
+            values,
+            labels,
+        )
         return panel

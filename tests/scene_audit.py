@@ -20,7 +20,7 @@ from manim import DecimalNumber, MathTex, Mobject, SingleStringMathTex, Tex, Tex
 
 from qkv import Trace, lookup
 from qkv.derived import model_name
-from scenes.provenance import number_text, provenance_of
+from scenes.kit.provenance import number_text, provenance_of
 
 _DIGIT = re.compile(r"\d")
 CAPTION_CLEARANCE = 0.08  # scene units kept free above the caption line
@@ -65,7 +65,8 @@ def _check_text(trace: Trace, mob: Text, report: Report, where: str) -> None:
     if prov is None:
         if _DIGIT.search(mob.original_text):
             report.problems.append(
-                f"{where}: text {mob.original_text!r} shows digits without provenance")
+                f"{where}: text {mob.original_text!r} shows digits without provenance"
+            )
         return
     sides = {"tokens": trace.tokens, "key_tokens": trace.key_tokens}
     if prov.key in sides:
@@ -93,8 +94,12 @@ def _check_layout(leaves: list[Mobject], report: Report, where: str) -> None:
         if mob.get_fill_opacity() == 0 and mob.get_stroke_opacity() == 0:
             continue  # invisible (faded out)
         lo, hi = mob.get_critical_point((-1, -1, 0)), mob.get_critical_point((1, 1, 0))
-        if lo[0] < -half_w - 1e-6 or hi[0] > half_w + 1e-6 or lo[1] < -half_h - 1e-6 \
-                or hi[1] > half_h + 1e-6:
+        if (
+            lo[0] < -half_w - 1e-6
+            or hi[0] > half_w + 1e-6
+            or lo[1] < -half_h - 1e-6
+            or hi[1] > half_h + 1e-6
+        ):
             report.problems.append(f"{where}: {_name(mob)} leaves the frame")
         boxes.append((lo, hi, mob))
     for a in range(len(boxes)):

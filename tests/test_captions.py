@@ -6,7 +6,7 @@ import string
 import pytest
 
 from scenes import LESSON
-from scenes.captions import CAPTIONS
+from scenes.kit.captions import CAPTIONS
 
 LANGUAGES = {"en", "zh", "ru"}
 TABLES = [("shared", CAPTIONS)] + [(cls.__name__, cls.captions) for cls in LESSON]
@@ -17,8 +17,9 @@ def slots(template: str) -> list[str]:
     return sorted(f for _, f, _, _ in string.Formatter().parse(template) if f is not None)
 
 
-@pytest.mark.parametrize(("where", "key", "entry"), ENTRIES,
-                         ids=[f"{w}.{k}" for w, k, _ in ENTRIES])
+@pytest.mark.parametrize(
+    ("where", "key", "entry"), ENTRIES, ids=[f"{w}.{k}" for w, k, _ in ENTRIES]
+)
 def test_caption_is_translated_and_number_free(where, key, entry):
     assert set(entry) == LANGUAGES
     for language, template in entry.items():

@@ -5,9 +5,9 @@ import subprocess
 import sys
 
 import pytest
+from conftest import CONFIGS, ROOT
 
 import render
-from conftest import CONFIGS, ROOT
 
 
 def run_cli(capsys, *args):
@@ -23,7 +23,7 @@ def bad_configs(tmp_path):
         "type.toml": 'sentence = "x"\nheads = "two"\n',
         "parse.toml": 'sentence = "x\nheads = 2\n',
         "length.toml": 'sentence = "apple"\nsource = "explicit"\nd_model = 2\nheads = 1\n'
-                       '[explicit.vectors]\napple = [1.0, 2.0, 3.0]\n',
+        "[explicit.vectors]\napple = [1.0, 2.0, 3.0]\n",
     }
     for name, text in files.items():
         (tmp_path / name).write_text(text, encoding="utf-8")
@@ -77,8 +77,9 @@ BAD = [
 
 @pytest.mark.parametrize(("args", "says"), BAD)
 @pytest.mark.parametrize("no_video", [True, False])
-def test_bad_input_is_one_line_exit_2_and_writes_nothing(capsys, tmp_path, bad_configs, args,
-                                                         says, no_video):
+def test_bad_input_is_one_line_exit_2_and_writes_nothing(
+    capsys, tmp_path, bad_configs, args, says, no_video
+):
     out_dir = tmp_path / "out"
     argv = [a.replace("{dir}", str(bad_configs)) for a in args] + ["--out", str(out_dir)]
     code, out, err = run_cli(capsys, *argv, *(["--no-video"] if no_video else []))
@@ -98,8 +99,20 @@ def test_unknown_scene_is_refused_before_writing(capsys, tmp_path):
 
 
 def test_no_video_writes_the_trace_and_overrides_apply(capsys, tmp_path):
-    code, out, _ = run_cli(capsys, "один два три", "--heads", "3", "--d-model", "9", "--seed",
-                           "4", "--causal", "--no-video", "--out", str(tmp_path))
+    code, out, _ = run_cli(
+        capsys,
+        "один два три",
+        "--heads",
+        "3",
+        "--d-model",
+        "9",
+        "--seed",
+        "4",
+        "--causal",
+        "--no-video",
+        "--out",
+        str(tmp_path),
+    )
     assert code == 0 and "trace.json" in out
     data = json.loads((tmp_path / "trace.json").read_text(encoding="utf-8"))
     assert data["tokens"] == ["один", "два", "три"]
@@ -110,8 +123,9 @@ def test_no_video_writes_the_trace_and_overrides_apply(capsys, tmp_path):
 
 
 def test_cross_attention_from_the_command_line(capsys, tmp_path):
-    code, _, _ = run_cli(capsys, "猫坐着", "--cross", "the cat sat", "--no-video", "--out",
-                         str(tmp_path))
+    code, _, _ = run_cli(
+        capsys, "猫坐着", "--cross", "the cat sat", "--no-video", "--out", str(tmp_path)
+    )
     assert code == 0
     data = json.loads((tmp_path / "trace.json").read_text(encoding="utf-8"))
     assert data["tokens"] == ["猫", "坐", "着"] and data["kv_tokens"] == ["the", "cat", "sat"]
@@ -127,8 +141,15 @@ def test_hostile_text_stays_literal_in_the_trace(capsys, tmp_path):
 
 
 def test_apple_from_the_command_line(capsys, tmp_path):
-    code, _, _ = run_cli(capsys, "apple orange", "--config", str(CONFIGS / "apple.toml"),
-                         "--no-video", "--out", str(tmp_path))
+    code, _, _ = run_cli(
+        capsys,
+        "apple orange",
+        "--config",
+        str(CONFIGS / "apple.toml"),
+        "--no-video",
+        "--out",
+        str(tmp_path),
+    )
     assert code == 0
     out = json.loads((tmp_path / "trace.json").read_text(encoding="utf-8"))["output"][0]
     assert [round(v, 4) for v in out] == [1.1454, 2.4273]
@@ -139,23 +160,32 @@ def test_no_video_as_a_process_never_imports_manim(tmp_path):
         "import sys, render; code = render.run(sys.argv[1:]); "
         "assert 'manim' not in sys.modules, 'manim was imported'; sys.exit(code)"
     )
-    done = subprocess.run([sys.executable, "-c", probe, "the cat", "--no-video", "--out",
-                           str(tmp_path)], cwd=ROOT, capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-c", probe, "the cat", "--no-video", "--out", str(tmp_path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "trace.json").exists()
 
 
 def test_real_process_exit_code_and_one_line(tmp_path):
-    done = subprocess.run([sys.executable, "render.py", "x", "--heads", "0", "--out",
-                           str(tmp_path / "o")], cwd=ROOT, capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "render.py", "x", "--heads", "0", "--out", str(tmp_path / "o")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 2
     assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
 
 
 @pytest.mark.parametrize("config", sorted(p.name for p in CONFIGS.glob("*.toml")))
 def test_every_shipped_config_builds(capsys, tmp_path, config):
-    code, _, err = run_cli(capsys, "--config", str(CONFIGS / config), "--no-video", "--out",
-                           str(tmp_path))
+    code, _, err = run_cli(
+        capsys, "--config", str(CONFIGS / config), "--no-video", "--out", str(tmp_path)
+    )
     assert code == 0, err
 
 
@@ -169,12 +199,22 @@ def test_list_scenes_names_every_scene_in_order(capsys, tmp_path):
 
 
 def test_layout_source_and_precision_reach_the_trace(capsys, tmp_path):
-    code, _, _ = run_cli(capsys, "a b", "--layout", "columns", "--precision", "3", "--source",
-                         "seeded", "--no-video", "--out", str(tmp_path))
+    code, _, _ = run_cli(
+        capsys,
+        "a b",
+        "--layout",
+        "columns",
+        "--precision",
+        "3",
+        "--source",
+        "seeded",
+        "--no-video",
+        "--out",
+        str(tmp_path),
+    )
     assert code == 0
     config = json.loads((tmp_path / "trace.json").read_text(encoding="utf-8"))["config"]
-    assert (config["convention"], config["precision"], config["source"]) == ("columns", 3,
-                                                                              "seeded")
+    assert (config["convention"], config["precision"], config["source"]) == ("columns", 3, "seeded")
 
 
 def test_missing_system_piece_is_named_before_any_work(capsys, tmp_path, monkeypatch):

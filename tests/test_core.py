@@ -5,6 +5,7 @@ import json
 import numpy as np
 import pytest
 import torch
+from conftest import trace_for
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -12,8 +13,6 @@ from qkv import Config, Trace, build_trace, lookup
 from qkv.attention import attend
 from qkv.sources import embed, weights
 from qkv.torch_twin import TOLERANCE, attend_torch
-
-from conftest import trace_for
 
 T64 = torch.float64
 WORDS = ["the", "cat", "sat", "on", "mat", "a", "dog", "кот", "猫", "ran", "!"]
@@ -65,8 +64,15 @@ def test_layer_matches_multihead_attention(causal, cross):
 @pytest.mark.parametrize("similarity", ["scaled_dot", "dot", "cosine", "additive"])
 @pytest.mark.parametrize("normaliser", ["softmax", "relu"])
 def test_numpy_equals_torch(similarity, normaliser):
-    cfg = Config(sentence="the cat sat on the mat", similarity=similarity, normaliser=normaliser,
-                 bias=True, causal=True, heads=2, d_model=8)
+    cfg = Config(
+        sentence="the cat sat on the mat",
+        similarity=similarity,
+        normaliser=normaliser,
+        bias=True,
+        causal=True,
+        heads=2,
+        d_model=8,
+    )
     X = embed(("the", "cat", "sat", "on", "the", "mat"), cfg)
     w = weights(cfg)
     options = dict(similarity=similarity, normaliser=normaliser, causal=True)
@@ -97,8 +103,16 @@ def test_cosine_is_cosine():
     normaliser=st.sampled_from(["softmax", "relu"]),
 )
 def test_properties(words, seed, heads, d_k, causal, bias, similarity, normaliser):
-    cfg = Config(sentence=" ".join(words), seed=seed, heads=heads, d_model=heads * d_k,
-                 causal=causal, bias=bias, similarity=similarity, normaliser=normaliser)
+    cfg = Config(
+        sentence=" ".join(words),
+        seed=seed,
+        heads=heads,
+        d_model=heads * d_k,
+        causal=causal,
+        bias=bias,
+        similarity=similarity,
+        normaliser=normaliser,
+    )
     t = build_trace(cfg)  # also checks numpy against torch, raising on disagreement
     T = len(t.tokens)
     assert t.X.shape == (T, heads * d_k)
@@ -142,18 +156,47 @@ def test_digest_is_stable_and_discriminating(default_trace):
     assert trace_for().digest == default_trace.digest
     assert trace_for(seed=1).digest != default_trace.digest
     # pinned: the same input gives this digest on every machine (values rounded to 9 digits)
-    assert default_trace.digest == "a29e03aa9df8166ad2fa23e285bf565b1431dc8483e869f4a4e1c5adcc2db98e"
+    assert (
+        default_trace.digest == "a29e03aa9df8166ad2fa23e285bf565b1431dc8483e869f4a4e1c5adcc2db98e"
+    )
 
 
 def test_trace_json_contract_and_round_trip(default_trace, tmp_path):
     path = tmp_path / "trace.json"
     default_trace.write_json(path)
     data = json.loads(path.read_text(encoding="utf-8"))
-    assert set(data) == {"version", "sentence", "tokens", "config", "X", "kv_sentence",
-                         "kv_tokens", "X_kv", "heads", "concat", "W_O", "b_O", "output",
-                         "digest"}
-    head_keys = {"W_Q", "W_K", "W_V", "b_Q", "b_K", "b_V", "Q", "K", "V", "scores", "scaled",
-                 "mask", "weights", "output"}
+    assert set(data) == {
+        "version",
+        "sentence",
+        "tokens",
+        "config",
+        "X",
+        "kv_sentence",
+        "kv_tokens",
+        "X_kv",
+        "heads",
+        "concat",
+        "W_O",
+        "b_O",
+        "output",
+        "digest",
+    }
+    head_keys = {
+        "W_Q",
+        "W_K",
+        "W_V",
+        "b_Q",
+        "b_K",
+        "b_V",
+        "Q",
+        "K",
+        "V",
+        "scores",
+        "scaled",
+        "mask",
+        "weights",
+        "output",
+    }
     assert head_keys <= set(data["heads"][0])
     assert data["kv_tokens"] is None and data["X_kv"] is None and data["heads"][0]["mask"] is None
     assert data["config"]["d_k"] == 3 and data["config"]["heads"] == 2

@@ -8,21 +8,31 @@ import numpy as np
 import pytest
 import srt
 
-from lecture import (duration, join_subtitles, join_videos, lesson_folder, slug,
-                     write_handout, write_vtt)
+from lecture import (
+    duration,
+    join_subtitles,
+    join_videos,
+    lesson_folder,
+    slug,
+    write_handout,
+    write_vtt,
+)
 from lecture.build import fingerprint
 from lecture.files import PARTIAL_GLOB
 from qkv import build_trace, load_config, lookup
 
 
-@pytest.mark.parametrize(("sentence", "expected"), [
-    ("the cat sat on the mat", "the-cat-sat-on-the-mat"),
-    ("我爱注意力机制", "我爱注意力机制"),
-    ("Кошка СИДЕЛА", "кошка-сидела"),
-    ("../../etc/passwd", "etc-passwd"),
-    (r"\input{x} $y$ <b>%", "input-x-y-b"),
-    ("%%% ///", "lesson"),
-])
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("the cat sat on the mat", "the-cat-sat-on-the-mat"),
+        ("我爱注意力机制", "我爱注意力机制"),
+        ("Кошка СИДЕЛА", "кошка-сидела"),
+        ("../../etc/passwd", "etc-passwd"),
+        (r"\input{x} $y$ <b>%", "input-x-y-b"),
+        ("%%% ///", "lesson"),
+    ],
+)
 def test_slug_keeps_letters_of_any_script_and_nothing_else(sentence, expected):
     assert slug(sentence) == expected
 
@@ -68,14 +78,18 @@ def test_subtitles_join_at_scene_offsets_and_convert_to_vtt(tmp_path):
     two.write_text(srt.compose([cue(1, 3, "第三")]), encoding="utf-8")
     cues = join_subtitles([(one, 5.0), (two, 4.0)], tmp_path / "lesson.srt")
     assert [(c.start.total_seconds(), c.end.total_seconds(), c.content) for c in cues] == [
-        (0.5, 2.0, "первый"), (2.0, 4.25, "second"), (6.0, 8.0, "第三")]
+        (0.5, 2.0, "первый"),
+        (2.0, 4.25, "second"),
+        (6.0, 8.0, "第三"),
+    ]
     vtt = write_vtt(tmp_path / "lesson.srt").read_text(encoding="utf-8")
     assert vtt.startswith("WEBVTT\n\n00:00:00.500 --> 00:00:02.000\nпервый\n")
     assert "00:00:06.000 --> 00:00:08.000\n第三" in vtt
 
 
-@pytest.mark.parametrize(("language", "word"), [("en", "queries"), ("zh", "查询"),
-                                                ("ru", "запросы")])
+@pytest.mark.parametrize(
+    ("language", "word"), [("en", "queries"), ("zh", "查询"), ("ru", "запросы")]
+)
 def test_handout_holds_the_real_matrices_in_the_lesson_language(tmp_path, language, word):
     trace = build_trace(load_config().with_overrides(sentence="a | *b*", language=language))
     text = write_handout(trace, tmp_path / "handout.md").read_text(encoding="utf-8")
@@ -95,10 +109,8 @@ def test_handout_holds_the_real_matrices_in_the_lesson_language(tmp_path, langua
         assert len(rows) == T + 1 and {r.count(" | ") for r in rows[1:]} == {T}
 
 
-
-def test_interrupted_build_keeps_finished_scenes_and_resumes_with_the_rest(tmp_path,
-                                                                           monkeypatch):
-    import scenes.runner as runner
+def test_interrupted_build_keeps_finished_scenes_and_resumes_with_the_rest(tmp_path, monkeypatch):
+    import lecture.runner as runner
     from lecture.build import build_lesson
     from scenes import LESSON
 
@@ -124,8 +136,13 @@ def test_interrupted_build_keeps_finished_scenes_and_resumes_with_the_rest(tmp_p
     interrupt["at"] = None
     _, files = build_lesson(trace, LESSON[:3], tmp_path, options)
     assert rendered == [LESSON[0], LESSON[1], LESSON[2]]  # the finished scene is not redone
-    assert {f.name for f in files} >= {"01_TokensToVectors.png", "02_Projections.png",
-                                       "03_Scores.png", "trace.json", "handout.md"}
+    assert {f.name for f in files} >= {
+        "01_TokensToVectors.png",
+        "02_Projections.png",
+        "03_Scores.png",
+        "trace.json",
+        "handout.md",
+    }
 
 
 def test_joined_transparent_webm_keeps_its_alpha(tmp_path):
@@ -153,14 +170,18 @@ def test_joined_transparent_webm_keeps_its_alpha(tmp_path):
     assert formats == {"yuva420p"}
 
 
-@pytest.mark.parametrize("cores, free_gib, quality, scenes, expected", [
-    (2, 23.0, "high", 7, 2),   # this machine: one per core
-    (8, 23.0, "low", 3, 3),    # never more processes than scenes
-    (8, 1.7, "high", 7, 2),    # memory caps before cores do
-    (4, 0.3, "4k", 7, 1),      # always at least one
-])
-def test_default_jobs_is_capped_by_cores_scenes_and_memory(monkeypatch, cores, free_gib, quality,
-                                                           scenes, expected):
+@pytest.mark.parametrize(
+    "cores, free_gib, quality, scenes, expected",
+    [
+        (2, 23.0, "high", 7, 2),  # this machine: one per core
+        (8, 23.0, "low", 3, 3),  # never more processes than scenes
+        (8, 1.7, "high", 7, 2),  # memory caps before cores do
+        (4, 0.3, "4k", 7, 1),  # always at least one
+    ],
+)
+def test_default_jobs_is_capped_by_cores_scenes_and_memory(
+    monkeypatch, cores, free_gib, quality, scenes, expected
+):
     from lecture import system
 
     monkeypatch.setattr(system.os, "sched_getaffinity", lambda pid: set(range(cores)))
@@ -176,7 +197,7 @@ def test_available_memory_is_read_from_this_machine():
 
 
 def test_outline_cache_shares_whole_files_only(tmp_path):
-    from scenes.outline_cache import publish, seed
+    from lecture.outline_cache import publish, seed
 
     shared, first, second = tmp_path / "shared", tmp_path / "a", tmp_path / "b"
     (first / "Tex").mkdir(parents=True)

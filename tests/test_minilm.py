@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 import torch
 
-from qkv import build_trace, load_config, lookup_array
-from qkv import minilm
+from qkv import build_trace, load_config, lookup_array, minilm
+from qkv.model_sizes import LAYERS
 
 SENTENCES = {
     "en": "the cat sat on the mat",
@@ -32,15 +32,17 @@ def reference():
 
 def _run(model, ids, dtype):
     with torch.no_grad():
-        out = model.to(dtype)(torch.tensor([ids]), output_attentions=True,
-                              output_hidden_states=True)
+        out = model.to(dtype)(
+            torch.tensor([ids]), output_attentions=True, output_hidden_states=True
+        )
     model.to(torch.float32)
     return out
 
 
 def _trace(sentence, layer, **more):
-    return build_trace(load_config().with_overrides(sentence=sentence, source="minilm",
-                                                    layer=layer, **more))
+    return build_trace(
+        load_config().with_overrides(sentence=sentence, source="minilm", layer=layer, **more)
+    )
 
 
 @pytest.mark.parametrize("sentence", SENTENCES.values(), ids=SENTENCES.keys())
@@ -50,17 +52,24 @@ def test_every_layer_and_head_matches_transformers(reference, sentence):
     assert list(ids) == tokenizer(sentence)["input_ids"]
     assert list(tokens) == tokenizer.convert_ids_to_tokens(tokenizer(sentence)["input_ids"])
     ours32, ours64 = _run(model, ids, torch.float32), _run(model, ids, torch.float64)
-    for layer in range(minilm.LAYERS):
+    for layer in range(LAYERS):
         trace = _trace(sentence, layer)
         assert trace.tokens == tokens
         for out, tol in ((ours32, 1e-5), (ours64, 1e-10)):
             np.testing.assert_allclose(trace.X, out.hidden_states[layer][0].numpy(), atol=tol)
             for h, head in enumerate(trace.heads):
-                np.testing.assert_allclose(head.weights, out.attentions[layer][0, h].numpy(),
-                                           atol=tol, err_msg=f"layer {layer} head {h}")
+                np.testing.assert_allclose(
+                    head.weights,
+                    out.attentions[layer][0, h].numpy(),
+                    atol=tol,
+                    err_msg=f"layer {layer} head {h}",
+                )
         # the encoder study runs the rest of the layer: its output enters the next one
-        np.testing.assert_allclose(lookup_array(trace, "encoder.output"),
-                                   ours64.hidden_states[layer + 1][0].numpy(), atol=1e-10)
+        np.testing.assert_allclose(
+            lookup_array(trace, "encoder.output"),
+            ours64.hidden_states[layer + 1][0].numpy(),
+            atol=1e-10,
+        )
 
 
 def test_attention_output_is_the_layers_own(reference):
@@ -111,10 +120,12 @@ def test_the_trace_json_round_trips(tmp_path):
     assert again.digest == trace.digest and again.tokens == trace.tokens
 
 
-@pytest.mark.parametrize(("config", "layer", "any_shifted"), [("default.toml", None, False),
-                                                             ("minilm.toml", 0, True)])
-def test_large_scores_are_exponentiated_shifted_and_give_the_same_weights(config, layer,
-                                                                          any_shifted):
+@pytest.mark.parametrize(
+    ("config", "layer", "any_shifted"), [("default.toml", None, False), ("minilm.toml", 0, True)]
+)
+def test_large_scores_are_exponentiated_shifted_and_give_the_same_weights(
+    config, layer, any_shifted
+):
     """A real model's scaled scores reach e^20 and more: the lesson takes each row's largest off
     first (only for a head whose scores need it), and exponentials over their sum are still the
     trace's weights."""
@@ -129,8 +140,9 @@ def test_large_scores_are_exponentiated_shifted_and_give_the_same_weights(config
         shifted = bool(lookup_array(trace, f"heads.{i}.exp_shifted"))
         assert shifted == (head.scaled.max() > EXP_SHIFT_ABOVE)
         if shifted:
-            np.testing.assert_allclose(lookup_array(trace, f"heads.{i}.exp_shift"),
-                                       head.scaled.max(axis=1))
+            np.testing.assert_allclose(
+                lookup_array(trace, f"heads.{i}.exp_shift"), head.scaled.max(axis=1)
+            )
             assert e.max() == pytest.approx(1.0)
         flags.append(shifted)
     assert any(flags) == any_shifted

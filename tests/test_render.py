@@ -6,20 +6,24 @@ import subprocess
 import sys
 
 import av
+import numpy as np
 import pytest
 import srt
-import numpy as np
+from conftest import ROOT
 from PIL import Image
 
-from conftest import ROOT
 from lecture import duration
 from qkv import Trace
 from scenes import LESSON, TokensToVectors
 
 
 def render(*args):
-    return subprocess.run([sys.executable, "render.py", *args, "--quality", "low", "-q"],
-                          cwd=ROOT, capture_output=True, text=True)
+    return subprocess.run(
+        [sys.executable, "render.py", *args, "--quality", "low", "-q"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
 
 
 def lesson_folder(out):
@@ -42,9 +46,17 @@ def test_video_of_the_first_scene(tmp_path):
     assert not np.array_equal(frames[len(frames) // 2], frames[-1])  # it moves
     assert frames[-1].std() > 10  # the last frame is not an empty background
     names = sorted(p.name for p in folder.iterdir() if not p.name.startswith("."))
-    assert names == ["01_TokensToVectors.mp4", "01_TokensToVectors.png", "01_TokensToVectors.srt",
-                     "01_TokensToVectors.vtt", "handout.md", "lesson.mp4", "lesson.srt",
-                     "lesson.vtt", "trace.json"]
+    assert names == [
+        "01_TokensToVectors.mp4",
+        "01_TokensToVectors.png",
+        "01_TokensToVectors.srt",
+        "01_TokensToVectors.vtt",
+        "handout.md",
+        "lesson.mp4",
+        "lesson.srt",
+        "lesson.vtt",
+        "trace.json",
+    ]
     # the still is the video's last frame
     still = np.asarray(Image.open(folder / "01_TokensToVectors.png").convert("RGB"))
     assert still.shape == frames[-1].shape
@@ -60,8 +72,9 @@ def test_video_of_the_first_scene(tmp_path):
 def test_still_of_the_first_scene(tmp_path):
     done = render("我爱注意力", "--format", "png", "--scenes", "1", "--out", str(tmp_path))
     assert done.returncode == 0, done.stderr
-    still = np.asarray(Image.open(lesson_folder(tmp_path) / "01_TokensToVectors.png")
-                       .convert("RGB"))
+    still = np.asarray(
+        Image.open(lesson_folder(tmp_path) / "01_TokensToVectors.png").convert("RGB")
+    )
     assert still.shape == (480, 854, 3)
     assert still.std() > 10
 
@@ -84,8 +97,8 @@ def test_whole_lesson_in_chinese_then_unchanged_rerun_renders_nothing(tmp_path):
     lesson_cues = list(srt.parse((folder / "lesson.srt").read_text(encoding="utf-8")))
     assert lesson_cues[-1].end.total_seconds() <= sum(lengths) + 0.1
     assert len(lesson_cues) == sum(
-        len(list(srt.parse(p.read_text(encoding="utf-8"))))
-        for p in folder.glob("[0-9][0-9]_*.srt"))
+        len(list(srt.parse(p.read_text(encoding="utf-8")))) for p in folder.glob("[0-9][0-9]_*.srt")
+    )
     # the folder's trace is the command's trace, and the handout speaks Chinese
     top = json.loads((tmp_path / "trace.json").read_text(encoding="utf-8"))
     inner = json.loads((folder / "trace.json").read_text(encoding="utf-8"))
@@ -105,9 +118,25 @@ def test_plain_manim_cli_renders_each_scene(scene_cls, tmp_path):
     # The first two animations prove the file imports and finds its trace and template.
     module = sys.modules[scene_cls.__module__].__file__
     done = subprocess.run(
-        [sys.executable, "-m", "manim", "-ql", "--dry_run", "-n", "0,1", "--progress_bar",
-         "none", "--media_dir", str(tmp_path), module, scene_cls.__name__],
-        cwd=ROOT, capture_output=True, text=True)
+        [
+            sys.executable,
+            "-m",
+            "manim",
+            "-ql",
+            "--dry_run",
+            "-n",
+            "0,1",
+            "--progress_bar",
+            "none",
+            "--media_dir",
+            str(tmp_path),
+            module,
+            scene_cls.__name__,
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     assert f"Rendered {scene_cls.__name__}" in done.stdout + done.stderr
 
@@ -126,8 +155,9 @@ def test_slides_one_per_beat_offline_html_and_pptx(tmp_path):
     assert remote_references(live) == []
     local = re.findall(r'(?:src|href|data-background-video)="([^"#]+)"', live)
     assert any("reveal.js/dist/reveal.js" in ref for ref in local)
-    assert all((folder / ref).is_file() for ref in local), [r for r in local
-                                                            if not (folder / r).is_file()]
+    assert all((folder / ref).is_file() for ref in local), [
+        r for r in local if not (folder / r).is_file()
+    ]
     clips = [ref for ref in local if ref.endswith(".mp4")]
     # the opening animation, then one slide per caption beat
     assert len(clips) == len(cues) + 1
@@ -136,12 +166,31 @@ def test_slides_one_per_beat_offline_html_and_pptx(tmp_path):
 
 
 def test_two_renders_at_once_into_different_folders_do_not_interfere(tmp_path):
-    commands = [(sentence, tmp_path / name) for sentence, name in
-                (("the cat sat", "a"), ("猫坐着", "b"))]
-    running = [subprocess.Popen([sys.executable, "render.py", sentence, "--scenes", "1",
-                                 "--quality", "low", "--jobs", "1", "-q", "--out", str(out)],
-                                cwd=ROOT, stderr=subprocess.PIPE, text=True)
-               for sentence, out in commands]
+    commands = [
+        (sentence, tmp_path / name) for sentence, name in (("the cat sat", "a"), ("猫坐着", "b"))
+    ]
+    running = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "render.py",
+                sentence,
+                "--scenes",
+                "1",
+                "--quality",
+                "low",
+                "--jobs",
+                "1",
+                "-q",
+                "--out",
+                str(out),
+            ],
+            cwd=ROOT,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for sentence, out in commands
+    ]
     for process in running:
         _, err = process.communicate(timeout=600)
         assert process.returncode == 0, err
@@ -151,4 +200,5 @@ def test_two_renders_at_once_into_different_folders_do_not_interfere(tmp_path):
         assert trace["sentence"] == sentence  # each folder holds its own lesson, whole
         assert duration(folder / "01_TokensToVectors.mp4") > 3
         assert duration(folder / "lesson.mp4") == pytest.approx(
-            duration(folder / "01_TokensToVectors.mp4"), abs=0.1)
+            duration(folder / "01_TokensToVectors.mp4"), abs=0.1
+        )

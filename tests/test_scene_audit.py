@@ -3,15 +3,14 @@ frame or overlaps, at the end of every animation (no pixels are rendered)."""
 
 import numpy as np
 import pytest
+from conftest import CONFIGS
 from manim import tempconfig
+from scene_audit import Report, audit
 
+from lecture.runner import TEX_TEMPLATE
 from qkv import MAX_TOKENS, build_trace, load_config, lookup, lookup_array
 from scenes import LESSON
-from scenes.provenance import Numbers
-from scenes.runner import TEX_TEMPLATE
-
-from conftest import CONFIGS
-from scene_audit import Report, audit
+from scenes.kit.provenance import Numbers
 
 SENTENCES = {
     "one token": "attention",
@@ -42,8 +41,14 @@ CASES = [("default.toml", {"sentence": s} if s else {}) for s in SENTENCES.value
     ("default.toml", {"sentence": "the cat sat on the mat", "language": "zh"}),
     ("default.toml", {"sentence": "кот сидел на ковре", "language": "ru"}),
     ("default.toml", {"convention": "columns", "sentence": SENTENCES["english, longest"]}),
-    ("causal.toml", {"convention": "columns", "sentence": "Внимательный переводчик аккуратно "
-                     "перечитывает предложение", "language": "ru"}),
+    (
+        "causal.toml",
+        {
+            "convention": "columns",
+            "sentence": "Внимательный переводчик аккуратно перечитывает предложение",
+            "language": "ru",
+        },
+    ),
     # seed 001's and 003's alternatives: no √d_k step, no softmax
     ("default.toml", {"similarity": "additive", "normaliser": "relu"}),
     # the pretrained model: 384-wide vectors, 12 heads, word pieces, another head followed
@@ -51,8 +56,10 @@ CASES = [("default.toml", {"sentence": s} if s else {}) for s in SENTENCES.value
     # layer 0's head 2: scaled scores up to ~26, so Softmax shows e^(s − m)
     ("minilm.toml", {"sentence": "中国人学中文", "language": "zh", "layer": 0, "head": 2}),
     ("minilm.toml", {"sentence": "кошка спит", "language": "ru", "layer": 5, "head": 11}),
-    ("minilm.toml", {"sentence": "the quick brown fox jumps over the lazy dog",
-                     "convention": "columns"}),
+    (
+        "minilm.toml",
+        {"sentence": "the quick brown fox jumps over the lazy dog", "convention": "columns"},
+    ),
 ]
 
 
@@ -66,21 +73,33 @@ def run_audited(scene_cls, trace, media_dir) -> Report:
 
     # skip_animations jumps each animation to its end without drawing frames; the audit only
     # reads mobjects, so no pixels and no cache hashing are needed.
-    with tempconfig({"dry_run": True, "disable_caching": True, "verbosity": "ERROR",
-                     "media_dir": str(media_dir),
-                     "tex_template_file": str(TEX_TEMPLATE), "progress_bar": "none"}):
+    with tempconfig(
+        {
+            "dry_run": True,
+            "disable_caching": True,
+            "verbosity": "ERROR",
+            "media_dir": str(media_dir),
+            "tex_template_file": str(TEX_TEMPLATE),
+            "progress_bar": "none",
+        }
+    ):
         Audited(trace=trace, skip_animations=True).render()
     return report
 
 
 def test_the_longest_english_case_is_at_the_limit():
-    assert len(build_trace(load_config().with_overrides(
-        sentence=SENTENCES["english, longest"])).tokens) == MAX_TOKENS
+    assert (
+        len(
+            build_trace(load_config().with_overrides(sentence=SENTENCES["english, longest"])).tokens
+        )
+        == MAX_TOKENS
+    )
 
 
 @pytest.mark.parametrize("scene_cls", LESSON, ids=lambda c: c.__name__)
-@pytest.mark.parametrize(("config", "overrides"), CASES,
-                         ids=[f"{c}:{o.get('sentence', o)}" for c, o in CASES])
+@pytest.mark.parametrize(
+    ("config", "overrides"), CASES, ids=[f"{c}:{o.get('sentence', o)}" for c, o in CASES]
+)
 def test_scene_shows_only_trace_numbers(scene_cls, config, overrides, manim_media):
     trace = build_trace(load_config(CONFIGS / config).with_overrides(**overrides))
     report = run_audited(scene_cls, trace, manim_media)
@@ -96,9 +115,11 @@ def test_scene_shows_only_trace_numbers(scene_cls, config, overrides, manim_medi
         if rows <= 12 and cols <= 8:
             missing = [ix for ix in np.ndindex(shape) if (key, ix) not in report.distinct]
             assert not missing, f"{key} never shows {missing[:5]}"
-    print(f"{scene_cls.__name__} {config} {overrides}: audited {report.numbers} numbers "
-          f"({len(report.distinct)} distinct) and {report.texts} texts "
-          f"at {report.checkpoints} checkpoints")
+    print(
+        f"{scene_cls.__name__} {config} {overrides}: audited {report.numbers} numbers "
+        f"({len(report.distinct)} distinct) and {report.texts} texts "
+        f"at {report.checkpoints} checkpoints"
+    )
 
 
 def test_count_up_steps_through_real_partial_sums(default_trace):

@@ -4,11 +4,10 @@ independent computations: each must agree with the real layer where the two coin
 import numpy as np
 import pytest
 import torch
+from conftest import trace_for
 
 from qkv import lookup, lookup_array
 from qkv.studies import ONE_HOT, SPREAD_D_K, SPREAD_SAMPLES
-
-from conftest import trace_for
 
 
 def test_causal_study_of_a_causal_trace_is_the_trace():
@@ -20,8 +19,9 @@ def test_causal_study_of_a_causal_trace_is_the_trace():
 
 def test_unmasked_study_of_a_plain_trace_is_the_trace(default_trace):
     for i, head in enumerate(default_trace.heads):
-        np.testing.assert_array_equal(lookup_array(default_trace, f"heads.{i}.unmasked_weights"),
-                                      head.weights)
+        np.testing.assert_array_equal(
+            lookup_array(default_trace, f"heads.{i}.unmasked_weights"), head.weights
+        )
 
 
 def test_causal_weights_match_torch_with_a_causal_mask(default_trace):
@@ -40,15 +40,17 @@ def test_each_similarity_study_is_that_similarity_s_trace(similarity):
     # the study on a scaled-dot trace equals the trace made with that similarity (same seed,
     # same Q and K; additive's seeded w_a is the one the seeded source draws)
     base, other = trace_for(), trace_for(similarity=similarity)
-    np.testing.assert_allclose(lookup_array(base, f"heads.1.sim_{similarity}"),
-                               other.heads[1].scaled, atol=1e-12)
+    np.testing.assert_allclose(
+        lookup_array(base, f"heads.1.sim_{similarity}"), other.heads[1].scaled, atol=1e-12
+    )
 
 
 @pytest.mark.parametrize("normaliser", ["softmax", "relu"])
 def test_each_normaliser_study_is_that_normaliser_s_trace(normaliser):
     base, other = trace_for("causal.toml"), trace_for("causal.toml", normaliser=normaliser)
-    np.testing.assert_allclose(lookup_array(base, f"heads.0.{normaliser}_weights"),
-                               other.heads[0].weights, atol=1e-12)
+    np.testing.assert_allclose(
+        lookup_array(base, f"heads.0.{normaliser}_weights"), other.heads[0].weights, atol=1e-12
+    )
 
 
 def test_spread_of_q_dot_k_grows_as_root_d_k(default_trace):
@@ -56,7 +58,7 @@ def test_spread_of_q_dot_k_grows_as_root_d_k(default_trace):
     samples = lookup_array(t, "spread.samples")
     assert samples.shape == (len(SPREAD_D_K), SPREAD_SAMPLES)
     std, roots = lookup_array(t, "spread.std"), lookup_array(t, "spread.sqrt_d_k")
-    np.testing.assert_array_equal(roots ** 2, SPREAD_D_K)
+    np.testing.assert_array_equal(roots**2, SPREAD_D_K)
     # a sample standard deviation of 120 draws is within 25% of the true √d_k
     np.testing.assert_allclose(std / roots, 1.0, atol=0.25)
     assert (np.diff(std) > 0).all()
@@ -69,12 +71,14 @@ def test_unscaled_wide_scores_saturate_softmax_and_scaled_ones_do_not(default_tr
     t = default_trace
     raw, scaled = lookup_array(t, "wide.raw_weights"), lookup_array(t, "wide.scaled_weights")
     np.testing.assert_allclose(raw.sum(axis=1), 1.0)
-    np.testing.assert_allclose(lookup_array(t, "wide.scaled"),
-                               lookup_array(t, "wide.scores") / 16.0)
+    np.testing.assert_allclose(
+        lookup_array(t, "wide.scaled"), lookup_array(t, "wide.scores") / 16.0
+    )
     focus = int(lookup(t, "wide.focus"))
     assert raw[focus].max() > 0.99 and scaled[focus].max() < 0.9
-    np.testing.assert_array_equal(lookup_array(t, "wide.raw_onehot") == 1,
-                                  raw.max(axis=1) >= ONE_HOT)
+    np.testing.assert_array_equal(
+        lookup_array(t, "wide.raw_onehot") == 1, raw.max(axis=1) >= ONE_HOT
+    )
     with pytest.raises(ValueError):  # the cached study is read-only: no reader can alter it
         lookup_array(t, "wide.raw_weights")[0, 0] = 0.5
     # the gradient a saturated row passes back is almost nothing
@@ -100,7 +104,7 @@ def test_plane_of_wider_vectors_is_their_best_two_dimensional_projection(default
     both = np.concatenate([t.heads[0].V, t.heads[0].output])  # the followed head's
     assert lookup(t, "plane.projected") == 1
     # no other plane keeps more of the vectors' squared length than the top two singular ones
-    kept = (flat ** 2).sum()
+    kept = (flat**2).sum()
     assert kept == pytest.approx((np.linalg.svd(both, compute_uv=False)[:2] ** 2).sum())
     assert lookup(t, "plane.reach") == pytest.approx(np.abs(flat).max())
 
@@ -123,8 +127,10 @@ def test_unknown_study_field_is_a_key_error(default_trace):
 def test_encoder_layer_matches_torch_layers(default_trace):
     # Add & Norm, feed-forward, Add & Norm, rebuilt from torch's own modules
     t = default_trace
-    enc = {k: lookup_array(t, f"encoder.{k}") for k in ("W_1", "W_2", "residual", "normed",
-                                                         "ffn", "output")}
+    enc = {
+        k: lookup_array(t, f"encoder.{k}")
+        for k in ("W_1", "W_2", "residual", "normed", "ffn", "output")
+    }
     d_model = t.X.shape[1]
     norm = torch.nn.LayerNorm(d_model, eps=1e-5, dtype=torch.float64)
     linear_1 = torch.nn.Linear(d_model, enc["W_1"].shape[1], bias=False, dtype=torch.float64)
@@ -145,6 +151,7 @@ def test_encoder_layer_matches_torch_layers(default_trace):
 def test_row_sums_of_each_weights_study(default_trace):
     t = default_trace
     for name in ("causal_weights", "unmasked_weights", "softmax_weights", "relu_weights"):
-        np.testing.assert_allclose(lookup_array(t, f"heads.1.{name}_sum"),
-                                   lookup_array(t, f"heads.1.{name}").sum(axis=1))
+        np.testing.assert_allclose(
+            lookup_array(t, f"heads.1.{name}_sum"), lookup_array(t, f"heads.1.{name}").sum(axis=1)
+        )
     np.testing.assert_allclose(lookup_array(t, "heads.1.softmax_weights_sum"), 1.0)

@@ -3,8 +3,17 @@
 import numpy as np
 from manim import GREY_B, GREY_E, RED_C, WHITE, ManimColor, interpolate_color
 
-__all__ = ["ROLE", "FONT", "NUMBER_SIZE", "LABEL_SIZE", "CAPTION_SIZE", "BACKGROUND",
-           "sign_colour", "MUTED", "FRAME_LINE"]
+__all__ = [
+    "ROLE",
+    "FONT",
+    "NUMBER_SIZE",
+    "LABEL_SIZE",
+    "CAPTION_SIZE",
+    "BACKGROUND",
+    "sign_colour",
+    "MUTED",
+    "FRAME_LINE",
+]
 
 # A colour per role, the same in every scene: the viewer learns it once.
 ROLE: dict[str, ManimColor] = {

@@ -10,7 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["Convention"]
+from manim import MathTex
+
+from scenes.kit.style import LABEL_SIZE
+from scenes.kit.widgets import role_formula
+
+__all__ = ["DOT", "Convention", "score_formula"]
 
 # symbol -> (rows form, columns form), LaTeX without digits
 _TEX = {
@@ -28,8 +33,9 @@ _SCORES = {
     "additive": (r"\mathrm{add}(Q, K)", r"\mathrm{add}(K, Q)"),
 }
 _SCORES["scaled_dot"] = _SCORES["dot"]
-_SCALED = dict(_SCORES, scaled_dot=(r"\frac{Q\,K^{\top}}{\sqrt{d_k}}",
-                                     r"\frac{K^{\top} Q}{\sqrt{d_k}}"))
+_SCALED = dict(
+    _SCORES, scaled_dot=(r"\frac{Q\,K^{\top}}{\sqrt{d_k}}", r"\frac{K^{\top} Q}{\sqrt{d_k}}")
+)
 _NORMALISER = {"softmax": r"\mathrm{softmax}", "relu": r"\mathrm{ReLU}"}
 
 
@@ -43,8 +49,12 @@ class Convention:
     @classmethod
     def of(cls, trace) -> Convention:
         c = trace.config
-        return cls(c.get("convention", "rows") == "columns", c.get("similarity", "scaled_dot"),
-                   c.get("normaliser", "softmax"), bool(c.get("bias", False)))
+        return cls(
+            c.get("convention", "rows") == "columns",
+            c.get("similarity", "scaled_dot"),
+            c.get("normaliser", "softmax"),
+            bool(c.get("bias", False)),
+        )
 
     def turned(self, transposed_in_rows: bool = False) -> bool:
         """Whether to show a trace array turned round (its rows-convention flag flipped)."""
@@ -62,8 +72,7 @@ class Convention:
         if name == "scaled":
             return _SCALED[self.similarity][self.columns]
         if name in ("weights", "attention"):
-            inner = (_NORMALISER[self.normaliser] + r"\!\left(" + self.tex("scaled")
-                     + r"\right)")
+            inner = _NORMALISER[self.normaliser] + r"\!\left(" + self.tex("scaled") + r"\right)"
             if name == "weights":
                 return ("A' = " if self.columns else "A = ") + inner
             return r"V\," + inner if self.columns else inner + " V"
@@ -75,3 +84,63 @@ class Convention:
     def along(self) -> str:
         """Which way one query's weights run: 'row' or 'column' (caption keys use it)."""
         return "column" if self.columns else "row"
+
+
+# One score as a formula, (LaTeX part, role) in reading order, per similarity: rows, columns.
+_ENTRY = {
+    "dot": (
+        ((r"s_{i,j}", "weights"), ("=", None), ("q_i", "Q"), (r"\cdot", None), ("k_j", "K")),
+        ((r"\alpha_{j,i}", "weights"), ("=", None), (r"k_j^{\top}", "K"), ("q_i", "Q")),
+    ),
+    "cosine": (
+        (
+            (r"s_{i,j}", "weights"),
+            ("=", None),
+            (r"\cos(", None),
+            ("q_i", "Q"),
+            (",", None),
+            ("k_j", "K"),
+            (")", None),
+        ),
+        (
+            (r"\alpha_{j,i}", "weights"),
+            ("=", None),
+            (r"\cos(", None),
+            ("k_j", "K"),
+            (",", None),
+            ("q_i", "Q"),
+            (")", None),
+        ),
+    ),
+    "additive": (
+        (
+            (r"s_{i,j}", "weights"),
+            ("=", None),
+            (r"w_a^{\top}", "learned"),
+            (r"\tanh(", None),
+            ("q_i", "Q"),
+            ("+", None),
+            ("k_j", "K"),
+            (")", None),
+        ),
+        (
+            (r"\alpha_{j,i}", "weights"),
+            ("=", None),
+            (r"w_a^{\top}", "learned"),
+            (r"\tanh(", None),
+            ("k_j", "K"),
+            ("+", None),
+            ("q_i", "Q"),
+            (")", None),
+        ),
+    ),
+}
+_ENTRY["scaled_dot"] = _ENTRY["dot"]  # the scaling is the next scene's step
+# Similarities whose score is the plain dot product q·k (scaled or not: scaling is scene 4).
+DOT = ("dot", "scaled_dot")
+
+
+def score_formula(view: Convention, similarity: str) -> MathTex:
+    """``s_ij = q_i · k_j`` (or ``α_ji = k_jᵀ q_i``; or the cosine, the additive score), each
+    symbol in its role's colour."""
+    return role_formula(_ENTRY[similarity][view.columns], LABEL_SIZE * 1.3)

@@ -3,16 +3,35 @@
 from __future__ import annotations
 
 from manim import (
-    DOWN, LEFT, PI, RIGHT, UP, MathTex, MobjectMatrix, Square, SurroundingRectangle, VGroup, VMobject,
+    DOWN,
+    LEFT,
+    PI,
+    RIGHT,
+    UP,
+    MathTex,
+    MobjectMatrix,
+    Square,
+    SurroundingRectangle,
+    VGroup,
+    VMobject,
 )
 
 from qkv import lookup_array
+from scenes.kit.provenance import Numbers, TraceNumber, TraceText
+from scenes.kit.style import FRAME_LINE, LABEL_SIZE, NUMBER_SIZE, ROLE
 
-from scenes.provenance import Numbers, TraceNumber, TraceText
-from scenes.style import FRAME_LINE, LABEL_SIZE, NUMBER_SIZE, ROLE
-
-__all__ = ["DIM_TEX", "TokenGrid", "TokenRow", "TraceMatrix", "fit", "highlight", "role_formula",
-           "shape_label", "token_labels", "turn_if_crowded"]
+__all__ = [
+    "DIM_TEX",
+    "TokenGrid",
+    "TokenRow",
+    "TraceMatrix",
+    "fit",
+    "highlight",
+    "role_formula",
+    "shape_label",
+    "token_labels",
+    "turn_if_crowded",
+]
 
 
 def _boxed(text: TraceText, colour) -> VGroup:
@@ -47,11 +66,21 @@ class TraceMatrix(VGroup):
     for the shape label.
     """
 
-    def __init__(self, numbers: Numbers, key: str, *, role: str = "X", transpose: bool = False,
-                 dims: tuple[str, str] | None = None, max_rows: int = 12, max_cols: int = 8,
-                 font_size: float = NUMBER_SIZE, coloured: bool = True,
-                 rows: list[int | None] | None = None,
-                 cols: list[int | None] | None = None) -> None:
+    def __init__(
+        self,
+        numbers: Numbers,
+        key: str,
+        *,
+        role: str = "X",
+        transpose: bool = False,
+        dims: tuple[str, str] | None = None,
+        max_rows: int = 12,
+        max_cols: int = 8,
+        font_size: float = NUMBER_SIZE,
+        coloured: bool = True,
+        rows: list[int | None] | None = None,
+        cols: list[int | None] | None = None,
+    ) -> None:
         self.numbers, self.key, self.transpose = numbers, key, transpose
         shape = numbers.shape(key)
         n_rows, n_cols = shape[::-1] if transpose else shape
@@ -66,14 +95,16 @@ class TraceMatrix(VGroup):
                 if r is None or c is None:
                     row.append(MathTex(r"\vdots" if r is None else r"\cdots", font_size=font_size))
                 else:
-                    cell = numbers.value(key, *self.index_of(r, c), font_size=font_size,
-                                         coloured=coloured)
+                    cell = numbers.value(
+                        key, *self.index_of(r, c), font_size=font_size, coloured=coloured
+                    )
                     self.entries[(r, c)] = cell
                     row.append(cell)
             grid.append(row)
         widest = max(m.width for r in grid for m in r)
-        self.matrix = MobjectMatrix(grid, h_buff=widest + 0.3, v_buff=0.5 * font_size / 24 + 0.05,
-                                    bracket_h_buff=0.15)
+        self.matrix = MobjectMatrix(
+            grid, h_buff=widest + 0.3, v_buff=0.5 * font_size / 24 + 0.05, bracket_h_buff=0.15
+        )
         self.matrix.get_brackets().set_color(ROLE[role])
         super().__init__(self.matrix)
 
@@ -108,8 +139,15 @@ class TraceMatrix(VGroup):
 
 
 # How each size is written in formulas (keys of ``dims.*``).
-DIM_TEX = {"T": "T", "S": "S", "d_model": r"d_{\text{model}}", "d_k": "d_k", "d_v": "d_v",
-           "hd_v": r"h\,d_v", "h": "h"}
+DIM_TEX = {
+    "T": "T",
+    "S": "S",
+    "d_model": r"d_{\text{model}}",
+    "d_k": "d_k",
+    "d_v": "d_v",
+    "hd_v": r"h\,d_v",
+    "h": "h",
+}
 
 
 def shape_label(numbers: Numbers, rows: str, cols: str, rows_tex: str, cols_tex: str) -> VGroup:
@@ -124,8 +162,10 @@ def shape_label(numbers: Numbers, rows: str, cols: str, rows_tex: str, cols_tex:
 
     symbolic = MathTex(r"(" + rows_tex + r"\times " + cols_tex + r")", font_size=size)
     real = VGroup(
-        MathTex("(", font_size=size), real_size(rows),
-        MathTex(r"\times", font_size=size), real_size(cols),
+        MathTex("(", font_size=size),
+        real_size(rows),
+        MathTex(r"\times", font_size=size),
+        real_size(cols),
         MathTex(")", font_size=size),
     ).arrange(RIGHT, buff=0.05)
     return VGroup(symbolic, MathTex("=", font_size=size), real).arrange(RIGHT, buff=0.15)
@@ -143,10 +183,19 @@ class TokenGrid(VGroup):
     ``values`` is empty.
     """
 
-    def __init__(self, numbers: Numbers, field: str = "weights", head: int = 0, *,
-                 cell: float = 0.9, transpose: bool = False, shade: bool = True,
-                 coloured: bool = False, shade_field: str = "weights",
-                 show_values: bool = True) -> None:
+    def __init__(
+        self,
+        numbers: Numbers,
+        field: str = "weights",
+        head: int = 0,
+        *,
+        cell: float = 0.9,
+        transpose: bool = False,
+        shade: bool = True,
+        coloured: bool = False,
+        shade_field: str = "weights",
+        show_values: bool = True,
+    ) -> None:
         self.key, self.head, self.transpose = f"heads.{head}.{field}", head, transpose
         n_q, n_k = numbers.shape(self.key)
         n_rows, n_cols = (n_k, n_q) if transpose else (n_q, n_k)
@@ -164,8 +213,9 @@ class TokenGrid(VGroup):
                 square.move_to(RIGHT * c * cell + DOWN * r * cell)
                 self.cells[(r, c)] = VGroup(square)
                 if show_values:
-                    value = numbers.value(self.key, *index, font_size=26 * cell / 0.9,
-                                          coloured=coloured)
+                    value = numbers.value(
+                        self.key, *index, font_size=26 * cell / 0.9, coloured=coloured
+                    )
                     value.scale_to_fit_width(min(value.width, cell * 0.88)).move_to(square)
                     self.values[(r, c)] = value
                     self.cells[(r, c)].add(value)
@@ -207,12 +257,14 @@ class TokenGrid(VGroup):
         return self.cells[(j, i) if self.transpose else (i, j)]
 
 
-def token_labels(numbers: Numbers, side: str, colour, *, font_size: float = LABEL_SIZE,
-                 max_width: float = 2.0) -> VGroup:
+def token_labels(
+    numbers: Numbers, side: str, colour, *, font_size: float = LABEL_SIZE, max_width: float = 2.0
+) -> VGroup:
     """All tokens of one side at one common size, the longest no wider than ``max_width``."""
     tokens = numbers.trace.tokens if side == "tokens" else numbers.trace.key_tokens
-    labels = VGroup(*(numbers.token(i, side, font_size=font_size, color=colour)
-                      for i in range(len(tokens))))
+    labels = VGroup(
+        *(numbers.token(i, side, font_size=font_size, color=colour) for i in range(len(tokens)))
+    )
     widest = max(lab.width for lab in labels)
     if widest > max_width:
         labels.scale(max_width / widest)  # one factor for all: equal words stay equal

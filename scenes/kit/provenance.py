@@ -11,13 +11,19 @@ from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
-from manim import (DEFAULT_FONT_SIZE, DecimalNumber, MathTex, Mobject, Text, UpdateFromAlphaFunc,
-                   VMobject)
+from manim import (
+    DEFAULT_FONT_SIZE,
+    DecimalNumber,
+    MathTex,
+    Mobject,
+    Text,
+    UpdateFromAlphaFunc,
+    VMobject,
+)
 
 from qkv import Trace, lookup, lookup_array
 from qkv.derived import model_name
-
-from scenes.style import FONT, LABEL_SIZE, NUMBER_SIZE, sign_colour
+from scenes.kit.style import FONT, LABEL_SIZE, NUMBER_SIZE, sign_colour
 
 __all__ = ["Provenance", "TraceNumber", "TraceText", "Numbers", "number_text", "provenance_of"]
 
@@ -55,8 +61,16 @@ class TraceNumber(DecimalNumber):
     mobject, and a MathTex copy alone cost ten times a whole number now (bench/: issue 7).
     """
 
-    def __init__(self, numbers: Numbers, key: str, index: tuple[int, ...], *,
-                 precision: int | None = None, coloured: bool = True, **kwargs) -> None:
+    def __init__(
+        self,
+        numbers: Numbers,
+        key: str,
+        index: tuple[int, ...],
+        *,
+        precision: int | None = None,
+        coloured: bool = True,
+        **kwargs,
+    ) -> None:
         self._numbers = numbers
         self._coloured = coloured
         places = numbers.precision if precision is None else precision
@@ -75,8 +89,9 @@ class TraceNumber(DecimalNumber):
     def _record(self, key: str, index: tuple[int, ...], value: float) -> None:
         if self._coloured:
             self.set_color(sign_colour(value))
-        self.provenance = Provenance(key, tuple(index), value,
-                                     number_text(value, self.num_decimal_places))
+        self.provenance = Provenance(
+            key, tuple(index), value, number_text(value, self.num_decimal_places)
+        )
 
     def set_value(self, number: float) -> TraceNumber:
         # DecimalNumber.set_value also zeroes its old characters' points (for characters as
@@ -143,8 +158,14 @@ class Numbers:
         """The shape of a trace quantity (for layout: how many cells to draw)."""
         return tuple(lookup_array(self.trace, key).shape)
 
-    def count_up(self, number: TraceNumber, key: str, index: tuple[int, ...],
-                 shown: list[int | None] | None = None, **kwargs) -> UpdateFromAlphaFunc:
+    def count_up(
+        self,
+        number: TraceNumber,
+        key: str,
+        index: tuple[int, ...],
+        shown: list[int | None] | None = None,
+        **kwargs,
+    ) -> UpdateFromAlphaFunc:
         """Step ``number`` through the real partial sums ``key[index + (n,)]``, n = 0, 1, ...
 
         Every frame shows a genuine partial sum, never an interpolation between them. ``shown``

@@ -16,16 +16,26 @@ from manim.constants import QUALITIES
 from PIL import Image
 
 from lecture.files import atomic
+from lecture.outline_cache import publish, seed
 from qkv import Trace
-from scenes import LESSON
-from scenes.base import LessonScene
-from scenes.outline_cache import publish, seed
+from scenes import LESSON, scene_stem
+from scenes.kit.base import LessonScene
 
-__all__ = ["ENCODER_OPTIONS", "QUALITY", "TEX_TEMPLATE", "RenderOptions", "pick_scenes",
-           "render_scene"]
+__all__ = [
+    "ENCODER_OPTIONS",
+    "QUALITY",
+    "TEX_TEMPLATE",
+    "RenderOptions",
+    "pick_scenes",
+    "render_scene",
+]
 
-QUALITY = {"low": "low_quality", "medium": "medium_quality", "high": "high_quality",
-           "4k": "fourk_quality"}
+QUALITY = {
+    "low": "low_quality",
+    "medium": "medium_quality",
+    "high": "high_quality",
+    "4k": "fourk_quality",
+}
 TEX_TEMPLATE = Path(__file__).resolve().parent / "tex_template.tex"
 # x264's "veryfast" preset encoded 1080p lesson frames at 65 fps against 43 for its default
 # ("medium"), at the same quality setting (crf 23), and the file came out smaller (66 KB
@@ -61,8 +71,13 @@ class RenderOptions:
     slides: bool = False  # also record each caption beat as a manim-slides slide
 
 
-def render_scene(trace: Trace, cls: type[LessonScene], folder: Path,
-                 options: RenderOptions, outlines: Path | None = None) -> list[Path]:
+def render_scene(
+    trace: Trace,
+    cls: type[LessonScene],
+    folder: Path,
+    options: RenderOptions,
+    outlines: Path | None = None,
+) -> list[Path]:
     """Render one scene of ``trace`` into ``folder``: ``NN_Name.<fmt>``, its subtitles
     (``.srt``, video formats) and a still of its last frame (``NN_Name.png``).
 
@@ -70,20 +85,24 @@ def render_scene(trace: Trace, cls: type[LessonScene], folder: Path,
     picked. Each scene has its own manim work folder: scenes rendered at the same time in
     several processes never share a cache file. Every file appears under its final name whole.
     ``outlines`` is a folder of formula and text outlines shared with other renders
-    (``scenes.outline_cache``).
+    (``lecture.outline_cache``).
     """
     preset = QUALITIES[QUALITY[options.quality]]
-    stem = f"{LESSON.index(cls) + 1:02d}_{cls.__name__}"
+    stem = scene_stem(cls)
     work = folder / ".manim" / cls.__name__
     if outlines is not None:
         seed(work, outlines)
     settings = {
         "media_dir": str(work),
         "tex_template_file": str(TEX_TEMPLATE),
-        "pixel_height": preset["pixel_height"], "pixel_width": preset["pixel_width"],
-        "frame_rate": preset["frame_rate"], "format": options.fmt,
-        "transparent": options.transparent, "output_file": cls.__name__,
-        "verbosity": "WARNING", "progress_bar": "display" if options.bars else "none",
+        "pixel_height": preset["pixel_height"],
+        "pixel_width": preset["pixel_width"],
+        "frame_rate": preset["frame_rate"],
+        "format": options.fmt,
+        "transparent": options.transparent,
+        "output_file": cls.__name__,
+        "verbosity": "WARNING",
+        "progress_bar": "display" if options.bars else "none",
         "disable_caching": True,
         "video_encoder_options": ENCODER_OPTIONS.get(options.fmt, {}),
     }

@@ -8,11 +8,10 @@ from pathlib import Path
 from manim import DOWN, FadeIn, FadeOut, Scene, Text, config
 
 from qkv import Trace, build_trace, load_config
-
-from scenes import fast_copy  # noqa: F401  (glyph copies share their SVG path)
-from scenes.captions import CAPTIONS
-from scenes.provenance import Numbers, Provenance
-from scenes.style import BACKGROUND, CAPTION_SIZE, FONT, MUTED
+from scenes.kit import fast_copy  # noqa: F401  (glyph copies share their SVG path)
+from scenes.kit.captions import CAPTIONS
+from scenes.kit.provenance import Numbers, Provenance
+from scenes.kit.style import BACKGROUND, CAPTION_SIZE, FONT, MUTED
 
 __all__ = ["LessonScene", "Caption", "default_trace", "TRACE_ENV"]
 
@@ -33,12 +32,14 @@ class Caption(Text):
     name the tokens as (side, index) pairs, side being ``tokens`` or ``key_tokens``.
     """
 
-    def __init__(self, trace: Trace, key: str, template: str,
-                 refs: tuple[tuple[str, int], ...] = ()) -> None:
+    def __init__(
+        self, trace: Trace, key: str, template: str, refs: tuple[tuple[str, int], ...] = ()
+    ) -> None:
         sides = {"tokens": trace.tokens, "key_tokens": trace.key_tokens}
         text = template.format(*(sides[side][i] for side, i in refs))
-        super().__init__(text, font=FONT, font_size=CAPTION_SIZE, color=MUTED,
-                         disable_ligatures=True)
+        super().__init__(
+            text, font=FONT, font_size=CAPTION_SIZE, color=MUTED, disable_ligatures=True
+        )
         self.provenance = Provenance(f"caption.{key}", refs, template, text)
 
 

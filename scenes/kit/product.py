@@ -7,13 +7,24 @@ layout and the same count-up through real partial sums, so the viewer learns it 
 from __future__ import annotations
 
 from manim import (
-    DOWN, LEFT, RIGHT, UP, Create, FadeIn, FadeOut, LaggedStart, MathTex, ReplacementTransform,
-    VGroup, VMobject, config,
+    DOWN,
+    LEFT,
+    RIGHT,
+    UP,
+    Create,
+    FadeIn,
+    FadeOut,
+    LaggedStart,
+    MathTex,
+    ReplacementTransform,
+    VGroup,
+    VMobject,
+    config,
 )
 
-from scenes.provenance import Numbers
-from scenes.style import LABEL_SIZE, NUMBER_SIZE, ROLE
-from scenes.widgets import TraceMatrix, _elide, fit, highlight, token_labels, turn_if_crowded
+from scenes.kit.provenance import Numbers
+from scenes.kit.style import LABEL_SIZE, NUMBER_SIZE, ROLE
+from scenes.kit.widgets import TraceMatrix, _elide, fit, highlight, token_labels, turn_if_crowded
 
 __all__ = ["MatrixProduct", "work_entry", "fill_rest"]
 
@@ -28,10 +39,19 @@ class MatrixProduct(VGroup):
     ``fill_rest`` fill it.
     """
 
-    def __init__(self, numbers: Numbers, left: TraceMatrix, right: TraceMatrix,
-                 result: TraceMatrix, names: tuple[str, str, str], roles: tuple[str, str, str],
-                 *, tokens: tuple[str, TraceMatrix] | None = None, height: float | None = None,
-                 width: float | None = None) -> None:
+    def __init__(
+        self,
+        numbers: Numbers,
+        left: TraceMatrix,
+        right: TraceMatrix,
+        result: TraceMatrix,
+        names: tuple[str, str, str],
+        roles: tuple[str, str, str],
+        *,
+        tokens: tuple[str, TraceMatrix] | None = None,
+        height: float | None = None,
+        width: float | None = None,
+    ) -> None:
         self.left, self.right, self.result = left, right, result
         dot = MathTex(r"\cdot", font_size=LABEL_SIZE * 1.3)
         eq = MathTex("=", font_size=LABEL_SIZE * 1.3)
@@ -40,11 +60,13 @@ class MatrixProduct(VGroup):
         if tokens is not None:
             side, owner = tokens
             self._owner = owner
-            labels = token_labels(numbers, side, ROLE["X"], font_size=LABEL_SIZE * 0.75,
-                                  max_width=1.4)
+            labels = token_labels(
+                numbers, side, ROLE["X"], font_size=LABEL_SIZE * 0.75, max_width=1.4
+            )
             # an elided matrix names only the rows (columns) it shows
-            shown = [k for k in (owner.col_ids if owner.transpose else owner.row_ids)
-                     if k is not None]
+            shown = [
+                k for k in (owner.col_ids if owner.transpose else owner.row_ids) if k is not None
+            ]
             self.labels = VGroup(*(labels[k] for k in shown))
             if owner.transpose:  # long words over narrow columns read bottom-up
                 turn_if_crowded(self.labels, owner.col_pitch())
@@ -76,9 +98,17 @@ class MatrixProduct(VGroup):
 
     def shell(self) -> VGroup:
         """Everything but the result's entries: the product before it is computed."""
-        dots = [m for m in self.result.matrix.get_entries() if m not in self.result.entries.values()]
-        return VGroup(self.factor(0), self.factor(1), self.signs,
-                      self.result.matrix.get_brackets(), *dots, self.heads[2])
+        dots = [
+            m for m in self.result.matrix.get_entries() if m not in self.result.entries.values()
+        ]
+        return VGroup(
+            self.factor(0),
+            self.factor(1),
+            self.signs,
+            self.result.matrix.get_brackets(),
+            *dots,
+            self.heads[2],
+        )
 
 
 def _shown_terms(numbers: Numbers, terms_key: str, bias_key: str | None) -> list[int | None]:
@@ -87,8 +117,15 @@ def _shown_terms(numbers: Numbers, terms_key: str, bias_key: str | None) -> list
     return _elide(inner, 8) + ([inner] if bias_key is not None else [])
 
 
-def _entry_sum(numbers: Numbers, product: MatrixProduct, terms_key: str, partial_key: str,
-               r: int, c: int, bias_key: str | None) -> tuple[list[VGroup], VGroup, VMobject]:
+def _entry_sum(
+    numbers: Numbers,
+    product: MatrixProduct,
+    terms_key: str,
+    partial_key: str,
+    r: int,
+    c: int,
+    bias_key: str | None,
+) -> tuple[list[VGroup], VGroup, VMobject]:
     """``t₁ + t₂ + … (+ b) = total`` for the result entry at (r, c): the term groups (each term
     with the + before it, the bias last, named b), the '=' and the running total (shown at its
     first partial sum)."""
@@ -99,8 +136,11 @@ def _entry_sum(numbers: Numbers, product: MatrixProduct, terms_key: str, partial
     places = numbers.precision + (2 if inner > MANY_TERMS else 0)
     groups = []
     for m in _elide(inner, 8):
-        shown = (MathTex(r"\cdots", font_size=size) if m is None
-                 else numbers.value(terms_key, *index, m, font_size=size, precision=places))
+        shown = (
+            MathTex(r"\cdots", font_size=size)
+            if m is None
+            else numbers.value(terms_key, *index, m, font_size=size, precision=places)
+        )
         plus = [MathTex("+", font_size=size)] if groups else []
         groups.append(VGroup(*plus, shown).arrange(RIGHT, buff=0.15))
     if bias_key is not None:  # the bias of the result's column: the count's last step
@@ -110,13 +150,26 @@ def _entry_sum(numbers: Numbers, product: MatrixProduct, terms_key: str, partial
     total = numbers.value(partial_key, *index, 0, font_size=size * 1.2)
     VGroup(*groups, equals, total).arrange(RIGHT, buff=0.15)
     if bias_key is not None:  # named under it, in the colour of learned parameters
-        groups[-1].add(MathTex("b", font_size=size * 0.8, color=ROLE["learned"]).next_to(
-            groups[-1][1], DOWN, buff=0.08))
+        groups[-1].add(
+            MathTex("b", font_size=size * 0.8, color=ROLE["learned"]).next_to(
+                groups[-1][1], DOWN, buff=0.08
+            )
+        )
     return groups, equals, total
 
 
-def work_entry(scene, product: MatrixProduct, terms_key: str, partial_key: str, r: int, c: int,
-               *, role: str, run_time: float = 3.0, bias_key: str | None = None) -> None:
+def work_entry(
+    scene,
+    product: MatrixProduct,
+    terms_key: str,
+    partial_key: str,
+    r: int,
+    c: int,
+    *,
+    role: str,
+    run_time: float = 3.0,
+    bias_key: str | None = None,
+) -> None:
     """Highlight a row of the left factor and a column of the right one, add their products
     term by term (every frame shows a real partial sum), then the bias ``bias_key`` if the
     product has one, and fly the total into the result."""
@@ -125,28 +178,45 @@ def work_entry(scene, product: MatrixProduct, terms_key: str, partial_key: str, 
     line = VGroup(*groups, equals, total)
     fit(line, config.frame_width - 1.0, 0.8)
     line.next_to(product, DOWN, buff=0.3)
-    boxes = [highlight(product.left.row_band(r), ROLE[role]),
-             highlight(product.right.col_band(c), ROLE[role])]
+    boxes = [
+        highlight(product.left.row_band(r), ROLE[role]),
+        highlight(product.right.col_band(c), ROLE[role]),
+    ]
     # the total starts at the first term, so that term is there from the start
-    scene.play(*(Create(b) for b in boxes), FadeIn(groups[0]), FadeIn(equals), FadeIn(total),
-               run_time=0.6)
+    scene.play(
+        *(Create(b) for b in boxes), FadeIn(groups[0]), FadeIn(equals), FadeIn(total), run_time=0.6
+    )
     index = product.result.index_of(r, c)
     # the other terms appear one per step of the count, so the total matches what is shown
     later = [FadeIn(g) for g in groups[1:]]
-    scene.play(num.count_up(total, partial_key, index, run_time=run_time,
-                            shown=_shown_terms(num, terms_key, bias_key)),
-               *([LaggedStart(*later, lag_ratio=1.0, run_time=run_time)] if later else []))
+    scene.play(
+        num.count_up(
+            total,
+            partial_key,
+            index,
+            run_time=run_time,
+            shown=_shown_terms(num, terms_key, bias_key),
+        ),
+        *([LaggedStart(*later, lag_ratio=1.0, run_time=run_time)] if later else []),
+    )
     target = product.result.entries[(r, c)]
-    scene.play(ReplacementTransform(total.copy(), target), *(FadeOut(b) for b in boxes),
-               FadeOut(VGroup(*groups, equals, total)), run_time=0.9)
+    scene.play(
+        ReplacementTransform(total.copy(), target),
+        *(FadeOut(b) for b in boxes),
+        FadeOut(VGroup(*groups, equals, total)),
+        run_time=0.9,
+    )
 
 
-def fill_rest(scene, product: MatrixProduct, done: set[tuple[int, int]], *,
-              run_time: float = 2.0) -> None:
+def fill_rest(
+    scene, product: MatrixProduct, done: set[tuple[int, int]], *, run_time: float = 2.0
+) -> None:
     """Every other entry of the result, row after row."""
     rows = {}
     for (r, c), m in product.result.entries.items():
         if (r, c) not in done:
             rows.setdefault(r, []).append(m)
-    scene.play(LaggedStart(*(FadeIn(VGroup(*ms)) for _, ms in sorted(rows.items())),
-                           lag_ratio=0.3), run_time=run_time)
+    scene.play(
+        LaggedStart(*(FadeIn(VGroup(*ms)) for _, ms in sorted(rows.items())), lag_ratio=0.3),
+        run_time=run_time,
+    )

@@ -1,0 +1,98 @@
+"""Are the lesson's pictures unchanged? Render every scene's last frame for a few configs, then
+compare two such renders pixel by pixel (a restructuring must not move a single pixel).
+
+    .venv/bin/python bench/same_frames.py render DIR [--project ROOT]   # last frames into DIR
+    .venv/bin/python bench/same_frames.py compare BEFORE AFTER          # differing pixels
+
+``render`` runs ROOT's render.py (default: this checkout) at low quality for each case below and
+keeps ``NN_Scene.png`` (the last frame, straight from the renderer's pixels, no video decoding)
+as DIR/<case>/NN_Scene.png. ``compare`` prints, per frame, how many pixels differ and by how
+much, and exits 1 if any does. Run by hand (a few minutes per case on two cores), never in CI.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# case -> render.py arguments: the default lesson, a Chinese one, a causal one, the trained
+# model (its own variants of several scenes) and the column-vector layout in Russian
+CASES = {
+    "default": [],
+    "zh": ["--config", "config/zh.toml"],
+    "causal": ["--config", "config/causal.toml"],
+    "minilm": ["--config", "config/minilm.toml"],
+    "ru-columns": ["--config", "config/ru.toml", "--layout", "columns"],
+}
+
+
+def render(dest: Path, project: Path) -> None:
+    python = ROOT / ".venv" / "bin" / "python"
+    for case, args in CASES.items():
+        work = dest / f".{case}"
+        shutil.rmtree(work, ignore_errors=True)
+        command = [
+            str(python),
+            "render.py",
+            *args,
+            "--quality",
+            "low",
+            "--jobs",
+            "2",
+            "-q",
+            "--out",
+            str(work),
+        ]
+        print(f"{case}: {' '.join(command[1:])}", flush=True)
+        subprocess.run(command, cwd=project, check=True)
+        target = dest / case
+        shutil.rmtree(target, ignore_errors=True)
+        target.mkdir(parents=True)
+        for still in sorted(work.glob("*/[0-9][0-9]_*.png")):
+            shutil.copyfile(still, target / still.name)
+        shutil.rmtree(work)
+
+
+def compare(before: Path, after: Path) -> int:
+    changed = 0
+    names = sorted(
+        {p.relative_to(before) for p in before.glob("*/*.png")}
+        | {p.relative_to(after) for p in after.glob("*/*.png")}
+    )
+    for name in names:
+        a, b = before / name, after / name
+        if not (a.exists() and b.exists()):
+            print(f"{name}: only in {'before' if a.exists() else 'after'}")
+            changed += 1
+            continue
+        x = np.asarray(Image.open(a).convert("RGB"), dtype=np.int16)
+        y = np.asarray(Image.open(b).convert("RGB"), dtype=np.int16)
+        if x.shape != y.shape:
+            print(f"{name}: size {x.shape} -> {y.shape}")
+            changed += 1
+            continue
+        diff = np.abs(x - y).max(axis=2)  # (H, W) largest channel difference
+        pixels = int((diff > 0).sum())
+        if pixels:
+            changed += 1
+            print(f"{name}: {pixels} pixels differ, by up to {int(diff.max())}/255")
+    print(f"{len(names)} frames compared, {changed} differ")
+    return 1 if changed else 0
+
+
+if __name__ == "__main__":
+    verb, *rest = sys.argv[1:] or ["help"]
+    if verb == "render" and rest:
+        project = Path(rest[2]) if len(rest) > 2 and rest[1] == "--project" else ROOT
+        render(Path(rest[0]).resolve(), project.resolve())
+    elif verb == "compare" and len(rest) == 2:
+        sys.exit(compare(Path(rest[0]), Path(rest[1])))
+    else:
+        sys.exit(__doc__)
