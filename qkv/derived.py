@@ -80,6 +80,16 @@ def _masked(t: Trace, h: HeadTrace) -> Array:
     return np.where(h.mask, -np.inf, h.scaled) if h.mask is not None else h.scaled
 
 
+def _focus_query(t: Trace, h: HeadTrace) -> Array:
+    # () The query a scene follows: the most decided one. Under a mask, the last query, the
+    # one that may look at every key (the first sees only itself: it has nothing to decide).
+    # Rounding first makes a tie (seed 004's two words) go to the first token on every
+    # machine, whatever the last bits of the weights are.
+    if h.mask is not None:
+        return np.asarray(h.weights.shape[0] - 1)
+    return np.argmax(np.round(h.weights.max(axis=1), 9))
+
+
 # name -> f(trace, head) for per-head quantities
 DERIVED: dict[str, Callable[[Trace, HeadTrace], Array]] = {
     "masked": _masked,
@@ -90,9 +100,7 @@ DERIVED: dict[str, Callable[[Trace, HeadTrace], Array]] = {
     "weights_sum": lambda t, h: h.weights.sum(axis=1),  # (T,) 1 for softmax
     "index": lambda t, h: np.asarray(float(t.heads.index(h))),  # () the head's number, from 0
     "top_key": lambda t, h: np.argmax(h.weights, axis=1),  # (T,) the key each query weights most
-    # () the most decided query; rounding first makes a tie (seed 004's two words) go to the
-    # first token on every machine, whatever the last bits of the weights are
-    "focus_query": lambda t, h: np.argmax(np.round(h.weights.max(axis=1), 9)),
+    "focus_query": _focus_query,  # () the query the single-head scenes follow
     "Q_terms": lambda t, h: products(t.X, h.W_Q),  # (T, d_k, d_model)
     # a projection's partial sums end with its bias added, at the trace's Q (K, V) itself
     "Q_partial": lambda t, h: affine_partial_sums(t.X, h.W_Q, h.b_Q),

@@ -357,10 +357,7 @@ class Alternatives(LessonScene):
     # -- pieces -------------------------------------------------------------------------------
 
     def query(self) -> int:
-        """The query to follow: the most decided one; under a mask the last query, which may
-        look at every key (an earlier one has hidden keys, whose weights are zero either way)."""
-        if self.trace.heads[self.head].mask is not None:
-            return len(self.trace.tokens) - 1
+        """The query to follow (qkv/derived.py: the most decided; the last under a mask)."""
         return int(lookup(self.trace, f"heads.{self.head}.focus_query"))
 
     def notes(self, h: str) -> tuple[VGroup, VGroup]:

@@ -248,10 +248,7 @@ class Scores(LessonScene):
         return (along[1], 0) if result.transpose else (0, along[1])
 
     def decided_query(self) -> int:
-        """The query to single out: the most decided one; under a mask the last query, the one
-        that may look at every key (an earlier one's top weight may skip a larger hidden score)."""
-        if self.trace.heads[self.head].mask is not None:
-            return len(self.trace.tokens) - 1
+        """The query to follow (qkv/derived.py: the most decided; the last under a mask)."""
         return int(lookup(self.trace, f"heads.{self.head}.focus_query"))
 
     def into_grid(self, product: MatrixProduct, grid: TokenGrid, *also) -> None:

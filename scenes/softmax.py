@@ -478,10 +478,7 @@ class Softmax(LessonScene):
         return VGroup(*(lab for k, lab in enumerate(labels) if k != i))
 
     def decided_query(self) -> int:
-        """The query to read: the most decided one; under a mask the last query, which may look
-        at every key (the first one attends to itself alone, with nothing to decide)."""
-        if self.trace.heads[self.head].mask is not None:
-            return len(self.trace.tokens) - 1
+        """The query to follow (qkv/derived.py: the most decided; the last under a mask)."""
         return int(lookup(self.trace, f"heads.{self.head}.focus_query"))
 
     # -- animation helpers ------------------------------------------------------------------

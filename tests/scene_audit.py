@@ -20,10 +20,10 @@ from manim import DecimalNumber, MathTex, Mobject, SingleStringMathTex, Tex, Tex
 
 from qkv import Trace, lookup
 from qkv.derived import model_name
+from scenes.kit.layout import CAPTION_CLEARANCE
 from scenes.kit.provenance import number_text, provenance_of
 
 _DIGIT = re.compile(r"\d")
-CAPTION_CLEARANCE = 0.08  # scene units kept free above the caption line
 
 
 @dataclass

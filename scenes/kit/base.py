@@ -5,11 +5,12 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from manim import DOWN, FadeIn, FadeOut, Scene, Text, config
+from manim import DOWN, FadeIn, FadeOut, Scene, Text
 
 from qkv import Trace, build_trace, load_config
 from scenes.kit import fast_copy  # noqa: F401  (glyph copies share their SVG path)
 from scenes.kit.captions import CAPTIONS
+from scenes.kit.layout import CAPTION_BUFF, CONTENT_WIDTH
 from scenes.kit.provenance import Numbers, Provenance
 from scenes.kit.style import BACKGROUND, CAPTION_SIZE, FONT, MUTED
 
@@ -71,8 +72,8 @@ class LessonScene(Scene):
             self.next_slide()
         table = self.captions if key in self.captions else CAPTIONS
         caption = Caption(self.trace, key, table[key][self.language], refs)
-        caption.scale_to_fit_width(min(caption.width, config.frame_width - 1.0))
-        caption.to_edge(DOWN, buff=0.3)
+        caption.scale_to_fit_width(min(caption.width, CONTENT_WIDTH))
+        caption.to_edge(DOWN, buff=CAPTION_BUFF)
         self._end_subtitle()
         old, self._caption = self._caption, caption
         self._caption_since = self.time
