@@ -1,17 +1,20 @@
 """Are the lesson's pictures unchanged? Render every scene's last frame for a few configs, then
 compare two such renders pixel by pixel (a restructuring must not move a single pixel).
 
-    .venv/bin/python bench/same_frames.py render DIR [--project ROOT]   # last frames into DIR
+    .venv/bin/python bench/same_frames.py render DIR [--project ROOT] [--scenes 3,Softmax]
+                                                 [--cases default,zh]  # last frames into DIR
     .venv/bin/python bench/same_frames.py compare BEFORE AFTER          # differing pixels
 
 ``render`` runs ROOT's render.py (default: this checkout) at low quality for each case below and
 keeps ``NN_Scene.png`` (the last frame, straight from the renderer's pixels, no video decoding)
 as DIR/<case>/NN_Scene.png. ``compare`` prints, per frame, how many pixels differ and by how
-much, and exits 1 if any does. Run by hand (a few minutes per case on two cores), never in CI.
+much, and exits 1 if any does; it compares the frames AFTER has (a render of some scenes is
+compared with those scenes of a whole one). Run by hand (a few minutes per case on two cores), never in CI.
 """
 
 from __future__ import annotations
 
+import argparse
 import shutil
 import subprocess
 import sys
@@ -33,9 +36,10 @@ CASES = {
 }
 
 
-def render(dest: Path, project: Path) -> None:
+def render(dest: Path, project: Path, scenes: str | None, cases: list[str]) -> None:
     python = ROOT / ".venv" / "bin" / "python"
-    for case, args in CASES.items():
+    for case in cases:
+        args = CASES[case] + (["--scenes", scenes] if scenes else [])
         work = dest / f".{case}"
         shutil.rmtree(work, ignore_errors=True)
         command = [
@@ -87,12 +91,23 @@ def compare(before: Path, after: Path) -> int:
     return 1 if changed else 0
 
 
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    verbs = parser.add_subparsers(dest="verb", required=True)
+    draw = verbs.add_parser("render", help="render last frames into DIR")
+    draw.add_argument("dir", type=Path)
+    draw.add_argument("--project", type=Path, default=ROOT, help="whose render.py to run")
+    draw.add_argument("--scenes", help="only these scenes (render.py's --scenes)")
+    draw.add_argument("--cases", default=",".join(CASES), help=f"of {', '.join(CASES)}")
+    check = verbs.add_parser("compare", help="compare two such folders")
+    check.add_argument("before", type=Path)
+    check.add_argument("after", type=Path)
+    args = parser.parse_args()
+    if args.verb == "compare":
+        return compare(args.before, args.after)
+    render(args.dir.resolve(), args.project.resolve(), args.scenes, args.cases.split(","))
+    return 0
+
+
 if __name__ == "__main__":
-    verb, *rest = sys.argv[1:] or ["help"]
-    if verb == "render" and rest:
-        project = Path(rest[2]) if len(rest) > 2 and rest[1] == "--project" else ROOT
-        render(Path(rest[0]).resolve(), project.resolve())
-    elif verb == "compare" and len(rest) == 2:
-        sys.exit(compare(Path(rest[0]), Path(rest[1])))
-    else:
-        sys.exit(__doc__)
+    sys.exit(main())
