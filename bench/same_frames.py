@@ -9,7 +9,8 @@ compare two such renders pixel by pixel (a restructuring must not move a single 
 keeps ``NN_Scene.png`` (the last frame, straight from the renderer's pixels, no video decoding)
 as DIR/<case>/NN_Scene.png. ``compare`` prints, per frame, how many pixels differ and by how
 much, and exits 1 if any does; it compares the frames AFTER has (a render of some scenes is
-compared with those scenes of a whole one). Run by hand (a few minutes per case on two cores), never in CI.
+compared with those scenes of a whole one). Run by hand (a few minutes per case on two cores),
+never in CI.
 """
 
 from __future__ import annotations
