@@ -16,12 +16,12 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from pathlib import Path
 
-from lecture.files import PARTIAL_GLOB, atomic
 from lecture.folder import lesson_folder
 from lecture.handout import write_handout
 from lecture.subtitles import join_subtitles, write_vtt
 from lecture.video import duration, join_videos
 from qkv import Trace
+from qkv.files import PARTIAL_GLOB, atomic
 
 __all__ = ["build_lesson", "fingerprint"]
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import numpy as np
 
-from lecture.files import atomic
 from qkv import Trace, lookup_array
+from qkv.files import atomic
 
 __all__ = ["write_handout"]
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from lecture.files import atomic
+from qkv.files import atomic
 
 __all__ = ["FOLDERS", "publish", "seed"]
 

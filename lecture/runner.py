@@ -15,9 +15,9 @@ from manim import Scene, config, tempconfig
 from manim.constants import QUALITIES
 from PIL import Image
 
-from lecture.files import atomic
 from lecture.outline_cache import publish, seed
 from qkv import Trace
+from qkv.files import atomic
 from scenes import LESSON, scene_stem
 from scenes.kit.base import LessonScene
 

@@ -11,7 +11,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from lecture.files import atomic
+from qkv.files import atomic
 
 __all__ = ["REVEAL", "remote_references", "write_slides"]
 

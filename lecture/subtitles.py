@@ -9,7 +9,7 @@ from pathlib import Path
 
 import srt
 
-from lecture.files import atomic
+from qkv.files import atomic
 
 __all__ = ["join_subtitles", "write_vtt"]
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import av
 
-from lecture.files import atomic
+from qkv.files import atomic
 
 __all__ = ["duration", "join_videos"]
 

@@ -11,6 +11,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from .files import atomic
+
 __all__ = ["TRACE_VERSION", "HeadTrace", "Trace"]
 
 TRACE_VERSION = 1
@@ -160,9 +162,9 @@ class Trace:
     def write_json(self, path: Path) -> None:
         """Write trace.json atomically: a reader never sees a half-written file."""
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.tmp")
-        tmp.write_text(json.dumps(self.to_json(), ensure_ascii=False, indent=1), encoding="utf-8")
-        tmp.replace(path)
+        with atomic(path) as partial:
+            text = json.dumps(self.to_json(), ensure_ascii=False, indent=1)
+            partial.write_text(text, encoding="utf-8")
 
     @classmethod
     def read_json(cls, path: Path) -> Trace:

@@ -18,8 +18,8 @@ from lecture import (
     write_vtt,
 )
 from lecture.build import fingerprint
-from lecture.files import PARTIAL_GLOB
 from qkv import build_trace, load_config, lookup
+from qkv.files import PARTIAL_GLOB
 
 
 @pytest.mark.parametrize(

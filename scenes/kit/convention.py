@@ -15,7 +15,7 @@ from manim import MathTex
 from scenes.kit.style import LABEL_SIZE
 from scenes.kit.widgets import role_formula
 
-__all__ = ["DOT", "Convention", "score_formula"]
+__all__ = ["DOT", "NORMALISER_TEX", "Convention", "score_formula"]
 
 # symbol -> (rows form, columns form), LaTeX without digits
 _TEX = {
@@ -36,7 +36,7 @@ _SCORES["scaled_dot"] = _SCORES["dot"]
 _SCALED = dict(
     _SCORES, scaled_dot=(r"\frac{Q\,K^{\top}}{\sqrt{d_k}}", r"\frac{K^{\top} Q}{\sqrt{d_k}}")
 )
-_NORMALISER = {"softmax": r"\mathrm{softmax}", "relu": r"\mathrm{ReLU}"}
+NORMALISER_TEX = {"softmax": r"\mathrm{softmax}", "relu": r"\mathrm{ReLU}"}
 
 
 @dataclass(frozen=True)
@@ -72,7 +72,7 @@ class Convention:
         if name == "scaled":
             return _SCALED[self.similarity][self.columns]
         if name in ("weights", "attention"):
-            inner = _NORMALISER[self.normaliser] + r"\!\left(" + self.tex("scaled") + r"\right)"
+            inner = NORMALISER_TEX[self.normaliser] + r"\!\left(" + self.tex("scaled") + r"\right)"
             if name == "weights":
                 return ("A' = " if self.columns else "A = ") + inner
             return r"V\," + inner if self.columns else inner + " V"

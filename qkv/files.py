@@ -1,4 +1,5 @@
-"""Every file of a lesson appears under its final name whole, or not at all."""
+"""Every file the project writes (trace.json, a lesson's videos, subtitles, handout) appears
+under its final name whole, or not at all: the one atomic writer."""
 
 from __future__ import annotations
 
