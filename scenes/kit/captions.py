@@ -14,8 +14,10 @@ CAPTIONS: dict[str, dict[str, str]] = {
         "ru": "Обучаются только весовые матрицы; всё остальное — фиксированная арифметика",
     },
     "learned_bias": {  # a layer with biases (a pretrained model's)
-        "en": "Only the weight matrices and biases are learned; everything else is fixed arithmetic",
+        "en": "Only the weight matrices and biases are learned; "
+        "everything else is fixed arithmetic",
         "zh": "只有权重矩阵和偏置是学出来的；其余都是固定的运算",
-        "ru": "Обучаются только весовые матрицы и смещения; всё остальное — фиксированная арифметика",
+        "ru": "Обучаются только весовые матрицы и смещения; "
+        "всё остальное — фиксированная арифметика",
     },
 }

@@ -70,7 +70,7 @@ class MatrixProduct(VGroup):
             self.labels = VGroup(*(labels[k] for k in shown))
             if owner.transpose:  # long words over narrow columns read bottom-up
                 turn_if_crowded(self.labels, owner.col_pitch())
-            for k, lab in zip(shown, self.labels):
+            for k, lab in zip(shown, self.labels, strict=True):
                 if owner.transpose:  # the tokens name columns
                     lab.next_to(owner.matrix, UP, buff=0.15).match_x(owner.col_band(k))
                 else:
@@ -81,7 +81,7 @@ class MatrixProduct(VGroup):
         # every name and shape on one line, above the tallest factor (or its token labels)
         top = VGroup(body, self.labels).get_top()[1]
         self.heads = VGroup()
-        for matrix, name, role in zip((left, right, result), names, roles):
+        for matrix, name, role in zip((left, right, result), names, roles, strict=True):
             title = MathTex(name, font_size=LABEL_SIZE * 1.2, color=ROLE[role])
             head = VGroup(title, matrix.shape_label()).arrange(DOWN, buff=0.12)
             head.next_to(matrix.get_center() * RIGHT + top * UP, UP, buff=0.25)

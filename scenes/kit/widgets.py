@@ -22,6 +22,7 @@ from scenes.kit.style import FRAME_LINE, LABEL_SIZE, NUMBER_SIZE, ROLE
 
 __all__ = [
     "DIM_TEX",
+    "GridIndex",
     "TokenGrid",
     "TokenRow",
     "TraceMatrix",
@@ -54,7 +55,23 @@ def _elide(n: int, limit: int) -> list[int | None]:
     return list(range(n)) if n <= limit else [*range(limit - 2), None, n - 1]
 
 
-class TraceMatrix(VGroup):
+class GridIndex:
+    """Displayed positions of an array drawn from the trace, shown as is or turned round
+    (``transpose``, the column-vector convention): one rule for matrices and token grids."""
+
+    transpose: bool
+
+    def index_of(self, r: int, c: int) -> tuple[int, int]:
+        """The trace index of what is displayed at row ``r``, column ``c``."""
+        return (c, r) if self.transpose else (r, c)
+
+    @staticmethod
+    def line(items: dict[tuple[int, int], VMobject], axis: int, k: int) -> VGroup:
+        """The items of displayed row (``axis`` 0) or column (1) ``k``, in display order."""
+        return VGroup(*(m for rc, m in items.items() if rc[axis] == k))
+
+
+class TraceMatrix(GridIndex, VGroup):
     """A matrix of the trace in brackets, every entry a TraceNumber.
 
     ``transpose`` shows the trace's array turned (rows become columns), as the column-vector
@@ -108,17 +125,13 @@ class TraceMatrix(VGroup):
         self.matrix.get_brackets().set_color(ROLE[role])
         super().__init__(self.matrix)
 
-    def index_of(self, r: int, c: int) -> tuple[int, int]:
-        """The trace index of the entry displayed at row ``r``, column ``c``."""
-        return (c, r) if self.transpose else (r, c)
-
     def row(self, r: int) -> VGroup:
         """The shown entries of displayed row ``r``."""
-        return VGroup(*(m for (i, _), m in self.entries.items() if i == r))
+        return self.line(self.entries, 0, r)
 
     def col(self, c: int) -> VGroup:
         """The shown entries of displayed column ``c``."""
-        return VGroup(*(m for (_, j), m in self.entries.items() if j == c))
+        return self.line(self.entries, 1, c)
 
     def row_band(self, r: int) -> VMobject:
         """The whole displayed row ``r`` including any ⋯, for highlighting."""
@@ -171,7 +184,7 @@ def shape_label(numbers: Numbers, rows: str, cols: str, rows_tex: str, cols_tex:
     return VGroup(symbolic, MathTex("=", font_size=size), real).arrange(RIGHT, buff=0.15)
 
 
-class TokenGrid(VGroup):
+class TokenGrid(GridIndex, VGroup):
     """A T x S quantity of one head as a grid of cells, query tokens on the rows and key tokens
     on the columns (turned round when ``transpose``, the column-vector convention).
 
@@ -232,15 +245,13 @@ class TokenGrid(VGroup):
             lab.next_to(self.cells[(0, c)], UP, buff=0.18)
         super().__init__(squares, self.row_labels, self.col_labels)
 
-    def index_of(self, r: int, c: int) -> tuple[int, int]:
-        """The trace index (query, key) of the cell displayed at (r, c)."""
-        return (c, r) if self.transpose else (r, c)
-
     def row(self, r: int) -> VGroup:
-        return VGroup(*(c for (i, _), c in self.cells.items() if i == r))
+        """The cells of displayed row ``r``."""
+        return self.line(self.cells, 0, r)
 
     def col(self, c: int) -> VGroup:
-        return VGroup(*(m for (_, j), m in self.cells.items() if j == c))
+        """The cells of displayed column ``c``."""
+        return self.line(self.cells, 1, c)
 
     def query_line(self, i: int) -> VGroup:
         """The cells of query ``i``: a row, or a column in the column-vector convention."""
@@ -289,7 +300,7 @@ def highlight(mob: VMobject, colour) -> SurroundingRectangle:
 def role_formula(parts: tuple[tuple[str, str | None], ...], size: float) -> MathTex:
     """A formula from (LaTeX, role) parts, each part in its role's colour (None: uncoloured)."""
     formula = MathTex(*(tex for tex, _ in parts), font_size=size)
-    for part, (_, role) in zip(formula, parts):
+    for part, (_, role) in zip(formula, parts, strict=True):  # one part per string
         if role:
             part.set_color(ROLE[role])
     return formula
