@@ -31,7 +31,7 @@ FORMATS = ("mp4", "webm", "gif", "mov", "png")  # manim's formats; png: stills o
 TRANSPARENT_FORMATS = ("webm", "mov")  # those that carry an alpha channel
 
 
-def _positive(ctx, param, value):
+def _positive(ctx: click.Context, param: click.Parameter, value: int | None) -> int | None:
     if value is not None and value < 1:
         raise click.BadParameter(f"must be 1 or more (got {value})", ctx, param)
     return value
@@ -50,7 +50,8 @@ def _positive(ctx, param, value):
     type=click.Path(path_type=Path),
     default=Path("media"),
     show_default=True,
-    help="Where the lesson folder (named after the sentence) and trace.json go, e.g. --out lectures.",
+    help="Where the lesson folder (named after the sentence) and trace.json go, "
+    "e.g. --out lectures.",
 )
 @click.option("--no-video", is_flag=True, help="Write OUT/trace.json only; no manim, no video.")
 @click.option("--list-scenes", is_flag=True, help="List the lesson's scenes and stop.")
@@ -87,7 +88,8 @@ def _positive(ctx, param, value):
     "--jobs",
     type=int,
     callback=_positive,
-    help="Scenes rendered at once in separate processes (default: one per core, as many as free memory holds), e.g. --jobs 2.",
+    help="Scenes rendered at once in separate processes (default: one per core, as many as "
+    "free memory holds), e.g. --jobs 2.",
 )
 @click.option(
     "--lang",
@@ -108,7 +110,8 @@ def _positive(ctx, param, value):
 @click.option(
     "--source",
     type=click.Choice(["seeded", "explicit", "minilm"]),
-    help="Where vectors and weights come from; minilm: the pretrained all-MiniLM-L6-v2, e.g. --source minilm.",
+    help="Where vectors and weights come from; minilm: the pretrained all-MiniLM-L6-v2, "
+    "e.g. --source minilm.",
 )
 @click.option("--layer", type=int, help="The minilm layer shown, 0 to 5, e.g. --layer 2.")
 @click.option(

@@ -12,9 +12,10 @@ import hashlib
 import json
 import multiprocessing
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lecture.folder import lesson_folder
 from lecture.handout import write_handout
@@ -22,6 +23,10 @@ from lecture.subtitles import join_subtitles, write_vtt
 from lecture.video import duration, join_videos
 from qkv import Trace
 from qkv.files import PARTIAL_GLOB, atomic
+
+if TYPE_CHECKING:  # both import manim: build.py imports them only when it renders
+    from lecture.runner import RenderOptions
+    from scenes.kit.base import LessonScene
 
 __all__ = ["build_lesson", "fingerprint"]
 
@@ -37,9 +42,9 @@ def fingerprint(trace: Trace) -> str:
 
 def build_lesson(
     trace: Trace,
-    scenes: Sequence[type],
+    scenes: Sequence[type[LessonScene]],
     out: Path,
-    options,
+    options: RenderOptions,
     *,
     jobs: int = 1,
     say: Callable[[str], None] = lambda line: None,
@@ -86,14 +91,22 @@ def _slides(folder: Path, names: list[str], title: str, stamps: _Stamps, key: st
     return written
 
 
-def _render_all(trace, todo, folder, options, jobs, say, outlines):
+def _render_all(
+    trace: Trace,
+    todo: list[type[LessonScene]],
+    folder: Path,
+    options: RenderOptions,
+    jobs: int,
+    say: Callable[[str], None],
+    outlines: Path,
+) -> Iterator[tuple[type[LessonScene], list[Path]]]:
     """Yield (scene class, files written) as each scene finishes, with one overall progress
     line per scene: done of total, elapsed, an estimate of what is left."""
     from lecture.runner import render_scene
 
     started, total = time.perf_counter(), len(todo)
 
-    def progress(done: int, cls) -> None:
+    def progress(done: int, cls: type[LessonScene]) -> None:
         elapsed = time.perf_counter() - started
         left = elapsed / done * (total - done) if done < total else 0.0
         say(
@@ -164,7 +177,7 @@ def pixel_sources() -> list[Path]:
     )
 
 
-def _render_key(trace: Trace, options) -> str:
+def _render_key(trace: Trace, options: RenderOptions) -> str:
     """Everything a scene's pixels depend on, the project's own code included."""
     code = hashlib.sha256()
     for path in pixel_sources():

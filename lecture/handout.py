@@ -3,6 +3,7 @@ student to check by hand or a lecturer to print. Values come straight from the t
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -42,7 +43,6 @@ _TEXT = {
         "final": "Output of the layer = concat·W_O (T × d_model)",
         "part2": "Part 2: beside the layer",
         "spread": "Why √d_k: the spread σ of q·k for {n} random pairs of each width",
-        "spread_cols": ["σ", "√d_k", "σ after ÷ √d_k"],
         "unmasked": "Head {k} without the causal mask (T × S)",
         "causal": "Head {k} with a causal mask, as a decoder would (T × S)",
         "relu": "Head {k} normalised by ReLU instead of softmax (T × S)",
@@ -84,7 +84,6 @@ _TEXT = {
         "final": "这一层的输出 = 拼接·W_O（T × d_model）",
         "part2": "第二部分：这一层之外",
         "spread": "为什么除以 √d_k：每种维度下 {n} 对随机向量的 q·k 的散布 σ",
-        "spread_cols": ["σ", "√d_k", "除以 √d_k 后的 σ"],
         "unmasked": "第 {k} 个头，不加因果掩码（T × S）",
         "causal": "第 {k} 个头，像解码器那样加上因果掩码（T × S）",
         "relu": "第 {k} 个头，用 ReLU 代替 softmax 归一化（T × S）",
@@ -124,7 +123,6 @@ _TEXT = {
         "final": "Выход слоя = concat·W_O (T × d_model)",
         "part2": "Часть 2: рядом со слоем",
         "spread": "Зачем √d_k: разброс σ произведений q·k для {n} случайных пар каждой размерности",
-        "spread_cols": ["σ", "√d_k", "σ после ÷ √d_k"],
         "unmasked": "Голова {k} без каузальной маски (T × S)",
         "causal": "Голова {k} с каузальной маской, как в декодере (T × S)",
         "relu": "Голова {k} с нормировкой ReLU вместо softmax (T × S)",
@@ -143,10 +141,22 @@ _TEXT = {
 }
 
 
+# The columns of part 2's spread table, per language.
+_SPREAD_COLUMNS = {
+    "en": ["σ", "√d_k", "σ after ÷ √d_k"],
+    "zh": ["σ", "√d_k", "除以 √d_k 后的 σ"],
+    "ru": ["σ", "√d_k", "σ после ÷ √d_k"],
+}
+
+# a titled table of the handout: (title, matrix, row labels, column labels)
+_Table = Callable[[str, np.ndarray, list[str], list[str]], None]
+
+
 def write_handout(trace: Trace, path: Path) -> Path:
     """Write ``path`` (Markdown) for ``trace`` in its config's language."""
     config = trace.config
-    text = _TEXT[config.get("language", "en")]
+    language = config.get("language", "en")
+    text = _TEXT[language]
     precision = int(config.get("precision", 2))
     tokens = list(trace.tokens)
     keys = list(trace.key_tokens)
@@ -200,7 +210,7 @@ def write_handout(trace: Trace, path: Path) -> Path:
     table(text["concat"], trace.concat, tokens, _index(trace.concat.shape[1]))
     table(text["W_O"], trace.W_O, _index(trace.W_O.shape[0]), dims)
     table(text["final"], trace.output, tokens, dims)
-    _part_two(trace, text, table, tokens, keys, dims, out)
+    _part_two(trace, text, _SPREAD_COLUMNS[language], table, tokens, keys, dims, out)
     with atomic(path) as partial:
         partial.write_text("\n".join(out), encoding="utf-8")
     return path
@@ -208,8 +218,9 @@ def write_handout(trace: Trace, path: Path) -> Path:
 
 def _part_two(
     trace: Trace,
-    text: dict,
-    table,
+    text: dict[str, str],
+    spread_columns: list[str],
+    table: _Table,
     tokens: list[str],
     keys: list[str],
     dims: list[str],
@@ -226,7 +237,7 @@ def _part_two(
         text["spread"].format(n=samples),
         spread[:, 1:],
         [f"d_k = {d:.0f}" for d in spread[:, 0]],
-        text["spread_cols"],
+        spread_columns,
     )
     focus = int(trace.config.get("head", 0))  # the head the lesson's scenes follow
     if trace.kv_tokens is None:  # a causal mask is for self-attention only
@@ -251,7 +262,7 @@ def _part_two(
 
 
 def _table(
-    matrix: np.ndarray, rows: list[str], cols: list[str], precision: int, text: dict
+    matrix: np.ndarray, rows: list[str], cols: list[str], precision: int, text: dict[str, str]
 ) -> list[str]:
     shown = min(matrix.shape[1], _SHOWN_COLUMNS)
     head = "| | " + " | ".join(_escape(c) for c in cols[:shown]) + " |"
@@ -259,7 +270,7 @@ def _table(
     lines = min(matrix.shape[0], _SHOWN_ROWS)
     body = [
         f"| {_escape(r)} | " + " | ".join(f"{v:.{precision}f}" for v in row[:shown]) + " |"
-        for r, row in zip(rows[:lines], matrix)
+        for r, row in zip(rows[:lines], matrix[:lines], strict=True)
     ]
     note = (
         [] if shown == matrix.shape[1] else ["", text["elided"].format(n=shown, m=matrix.shape[1])]

@@ -10,9 +10,11 @@ from __future__ import annotations
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from manim import Scene, config, tempconfig
 from manim.constants import QUALITIES
+from manim.typing import PixelArray
 from PIL import Image
 
 from lecture.outline_cache import publish, seed
@@ -119,7 +121,7 @@ def render_scene(
     if outlines is not None:
         publish(work, outlines)
     written = [_publish(produced, folder / f"{stem}.{options.fmt}")]
-    if video:
+    if last_frame is not None:  # a video: its last frame as a still, and its subtitles
         written.append(_publish_image(last_frame, folder / f"{stem}.png"))
         subtitles = produced.with_suffix(".srt")  # manim writes the captions' timings here
         if subtitles.exists():
@@ -127,30 +129,34 @@ def render_scene(
     return written
 
 
-def _as_slides(cls: type[LessonScene]) -> type:
+def _as_slides(cls: type[LessonScene]) -> type[LessonScene]:
     """The same scene as a manim-slides Slide (same name): LessonScene.say starts a new slide
     at every caption. Reversed clips are skipped: a lecture steps forward."""
-    from manim_slides import Slide
+    from manim_slides.slide import Slide  # manim_slides.Slide is this, via a module __getattr__
     from manim_slides.slide.base import BaseSlide
 
     class _Slide(Slide):
         # Slide.__init__ sets config["write_to_movie"], a key manim 0.22 no longer has
         # (videos are on by default); BaseSlide's own set-up is all that is needed
-        def __init__(self, *args, **kwargs) -> None:
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
             BaseSlide.__init__(self, *args, **kwargs)
 
         # Slide.render sets max_files_cached to infinity, which manim 0.22 refuses; -1 is
-        # its "unlimited" (the slides are cut from every partial movie file)
-        def render(self, *args, **kwargs) -> None:
+        # its "unlimited" (the slides are cut from every partial movie file). The signature is
+        # manim's Scene.render, the one called; manim-slides' own Slide.render already departs
+        # from it ((*args, **kwargs) -> None), so no signature can match both parents
+        def render(self, preview: bool = False) -> bool:  # type: ignore[override]
             limit = config.max_files_cached
             config.max_files_cached = -1
             try:
-                Scene.render(self, *args, **kwargs)
+                rerun = Scene.render(self, preview)
             finally:
                 config.max_files_cached = limit
             self._save_slides(use_cache=not config.disable_caching, skip_reversing=True)
+            return rerun
 
-    return type(cls.__name__, (cls, _Slide), {"skip_reversing": True})
+    slide: type[LessonScene] = type(cls.__name__, (cls, _Slide), {"skip_reversing": True})
+    return slide
 
 
 def _publish(produced: Path, final: Path) -> Path:
@@ -159,7 +165,7 @@ def _publish(produced: Path, final: Path) -> Path:
     return final
 
 
-def _publish_image(pixels, final: Path) -> Path:
+def _publish_image(pixels: PixelArray, final: Path) -> Path:
     with atomic(final) as partial:
         Image.fromarray(pixels).save(partial, format="PNG")
     return final

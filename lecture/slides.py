@@ -13,10 +13,13 @@ from pathlib import Path
 
 from qkv.files import atomic
 
-__all__ = ["REVEAL", "remote_references", "write_slides"]
+__all__ = ["BACKGROUND", "REVEAL", "REVEAL_VERSION", "remote_references", "write_slides"]
 
-_ROOT = Path(__file__).resolve().parent.parent
-REVEAL = _ROOT / ".venv" / "share" / "reveal.js" / "6.0.1"  # scripts/fetch_reveal.py puts it here
+REVEAL_VERSION = "6.0.1"  # the version manim-slides 5.7.0's template is written for
+# reveal.js lives in the running Python's environment (.venv/share/reveal.js/6.0.1 after
+# scripts/setup.sh), wherever the project is installed; scripts/fetch_reveal.py puts it there
+REVEAL = Path(sys.prefix) / "share" / "reveal.js" / REVEAL_VERSION
+BACKGROUND = "#0E1117"  # the lesson's background (scenes/kit/style.py BACKGROUND; no manim here)
 
 
 def write_slides(folder: Path, scene_names: Sequence[str], title: str) -> list[Path]:
@@ -33,7 +36,11 @@ def write_slides(folder: Path, scene_names: Sequence[str], title: str) -> list[P
         page,
         "html",
         "-ccdn_url=slides_assets/reveal.js",
-        f"-ctitle={html.escape(title)}",  # the template does not escape "-cbackground_color=#0E1117", "-cprogress=true",
+        f"-ctitle={html.escape(title)}",  # the template does not escape
+        # each slide's own background is its scene's (from the scene's slide config); this is
+        # the deck's, which manim-slides 5.7.0's HTML template does not use (yet)
+        f"-cbackground_color={BACKGROUND}",
+        "-cprogress=true",
         "-cslide_number=true",
     )
     _convert(folder, scene_names, pptx, "pptx")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 
 from lecture.slides import REVEAL
 from qkv import BadInput
@@ -23,8 +24,8 @@ def check_system(*, slides: bool = False) -> None:
         missing.append("fonts-noto-cjk")
     if slides and not (REVEAL / "dist" / "reveal.js").exists():
         raise BadInput(
-            "--slides needs a local reveal.js: run "
-            "'.venv/bin/python scripts/fetch_reveal.py' (scripts/setup.sh does)"
+            f"--slides needs a local reveal.js in {REVEAL}: run "
+            f"'{sys.executable} scripts/fetch_reveal.py' (scripts/setup.sh does)"
         )
     if missing:
         raise BadInput(

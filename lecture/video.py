@@ -7,6 +7,8 @@ from fractions import Fraction
 from pathlib import Path
 
 import av
+from av.container import OutputContainer
+from av.video.stream import VideoStream
 
 from qkv.files import atomic
 
@@ -17,8 +19,10 @@ def duration(path: Path) -> float:
     """Seconds of the first video stream."""
     with av.open(str(path)) as container:
         stream = container.streams.video[0]
-        if stream.duration is not None:
+        if stream.duration is not None and stream.time_base is not None:
             return float(stream.duration * stream.time_base)
+        if container.duration is None:
+            raise ValueError(f"{path}: neither its video stream nor the file has a duration")
         return container.duration / av.time_base
 
 
@@ -38,16 +42,20 @@ def join_videos(parts: Sequence[Path], out: Path) -> None:
                 start = _copy(part, dst, stream, start)
 
 
-def _copy(part: Path, dst, stream, start: Fraction) -> Fraction:
+def _copy(part: Path, dst: OutputContainer, stream: VideoStream, start: Fraction) -> Fraction:
     """Mux every packet of ``part`` shifted to ``start``; return where the part ends."""
     end = start
     with av.open(str(part)) as src:
         source = src.streams.video[0]
         base = source.time_base
+        if base is None:
+            raise ValueError(f"{part}: its video stream has no time base")
         shift = int(start / base)  # the offset in this part's own time units
         for packet in src.demux(source):
             if packet.dts is None:  # the demuxer's end-of-stream flush packet
                 continue
+            if packet.pts is None or packet.duration is None:  # no place in time to move
+                raise ValueError(f"{part}: a video packet has no presentation time or duration")
             packet.pts += shift
             packet.dts += shift
             end = max(end, (packet.pts + packet.duration) * base)

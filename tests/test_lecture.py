@@ -1,12 +1,16 @@
 """The lecture files made from rendered scenes: folder names, joined videos and subtitles,
 WebVTT, the handout. Small synthetic inputs; the real render is in test_render.py."""
 
+import sys
 from datetime import timedelta
+from itertools import pairwise
+from pathlib import Path
 
 import av
 import numpy as np
 import pytest
 import srt
+from conftest import ROOT
 
 from lecture import (
     duration,
@@ -66,14 +70,17 @@ def test_joined_video_plays_the_parts_in_order(tmp_path):
     with av.open(str(joined)) as c:
         frames = [(f.time, f.to_ndarray(format="gray").mean()) for f in c.decode(video=0)]
     assert len(frames) == 50
-    assert all(b[0] > a[0] for a, b in zip(frames, frames[1:]))  # time only moves forward
+    assert all(b[0] > a[0] for a, b in pairwise(frames))  # time only moves forward
     assert frames[5][1] < 60 and frames[30][1] > 190  # first part dark, second bright
     assert not list(tmp_path.glob(PARTIAL_GLOB))
 
 
 def test_subtitles_join_at_scene_offsets_and_convert_to_vtt(tmp_path):
     one, two = tmp_path / "1.srt", tmp_path / "2.srt"
-    cue = lambda a, b, text: srt.Subtitle(0, timedelta(seconds=a), timedelta(seconds=b), text)
+
+    def cue(a, b, text):
+        return srt.Subtitle(0, timedelta(seconds=a), timedelta(seconds=b), text)
+
     one.write_text(srt.compose([cue(0.5, 2, "первый"), cue(2, 4.25, "second")]), encoding="utf-8")
     two.write_text(srt.compose([cue(1, 3, "第三")]), encoding="utf-8")
     cues = join_subtitles([(one, 5.0), (two, 4.0)], tmp_path / "lesson.srt")
@@ -210,3 +217,34 @@ def test_outline_cache_shares_whole_files_only(tmp_path):
     seed(second, shared)
     assert (second / "Tex" / "abc.svg").read_text() == "<svg/>"
     assert not list((second / "texts").iterdir())
+
+
+def _load(path, name, monkeypatch):
+    """A fresh copy of a module file (the imported one, and its REVEAL, stay as they are)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, name, module)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_reveal_js_is_looked_up_in_the_running_environment(monkeypatch, tmp_path):
+    """Wherever the project is installed, reveal.js is the running Python's: sys.prefix/share,
+    where scripts/fetch_reveal.py (run by that Python) puts it; one version names both."""
+    from lecture import slides
+
+    here = Path(sys.prefix) / "share" / "reveal.js" / slides.REVEAL_VERSION
+    assert here == slides.REVEAL
+    monkeypatch.setattr(sys, "prefix", str(tmp_path / "other-env"))
+    elsewhere = _load(ROOT / "lecture" / "slides.py", "_slides_elsewhere", monkeypatch)
+    there = tmp_path / "other-env" / "share" / "reveal.js" / elsewhere.REVEAL_VERSION
+    assert there == elsewhere.REVEAL
+    monkeypatch.setitem(sys.modules, "lecture.slides", elsewhere)  # what fetch_reveal imports
+    fetch = _load(ROOT / "scripts" / "fetch_reveal.py", "_fetch_reveal", monkeypatch)
+    assert fetch.VERSION == slides.REVEAL_VERSION and fetch.VERSION in fetch.SHA256
+    assert fetch.DEST / fetch.VERSION == elsewhere.REVEAL
+    (elsewhere.REVEAL / "dist").mkdir(parents=True)
+    (elsewhere.REVEAL / "dist" / "reveal.js").write_text("", encoding="utf-8")
+    assert fetch.fetch() == elsewhere.REVEAL  # already there: nothing downloaded

@@ -4,6 +4,7 @@ import json
 import re
 import subprocess
 import sys
+from itertools import pairwise
 
 import av
 import numpy as np
@@ -15,6 +16,7 @@ from PIL import Image
 from lecture import duration
 from qkv import Trace
 from scenes import LESSON, TokensToVectors
+from scenes.kit.style import BACKGROUND
 
 
 def render(*args):
@@ -64,7 +66,7 @@ def test_video_of_the_first_scene(tmp_path):
     # the subtitles are the captions, in order, with their spaces, within the video's length
     cues = list(srt.parse((folder / "01_TokensToVectors.srt").read_text(encoding="utf-8")))
     assert cues[0].content == TokensToVectors.captions["sentence"]["en"]
-    assert all(a.end <= b.start for a, b in zip(cues, cues[1:]))
+    assert all(a.end <= b.start for a, b in pairwise(cues))
     assert cues[-1].end.total_seconds() <= len(frames) / 15 + 0.1
     assert not list(folder.glob("*.part*")) and not list(folder.glob(".*.part*"))
 
@@ -144,6 +146,7 @@ def test_plain_manim_cli_renders_each_scene(scene_cls, tmp_path):
 def test_slides_one_per_beat_offline_html_and_pptx(tmp_path):
     from pptx import Presentation
 
+    from lecture.slides import BACKGROUND as DECK_BACKGROUND
     from lecture.slides import remote_references
 
     done = render("the cat sat", "--scenes", "1", "--slides", "--out", str(tmp_path))
@@ -161,6 +164,12 @@ def test_slides_one_per_beat_offline_html_and_pptx(tmp_path):
     clips = [ref for ref in local if ref.endswith(".mp4")]
     # the opening animation, then one slide per caption beat
     assert len(clips) == len(cues) + 1
+    # every slide on the lesson's background, and reveal.js showing its progress bar
+    colours = re.findall(r'data-background-color="([^"]*)"', live)
+    assert len(colours) == len(clips)
+    assert {c.upper() for c in colours} == {BACKGROUND.to_hex().upper()}
+    assert DECK_BACKGROUND.upper() == BACKGROUND.to_hex().upper()  # the deck's, in step
+    assert re.search(r"\bprogress:\s*true\b", live)
     deck = Presentation(str(folder / "slides.pptx"))
     assert len(deck.slides) == len(cues) + 1
 
