@@ -4,18 +4,29 @@ from __future__ import annotations
 
 import tomllib
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from .errors import BadInput
 from .model_sizes import D_K, D_MODEL, HEADS, LAYERS
 
-__all__ = ["Config", "ExplicitHead", "ExplicitSource", "DEFAULT_CONFIG", "load_config"]
+__all__ = [
+    "Config",
+    "DEFAULT_CONFIG",
+    "ExplicitHead",
+    "ExplicitSource",
+    "Normaliser",
+    "Similarity",
+    "load_config",
+]
 
 DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "config" / "default.toml"
 
 Matrix = list[list[float]]
+# How a query is compared with a key, and how the scores of a row become its weights
+Similarity = Literal["scaled_dot", "dot", "cosine", "additive"]
+Normaliser = Literal["softmax", "relu"]
 
 # What the minilm source fixes: the model's own sizes, and its biases.
 MINILM_FIXED = {"d_model": D_MODEL, "heads": HEADS, "d_k": D_K, "d_v": D_K, "bias": True}
@@ -59,8 +70,8 @@ class Config(_Strict):
     d_v: Size | None = None  # per head; default d_k
     bias: bool = False
     causal: bool = False
-    similarity: Literal["scaled_dot", "dot", "cosine", "additive"] = "scaled_dot"
-    normaliser: Literal["softmax", "relu"] = "softmax"
+    similarity: Similarity = "scaled_dot"
+    normaliser: Normaliser = "softmax"
     precision: Annotated[int, Field(ge=0, le=6)] = 2
     # rows: the paper's Q = X·W_Q, softmax per row; columns: seed 001's Q = W_Q·I, softmax per
     # column. Display only: the trace's numbers are the same.
@@ -138,7 +149,7 @@ class Config(_Strict):
         """d_v: the value width of one head."""
         return self.d_v if self.d_v is not None else self.head_dim
 
-    def resolved(self) -> dict:
+    def resolved(self) -> dict[str, Any]:
         """The config as plain data with every default filled in (for trace.json)."""
         data = self.model_dump(mode="json")
         data["d_k"], data["d_v"] = self.head_dim, self.value_dim
@@ -174,7 +185,7 @@ def _one_line(err: ValidationError, where: str, option_names: bool) -> str:
     return f"{where}: {loc + ': ' if loc else ''}{msg}{shown}"
 
 
-def _validate(data: dict, where: str, option_names: bool = False) -> Config:
+def _validate(data: dict[str, Any], where: str, option_names: bool = False) -> Config:
     try:
         return Config.model_validate(data)
     except ValidationError as err:

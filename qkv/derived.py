@@ -10,13 +10,11 @@ a study set beside the trace (``heads.0.causal_weights``, ``spread.std``: qkv/st
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import numpy as np
 from numpy.typing import NDArray
 
 from .model_sizes import MODEL_NAME
-from .studies import HEAD_STUDIES, LAYER_STUDIES, study
+from .studies import HEAD_STUDIES, LAYER_STUDIES, HeadStudy, study
 from .trace import HeadTrace, Trace
 
 __all__ = [
@@ -35,7 +33,8 @@ Array = NDArray[np.float64]
 
 def products(A: Array, B: Array) -> Array:
     """terms[i, j, m] = A[i, m]·B[m, j]: the products summed into (A·B)[i, j]. (I, J, M)"""
-    return np.einsum("im,mj->ijm", A, B)
+    terms: Array = np.einsum("im,mj->ijm", A, B)
+    return terms
 
 
 def partial_sums(A: Array, B: Array) -> Array:
@@ -66,7 +65,8 @@ def _exp_shift(t: Trace, h: HeadTrace) -> Array:
     visible = np.where(h.mask, -np.inf, h.scaled) if h.mask is not None else h.scaled
     if visible.max() <= EXP_SHIFT_ABOVE:
         return np.zeros(visible.shape[0])
-    return visible.max(axis=1)
+    shift: Array = visible.max(axis=1)
+    return shift
 
 
 def _exp(t: Trace, h: HeadTrace) -> Array:
@@ -85,13 +85,14 @@ def _focus_query(t: Trace, h: HeadTrace) -> Array:
     # one that may look at every key (the first sees only itself: it has nothing to decide).
     # Rounding first makes a tie (seed 004's two words) go to the first token on every
     # machine, whatever the last bits of the weights are.
+    # An index, as a float like every quantity (``index``, ``ahead_query``).
     if h.mask is not None:
-        return np.asarray(h.weights.shape[0] - 1)
-    return np.argmax(np.round(h.weights.max(axis=1), 9))
+        return np.asarray(float(h.weights.shape[0] - 1))
+    return np.asarray(float(np.argmax(np.round(h.weights.max(axis=1), 9))))
 
 
 # name -> f(trace, head) for per-head quantities
-DERIVED: dict[str, Callable[[Trace, HeadTrace], Array]] = {
+DERIVED: dict[str, HeadStudy] = {
     "masked": _masked,
     "exp_shift": _exp_shift,  # (T,)
     "exp_shifted": lambda t, h: np.asarray(float(_exp_shift(t, h).any())),  # () 1 if shifted
@@ -99,7 +100,8 @@ DERIVED: dict[str, Callable[[Trace, HeadTrace], Array]] = {
     "exp_sum": lambda t, h: _exp(t, h).sum(axis=1),  # (T,)
     "weights_sum": lambda t, h: h.weights.sum(axis=1),  # (T,) 1 for softmax
     "index": lambda t, h: np.asarray(float(t.heads.index(h))),  # () the head's number, from 0
-    "top_key": lambda t, h: np.argmax(h.weights, axis=1),  # (T,) the key each query weights most
+    # (T,) the key each query weights most, as floats
+    "top_key": lambda t, h: np.argmax(h.weights, axis=1).astype(np.float64),
     "focus_query": _focus_query,  # () the query the single-head scenes follow
     "Q_terms": lambda t, h: products(t.X, h.W_Q),  # (T, d_k, d_model)
     # a projection's partial sums end with its bias added, at the trace's Q (K, V) itself

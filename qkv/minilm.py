@@ -13,14 +13,19 @@ import math
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
 
+from .attention import attend, layer_norm
 from .errors import BadInput
 from .model_sizes import D_K, HEADS, LAYER_NORM_EPS, PACKAGE
 from .sources import HeadWeights, Weights
 from .tokens import MAX_TOKENS, check_sentence
+
+if TYPE_CHECKING:  # imported where used: reading the model is only for --source minilm
+    from tokenizers import Tokenizer
 
 __all__ = [
     "FeedForward",
@@ -49,7 +54,7 @@ def model_dir() -> Path:
 
 
 @cache
-def _tokenizer():
+def _tokenizer() -> Tokenizer:
     from tokenizers import Tokenizer
 
     tok = Tokenizer.from_file(str(model_dir() / "tokenizer.json"))
@@ -82,18 +87,18 @@ def tokenize(sentence: str, what: str = "sentence") -> tuple[tuple[str, ...], tu
     return tokens, ids
 
 
-def layer_norm(A: Array, gain: Array, shift: Array) -> Array:
-    """Each row to mean 0, variance 1, then gain and shift. (T, d) -> (T, d)"""
-    centred = A - A.mean(axis=1, keepdims=True)
-    return centred / np.sqrt(A.var(axis=1, keepdims=True) + LAYER_NORM_EPS) * gain + shift
+def _bert_norm(A: Array, gain: Array, shift: Array) -> Array:
+    # BERT's LayerNorm: trained gain and shift, epsilon 1e-12 (T, d) -> (T, d)
+    return layer_norm(A, LAYER_NORM_EPS, gain, shift)
 
 
+# numpy has no erf; math.erf element by element (an object array, turned back into floats)
 _erf = np.frompyfunc(math.erf, 1, 1)
 
 
 def gelu(A: Array) -> Array:
     """BERT's GELU, the exact one: x·Φ(x) with the normal CDF written through erf."""
-    return A * 0.5 * (1.0 + _erf(A / math.sqrt(2.0)).astype(np.float64))
+    return A * 0.5 * (1.0 + np.asarray(_erf(A / math.sqrt(2.0)), dtype=np.float64))
 
 
 def _embeddings(ids: tuple[int, ...]) -> Array:
@@ -101,7 +106,7 @@ def _embeddings(ids: tuple[int, ...]) -> Array:
     words = _get("embeddings.word_embeddings.weight")[list(ids)]
     positions = _get("embeddings.position_embeddings.weight")[: len(ids)]
     segment = _get("embeddings.token_type_embeddings.weight")[0]
-    return layer_norm(
+    return _bert_norm(
         words + positions + segment,
         _get("embeddings.LayerNorm.weight"),
         _get("embeddings.LayerNorm.bias"),
@@ -167,12 +172,10 @@ def run_layer(X: Array, layer: int, attention_output: Array | None = None) -> di
 
     ``attention_output`` is concat·W_O + b_O if already computed (the trace has it)."""
     if attention_output is None:
-        from .attention import attend
-
         attention_output = attend(X, X, layer_weights(layer)).output  # (T, d_model)
     f = feed_forward(layer)
     residual = X + attention_output  # Add
-    normed = layer_norm(residual, f.norm1_gain, f.norm1_shift)  # & Norm
+    normed = _bert_norm(residual, f.norm1_gain, f.norm1_shift)  # & Norm
     hidden = gelu(normed @ f.W_1 + f.b_1)  # (T, d_ff)
     ffn = hidden @ f.W_2 + f.b_2  # (T, d_model)
     residual_2 = normed + ffn
@@ -182,7 +185,7 @@ def run_layer(X: Array, layer: int, attention_output: Array | None = None) -> di
         "hidden": hidden,
         "ffn": ffn,
         "residual_2": residual_2,
-        "output": layer_norm(residual_2, f.norm2_gain, f.norm2_shift),
+        "output": _bert_norm(residual_2, f.norm2_gain, f.norm2_shift),
     }
 
 

@@ -6,7 +6,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from . import minilm
-from .attention import attend
+from .attention import AttendOptions, attend
 from .config import Config
 from .sources import Weights, embed, weights
 from .tokens import tokenize
@@ -18,32 +18,13 @@ __all__ = ["build_trace"]
 def build_trace(cfg: Config, *, check: bool = True) -> Trace:
     """Compute the whole lesson's numbers for ``cfg``; ``check`` cross-computes them in torch."""
     tokens, X, X_kv, kv_tokens, w = _inputs(cfg)
-    options = dict(similarity=cfg.similarity, normaliser=cfg.normaliser, causal=cfg.causal)
+    options = AttendOptions(similarity=cfg.similarity, normaliser=cfg.normaliser, causal=cfg.causal)
     result = attend(X, X_kv if X_kv is not None else X, w, **options)
     if check:
         from .torch_twin import check_against_torch  # torch costs ~1 s to import: only here
 
         check_against_torch(X, X_kv if X_kv is not None else X, w, result, **options)
-    heads = tuple(
-        HeadTrace(
-            W_Q=hw.W_Q,
-            W_K=hw.W_K,
-            W_V=hw.W_V,
-            b_Q=hw.b_Q,
-            b_K=hw.b_K,
-            b_V=hw.b_V,
-            w_a=hw.w_a,
-            Q=hr.Q,
-            K=hr.K,
-            V=hr.V,
-            scores=hr.scores,
-            scaled=hr.scaled,
-            mask=result.mask,
-            weights=hr.weights,
-            output=hr.output,
-        )
-        for hw, hr in zip(w.heads, result.heads)
-    )
+    heads = tuple(HeadTrace.of(hw, hr) for hw, hr in zip(w.heads, result.heads, strict=True))
     return Trace(
         sentence=cfg.sentence,
         tokens=tokens,
@@ -71,6 +52,7 @@ def _inputs(
 ]:
     """Tokens, X (T, d_model), the key/value side (S, d_model) if another sentence, weights."""
     if cfg.source == "minilm":  # the model's word pieces, its hidden state entering the layer
+        assert cfg.layer is not None  # Config fills in layer 0 for the minilm source
         tokens, ids = minilm.tokenize(cfg.sentence)
         return (
             tokens,

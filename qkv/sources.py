@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from .config import Config
+from .config import Config, ExplicitHead
 from .errors import BadInput
 
 __all__ = ["Weights", "HeadWeights", "additive_vector", "embed", "random_rows", "weights"]
@@ -16,7 +16,9 @@ __all__ = ["Weights", "HeadWeights", "additive_vector", "embed", "random_rows", 
 Array = NDArray[np.float64]
 
 
-@dataclass(frozen=True)
+# eq=False: a head is itself (arrays have no single truth value to compare by), and HeadTrace,
+# which inherits from this class, keeps identity equality and hashing.
+@dataclass(frozen=True, eq=False)
 class HeadWeights:
     """The learned parameters of one head (row convention: Q = X·W_Q + b_Q)."""
 
@@ -54,8 +56,9 @@ def embed(tokens: tuple[str, ...], cfg: Config) -> Array:
     """Token vectors stacked into X, shape (T, d_model)."""
     if cfg.source == "seeded":
         return np.stack([_rng(cfg.seed, "token", t).standard_normal(cfg.d_model) for t in tokens])
-    vectors = cfg.explicit.vectors  # type: ignore[union-attr]  (checked by Config)
-    rows = []
+    assert cfg.explicit is not None  # Config requires the [explicit] table for this source
+    vectors = cfg.explicit.vectors
+    rows: list[list[float]] = []
     for t in tokens:
         if t not in vectors:
             known = ", ".join(sorted(vectors)) or "none"
@@ -83,7 +86,11 @@ def _seeded_weights(cfg: Config) -> Weights:
     # X has unit-variance entries. W_V: std 1/√d_model keeps V entries near unit size.
     # W_Q, W_K: std √2/√d_model gives Q, K entries of variance 2, so the scaled scores have
     # variance 4 whatever d_k is: attention patterns that are decided but not one-hot.
-    scales = {"W_Q": np.sqrt(2.0 / d), "W_K": np.sqrt(2.0 / d), "W_V": np.sqrt(1.0 / d)}
+    scales: dict[str, float] = {
+        "W_Q": np.sqrt(2.0 / d),
+        "W_K": np.sqrt(2.0 / d),
+        "W_V": np.sqrt(1.0 / d),
+    }
 
     def mat(name: str, head: int, rows: int, cols: int) -> Array:
         draw = _rng(cfg.seed, name, str(head), f"{rows}x{cols}").standard_normal((rows, cols))
@@ -137,12 +144,13 @@ def _explicit_weights(cfg: Config) -> Weights:
             "the explicit source has no biases or additive weights; set bias = false "
             'and pick another similarity, or use source = "seeded"'
         )
-    given = ex.heads or [None] * h
+    # no [[explicit.heads]]: every head's W_Q, W_K and W_V are the identity
+    given: list[ExplicitHead | None] = [*ex.heads] or [None] * h
     heads = tuple(
         HeadWeights(
-            W_Q=_matrix(g and g.W_Q, d, dk, f"explicit W_Q of head {i}"),
-            W_K=_matrix(g and g.W_K, d, dk, f"explicit W_K of head {i}"),
-            W_V=_matrix(g and g.W_V, d, dv, f"explicit W_V of head {i}"),
+            W_Q=_matrix(g.W_Q if g else None, d, dk, f"explicit W_Q of head {i}"),
+            W_K=_matrix(g.W_K if g else None, d, dk, f"explicit W_K of head {i}"),
+            W_V=_matrix(g.W_V if g else None, d, dv, f"explicit W_V of head {i}"),
             b_Q=None,
             b_K=None,
             b_V=None,

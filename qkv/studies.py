@@ -3,11 +3,10 @@
 The same sentence masked and unmasked, normalised by ReLU instead of softmax, compared by another
 similarity; random queries and keys of growing width (why √d_k); the sentence through heads far
 wider than its own; one head's values and outputs drawn in a plane; and the encoder layer around
-the attention
-(Add & Norm, a feed-forward network, Add & Norm: seeded, or the pretrained model's own). Each is addressed by a key like the trace's
-own values (qkv/derived.py): per head ``heads.0.causal_weights``; for the layer ``spread.std``,
-``wide.raw_weights``, ``plane.X``. Random draws are named by the config's seed, so every machine
-shows the same numbers.
+the attention (Add & Norm, a feed-forward network, Add & Norm: seeded, or the pretrained model's
+own). Each is addressed by a key like the trace's own values (qkv/derived.py): per head
+``heads.0.causal_weights``; for the layer ``spread.std``, ``wide.raw_weights``, ``plane.X``.
+Random draws are named by the config's seed, so every machine shows the same numbers.
 """
 
 from __future__ import annotations
@@ -19,7 +18,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from . import minilm
-from .attention import causal_mask, normalise, scale_for, similarity
+from .attention import Mask, causal_mask, layer_norm, normalise, row_moments, scale_for, similarity
+from .config import Similarity
 from .model_sizes import LAYER_NORM_EPS as LAYER_NORM_EPS_BERT
 from .sources import additive_vector, random_rows
 from .trace import HeadTrace, Trace
@@ -27,8 +27,10 @@ from .trace import HeadTrace, Trace
 __all__ = [
     "FFN_GROWTH",
     "HEAD_STUDIES",
+    "HeadStudy",
     "LAYER_STUDIES",
     "LOOKS_AHEAD",
+    "LayerStudy",
     "ONE_HOT",
     "SPREAD_D_K",
     "SPREAD_SAMPLES",
@@ -37,6 +39,8 @@ __all__ = [
 ]
 
 Array = NDArray[np.float64]
+HeadStudy = Callable[[Trace, HeadTrace], Array]  # one head's quantity
+LayerStudy = Callable[[Trace], dict[str, Array]]  # a layer study's quantities, by field
 
 SPREAD_D_K = (4, 16, 64, 256)  # widths whose q·k spread is sampled
 SPREAD_SAMPLES = 120  # q, k pairs per width: enough to see the spread, few enough to draw as dots
@@ -52,7 +56,7 @@ def _seed(t: Trace) -> int:
 # ---- per head: the trace's scaled scores under another mask, normaliser or similarity ----
 
 
-def _causal(t: Trace) -> NDArray[np.bool_]:
+def _causal(t: Trace) -> Mask:
     return causal_mask(len(t.tokens), len(t.key_tokens))  # (T, S) True above the diagonal
 
 
@@ -63,7 +67,7 @@ def _w_a(t: Trace, h: HeadTrace) -> Array:
     return additive_vector(_seed(t), t.heads.index(h), h.W_Q.shape[1])
 
 
-def _similarity_as(kind: str) -> Callable[[Trace, HeadTrace], Array]:
+def _similarity_as(kind: Similarity) -> HeadStudy:
     def compute(t: Trace, h: HeadTrace) -> Array:
         # (T, S): the same queries and keys compared another way, scaled as that kind is
         return similarity(h.Q, h.K, kind, _w_a(t, h)) * scale_for(kind, h.Q.shape[1])
@@ -71,7 +75,10 @@ def _similarity_as(kind: str) -> Callable[[Trace, HeadTrace], Array]:
     return compute
 
 
-HEAD_STUDIES: dict[str, Callable[[Trace, HeadTrace], Array]] = {
+SIMILARITIES: tuple[Similarity, ...] = ("dot", "scaled_dot", "cosine", "additive")
+
+
+HEAD_STUDIES: dict[str, HeadStudy] = {
     # masking: the scaled scores with and without the causal mask (T, S)
     "causal_mask": lambda t, h: _causal(t).astype(np.float64),  # 1 = masked out
     "causal_scaled": lambda t, h: np.where(_causal(t), -np.inf, h.scaled),
@@ -81,14 +88,16 @@ HEAD_STUDIES: dict[str, Callable[[Trace, HeadTrace], Array]] = {
     "softmax_weights": lambda t, h: normalise(h.scaled, h.mask, "softmax"),
     "relu_weights": lambda t, h: normalise(h.scaled, h.mask, "relu"),
     # similarities of the trace's own queries and keys (T, S)
-    **{f"sim_{kind}": _similarity_as(kind) for kind in ("dot", "scaled_dot", "cosine", "additive")},
+    **{f"sim_{kind}": _similarity_as(kind) for kind in SIMILARITIES},
     "w_a": lambda t, h: _w_a(t, h),  # (d_k,)
 }
 
 
 def _ahead(t: Trace, h: HeadTrace) -> Array:
     # (T,) how much of each query's unmasked weight falls on the tokens after it
-    return np.where(_causal(t), normalise(h.scaled, None, t.config["normaliser"]), 0.0).sum(axis=1)
+    unmasked = normalise(h.scaled, None, t.config["normaliser"])  # (T, S)
+    ahead: Array = np.where(_causal(t), unmasked, 0.0).sum(axis=1)
+    return ahead
 
 
 HEAD_STUDIES.update(
@@ -142,7 +151,8 @@ def _spread(t: Trace) -> dict[str, Array]:
 def _slope(p: Array) -> Array:
     # The largest ∂p_j/∂s_j = p_j(1 − p_j) of each row: how much a score can still move its
     # weight. A one-hot row has slope ~0: no gradient flows back. (T, S) -> (T,)
-    return (p * (1.0 - p)).max(axis=1)
+    slope: Array = (p * (1.0 - p)).max(axis=1)
+    return slope
 
 
 def _wide(t: Trace) -> dict[str, Array]:
@@ -210,18 +220,7 @@ def _plane(t: Trace) -> dict[str, Array]:
 # ---- where attention sits: one encoder layer around this trace's attention ----
 
 FFN_GROWTH = 4  # the feed-forward network's hidden width, in multiples of d_model (the paper's)
-LAYER_NORM_EPS = 1e-5
-
-
-def _row_moments(A: Array, eps: float = LAYER_NORM_EPS) -> tuple[Array, Array]:
-    # each row's mean and standard deviation, the latter with LayerNorm's epsilon (T,), (T,)
-    return A.mean(axis=1), np.sqrt(A.var(axis=1) + eps)
-
-
-def _layer_norm(A: Array) -> Array:
-    # each row to mean 0 and variance 1 (gain 1, shift 0: a freshly initialised LayerNorm)
-    mean, std = _row_moments(A)
-    return (A - mean[:, None]) / std[:, None]
+LAYER_NORM_EPS = 1e-5  # a seeded layer's LayerNorm: torch's default epsilon
 
 
 def _seeded_layer(t: Trace) -> dict[str, Array]:
@@ -231,7 +230,8 @@ def _seeded_layer(t: Trace) -> dict[str, Array]:
     W_1 = random_rows(_seed(t), "ffn W_1", (d_model, d_ff)) / np.sqrt(d_model)
     W_2 = random_rows(_seed(t), "ffn W_2", (d_ff, d_model)) / np.sqrt(d_ff)
     residual = t.X + t.output  # (T, d_model): Add, the input plus what attention brought
-    normed = _layer_norm(residual)  # (T, d_model): Norm
+    # Norm: gain 1 and shift 0, a freshly initialised LayerNorm (T, d_model)
+    normed = layer_norm(residual, LAYER_NORM_EPS)
     hidden = np.maximum(normed @ W_1, 0.0)  # (T, d_ff)
     ffn = hidden @ W_2  # (T, d_model)
     residual_2 = normed + ffn
@@ -243,9 +243,7 @@ def _seeded_layer(t: Trace) -> dict[str, Array]:
         "hidden": hidden,
         "ffn": ffn,
         "residual_2": residual_2,
-        "output": _layer_norm(residual_2),
-        "eps": LAYER_NORM_EPS,
-        "trained": 0.0,
+        "output": layer_norm(residual_2, LAYER_NORM_EPS),
     }
 
 
@@ -254,32 +252,28 @@ def _trained_layer(t: Trace) -> dict[str, Array]:
     # its output is the hidden state entering the next layer
     layer = int(t.config["layer"])
     ffn = minilm.feed_forward(layer)
-    return {
-        **minilm.run_layer(t.X, layer, t.output),
-        "W_1": ffn.W_1,
-        "W_2": ffn.W_2,
-        "eps": LAYER_NORM_EPS_BERT,
-        "trained": 1.0,
-    }
+    return {**minilm.run_layer(t.X, layer, t.output), "W_1": ffn.W_1, "W_2": ffn.W_2}
 
 
 def _encoder(t: Trace) -> dict[str, Array]:
-    parts = _trained_layer(t) if t.config.get("source") == "minilm" else _seeded_layer(t)
-    mean, std = _row_moments(parts["residual"], parts.pop("eps"))
+    trained = t.config.get("source") == "minilm"
+    parts = _trained_layer(t) if trained else _seeded_layer(t)
+    eps = LAYER_NORM_EPS_BERT if trained else LAYER_NORM_EPS  # its own LayerNorm's epsilon
+    mean, std = row_moments(parts["residual"], eps)  # (T,), (T,)
     return {
         "X": t.X,
         "attention": t.output,
         **parts,
+        "trained": np.asarray(float(trained)),  # 1: the model's own weights, 0: seeded
         "mean": mean,
         "std": std,
         # (r − μ)/σ before any gain and shift (T, d_model): what LayerNorm itself computes
-        "standardised": (parts["residual"] - mean[:, None]) / std[:, None],
-        "trained": np.asarray(parts["trained"]),  # 1: the model's own weights, 0: seeded
+        "standardised": layer_norm(parts["residual"], eps),
         "d_ff": np.asarray(float(parts["W_1"].shape[1])),
     }
 
 
-LAYER_STUDIES: dict[str, Callable[[Trace], dict[str, Array]]] = {
+LAYER_STUDIES: dict[str, LayerStudy] = {
     "spread": _spread,
     "wide": _wide,
     "plane": _plane,

@@ -2,26 +2,50 @@
 
 from __future__ import annotations
 
+from typing import TypedDict, overload
+
 import numpy as np
 import torch
+from numpy.typing import NDArray
 
 from .attention import LayerResult
+from .config import Normaliser, Similarity
 from .errors import CoreMismatch
 from .sources import Weights
 
-__all__ = ["TOLERANCE", "attend_torch", "check_against_torch"]
+__all__ = ["TOLERANCE", "TwinLayer", "attend_torch", "check_against_torch"]
 
 # numpy and torch both compute in float64; 1e-6 leaves room only for summation order.
 TOLERANCE = 1e-6
 
+Array = NDArray[np.float64]
 
-def _t(a: np.ndarray | None) -> torch.Tensor | None:
+
+class TwinLayer(TypedDict):
+    """``attend_torch``'s intermediates: per head Q, K, V, scores, scaled, weights, output."""
+
+    heads: list[dict[str, torch.Tensor]]
+    concat: torch.Tensor  # (T, h·d_v)
+    output: torch.Tensor  # (T, d_model)
+
+
+@overload
+def _t(a: Array) -> torch.Tensor: ...
+@overload
+def _t(a: Array | None) -> torch.Tensor | None: ...
+def _t(a: Array | None) -> torch.Tensor | None:
     return None if a is None else torch.from_numpy(np.ascontiguousarray(a))
 
 
 def attend_torch(
-    X: np.ndarray, X_kv: np.ndarray, w: Weights, *, similarity: str, normaliser: str, causal: bool
-) -> dict[str, object]:
+    X: Array,
+    X_kv: Array,
+    w: Weights,
+    *,
+    similarity: Similarity,
+    normaliser: Normaliser,
+    causal: bool,
+) -> TwinLayer:
     """Multi-head attention with torch ops; returns the same intermediates as ``attend``."""
     x, x_kv = _t(X), _t(X_kv)
     T, S = x.shape[0], x_kv.shape[0]
@@ -34,6 +58,8 @@ def attend_torch(
         if similarity == "cosine":
             scores = torch.nn.functional.cosine_similarity(q[:, None, :], k[None, :, :], dim=-1)
         elif similarity == "additive":
+            if hw.w_a is None:
+                raise ValueError("additive similarity needs the head's scoring vector w_a")
             scores = torch.tanh(q[:, None, :] + k[None, :, :]) @ _t(hw.w_a)  # (T, S)
         else:
             scores = q @ k.transpose(0, 1)  # (T, S)
@@ -50,23 +76,23 @@ def attend_torch(
         )
     concat = torch.cat([h["output"] for h in heads], dim=1)  # (T, h·d_v)
     output = torch.nn.functional.linear(concat, _t(w.W_O).T, _t(w.b_O))  # (T, d_model)
-    return dict(heads=heads, concat=concat, output=output)
+    return TwinLayer(heads=heads, concat=concat, output=output)
 
 
 def check_against_torch(
-    X: np.ndarray,
-    X_kv: np.ndarray,
+    X: Array,
+    X_kv: Array,
     w: Weights,
     result: LayerResult,
     *,
-    similarity: str,
-    normaliser: str,
+    similarity: Similarity,
+    normaliser: Normaliser,
     causal: bool,
 ) -> float:
     """Raise ``CoreMismatch`` unless torch reproduces ``result``; return the largest difference."""
     twin = attend_torch(X, X_kv, w, similarity=similarity, normaliser=normaliser, causal=causal)
     pairs = [("concat", result.concat, twin["concat"]), ("output", result.output, twin["output"])]
-    for i, (ours, theirs) in enumerate(zip(result.heads, twin["heads"])):
+    for i, (ours, theirs) in enumerate(zip(result.heads, twin["heads"], strict=True)):
         for name in ("Q", "K", "V", "scores", "scaled", "weights", "output"):
             pairs.append((f"heads[{i}].{name}", getattr(ours, name), theirs[name]))
     worst = 0.0

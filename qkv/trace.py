@@ -11,7 +11,9 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from .attention import HeadResult
 from .files import atomic
+from .sources import HeadWeights
 
 __all__ = ["TRACE_VERSION", "HeadTrace", "Trace"]
 
@@ -23,42 +25,41 @@ Array = NDArray[np.float64]
 _DIGEST_FORMAT = ".8e"
 
 
-def _frozen(a: Any, dtype: type = np.float64) -> Any:
+def _frozen(a: object, dtype: type[np.generic] = np.float64) -> NDArray[Any] | None:
     if a is None:
         return None
-    arr = np.array(a, dtype=dtype)  # a private copy
+    arr: NDArray[Any] = np.array(a, dtype=dtype)  # a private copy
     arr.setflags(write=False)
     return arr
 
 
-def _json(a: np.ndarray | None) -> Any:
+def _json(a: NDArray[Any] | None) -> Any:
     return None if a is None else a.tolist()
 
 
-@dataclass(frozen=True, eq=False)
-class HeadTrace:
-    """One head: its learned weights and every step from projections to output."""
+def _values(parts: HeadWeights | HeadResult) -> dict[str, Any]:
+    # a dataclass's fields by name, the arrays themselves (dataclasses.asdict would copy them)
+    return {f.name: getattr(parts, f.name) for f in fields(parts)}
 
-    W_Q: Array  # (d_model, d_k)
-    W_K: Array  # (d_model, d_k)
-    W_V: Array  # (d_model, d_v)
-    b_Q: Array | None  # (d_k,)
-    b_K: Array | None  # (d_k,)
-    b_V: Array | None  # (d_v,)
-    w_a: Array | None  # (d_k,) only for additive similarity
-    Q: Array  # (T, d_k) = X·W_Q + b_Q
-    K: Array  # (S, d_k) = X_kv·W_K + b_K
-    V: Array  # (S, d_v) = X_kv·W_V + b_V
-    scores: Array  # (T, S) raw similarity, Q·Kᵀ for dot products
-    scaled: Array  # (T, S) scores / √d_k for scaled_dot, else = scores
-    mask: NDArray[np.bool_] | None  # (T, S) True = masked out
-    weights: Array  # (T, S) normaliser(scaled, mask)
-    output: Array  # (T, d_v) weights·V
+
+# The fields are HeadWeights' then HeadResult's: a dataclass collects its bases' fields from
+# the last base to the first. That order is trace.json's (W_Q … w_a, Q … output) and the
+# digest's, so the bases must stay in this order.
+@dataclass(frozen=True, eq=False)
+class HeadTrace(HeadResult, HeadWeights):
+    """One head: its learned weights and every step from projections to output.
+
+    Every array is a private read-only copy: a scene can read a trace but never change it."""
 
     def __post_init__(self) -> None:
         for f in fields(self):
-            dtype = bool if f.name == "mask" else np.float64
+            dtype = np.bool_ if f.name == "mask" else np.float64
             object.__setattr__(self, f.name, _frozen(getattr(self, f.name), dtype))
+
+    @classmethod
+    def of(cls, params: HeadWeights, result: HeadResult) -> HeadTrace:
+        """One head's learned weights and what they computed, as one head of the trace."""
+        return cls(**_values(params), **_values(result))
 
     def to_json(self) -> dict[str, Any]:
         return {f.name: _json(getattr(self, f.name)) for f in fields(self)}
@@ -100,7 +101,7 @@ class Trace:
         """sha256 of every number, identical across runs and machines for the same input."""
         h = hashlib.sha256()
 
-        def feed(name: str, a: np.ndarray | None) -> None:
+        def feed(name: str, a: NDArray[Any] | None) -> None:
             h.update(name.encode())
             if a is None:
                 h.update(b"null")

@@ -45,7 +45,10 @@ def test_layer_matches_multihead_attention(causal, cross):
     trace = trace_for(bias=True, causal=causal, cross=cross, heads=2, d_model=6)
     d, h = trace.X.shape[1], len(trace.heads)
     mha = torch.nn.MultiheadAttention(d, h, bias=True, batch_first=True, dtype=T64)
-    cat = lambda name: np.concatenate([getattr(hd, name) for hd in trace.heads], axis=-1)
+
+    def cat(name):  # every head's matrices side by side, as torch keeps them
+        return np.concatenate([getattr(hd, name) for hd in trace.heads], axis=-1)
+
     with torch.no_grad():
         # torch keeps weights as (out, in): the transpose of the row convention
         mha.in_proj_weight.copy_(_t(np.concatenate([cat("W_Q"), cat("W_K"), cat("W_V")], 1).T))
@@ -79,7 +82,7 @@ def test_numpy_equals_torch(similarity, normaliser):
     ours = attend(X, X, w, **options)
     theirs = attend_torch(X, X, w, **options)
     np.testing.assert_allclose(ours.output, theirs["output"].numpy(), atol=TOLERANCE)
-    for a, b in zip(ours.heads, theirs["heads"]):
+    for a, b in zip(ours.heads, theirs["heads"], strict=True):
         np.testing.assert_allclose(a.weights, b["weights"].numpy(), atol=TOLERANCE)
 
 
@@ -181,13 +184,15 @@ def test_trace_json_contract_and_round_trip(default_trace, tmp_path):
         "output",
         "digest",
     }
-    head_keys = {
+    # exactly these, in this order: the learned weights, then every step (HeadTrace's fields)
+    head_keys = [
         "W_Q",
         "W_K",
         "W_V",
         "b_Q",
         "b_K",
         "b_V",
+        "w_a",
         "Q",
         "K",
         "V",
@@ -196,8 +201,8 @@ def test_trace_json_contract_and_round_trip(default_trace, tmp_path):
         "mask",
         "weights",
         "output",
-    }
-    assert head_keys <= set(data["heads"][0])
+    ]
+    assert all(list(head) == head_keys for head in data["heads"])
     assert data["kv_tokens"] is None and data["X_kv"] is None and data["heads"][0]["mask"] is None
     assert data["config"]["d_k"] == 3 and data["config"]["heads"] == 2
     back = Trace.read_json(path)
@@ -211,6 +216,8 @@ def test_trace_json_contract_and_round_trip(default_trace, tmp_path):
 def test_trace_is_frozen(default_trace):
     with pytest.raises(ValueError):
         default_trace.X[0, 0] = 1.0
+    with pytest.raises(ValueError):  # a head's weights and steps too, each a private copy
+        default_trace.heads[0].W_Q[0, 0] = 1.0
     with pytest.raises(AttributeError):
         default_trace.sentence = "x"
 
