@@ -17,12 +17,16 @@ Add & Norm and the feed-forward network act on each token's vector alone.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from functools import cached_property
+
 from manim import (
     DOWN,
     LEFT,
     RIGHT,
     UP,
     WHITE,
+    Animation,
     Arrow,
     Create,
     CurvedArrow,
@@ -44,11 +48,11 @@ from manim import (
     TransformFromCopy,
     VGroup,
     VMobject,
-    config,
 )
 
 from qkv import lookup, lookup_array
 from scenes.kit.base import LessonScene
+from scenes.kit.layout import CAPTION_TOP, CONTENT_WIDTH
 from scenes.kit.style import FONT, LABEL_SIZE, MUTED, NUMBER_SIZE, ROLE
 from scenes.kit.widgets import (
     DIM_TEX,
@@ -62,8 +66,8 @@ from scenes.kit.widgets import (
 
 __all__ = ["EncoderLayer"]
 
-# The lowest the numbers reach: the caption line keeps the rest (their top is under the strip).
-BOTTOM = -3.0
+# The top of the upright diagram and of the stack; all ends above the caption line (CAPTION_TOP).
+DIAGRAM_TOP = 3.85
 # Room kept under an equation for a worked line (x + a = r).
 WORKED = 0.8
 # Columns shown of a d_model-wide matrix, and of a d_ff-wide one (the rest elided with ⋯).
@@ -75,6 +79,49 @@ MAX_GROWTH = 1.4
 _DIM_TEX = {**DIM_TEX, "d_ff": r"d_{\text{ff}}"}
 # The sub-blocks of the layer, bottom to top.
 BLOCKS = ("attention", "add_norm", "ffn", "add_norm")
+
+
+class Seeded:
+    """The seeded layer's formulas: ReLU, no biases, LayerNorm's gain one and shift zero."""
+
+    normed = r"N = \mathrm{LayerNorm}(R)"
+    up = r"\xrightarrow{\;\mathrm{ReLU}\;}"  # the sign from N·W_up to H
+    hidden = r"H = \mathrm{ReLU}(N\,W_{\text{up}})"
+    down = "="  # the sign from H·W_down to F
+
+
+class Trained(Seeded):
+    """A pretrained model's own layer: trained gain γ and shift β, GELU, biases b."""
+
+    normed = r"N = \gamma \odot \frac{R - \mu}{\sigma} + \beta"
+    up = r"\xrightarrow{\;+\,b,\ \mathrm{GELU}\;}"
+    hidden = r"H = \mathrm{GELU}(N\,W_{\text{up}} + b)"
+    down = r"\xrightarrow{\;+\,b\;}"
+
+
+@dataclass
+class Equation:
+    """``M₁ + M₂ = M₃`` (or ·) on screen: its matrices and signs, the tokens' names left of the
+    first, each matrix's name and shape above it, and ``whole`` (all of them, for layout)."""
+
+    mats: list[TraceMatrix]
+    signs: VGroup
+    labels: VGroup
+    heads: VGroup
+    whole: VGroup
+
+
+@dataclass
+class Board:
+    """What the beats hand on: the layer's strip along the top, the cursor on it, the token
+    worked by hand, where the numbers' region starts, and the equation now on screen (the next
+    step starts from its last matrix)."""
+
+    strip: dict[str, VMobject]
+    cursor: SurroundingRectangle
+    token: int
+    top: float
+    shown: Equation | None = None
 
 
 class EncoderLayer(LessonScene):
@@ -219,26 +266,53 @@ class EncoderLayer(LessonScene):
     }
 
     def construct(self) -> None:
-        T = len(self.trace.tokens)
-        i = (T - 1) // 2  # the token worked by hand: a middle one
-        self.kind = (
-            "cross"
-            if self.trace.X_kv is not None
-            else "causal"
-            if self.trace.heads[0].mask is not None
-            else "self"
-        )
-        # a pretrained model's own layer (gain and shift, GELU, biases) or the seeded one
-        self.trained = bool(lookup(self.trace, "encoder.trained"))
-        self.formulas = TRAINED_TEX if self.trained else SEEDED_TEX
-
-        # 1. The block diagram: X in at the bottom, Y out at the top, skips round each block
         diagram = self.diagram()
+        self.draw_the_layer(diagram)
+        self.light_our_attention(diagram)
+        self.name_the_decoder()
+        self.draw_the_skips(diagram)
+        board = self.fold_into_a_strip(diagram)
+        self.add_the_input_back(board)
+        band, panel = self.normalise_one_row(board)
+        self.normalise_every_row(board, band, panel)
+        self.widen_each_token(board)
+        self.show_the_activation(board)
+        self.narrow_each_token_back(board)
+        self.add_and_norm_again(board)
+        self.show_the_output(board)
+        self.stack_the_layers(board)
+
+    # -- the variants ---------------------------------------------------------------------------
+
+    @cached_property
+    def kind(self) -> str:
+        """The attention the layer wraps: ``self``, or a decoder's ``causal`` or ``cross``."""
+        if self.trace.X_kv is not None:
+            return "cross"
+        return "causal" if self.trace.heads[0].mask is not None else "self"
+
+    @cached_property
+    def trained(self) -> bool:
+        """A pretrained model's own layer (gain and shift, GELU, biases), not the seeded one."""
+        return bool(lookup(self.trace, "encoder.trained"))
+
+    @property
+    def formulas(self) -> type[Seeded]:
+        """How this layer's steps are written: the seeded one's or a trained model's."""
+        return Trained if self.trained else Seeded
+
+    # -- the beats ------------------------------------------------------------------------------
+
+    def draw_the_layer(self, diagram: dict[str, VMobject]) -> None:
+        """The block diagram: X in at the bottom, through the four blocks, Y out at the top."""
         self.say("layer")
         self.play(
             FadeIn(diagram["x"]),
             LaggedStart(
-                *(FadeIn(VGroup(a, b)) for a, b in zip(diagram["arrows"], diagram["boxes"])),
+                *(
+                    FadeIn(VGroup(a, b))
+                    for a, b in zip(diagram["arrows"], diagram["boxes"], strict=False)
+                ),
                 lag_ratio=0.4,
             ),
             run_time=1.6,
@@ -251,22 +325,32 @@ class EncoderLayer(LessonScene):
             run_time=0.8,
         )
         self.wait(0.6)
+
+    def light_our_attention(self, diagram: dict[str, VMobject]) -> None:
+        """The attention block is what this lesson computed."""
         attention = diagram["boxes"][0]
         self.say("ours")
         self.play(
             self.lit(attention[0]), Indicate(attention[1], color=ROLE["output"]), run_time=0.8
         )
         self.wait(0.8)
+
+    def name_the_decoder(self) -> None:
+        """Masked or cross-attention: a decoder wraps it the same way."""
         if self.kind != "self":
-            self.say(f"decoder_{self.kind}")
+            self.say("decoder_causal" if self.kind == "causal" else "decoder_cross")
             self.wait(1.2)
+
+    def draw_the_skips(self, diagram: dict[str, VMobject]) -> None:
+        """Skip connections carry each sub-block's input round it, to be added back."""
         self.play(*(Create(s) for s in diagram["skips"]), run_time=1.2)
         self.say("skip")
         self.wait(1.0)
 
-        # ... which folds into a strip along the top: a map of where the numbers below are
+    def fold_into_a_strip(self, diagram: dict[str, VMobject]) -> Board:
+        """The diagram folds into a strip along the top: a map of where the numbers below are."""
         strip = self.strip()
-        self.top = strip["boxes"].get_bottom()[1] - 0.3  # the numbers' region starts here
+        top = strip["boxes"].get_bottom()[1] - 0.3  # the numbers' region starts here
         self.lit(strip["boxes"][0][0], animate=False)
         self.play(
             *(
@@ -277,10 +361,18 @@ class EncoderLayer(LessonScene):
             FadeOut(diagram["name"]),
             run_time=1.2,
         )
-        cursor = self.cursor(strip["boxes"][1])
+        return Board(
+            strip,
+            self.cursor(strip["boxes"][1]),
+            token=(len(self.trace.tokens) - 1) // 2,  # the token worked by hand: a middle one
+            top=top,
+        )
 
-        # 2. Add: X + Attention(X) = R, one entry by hand, then all of them
+    def add_the_input_back(self, board: Board) -> None:
+        """Add: X + Attention(X) = R, one entry by hand, then all of them."""
+        i = board.token
         add = self.equation(
+            board,
             [
                 ("encoder.X", "X", "X"),
                 ("encoder.attention", r"\mathrm{Attention}(X)", "output"),
@@ -291,7 +383,7 @@ class EncoderLayer(LessonScene):
         )
         x, a, r = add.mats
         self.say("add")
-        self.play(Create(cursor), FadeIn(VGroup(add.labels, x, add.heads[0])), run_time=0.8)
+        self.play(Create(board.cursor), FadeIn(VGroup(add.labels, x, add.heads[0])), run_time=0.8)
         self.play(
             FadeIn(VGroup(add.signs, a, add.heads[1], add.heads[2], self.shell(r))), run_time=0.8
         )
@@ -299,20 +391,19 @@ class EncoderLayer(LessonScene):
         self.say("all_entries")
         self.fill(r, skip={(i, 0)})
         self.wait(1.0)
+        board.shown = add
 
-        # 3. Norm: one token's row to mean zero and spread one, then every row
-        norm = self.equation([("encoder.residual", "R", "X")], [], width=5.2, growth=1.0)
+    def normalise_one_row(self, board: Board) -> tuple[VMobject, VGroup]:
+        """Norm: one token's row, its mean and deviation, to mean zero and spread one."""
+        i, add = board.token, board.shown
+        norm = self.equation(board, [("encoder.residual", "R", "X")], [], width=5.2, growth=1.0)
         panel = self.norm_panel(i)
-        VGroup(norm, panel).arrange(RIGHT, buff=0.8)
-        grow(VGroup(norm, panel), config.frame_width - 1.0, self.top - BOTTOM)
-        VGroup(norm, panel).move_to(UP * (self.top + BOTTOM) / 2)
+        VGroup(norm.whole, panel).arrange(RIGHT, buff=0.8)
+        grow(VGroup(norm.whole, panel), CONTENT_WIDTH, board.top - CAPTION_TOP)
+        VGroup(norm.whole, panel).move_to(UP * (board.top + CAPTION_TOP) / 2)
+        x, a, _ = add.mats
         self.play(FadeOut(VGroup(x, a, add.heads[0], add.heads[1], add.signs)), run_time=0.5)
-        self.play(
-            ReplacementTransform(r, norm.mats[0]),
-            ReplacementTransform(add.heads[2], norm.heads[0]),
-            ReplacementTransform(add.labels, norm.labels),
-            run_time=0.8,
-        )
+        self.carry(add, norm, 0)
         band = highlight(VGroup(norm.mats[0].row_band(i), norm.labels[i]), WHITE)
         row, stats, result = panel
         self.say("norm_row", ("tokens", i))
@@ -332,78 +423,81 @@ class EncoderLayer(LessonScene):
             run_time=1.2,
         )
         self.wait(1.6)
-        normed, normed_head = self.in_place(
-            norm.mats[0], norm.heads[0], "encoder.normed", self.formulas["normed"], "X"
-        )
+        board.shown = norm
+        return band, panel
+
+    def normalise_every_row(self, board: Board, band: VMobject, panel: VGroup) -> None:
+        """LayerNorm does this to every token's row on its own; then its gain and shift."""
+        norm = board.shown
+        normed = self.in_place(norm, "encoder.normed", self.formulas.normed, "X")
         self.say("norm_all")
         self.play(
             FadeOut(band),
             FadeOut(panel),
-            ReplacementTransform(norm.mats[0], normed),
-            FadeTransform(norm.heads[0], normed_head),
+            ReplacementTransform(norm.mats[0], normed.mats[0]),
+            FadeTransform(norm.heads[0], normed.heads[0]),
             run_time=1.5,
         )
         self.wait(0.6)
         self.say("trained_gain" if self.trained else "norm_gain")
         self.wait(1.6)
+        board.shown = normed
 
-        # 4. Feed-forward: N·W_up, ReLU, ·W_down, every token on its own
+    def widen_each_token(self, board: Board) -> None:
+        """Feed-forward: N·W_up widens every token, on its own, into the hidden layer H."""
         up = self.equation(
+            board,
             [
                 ("encoder.normed", "N", "X"),
                 ("encoder.W_1", r"W_{\text{up}}", "learned"),
-                ("encoder.hidden", self.formulas["hidden"], "X"),
+                ("encoder.hidden", self.formulas.hidden, "X"),
             ],
-            ["\\cdot", self.formulas["up"]],
+            ["\\cdot", self.formulas.up],
         )
-        n, w_up, h = up.mats
-        self.play(
-            self.step(cursor, strip["boxes"][2]),
-            ReplacementTransform(normed, n),
-            FadeTransform(normed_head, up.heads[0]),
-            ReplacementTransform(norm.labels, up.labels),
-            run_time=1.0,
-        )
+        step = self.step(board.cursor, board.strip["boxes"][2])
+        self.carry(board.shown, up, 0, step, head=FadeTransform, run_time=1.0)
         self.say("ffn_up")
+        _, w_up, h = up.mats
         self.play(FadeIn(VGroup(up.signs, w_up, up.heads[1], up.heads[2], self.shell(h))))
         self.fill(h)
         self.wait(0.5)
+        board.shown = up
+
+    def show_the_activation(self, board: Board) -> None:
+        """ReLU zeroes H's negative entries (a trained GELU squeezes them): zeros pointed at."""
         self.say("gelu" if self.trained else "relu")
-        zeros = self.zeros(h)
+        zeros = self.zeros(board.shown.mats[2])
         if zeros:
             self.play(
                 LaggedStart(*(Indicate(z, color=WHITE) for z in zeros), lag_ratio=0.1), run_time=1.2
             )
         self.wait(0.5)
+
+    def narrow_each_token_back(self, board: Board) -> None:
+        """H·W_down narrows each token back to the model's width: F."""
         down = self.equation(
+            board,
             [
                 ("encoder.hidden", "H", "X"),
                 ("encoder.W_2", r"W_{\text{down}}", "learned"),
                 ("encoder.ffn", "F", "X"),
             ],
-            ["\\cdot", self.formulas["down"]],
+            ["\\cdot", self.formulas.down],
         )
-        self.play(FadeOut(VGroup(n, w_up, up.signs, up.heads[0], up.heads[1])), run_time=0.5)
-        self.play(
-            ReplacementTransform(h, down.mats[0]),
-            FadeTransform(up.heads[2], down.heads[0]),
-            ReplacementTransform(up.labels, down.labels),
-            run_time=0.8,
-        )
+        self.clear_factors(board.shown)
+        self.carry(board.shown, down, 0, head=FadeTransform)
         self.say("ffn_down")
-        self.play(
-            FadeIn(
-                VGroup(
-                    down.signs, down.mats[1], down.heads[1], down.heads[2], self.shell(down.mats[2])
-                )
-            )
-        )
-        self.fill(down.mats[2])
+        _, w_down, f = down.mats
+        self.play(FadeIn(VGroup(down.signs, w_down, down.heads[1], down.heads[2], self.shell(f))))
+        self.fill(f)
         self.say("trained_ffn" if self.trained else "seeded")
         self.wait(1.3)
+        board.shown = down
 
-        # 5. Add & Norm again: N + F, normed, is the layer's output
+    def add_and_norm_again(self, board: Board) -> None:
+        """Add & Norm again: the normed input plus the feed-forward output, N + F = R′."""
         again = self.equation(
+            board,
             [
                 ("encoder.normed", "N", "X"),
                 ("encoder.ffn", "F", "X"),
@@ -411,64 +505,46 @@ class EncoderLayer(LessonScene):
             ],
             ["+", "="],
         )
+        self.clear_factors(board.shown)
+        self.carry(board.shown, again, 1, self.step(board.cursor, board.strip["boxes"][3]))
+        n, _, r2 = again.mats
         self.play(
-            FadeOut(VGroup(down.mats[0], down.mats[1], down.signs, down.heads[0], down.heads[1])),
-            run_time=0.5,
-        )
-        self.play(
-            self.step(cursor, strip["boxes"][3]),
-            ReplacementTransform(down.mats[2], again.mats[1]),
-            ReplacementTransform(down.heads[2], again.heads[1]),
-            ReplacementTransform(down.labels, again.labels),
-            run_time=0.8,
-        )
-        self.play(
-            FadeIn(
-                VGroup(
-                    again.mats[0],
-                    again.heads[0],
-                    again.signs,
-                    again.heads[2],
-                    self.shell(again.mats[2]),
-                )
-            ),
+            FadeIn(VGroup(n, again.heads[0], again.signs, again.heads[2], self.shell(r2))),
             run_time=0.8,
         )
         self.say("add_again")
-        self.fill(again.mats[2])
+        self.fill(r2)
         self.wait(0.3)
+        board.shown = again
+
+    def show_the_output(self, board: Board) -> None:
+        """R′ → LayerNorm → Y: the layer's output, one vector per token, shaped like its input."""
         out = self.equation(
+            board,
             [("encoder.residual_2", "R'", "X"), ("encoder.output", "Y", "output")],
             [r"\xrightarrow{\;\mathrm{LayerNorm}\;}"],
         )
-        self.play(
-            FadeOut(
-                VGroup(again.mats[0], again.mats[1], again.signs, again.heads[0], again.heads[1])
-            ),
-            run_time=0.5,
-        )
-        self.play(
-            ReplacementTransform(again.mats[2], out.mats[0]),
-            ReplacementTransform(again.heads[2], out.heads[0]),
-            ReplacementTransform(again.labels, out.labels),
-            run_time=0.8,
-        )
+        self.clear_factors(board.shown)
+        self.carry(board.shown, out, 0)
         self.say("output")
         self.play(
             FadeIn(VGroup(out.signs, out.heads[1])),
-            self.step(cursor, strip["y"]),
+            self.step(board.cursor, board.strip["y"]),
             TransformFromCopy(out.mats[0], out.mats[1]),
             run_time=1.5,
         )
         self.wait(1.2)
+        board.shown = out
 
-        # 6. Many such layers, one after another
+    def stack_the_layers(self, board: Board) -> None:
+        """Many such layers, one after another: the layer becomes one of a stack."""
         stack = self.stack()
+        strip, out = board.strip, board.shown
         numbers = VGroup(out.labels, *out.mats, out.signs, out.heads)
         layer = VGroup(strip["boxes"], strip["arrows"][1:-1], strip["skips"])
         self.play(
             FadeOut(numbers),
-            FadeOut(cursor),
+            FadeOut(board.cursor),
             FadeTransform(layer, stack["layers"][0]),
             ReplacementTransform(strip["x"], stack["x"]),
             ReplacementTransform(strip["y"], stack["y"]),
@@ -488,14 +564,44 @@ class EncoderLayer(LessonScene):
         self.say("stack")
         self.wait(1.8)
 
+    # -- the steps between equations ------------------------------------------------------------
+
+    def carry(
+        self,
+        old: Equation,
+        new: Equation,
+        into: int,
+        *also: Animation,
+        head: type[Animation] = ReplacementTransform,
+        run_time: float = 0.8,
+    ) -> None:
+        """``old``'s last matrix becomes ``new``'s matrix ``into``, with its name and shape, and
+        the tokens' names move along (``also`` plays first, alongside)."""
+        self.play(
+            *also,
+            ReplacementTransform(old.mats[-1], new.mats[into]),
+            head(old.heads[-1], new.heads[into]),
+            ReplacementTransform(old.labels, new.labels),
+            run_time=run_time,
+        )
+
+    def clear_factors(self, eq: Equation) -> None:
+        """An equation's first two matrices, its signs and their names leave: the result stays."""
+        self.play(
+            FadeOut(VGroup(eq.mats[0], eq.mats[1], eq.signs, eq.heads[0], eq.heads[1])),
+            run_time=0.5,
+        )
+
     # -- the diagram --------------------------------------------------------------------------
 
     def label(self, key: str) -> str:
         """A box's name in the lesson's language, for the trace's kind of attention."""
-        if key == "attention" and self.kind != "self":
-            key = f"attention_{self.kind}"
+        if key == "attention":
+            key = {"self": "attention", "causal": "attention_causal", "cross": "attention_cross"}[
+                self.kind
+            ]
         if key == "layer" and self.kind != "self":
-            key = "layer_decoder"
+            key = "layer_decoder"  # masked or cross-attention: a decoder layer holds more
         return self.labels[key][self.language]
 
     def block(self, key: str, width: float, height: float, size: float) -> VGroup:
@@ -517,7 +623,9 @@ class EncoderLayer(LessonScene):
         x = MathTex("X", font_size=NAME_SIZE * 1.2).next_to(boxes, DOWN, buff=0.6)
         y = MathTex("Y", font_size=NAME_SIZE * 1.2).next_to(boxes, UP, buff=0.6)
         ends = [x, *boxes, y]
-        arrows = VGroup(*(self.arrow(a.get_top(), b.get_bottom()) for a, b in zip(ends, ends[1:])))
+        arrows = VGroup(
+            *(self.arrow(a.get_top(), b.get_bottom()) for a, b in zip(ends, ends[1:], strict=False))
+        )
         # each skip leaves the stream below a sub-block and joins its Add & Norm from the right
         side = boxes.get_right()[0] + 0.6
         skips = VGroup()
@@ -548,8 +656,8 @@ class EncoderLayer(LessonScene):
         )
         name.next_to(frame, LEFT, buff=0.3)
         whole = VGroup(x, boxes, y, arrows, skips, frame, name)
-        fit(whole, config.frame_width - 1.0, 3.85 - BOTTOM - 0.1)
-        whole.move_to(UP * (3.85 + BOTTOM) / 2)
+        fit(whole, CONTENT_WIDTH, DIAGRAM_TOP - CAPTION_TOP - 0.1)
+        whole.move_to(UP * (DIAGRAM_TOP + CAPTION_TOP) / 2)
         return {
             "x": x,
             "boxes": boxes,
@@ -570,7 +678,9 @@ class EncoderLayer(LessonScene):
         y = MathTex("Y", font_size=NAME_SIZE)
         VGroup(x, *boxes, y).arrange(RIGHT, buff=0.55)
         ends = [x, *boxes, y]
-        arrows = VGroup(*(self.arrow(a.get_right(), b.get_left()) for a, b in zip(ends, ends[1:])))
+        arrows = VGroup(
+            *(self.arrow(a.get_right(), b.get_left()) for a, b in zip(ends, ends[1:], strict=False))
+        )
         skips = VGroup(
             *(
                 CurvedArrow(
@@ -585,7 +695,7 @@ class EncoderLayer(LessonScene):
             )
         )
         whole = VGroup(x, boxes, y, arrows, skips)
-        fit(whole, config.frame_width - 1.0, 1.1)
+        fit(whole, CONTENT_WIDTH, 1.1)
         whole.to_edge(UP, buff=0.15)
         return {"x": x, "boxes": boxes, "y": y, "arrows": arrows, "skips": skips}
 
@@ -598,11 +708,11 @@ class EncoderLayer(LessonScene):
         x = MathTex("X", font_size=NAME_SIZE * 1.2)
         y = MathTex("Y", font_size=NAME_SIZE * 1.2)
         ends = [x, layers[0], layers[1], dots, layers[2], y]
-        VGroup(*ends).arrange(UP, buff=0.45).move_to(UP * (3.85 + BOTTOM) / 2)
+        VGroup(*ends).arrange(UP, buff=0.45).move_to(UP * (DIAGRAM_TOP + CAPTION_TOP) / 2)
         arrows = VGroup(
             *(
                 self.arrow(a.get_top(), b.get_bottom())
-                for a, b in zip(ends, ends[1:])
+                for a, b in zip(ends, ends[1:], strict=False)
                 if dots not in (a, b)
             )
         )
@@ -652,7 +762,8 @@ class EncoderLayer(LessonScene):
         )
 
     def shape(self, rows: str, cols: str) -> VGroup:
-        """``(T × d_ff) = (6 × 24)``: d_ff, which no trace dimension holds, from ``encoder.d_ff``."""
+        """``(T × d_ff) = (6 × 24)``: d_ff, which no trace dimension holds, comes from
+        ``encoder.d_ff``."""
 
         def key(name: str) -> str:
             return "encoder.d_ff" if name == "d_ff" else name
@@ -661,13 +772,14 @@ class EncoderLayer(LessonScene):
 
     def equation(
         self,
+        board: Board,
         terms: list[tuple[str, str, str]],
         signs: list[str],
         *,
         room: float = 0.0,
         width: float | None = None,
         growth: float = MAX_GROWTH,
-    ) -> VGroup:
+    ) -> Equation:
         """``M₁ + M₂ = M₃`` (or ·): each matrix named and shaped above it, the tokens left of the
         first; fitted under the strip (leaving ``room`` below for a worked line) and centred."""
         mats = [self.matrix(key, role) for key, _, role in terms]
@@ -688,18 +800,17 @@ class EncoderLayer(LessonScene):
             lab.next_to(first.matrix, LEFT, buff=0.15).match_y(first.row_band(r))
         heads = VGroup()
         top = VGroup(*mats).get_top()[1]
-        for m, (key, name, role) in zip(mats, terms):
+        for m, (key, name, role) in zip(mats, terms, strict=True):
             rows, cols = _AXES[key]
             head = VGroup(
                 MathTex(name, font_size=NAME_SIZE, color=ROLE[role]), self.shape(rows, cols)
             ).arrange(DOWN, buff=0.12)
             heads.add(head.next_to(m.get_center() * RIGHT + top * UP, UP, buff=0.25))
-        eq = VGroup(body, labels, heads)
-        eq.mats, eq.signs, eq.labels, eq.heads = mats, sign_mobs, labels, heads
-        height = self.top - BOTTOM - room
-        grow(eq, width or config.frame_width - 1.0, height, growth)
-        eq.move_to(UP * (self.top - height / 2))
-        return eq
+        whole = VGroup(body, labels, heads)
+        height = board.top - CAPTION_TOP - room
+        grow(whole, width or CONTENT_WIDTH, height, growth)
+        whole.move_to(UP * (board.top - height / 2))
+        return Equation(mats, sign_mobs, labels, heads, whole)
 
     @staticmethod
     def shell(m: TraceMatrix) -> VGroup:
@@ -721,7 +832,7 @@ class EncoderLayer(LessonScene):
                 run_time=min(1.6, 0.8 + 0.1 * len(rows)),
             )
 
-    def work_sum(self, add: VGroup, i: int) -> None:
+    def work_sum(self, add: Equation, i: int) -> None:
         """x + a = r for token ``i``'s first entry, copied out of the matrices and back."""
         x, a, r = add.mats
         size = NUMBER_SIZE * 1.2
@@ -733,7 +844,7 @@ class EncoderLayer(LessonScene):
             self.num.value("encoder.residual", i, 0, font_size=size),
         )
         line.arrange(RIGHT, buff=0.2)
-        line.next_to(add, DOWN, buff=0.35)
+        line.next_to(add.whole, DOWN, buff=0.35)
         boxes = [
             highlight(x.entries[(i, 0)], ROLE["X"]),
             highlight(a.entries[(i, 0)], ROLE["output"]),
@@ -784,20 +895,20 @@ class EncoderLayer(LessonScene):
         vec.get_brackets().set_color(ROLE["X"])
         return vec
 
-    def in_place(
-        self, old: TraceMatrix, old_head: VGroup, key: str, name: str, role: str
-    ) -> tuple[TraceMatrix, VGroup]:
-        """The matrix of ``key`` over ``old`` (same height and centre: each number takes the
-        place of the one it is computed from), its name and shape where ``old``'s were."""
+    def in_place(self, old: Equation, key: str, name: str, role: str) -> Equation:
+        """The matrix of ``key`` over ``old``'s only one (same height and centre: each number
+        takes the place of the one it is computed from), its name and shape where ``old``'s
+        were, the tokens' names kept."""
+        old_mat, old_head = old.mats[0], old.heads[0]
         new = self.matrix(key, role)
-        factor = old.height / new.height  # the scale the old one's layout was fitted to
-        new.scale(factor).move_to(old)
+        factor = old_mat.height / new.height  # the scale the old one's layout was fitted to
+        new.scale(factor).move_to(old_mat)
         rows, cols = _AXES[key]
         head = VGroup(
             MathTex(name, font_size=NAME_SIZE, color=ROLE[role]), self.shape(rows, cols)
         ).arrange(DOWN, buff=0.12)
         head.scale(factor).match_x(new).align_to(old_head, DOWN)
-        return new, head
+        return Equation([new], VGroup(), old.labels, VGroup(head), VGroup(new, old.labels, head))
 
     def zeros(self, m: TraceMatrix) -> list:
         """The shown entries ReLU set to zero (read from the trace, to point at them)."""
@@ -809,21 +920,6 @@ def grow(mob: VMobject, width: float, height: float, limit: float = MAX_GROWTH) 
     """Scale ``mob`` to fill ``width`` x ``height``, growing by at most ``limit``."""
     return mob.scale(min(limit, width / mob.width, height / mob.height))
 
-
-# The formulas of the seeded layer (ReLU, no biases, LayerNorm's gain 1 and shift 0) and of a
-# pretrained model's own (trained gain γ and shift β, GELU, biases b)
-SEEDED_TEX = {
-    "normed": r"N = \mathrm{LayerNorm}(R)",
-    "up": r"\xrightarrow{\;\mathrm{ReLU}\;}",
-    "hidden": r"H = \mathrm{ReLU}(N\,W_{\text{up}})",
-    "down": "=",
-}
-TRAINED_TEX = {
-    "normed": r"N = \gamma \odot \frac{R - \mu}{\sigma} + \beta",
-    "up": r"\xrightarrow{\;+\,b,\ \mathrm{GELU}\;}",
-    "hidden": r"H = \mathrm{GELU}(N\,W_{\text{up}} + b)",
-    "down": r"\xrightarrow{\;+\,b\;}",
-}
 
 # The axes of each matrix the scene shows, as named in dims.* (d_ff from encoder.d_ff).
 _AXES = {

@@ -11,6 +11,8 @@ Three beats, every value computed by the core (qkv/studies.py):
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 from manim import (
     DOWN,
@@ -34,6 +36,8 @@ from manim import (
 
 from qkv import lookup, lookup_array
 from scenes.kit.base import LessonScene
+from scenes.kit.layout import CAPTION_TOP
+from scenes.kit.provenance import Numbers
 from scenes.kit.style import FRAME_LINE, LABEL_SIZE, NUMBER_SIZE, ROLE
 from scenes.kit.widgets import fit, token_labels, turn_if_crowded
 
@@ -42,7 +46,7 @@ __all__ = ["WhyScale"]
 AXIS_WIDTH = 8.0  # scene units from the axis' left end to its right end
 ROW_GAP = 1.05  # between the strips of two widths
 DOT_RADIUS = 0.035
-CAPTION_TOP = -3.0  # the caption line's top: content ends above it
+CENTRE_X = -0.6  # the axes sit a little left of centre: σ columns right
 
 
 class DotStrip(VMobject):
@@ -55,8 +59,73 @@ class DotStrip(VMobject):
         # a small vertical jitter by sample index, so that coinciding dots stay visible
         jitter = (np.arange(len(xs)) % 5 - 2) * DOT_RADIUS * 1.2
         self.points = np.concatenate(
-            [circle + np.array([x, y + dy, 0.0]) for x, dy in zip(xs, jitter)]
+            [circle + np.array([x, y + dy, 0.0]) for x, dy in zip(xs, jitter, strict=True)]
         )
+
+
+class BarChart(VGroup):
+    """One query's weights over the keys as bars, each with its real value above it, the keys
+    named under them and the chart's formula over it."""
+
+    def __init__(self, num: Numbers, key: str, title_tex: str, focus: int) -> None:
+        weights = lookup_array(num.trace, key)[focus]  # (S,)
+        keys = len(weights)
+        pitch = min(0.85, 5.8 / keys)
+        tall = 2.8  # a weight of one
+        self.base = Line(LEFT * 0.1, RIGHT * (pitch * keys + 0.1), color=FRAME_LINE, stroke_width=2)
+        self.bars, self.values = VGroup(), VGroup()
+        for j, w in enumerate(weights):
+            x = pitch * (j + 0.5)
+            bar = Rectangle(
+                width=pitch * 0.7,
+                height=max(tall * w, 1e-3),
+                stroke_width=0,
+                fill_color=ROLE["weights"],
+                fill_opacity=0.85,
+            )
+            bar.move_to([x, 0, 0], DOWN)
+            value = num.value(key, focus, j, coloured=False, font_size=NUMBER_SIZE)
+            value.scale_to_fit_width(min(value.width, pitch * 0.85))
+            value.next_to([x, tall * w, 0], UP, buff=0.08)
+            self.bars.add(bar)
+            self.values.add(value)
+        self.labels = token_labels(
+            num, "key_tokens", ROLE["K"], font_size=LABEL_SIZE * 0.8, max_width=1.3
+        )
+        turn_if_crowded(self.labels, pitch)
+        for j, lab in enumerate(self.labels):
+            lab.next_to([pitch * (j + 0.5), 0, 0], DOWN, buff=0.15)
+        self.title = MathTex(title_tex, font_size=LABEL_SIZE)
+        self.title.next_to([pitch * keys / 2, tall, 0], UP, buff=0.5)
+        super().__init__(self.title, self.base, self.bars, self.values, self.labels)
+
+
+@dataclass
+class Spread:
+    """What the spread beats hand on: the formula, one axis per width with its samples, the
+    widths' names, the axis' marks, and the σ and √d_k columns."""
+
+    title: MathTex
+    axes: VGroup
+    zero: Line
+    names: VGroup
+    ticks: VGroup
+    strips: VGroup
+    heads: VGroup  # σ and √d_k over their columns
+    sigmas: VGroup
+    roots: VGroup
+
+
+@dataclass
+class Weights:
+    """What the saturation beats hand on: the query followed, its unscaled and scaled softmax
+    weights, and each one's largest slope."""
+
+    focus: int
+    onehot: bool  # the core's verdict on the unscaled weights
+    raw: BarChart
+    soft: BarChart
+    slopes: VGroup
 
 
 class WhyScale(LessonScene):
@@ -124,49 +193,28 @@ class WhyScale(LessonScene):
     }
 
     def construct(self) -> None:
-        self.spread()
-        self.saturation()
+        axes = self.lay_out_the_axes()
+        self.show_random_dot_products(axes)
+        self.show_the_spread_growing(axes)
+        self.set_the_spread_beside_the_root(axes)
+        self.divide_by_the_root(axes)
+        self.zoom_in_on_one_spread(axes)
+        self.clear_the_axes(axes)
+        weights = self.take_this_sentence_wide()
+        self.show_the_unscaled_weights(weights)
+        self.show_the_scaled_weights(weights)
+        self.show_where_learning_stalls(weights)
 
     # ---- beats 1 and 2: the spread of q·k by width ----
 
-    def spread(self) -> None:
+    def lay_out_the_axes(self) -> Spread:
+        """One axis per width with its samples of q·k; σ and √d_k columns at the right."""
         num, trace = self.num, self.trace
-        widths = len(lookup_array(trace, "spread.d_k"))
         reach = lookup(trace, "spread.axis", (2,))
-        zoomed = lookup(trace, "spread.scaled_axis", (2,))
-        samples = lookup_array(trace, "spread.samples")  # (widths, N)
-        scaled = lookup_array(trace, "spread.scaled")
-
+        ys = self.rows()
         title = MathTex(r"q \cdot k = \sum_{m} q_m k_m", font_size=LABEL_SIZE * 1.2)
         title.to_edge(UP, buff=0.35)
-        ys = [2.2 - ROW_GAP * w for w in range(widths)]
-        centre_x = -0.6  # the axes sit a little left of centre: σ columns right
-
-        def number_lines(half: float) -> VGroup:
-            # one manim NumberLine per width, from −half to half; numbers come from the core
-            return VGroup(
-                *(
-                    NumberLine(
-                        x_range=[-half, half, half / 2],
-                        length=AXIS_WIDTH,
-                        color=FRAME_LINE,
-                        stroke_width=2,
-                        tick_size=0.06,
-                        include_numbers=False,
-                    ).move_to([centre_x, y, 0])
-                    for y in ys
-                )
-            )
-
-        def strips_on(lines: VGroup, values: np.ndarray) -> VGroup:
-            return VGroup(
-                *(
-                    DotStrip(np.array([line.n2p(v)[0] for v in row]), line.get_y(), ROLE["Q"])
-                    for line, row in zip(lines, values)
-                )
-            )
-
-        axes = number_lines(reach)
+        axes = self.number_lines(reach)
         zero = Line(
             axes[0].n2p(0) + UP * 0.4,
             axes[-1].n2p(0) + DOWN * 0.3,
@@ -182,10 +230,9 @@ class WhyScale(LessonScene):
                 ),
             ).arrange(RIGHT, buff=0.12)
             names.add(name.next_to(line, LEFT, buff=0.3))
-        ticks = self._ticks("spread.axis", axes[-1], reach)
-        strips = strips_on(axes, samples)
+        ticks = self.ticks("spread.axis", axes[-1], reach)
+        strips = strips_on(axes, lookup_array(trace, "spread.samples"))  # (widths, N)
 
-        # σ and √d_k columns at the right
         sigma_x, root_x = axes[0].get_right()[0] + 1.2, axes[0].get_right()[0] + 2.5
         heads = VGroup(
             MathTex(r"\sigma", font_size=LABEL_SIZE).move_to([sigma_x, ys[0] + 0.7, 0]),
@@ -203,54 +250,105 @@ class WhyScale(LessonScene):
                 for w, y in enumerate(ys)
             )
         )
+        return Spread(title, axes, zero, names, ticks, strips, heads, sigmas, roots)
 
+    def show_random_dot_products(self, board: Spread) -> None:
+        """Random queries and keys of the narrowest width: their dot products on an axis."""
         self.say("random")
-        self.play(Write(title), Create(axes), FadeIn(zero), FadeIn(names), FadeIn(ticks))
-        self.play(FadeIn(strips[0]))
+        self.play(
+            Write(board.title),
+            Create(board.axes),
+            FadeIn(board.zero),
+            FadeIn(board.names),
+            FadeIn(board.ticks),
+        )
+        self.play(FadeIn(board.strips[0]))
         self.wait(0.5)
+
+    def show_the_spread_growing(self, board: Spread) -> None:
+        """The wider the vectors, the wider their dot products spread."""
         self.say("grows")
-        for w in range(1, widths):
-            self.play(FadeIn(strips[w]), run_time=0.6)
+        for strip in board.strips[1:]:
+            self.play(FadeIn(strip), run_time=0.6)
         self.wait(1.0)
+
+    def set_the_spread_beside_the_root(self, board: Spread) -> None:
+        """Each width's spread σ beside √d_k: they grow alike."""
         self.say("sigma")
-        self.play(FadeIn(heads[0]), FadeIn(sigmas))
-        self.play(FadeIn(heads[1]), FadeIn(roots))
+        self.play(FadeIn(board.heads[0]), FadeIn(board.sigmas))
+        self.play(FadeIn(board.heads[1]), FadeIn(board.roots))
         self.wait(1.5)
 
-        # beat 2: divide by √d_k on the same axis, then zoom the axis in
+    def divide_by_the_root(self, board: Spread) -> None:
+        """Every row divided by its √d_k, on the same axis: all shrink to one spread."""
         self.say("divide")
         divided = MathTex(r"\frac{q \cdot k}{\sqrt{d_k}}", font_size=LABEL_SIZE * 1.2)
-        divided.move_to(title)
-        shrunk = strips_on(axes, scaled)
-        new_sigmas = VGroup(
+        divided.move_to(board.title)
+        shrunk = strips_on(board.axes, lookup_array(self.trace, "spread.scaled"))
+        sigmas = VGroup(
             *(
-                num.value("spread.scaled_std", w, coloured=False).move_to(s)
-                for w, s in enumerate(sigmas)
+                self.num.value("spread.scaled_std", w, coloured=False).move_to(s)
+                for w, s in enumerate(board.sigmas)
             )
         )
         self.play(
-            ReplacementTransform(title, divided),
-            *(Transform(a, b) for a, b in zip(strips, shrunk)),
+            ReplacementTransform(board.title, divided),
+            *(Transform(a, b) for a, b in zip(board.strips, shrunk, strict=True)),
             run_time=1.5,
         )
-        self.play(*(ReplacementTransform(a, b) for a, b in zip(sigmas, new_sigmas)))
+        self.play(*(ReplacementTransform(a, b) for a, b in zip(board.sigmas, sigmas, strict=True)))
+        board.title, board.sigmas = divided, sigmas
         self.wait(0.8)
-        zoomed_axes = number_lines(zoomed)
-        zoomed_strips = strips_on(zoomed_axes, scaled)
-        new_ticks = self._ticks("spread.scaled_axis", zoomed_axes[-1], zoomed)
+
+    def zoom_in_on_one_spread(self, board: Spread) -> None:
+        """The axis zooms in on the divided scores: every width now spreads alike."""
+        zoomed = lookup(self.trace, "spread.scaled_axis", (2,))
+        axes = self.number_lines(zoomed)
+        strips = strips_on(axes, lookup_array(self.trace, "spread.scaled"))
+        ticks = self.ticks("spread.scaled_axis", axes[-1], zoomed)
         self.say("same")
         self.play(
-            *(Transform(a, b) for a, b in zip(strips, zoomed_strips)),
-            Transform(axes, zoomed_axes),
-            ReplacementTransform(ticks, new_ticks),
+            *(Transform(a, b) for a, b in zip(board.strips, strips, strict=True)),
+            Transform(board.axes, axes),
+            ReplacementTransform(board.ticks, ticks),
             run_time=1.5,
         )
+        board.ticks = ticks
         self.wait(2.0)
+
+    def clear_the_axes(self, board: Spread) -> None:
+        """Everything of the spread leaves together."""
+        b = board
         self.play(
-            FadeOut(VGroup(divided, axes, zero, names, new_ticks, strips, heads, new_sigmas, roots))
+            FadeOut(
+                VGroup(
+                    b.title, b.axes, b.zero, b.names, b.ticks, b.strips, b.heads, b.sigmas, b.roots
+                )
+            )
         )
 
-    def _ticks(self, key: str, line: NumberLine, half: float) -> VGroup:
+    def rows(self) -> list[float]:
+        """The height of each width's axis, narrowest at the top."""
+        widths = len(lookup_array(self.trace, "spread.d_k"))
+        return [2.2 - ROW_GAP * w for w in range(widths)]
+
+    def number_lines(self, half: float) -> VGroup:
+        """One manim NumberLine per width, from −half to half; numbers come from the core."""
+        return VGroup(
+            *(
+                NumberLine(
+                    x_range=[-half, half, half / 2],
+                    length=AXIS_WIDTH,
+                    color=FRAME_LINE,
+                    stroke_width=2,
+                    tick_size=0.06,
+                    include_numbers=False,
+                ).move_to([CENTRE_X, y, 0])
+                for y in self.rows()
+            )
+        )
+
+    def ticks(self, key: str, line: NumberLine, half: float) -> VGroup:
         """The axis' three marks (−half, 0, half: the core's ``key``) under the lowest line."""
         marks = VGroup()
         for k, at in enumerate((-half, 0.0, half)):
@@ -260,11 +358,10 @@ class WhyScale(LessonScene):
 
     # ---- beat 3: this sentence, unscaled and scaled, at d_k = 256 ----
 
-    def saturation(self) -> None:
-        num, trace = self.num, self.trace
-        focus = int(lookup(trace, "wide.focus"))
-        keys = len(trace.key_tokens)
-
+    def take_this_sentence_wide(self) -> Weights:
+        """This sentence's query through heads far wider than ours; its two charts laid out."""
+        num = self.num
+        focus = int(lookup(self.trace, "wide.focus"))
         width = VGroup(
             MathTex("d_k =", font_size=LABEL_SIZE),
             num.value("wide.d_k", precision=0, coloured=False, font_size=LABEL_SIZE),
@@ -278,18 +375,17 @@ class WhyScale(LessonScene):
         self.say("sentence")
         self.play(FadeIn(header))
 
-        panels = VGroup(
-            self._bars("wide.raw_weights", r"\mathrm{softmax}(q \cdot k)", focus),
-            self._bars(
-                "wide.scaled_weights",
-                r"\mathrm{softmax}\!\left(\frac{q \cdot k}"
-                r"{\sqrt{d_k}}\right)",
-                focus,
-            ),
-        ).arrange(RIGHT, buff=1.2, aligned_edge=DOWN)
+        raw = BarChart(num, "wide.raw_weights", r"\mathrm{softmax}(q \cdot k)", focus)
+        soft = BarChart(
+            num,
+            "wide.scaled_weights",
+            r"\mathrm{softmax}\!\left(\frac{q \cdot k}{\sqrt{d_k}}\right)",
+            focus,
+        )
+        panels = VGroup(raw, soft).arrange(RIGHT, buff=1.2, aligned_edge=DOWN)
         panels.next_to(header, DOWN, buff=0.3)
         slopes = VGroup()
-        for panel, key in zip(panels, ("wide.raw_slope", "wide.scaled_slope")):
+        for panel, key in zip(panels, ("wide.raw_slope", "wide.scaled_slope"), strict=True):
             line = VGroup(
                 MathTex(r"\max_j \frac{\partial a_j}{\partial s_j} =", font_size=LABEL_SIZE * 0.9),
                 num.value(key, focus, coloured=False, font_size=LABEL_SIZE * 0.9),
@@ -300,62 +396,43 @@ class WhyScale(LessonScene):
         top = body.get_top()[1]
         fit(body, 13.4, top - CAPTION_TOP)
         body.move_to([0, top - body.height / 2, 0])
+        onehot = lookup(self.trace, "wide.raw_onehot", (focus,)) == 1
+        return Weights(focus, onehot, raw, soft, slopes)
 
-        raw, soft = panels
-        self.play(FadeIn(raw.title), FadeIn(raw.labels), Create(raw.base))
-        self.play(*(Create(b) for b in raw.bars), run_time=0.8)
-        self.play(FadeIn(raw.values))
-        onehot = lookup(trace, "wide.raw_onehot", (focus,)) == 1  # the core's verdict
-        self.say("single" if keys == 1 else "onehot" if onehot else "sharper", ("tokens", focus))
+    def show_the_unscaled_weights(self, board: Weights) -> None:
+        """Unscaled, the softmax puts (almost) all the weight on one key."""
+        self.draw_chart(board.raw)
+        single = len(self.trace.key_tokens) == 1
+        self.say(
+            "single" if single else "onehot" if board.onehot else "sharper", ("tokens", board.focus)
+        )
         self.wait(1.5)
-        self.play(FadeIn(soft.title), FadeIn(soft.labels), Create(soft.base))
-        self.play(*(Create(b) for b in soft.bars), run_time=0.8)
-        self.play(FadeIn(soft.values))
-        if keys > 1:
+
+    def show_the_scaled_weights(self, board: Weights) -> None:
+        """Scaled, the weights spread more evenly over the keys."""
+        self.draw_chart(board.soft)
+        if len(self.trace.key_tokens) > 1:
             self.say("soft")
             self.wait(1.5)
-        self.play(FadeIn(slopes))
-        self.say("slope" if onehot else "slope_sharper")
+
+    def show_where_learning_stalls(self, board: Weights) -> None:
+        """Each chart's largest slope: almost nothing passes back through a one-hot row."""
+        self.play(FadeIn(board.slopes))
+        self.say("slope" if board.onehot else "slope_sharper")
         self.wait(3.0)
 
-    def _bars(self, key: str, title_tex: str, focus: int) -> VGroup:
-        """One query's weights over the keys as bars, each with its real value above it."""
-        num, trace = self.num, self.trace
-        weights = lookup_array(trace, key)[focus]  # (S,)
-        keys = len(weights)
-        pitch = min(0.85, 5.8 / keys)
-        tall = 2.8  # a weight of one
-        base = Line(LEFT * 0.1, RIGHT * (pitch * keys + 0.1), color=FRAME_LINE, stroke_width=2)
-        bars, values = VGroup(), VGroup()
-        for j, w in enumerate(weights):
-            x = pitch * (j + 0.5)
-            bar = Rectangle(
-                width=pitch * 0.7,
-                height=max(tall * w, 1e-3),
-                stroke_width=0,
-                fill_color=ROLE["weights"],
-                fill_opacity=0.85,
-            )
-            bar.move_to([x, 0, 0], DOWN)
-            value = num.value(key, focus, j, coloured=False, font_size=NUMBER_SIZE)
-            value.scale_to_fit_width(min(value.width, pitch * 0.85))
-            value.next_to([x, tall * w, 0], UP, buff=0.08)
-            bars.add(bar)
-            values.add(value)
-        labels = token_labels(
-            num, "key_tokens", ROLE["K"], font_size=LABEL_SIZE * 0.8, max_width=1.3
+    def draw_chart(self, chart: BarChart) -> None:
+        """A chart's formula, keys and axis, then its bars, then their values."""
+        self.play(FadeIn(chart.title), FadeIn(chart.labels), Create(chart.base))
+        self.play(*(Create(b) for b in chart.bars), run_time=0.8)
+        self.play(FadeIn(chart.values))
+
+
+def strips_on(lines: VGroup, values: np.ndarray) -> VGroup:
+    """Each width's samples (a row of ``values``) as dots on its own line."""
+    return VGroup(
+        *(
+            DotStrip(np.array([line.n2p(v)[0] for v in row]), line.get_y(), ROLE["Q"])
+            for line, row in zip(lines, values, strict=True)
         )
-        turn_if_crowded(labels, pitch)
-        for j, lab in enumerate(labels):
-            lab.next_to([pitch * (j + 0.5), 0, 0], DOWN, buff=0.15)
-        title = MathTex(title_tex, font_size=LABEL_SIZE)
-        title.next_to([pitch * keys / 2, tall, 0], UP, buff=0.5)
-        panel = VGroup(title, base, bars, values, labels)
-        panel.title, panel.base, panel.bars, panel.values, panel.labels = (
-            title,
-            base,
-            bars,
-            values,
-            labels,
-        )
-        return panel
+    )
