@@ -5,6 +5,8 @@ The weights W are the learned parameters; everything else is fixed arithmetic.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from manim import DOWN, UP, FadeIn, FadeOut, FadeTransform, MathTex, Write, config
 
 from scenes.kit.base import LessonScene
@@ -14,6 +16,16 @@ from scenes.kit.style import LABEL_SIZE, ROLE
 from scenes.kit.widgets import TraceMatrix
 
 __all__ = ["Projections"]
+
+
+@dataclass
+class Board:
+    """What the next product takes over: the product and the formula on screen, and Q's
+    formula, the anchor every later formula moves to and every product is laid out under."""
+
+    product: MatrixProduct
+    formula: MathTex
+    anchor: MathTex
 
 
 class Projections(LessonScene):
@@ -51,68 +63,82 @@ class Projections(LessonScene):
     }
 
     def construct(self) -> None:
+        """Q = X·W_Q worked entry by entry, then K and V by the same product."""
+        queries = self.x_times_the_learned_weights()
+        second = self.one_entry_term_by_term(queries)
+        self.every_entry_the_same_way(queries, second)
+        self.only_the_weights_are_learned()
+        # K and V: the same code, their own colour; the keys' side in cross-attention
+        keys = self.the_same_product_for("K", queries)
+        self.the_same_product_for("V", keys)
+
+    def x_times_the_learned_weights(self) -> Board:
+        """Q = X·W_Q (or W_Q·I): the token vectors, then the weights, which are learned."""
         view = Convention.of(self.trace)
-        h = f"heads.{self.head}"
         formula = MathTex(view.tex("Q"), font_size=LABEL_SIZE * 1.3, color=ROLE["Q"])
         formula.to_edge(UP, buff=0.3)
         self.play(Write(formula))
-        first = self.product("Q", "tokens", below=formula)
+        product = self.product("Q", "tokens", below=formula)
         x_side, w_side = (1, 0) if view.columns else (0, 1)
-        self.play(FadeIn(first.factor(x_side)))
-        self.play(FadeIn(first.factor(w_side)))
+        self.play(FadeIn(product.factor(x_side)))
+        self.play(FadeIn(product.factor(w_side)))
         self.say("learned_W")
         self.wait(1.0)
-        self.play(FadeIn(first.shell()))
-        self.say("one_entry_columns" if view.columns else "one_entry")
-        work_entry(
-            self,
-            first,
-            f"{h}.Q_terms",
-            f"{h}.Q_partial",
-            0,
-            0,
-            role="Q",
-            run_time=3.0,
-            bias_key=self.bias("Q"),
-        )
-        work_entry(
-            self,
-            first,
-            f"{h}.Q_terms",
-            f"{h}.Q_partial",
-            *self.second(first),
-            role="Q",
-            run_time=1.5,
-            bias_key=self.bias("Q"),
-        )
+        return Board(product, formula, anchor=formula)
+
+    def one_entry_term_by_term(self, board: Board) -> tuple[int, int]:
+        """One entry of Q as a sum of products, then a second one faster; returns the second."""
+        self.play(FadeIn(board.product.shell()))
+        self.say("one_entry_columns" if Convention.of(self.trace).columns else "one_entry")
+        second = self.second(board.product)
+        self.count_up_entry(board.product, "Q", (0, 0), run_time=3.0)
+        self.count_up_entry(board.product, "Q", second, run_time=1.5)
+        return second
+
+    def every_entry_the_same_way(self, board: Board, second: tuple[int, int]) -> None:
+        """The rest of Q: one matrix product gives every query."""
         self.say("all_entries")
-        fill_rest(self, first, {(0, 0), self.second(first)})
+        fill_rest(self, board.product, {(0, 0), second})
         self.wait(1.0)
+
+    def only_the_weights_are_learned(self) -> None:
+        """Only the weights (and biases) are learned; everything else is fixed arithmetic."""
         self.say("learned_bias" if self.trace.config.get("bias") else "learned")
         self.wait(1.5)
 
-        # K and V: the same code, their own colour; the keys' side in cross-attention
-        current, shown = first, formula
-        for role, caption in (("K", "keys"), ("V", "values")):
-            nxt_formula = MathTex(view.tex(role), font_size=LABEL_SIZE * 1.3, color=ROLE[role])
-            nxt_formula.move_to(formula)
-            nxt = self.product(role, "key_tokens", below=formula)
-            self.play(FadeOut(current), FadeTransform(shown, nxt_formula), FadeIn(nxt.shell()))
-            self.say(caption)
-            work_entry(
-                self,
-                nxt,
-                f"{h}.{role}_terms",
-                f"{h}.{role}_partial",
-                0,
-                0,
-                role=role,
-                run_time=1.2,
-                bias_key=self.bias(role),
-            )
-            fill_rest(self, nxt, {(0, 0)}, run_time=1.5)
-            self.wait(1.0)
-            current, shown = nxt, nxt_formula
+    def the_same_product_for(self, role: str, board: Board) -> Board:
+        """K (or V): the same product with the role's own weights, one entry worked, the rest
+        filled, in place of the product before it."""
+        view = Convention.of(self.trace)
+        formula = MathTex(view.tex(role), font_size=LABEL_SIZE * 1.3, color=ROLE[role])
+        formula.move_to(board.anchor)
+        product = self.product(role, "key_tokens", below=board.anchor)
+        self.play(
+            FadeOut(board.product),
+            FadeTransform(board.formula, formula),
+            FadeIn(product.shell()),
+        )
+        self.say({"K": "keys", "V": "values"}[role])
+        self.count_up_entry(product, role, (0, 0), run_time=1.2)
+        fill_rest(self, product, {(0, 0)}, run_time=1.5)
+        self.wait(1.0)
+        return Board(product, formula, board.anchor)
+
+    def count_up_entry(
+        self, product: MatrixProduct, role: str, entry: tuple[int, int], *, run_time: float
+    ) -> None:
+        """Count one entry of X·W_role up through its real partial sums (its bias last)."""
+        h = f"heads.{self.head}"
+        work_entry(
+            self,
+            product,
+            f"{h}.{role}_terms",
+            f"{h}.{role}_partial",
+            *entry,
+            role=role,
+            run_time=run_time,
+            bias_key=self.bias(role),
+        )
 
     def product(self, role: str, side: str, *, below) -> MatrixProduct:
         """X·W_role = role (or W_role·I = role), laid out under ``below``."""

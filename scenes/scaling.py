@@ -7,6 +7,8 @@ are not scaled (scaled == scores), and the scene says so instead of dividing.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from manim import (
     DOWN,
     LEFT,
@@ -31,6 +33,20 @@ from scenes.kit.style import LABEL_SIZE, NUMBER_SIZE, ROLE
 from scenes.kit.widgets import TokenGrid, highlight
 
 __all__ = ["Scaling"]
+
+
+@dataclass
+class Board:
+    """What the beats hand on: the trace's similarity, the title and the formula it becomes,
+    the panel (d_k, √d_k, one worked cell; empty when nothing is divided), and the two grids,
+    the scaled one laid exactly over the scores."""
+
+    similarity: str
+    title: MathTex
+    final: MathTex
+    panel: VGroup
+    scores: TokenGrid
+    scaled: TokenGrid
 
 
 class Scaling(LessonScene):
@@ -83,12 +99,24 @@ class Scaling(LessonScene):
     }
 
     def construct(self) -> None:
-        view = Convention.of(self.trace)
-        h = f"heads.{self.head}"
-        similarity = self.trace.config["similarity"]
-        scaled_dot = similarity == "scaled_dot"  # any other similarity: scaled == scores
+        """Every score divided by √d_k: the scores grid turns into the scaled one."""
+        board = self.lay_out()
+        self.show_the_scores(board)
+        if board.similarity != "scaled_dot":  # any other similarity: scaled == scores
+            self.nothing_to_divide(board)
+            return
+        self.key_size_and_its_root(board)
+        self.divide_one_cell(board)
+        self.divide_every_cell(board)
+        self.order_is_unchanged(board)
 
-        # The scores grid; beside it a title that will become the scaled formula
+    def lay_out(self) -> Board:
+        """The scores grid with, beside it, a title that will become the scaled formula (and,
+        for the scaled dot product, the panel of d_k, √d_k and one worked cell); the scaled
+        grid exactly over the scores grid, so only the numbers will change."""
+        view = Convention.of(self.trace)
+        similarity = self.trace.config["similarity"]
+        scaled_dot = similarity == "scaled_dot"
         size = LABEL_SIZE * 1.3
         title = (
             MathTex(view.tex("scores"), font_size=size)
@@ -109,15 +137,19 @@ class Scaling(LessonScene):
             )
             for field in ("scores", "scaled")
         )
-        panel = self.panel(h, scores) if scaled_dot else VGroup()
+        panel = self.panel(f"heads.{self.head}", scores) if scaled_dot else VGroup()
         side = VGroup(final, panel).arrange(DOWN, buff=0.6) if scaled_dot else final
         grid_beside(scores, side)
         title.move_to(final)
-        # the scaled grid exactly over the scores grid: only the numbers will change
         scaled.scale(scores.squares.width / scaled.squares.width)
         scaled.shift(scores.squares.get_center() - scaled.squares.get_center())
+        return Board(similarity, title, final, panel, scores, scaled)
+
+    def show_the_scores(self, board: Board) -> None:
+        """The scores from the last step: every query against every key."""
+        scores = board.scores
         self.play(
-            Write(title),
+            Write(board.title),
             Create(VGroup(*(cell[0] for cell in scores.squares))),
             FadeIn(scores.row_labels),
             FadeIn(scores.col_labels),
@@ -128,29 +160,36 @@ class Scaling(LessonScene):
         self.say("scores")
         self.wait(1.0)
 
-        if not scaled_dot:
-            # Nothing to divide: the scaled scores are the scores
-            self.say(f"unscaled_{similarity}")
-            self.play(
-                *(
-                    ReplacementTransform(scores.values[rc], scaled.values[rc])
-                    for rc in scores.values
-                ),
-                run_time=0.8,
-            )
-            self.wait(2.0)
-            return
+    def nothing_to_divide(self, board: Board) -> None:
+        """Not the scaled dot product: nothing is divided, the scaled scores are the scores."""
+        unscaled = {
+            "dot": "unscaled_dot",
+            "cosine": "unscaled_cosine",
+            "additive": "unscaled_additive",
+        }
+        self.say(unscaled[board.similarity])
+        self.play(
+            *(
+                ReplacementTransform(board.scores.values[rc], board.scaled.values[rc])
+                for rc in board.scores.values
+            ),
+            run_time=0.8,
+        )
+        self.wait(2.0)
 
-        # d_k and its square root, the trace's own values
-        size_line, root_line, example = panel
+    def key_size_and_its_root(self, board: Board) -> None:
+        """d_k and its square root, the trace's own values: every score will be divided by it."""
+        size_line, root_line, _ = board.panel
         self.say("size")
         self.play(FadeIn(size_line))
         self.wait(0.8)
         self.say("root")
-        self.play(FadeIn(root_line), TransformMatchingShapes(title, final))
+        self.play(FadeIn(root_line), TransformMatchingShapes(board.title, board.final))
         self.wait(1.0)
 
-        # One cell worked: its score, divided, is its scaled score
+    def divide_one_cell(self, board: Board) -> None:
+        """One cell worked: its score, divided by the root, is its scaled score."""
+        scores, (_, root_line, example) = board.scores, board.panel
         box = highlight(scores.cells[(0, 0)], ROLE["weights"])
         i, j = scores.index_of(0, 0)
         score, div, root, eq, result = example
@@ -158,23 +197,35 @@ class Scaling(LessonScene):
         self.say("one_cell", ("tokens", i), ("key_tokens", j))
         self.play(FadeIn(div), TransformFromCopy(root_line[-1], root), FadeIn(eq))
         self.play(FadeIn(result, shift=RIGHT * 0.2))
-        self.play(FadeOut(box), ReplacementTransform(scores.values[(0, 0)], scaled.values[(0, 0)]))
+        self.play(
+            FadeOut(box), ReplacementTransform(scores.values[(0, 0)], board.scaled.values[(0, 0)])
+        )
         self.wait(0.5)
 
-        # Every cell at once
-        rest = [rc for rc in scores.values if rc != (0, 0)]
-        if rest:  # a one-token sentence has no other cell
-            self.say("every")
-            self.play(Indicate(root_line[-1]), run_time=0.8)
-            self.play(
-                LaggedStart(
-                    *(ReplacementTransform(scores.values[rc], scaled.values[rc]) for rc in rest),
-                    lag_ratio=0.05,
+    def divide_every_cell(self, board: Board) -> None:
+        """Every other cell at once, by the same number."""
+        rest = [rc for rc in board.scores.values if rc != (0, 0)]
+        if not rest:  # a one-token sentence has no other cell
+            return
+        self.say("every")
+        root_line = board.panel[1]
+        self.play(Indicate(root_line[-1]), run_time=0.8)
+        self.play(
+            LaggedStart(
+                *(
+                    ReplacementTransform(board.scores.values[rc], board.scaled.values[rc])
+                    for rc in rest
                 ),
-                run_time=min(3.0, 0.5 + 0.05 * len(rest)),
-            )
-            self.wait(1.0)
-        # one query's scores, to read that their order has not changed
+                lag_ratio=0.05,
+            ),
+            run_time=min(3.0, 0.5 + 0.05 * len(rest)),
+        )
+        self.wait(1.0)
+
+    def order_is_unchanged(self, board: Board) -> None:
+        """One query's scores, to read that their order has not changed: they only move closer
+        together (why, a later scene)."""
+        scores = board.scores
         line = highlight(VGroup(scores.query_line(0), scores.query_label(0)), ROLE["Q"])
         self.play(Create(line))
         self.say("later")

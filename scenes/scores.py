@@ -6,12 +6,15 @@ In the column-vector convention the product is Kᵀ·Q = A (S × T): keys on the
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from manim import (
     DOWN,
     UP,
     Create,
     FadeIn,
     FadeOut,
+    MathTex,
     MoveToTarget,
     ReplacementTransform,
     VGroup,
@@ -31,6 +34,16 @@ __all__ = ["Scores"]
 
 # The name over the product's result: the paper writes Q·Kᵀ, seed 001 calls Kᵀ·Q "A".
 _RESULT = (r"Q\,K^{\top}", "A")
+
+
+@dataclass
+class Board:
+    """What the beats hand on: the score formula (it steps aside for the grid), the trace's
+    similarity, and Q·Kᵀ once it is on screen (only for a dot product)."""
+
+    formula: MathTex
+    similarity: str
+    product: MatrixProduct | None = None
 
 
 class Scores(LessonScene):
@@ -98,59 +111,66 @@ class Scores(LessonScene):
     }
 
     def construct(self) -> None:
-        view = Convention.of(self.trace)
-        h = f"heads.{self.head}"
-        similarity = self.trace.config["similarity"]
+        """One score worked as q·k, all of Q·Kᵀ at once, then the same numbers as a token grid."""
+        board = self.what_one_score_is()
+        if board.similarity in DOT:
+            board.product = self.queries_beside_keys_turned(board)
+            done = self.show_one_dot_product(board)
+            self.fill_all_scores(board, done)
+        else:
+            self.name_the_similarity(board)
+        grid = self.scores_as_a_grid(board)
+        self.bigger_means_more_alike(grid)
 
-        # What one score is: a query's vector against a key's
-        formula = score_formula(view, similarity).to_edge(UP, buff=0.3)
+    def what_one_score_is(self) -> Board:
+        """A score is one query's vector against one key's: the formula of one entry."""
+        similarity = self.trace.config["similarity"]
+        formula = score_formula(Convention.of(self.trace), similarity).to_edge(UP, buff=0.3)
         self.play(Write(formula))
         self.say("question")
+        return Board(formula, similarity)
 
-        if similarity in DOT:
-            # Q and Kᵀ, then one score counted up through its real partial sums
-            product = self.product(below=formula)
-            self.play(FadeIn(product.factor(0)), FadeIn(product.factor(1)))
-            self.say(f"keys_{view.along}s")
-            self.wait(0.8)
-            self.play(FadeIn(product.shell()))
-            first = (0, 0)
-            self.say("one_score", *self.refs(product, *first))
-            work_entry(
-                self,
-                product,
-                f"{h}.scores_terms",
-                f"{h}.scores_partial",
-                *first,
-                role="Q",
-                run_time=3.0,
-            )
-            done = {first}
-            second = self.next_key(product)
-            if second is not None:
-                self.say("next_key", *self.refs(product, *second))
-                work_entry(
-                    self,
-                    product,
-                    f"{h}.scores_terms",
-                    f"{h}.scores_partial",
-                    *second,
-                    role="Q",
-                    run_time=1.5,
-                )
-                done.add(second)
+    def queries_beside_keys_turned(self, board: Board) -> MatrixProduct:
+        """Q and Kᵀ (or Kᵀ and Q) side by side: the keys turned on their side."""
+        product = self.product(below=board.formula)
+        self.play(FadeIn(product.factor(0)), FadeIn(product.factor(1)))
+        self.say("keys_columns" if Convention.of(self.trace).columns else "keys_rows")
+        self.wait(0.8)
+        self.play(FadeIn(product.shell()))
+        return product
 
-            # All of Q·Kᵀ at once
-            self.say("all_scores")
-            if len(done) < len(product.result.entries):  # one token: nothing else to fill
-                rows = len(product.result.row_ids)
-                fill_rest(self, product, done, run_time=min(2.5, 0.25 * rows + 0.8))
-            self.wait(1.0)
-        else:
-            self.say(f"not_dot_{similarity}")
-            self.wait(1.5)
+    def show_one_dot_product(self, board: Board) -> set[tuple[int, int]]:
+        """One score counted up through its real partial sums, then the same query against the
+        next key; returns the entries worked."""
+        product, first = board.product, (0, 0)
+        self.say("one_score", *self.refs(product, *first))
+        self.count_up_score(product, first, run_time=3.0)
+        done = {first}
+        second = self.next_key(product)
+        if second is not None:
+            self.say("next_key", *self.refs(product, *second))
+            self.count_up_score(product, second, run_time=1.5)
+            done.add(second)
+        return done
 
-        # The same numbers as a grid of tokens: row = query, column = key (turned in columns)
+    def fill_all_scores(self, board: Board, done: set[tuple[int, int]]) -> None:
+        """All of Q·Kᵀ at once: every query against every key is one matrix product."""
+        product = board.product
+        self.say("all_scores")
+        if len(done) < len(product.result.entries):  # one token: nothing else to fill
+            rows = len(product.result.row_ids)
+            fill_rest(self, product, done, run_time=min(2.5, 0.25 * rows + 0.8))
+        self.wait(1.0)
+
+    def name_the_similarity(self, board: Board) -> None:
+        """No dot product to work: the scene names the similarity instead."""
+        self.say({"cosine": "not_dot_cosine", "additive": "not_dot_additive"}[board.similarity])
+        self.wait(1.5)
+
+    def scores_as_a_grid(self, board: Board) -> TokenGrid:
+        """The same numbers as a grid of tokens: row = query, column = key (turned in columns);
+        the formula steps aside, the grid gets the height."""
+        view = Convention.of(self.trace)
         grid = TokenGrid(
             self.num,
             "scores",
@@ -160,10 +180,11 @@ class Scores(LessonScene):
             coloured=True,
             transpose=view.turned(),
         )
+        formula = board.formula
         formula.generate_target()
-        grid_beside(grid, formula.target)  # the formula steps aside: the grid gets the height
-        if similarity in DOT:
-            self.into_grid(product, grid, MoveToTarget(formula))
+        grid_beside(grid, formula.target)
+        if board.product is not None:  # the computed scores fly into their cells
+            self.into_grid(board.product, grid, MoveToTarget(formula))
         else:
             self.play(
                 MoveToTarget(formula),
@@ -171,15 +192,17 @@ class Scores(LessonScene):
                 FadeIn(grid.row_labels),
                 FadeIn(grid.col_labels),
             )
-        self.say(f"grid_{view.along}s")
+        self.say("grid_columns" if view.columns else "grid_rows")
         self.wait(1.5)
+        return grid
 
-        # Bigger means more alike: the highest score of the most decided query
+    def bigger_means_more_alike(self, grid: TokenGrid) -> None:
+        """A bigger score means more alike: the top score of the most decided query."""
         self.say("bigger")
         self.wait(1.0)
         if self.trace.config["normaliser"] == "softmax":  # its largest weight is its top score
             i = self.decided_query()
-            j = int(lookup(self.trace, f"{h}.top_key", (i,)))
+            j = int(lookup(self.trace, f"heads.{self.head}.top_key", (i,)))
             boxes = [
                 highlight(grid.cell_at(i, j), ROLE["weights"]),
                 highlight(grid.query_label(i), ROLE["Q"]),
@@ -190,6 +213,21 @@ class Scores(LessonScene):
             self.wait(2.0)
             self.play(*(FadeOut(b) for b in boxes))
         self.wait(0.5)
+
+    def count_up_score(
+        self, product: MatrixProduct, entry: tuple[int, int], *, run_time: float
+    ) -> None:
+        """One q·k added up term by term, every frame a real partial sum, into its entry."""
+        h = f"heads.{self.head}"
+        work_entry(
+            self,
+            product,
+            f"{h}.scores_terms",
+            f"{h}.scores_partial",
+            *entry,
+            role="Q",
+            run_time=run_time,
+        )
 
     def product(self, *, below) -> MatrixProduct:
         """Q·Kᵀ = scores (or Kᵀ·Q = A), the query tokens beside Q, under ``below``."""
