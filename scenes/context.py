@@ -4,12 +4,15 @@ Every token's value vector (of the head the lesson follows) as an arrow in a pla
 themselves when they have two entries (seed 004's apple example, config/apple.toml, where the
 values are the word vectors), else their best 2-D projection, computed by the core and labelled
 as one. Each output is its weights' mix of the values, so it lands among them, pulled toward
-what it attends to (a cross-attention trace draws its inputs X and layer outputs instead). One query's similarity with every key and its weights, in a table; its arrow
-moves to its output, then every token's does. Rendering "apple orange" and "apple phone" with
+what it attends to (a cross-attention trace draws its inputs X and layer outputs instead). One
+query's similarity with every key and its weights, in a table; its arrow moves to its output,
+then every token's does. Rendering "apple orange" and "apple phone" with
 config/apple.toml gives seed 004's two contexts, each with its exact values.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass, field
 
 import numpy as np
 from manim import (
@@ -34,6 +37,7 @@ from manim import (
 
 from qkv import lookup, lookup_array
 from scenes.kit.base import LessonScene
+from scenes.kit.provenance import TraceText
 from scenes.kit.style import FONT, FRAME_LINE, LABEL_SIZE, MUTED, NUMBER_SIZE, ROLE
 from scenes.kit.widgets import DIM_TEX, fit
 
@@ -84,7 +88,8 @@ def _place_labels(
             inside
             and not covers
             and not any(
-                (np.minimum(hi, h)[:2] - np.maximum(lo, l)[:2] > -0.03).all() for l, h in placed
+                (np.minimum(hi, high)[:2] - np.maximum(lo, low)[:2] > -0.03).all()
+                for low, high in placed
             )
         )
 
@@ -107,6 +112,46 @@ def _place_labels(
             if done:
                 break
         placed.append(_box(label))
+
+
+@dataclass
+class Table:
+    """Key | similarity to the query | weight: the whole table and the parts shown in turn."""
+
+    whole: VGroup
+    header: VGroup  # the query and k, the similarity's formula, a
+    keys: VGroup
+    similarity: VGroup
+    weights: VGroup
+
+
+@dataclass
+class Board:
+    """What the beats hand on: the plane and where a vector lands on it, the input arrows with
+    their labels, and the query followed with its table."""
+
+    projected: bool  # the plane is the best flat projection of wider vectors
+    values: bool  # self-attention draws the head's values and outputs; cross-attention X
+    drawn: tuple[str, str]  # the trace keys of the drawn vectors: inputs, outputs
+    unit: float  # scene units per unit of the vectors
+    inputs: np.ndarray  # (T, 2) the input vectors in the plane
+    outputs: np.ndarray  # (T, 2) the outputs in the plane
+    bounds: tuple[np.ndarray, np.ndarray]  # where labels may stand
+    first: list[int] = field(default_factory=list)  # one token per distinct input vector
+    arrows: dict[int, Arrow] = field(default_factory=dict)  # the input arrows, by that token
+    labels: dict[int, TraceText] = field(default_factory=dict)
+    coordinates: VGroup = field(default_factory=VGroup)  # (x, y) under each label: 2-D only
+    in_tips: list[np.ndarray] = field(default_factory=list)
+    focus: int = 0  # the query followed
+    table: Table | None = None
+
+    def at(self, xy: np.ndarray) -> np.ndarray:
+        """The scene point of a vector of the plane."""
+        return PLANE_CENTRE + np.array([xy[0], xy[1], 0.0]) * self.unit
+
+    def start_of(self, i: int) -> int:
+        """The token whose input arrow stands for token ``i``'s (a repeated word is one)."""
+        return next(k for k in self.first if np.allclose(self.inputs[k], self.inputs[i]))
 
 
 class Context(LessonScene):
@@ -169,19 +214,38 @@ class Context(LessonScene):
     }
 
     def construct(self) -> None:
-        num, trace = self.num, self.trace
+        """Every token an arrow; one query's similarities and weights; its arrow moves to its
+        output, then every token's does: context moves a word."""
+        board = self.draw_the_plane()
+        self.every_token_is_an_arrow(board)
+        self.read_the_arrows(board)
+        self.ask_how_alike(board)
+        self.turn_similarities_into_weights(board)
+        self.move_the_query(board)
+        self.move_every_token(board)
+        self.elsewhere_in_another_sentence()
+
+    def draw_the_plane(self) -> Board:
+        """The plane, one grid line per unit of the vectors, titled by their width (the input
+        arrows laid out on it, not yet shown)."""
+        trace = self.trace
         h = f"heads.{self.head}"
-        T = len(trace.tokens)
-        projected = lookup(trace, "plane.projected") == 1
         # self-attention: the head's values and outputs (out_i = Σ_j a_ij·v_j); cross: X
         values = lookup(trace, "plane.values") == 1
-        self.drawn = (f"{h}.V", f"{h}.output") if values else ("X", "output")
         unit = PLANE_HALF * 0.92 / max(lookup(trace, "plane.reach"), 1e-9)
-        inputs, outputs = lookup_array(trace, "plane.X"), lookup_array(trace, "plane.output")
-
-        def at(xy: np.ndarray) -> np.ndarray:
-            return PLANE_CENTRE + np.array([xy[0], xy[1], 0.0]) * unit
-
+        board = Board(
+            projected=lookup(trace, "plane.projected") == 1,
+            values=values,
+            drawn=(f"{h}.V", f"{h}.output") if values else ("X", "output"),
+            unit=unit,
+            inputs=lookup_array(trace, "plane.X"),
+            outputs=lookup_array(trace, "plane.output"),
+            # labels may stand a little beyond the plane's edge, never over the table on the right
+            bounds=(
+                PLANE_CENTRE - PLANE_HALF - np.array([0.4, 0.3, 0.0]),
+                PLANE_CENTRE + PLANE_HALF + np.array([0.6, 0.0, 0.0]),
+            ),
+        )
         steps = max(1, int(PLANE_HALF / unit))  # one grid line per unit of the vectors
         plane = NumberPlane(
             x_range=[-steps, steps, 1],
@@ -195,108 +259,129 @@ class Context(LessonScene):
             },
             axis_config={"stroke_color": MUTED, "stroke_width": 1.5},
         ).move_to(PLANE_CENTRE)
-        title = self._plane_title(projected, "d_v" if values else "d_model").next_to(
+        title = self._plane_title(board.projected, "d_v" if values else "d_model").next_to(
             PLANE_CENTRE + UP * PLANE_HALF, UP, buff=0.1
         )
+        self.place_input_arrows(board)
+        self.play(Create(plane), FadeIn(title), run_time=1.0)
+        return board
 
-        # the input arrows, one per distinct vector (a repeated word is one arrow); in a plane
-        # of two entries each label carries its vector's real coordinates
-        first = self._first_of_each(inputs)
-        colour = ROLE["V" if values else "X"]
-        arrows = {i: self._arrow(at(inputs[i]), colour) for i in first}
-        labels = {i: num.token(i, font_size=LABEL_SIZE * 0.75, color=colour) for i in first}
-        pairs = {i: self._pair(self.drawn[0], i) for i in first} if not projected else {}
+    def place_input_arrows(self, board: Board) -> None:
+        """The input arrows, one per distinct vector (a repeated word is one arrow); in a plane
+        of two entries each label carries its vector's real coordinates."""
+        board.first = first = self._first_of_each(board.inputs)
+        colour = ROLE["V" if board.values else "X"]
+        board.arrows = {i: self._arrow(board.at(board.inputs[i]), colour) for i in first}
+        board.labels = {
+            i: self.num.token(i, font_size=LABEL_SIZE * 0.75, color=colour) for i in first
+        }
+        pairs = {i: self._pair(board.drawn[0], i) for i in first} if not board.projected else {}
         tags = [
-            VGroup(labels[i], *([pairs[i]] if pairs else [])).arrange(DOWN, buff=0.06)
+            VGroup(board.labels[i], *([pairs[i]] if pairs else [])).arrange(DOWN, buff=0.06)
             for i in first
         ]
-        # labels may stand a little beyond the plane's edge, never over the table on the right
-        bounds = (
-            PLANE_CENTRE - PLANE_HALF - np.array([0.4, 0.3, 0.0]),
-            PLANE_CENTRE + PLANE_HALF + np.array([0.6, 0.0, 0.0]),
-        )
-        in_tips = [at(inputs[i]) for i in first]
-        _place_labels(tags, in_tips, PLANE_CENTRE, bounds, arrows=in_tips)
+        board.in_tips = [board.at(board.inputs[i]) for i in first]
+        _place_labels(tags, board.in_tips, PLANE_CENTRE, board.bounds, arrows=board.in_tips)
+        board.coordinates = VGroup(*pairs.values())
 
-        self.play(Create(plane), FadeIn(title), run_time=1.0)
-        self.say("vectors_values" if values else "vectors")
+    def every_token_is_an_arrow(self, board: Board) -> None:
+        """Every token's vector grows from the origin, named by its token."""
+        self.say("vectors_values" if board.values else "vectors")
         self.play(
-            *(GrowArrow(a) for a in arrows.values()),
-            *(FadeIn(lab) for lab in labels.values()),
+            *(GrowArrow(a) for a in board.arrows.values()),
+            *(FadeIn(lab) for lab in board.labels.values()),
             run_time=1.2,
         )
-        coordinates = VGroup(*pairs.values())
-        if pairs:
-            self.play(FadeIn(coordinates))
+
+    def read_the_arrows(self, board: Board) -> None:
+        """Their coordinates (or: this is a projection), and what their directions mean."""
+        if not board.projected:
+            self.play(FadeIn(board.coordinates))
         else:
             self.say("projected")
             self.wait(1.5)
         # seeded vectors are random: only vectors someone chose (or trained) carry meaning
-        self.say("random" if trace.config["source"] == "seeded" else "similar")
+        self.say("random" if self.trace.config["source"] == "seeded" else "similar")
         self.wait(1.5)
 
-        # one query against every key: similarity and weight, from the trace
-        focus = int(lookup(trace, f"{h}.focus_query"))
-        table = self._table(h, focus)
-        self.play(FadeOut(coordinates), Indicate(labels[self._same(first, inputs, focus)]))
+    def ask_how_alike(self, board: Board) -> None:
+        """One query against every key: the similarity, from the trace."""
+        board.focus = focus = int(lookup(self.trace, f"heads.{self.head}.focus_query"))
+        board.table = table = self._table(focus)
+        self.play(FadeOut(board.coordinates), Indicate(board.labels[board.start_of(focus)]))
         self.say("query", ("tokens", focus))
         self.play(FadeIn(table.header[0]), FadeIn(table.keys), FadeIn(table.header[1]))
         self.play(FadeIn(table.similarity))
         self.wait(1.0)
-        relu = trace.config["normaliser"] == "relu"
-        self.say("weights_relu" if relu else "weights")
-        self.play(FadeIn(table.header[2]), FadeIn(table.weights))
+
+    def turn_similarities_into_weights(self, board: Board) -> None:
+        """The normaliser turns the query's similarities into its weights."""
+        self.say("weights_relu" if self.trace.config["normaliser"] == "relu" else "weights")
+        self.play(FadeIn(board.table.header[2]), FadeIn(board.table.weights))
         self.wait(1.0)
 
-        # the query's arrow moves to its output
-        start = self._same(first, inputs, focus)
-        moved = self._arrow(at(outputs[focus]), ROLE["output"])
-        moved_label = num.token(focus, font_size=LABEL_SIZE * 0.75, color=ROLE["output"])
-        extra = self._pair(self.drawn[1], focus) if not projected else VGroup()
+    def move_the_query(self, board: Board) -> None:
+        """The query's arrow moves to its output, leaving a ghost where it was; then, with the
+        table, it goes."""
+        focus, end = board.focus, board.at(board.outputs[board.focus])
+        moved = self._arrow(end, ROLE["output"])
+        moved_label = self.num.token(focus, font_size=LABEL_SIZE * 0.75, color=ROLE["output"])
+        extra = self._pair(board.drawn[1], focus) if not board.projected else VGroup()
         tag = VGroup(moved_label, extra).arrange(DOWN, buff=0.06)
         _place_labels(
             [tag],
-            [at(outputs[focus])],
+            [end],
             PLANE_CENTRE,
-            bounds,
-            obstacles=list(labels.values()),
-            arrows=[*in_tips, at(outputs[focus])],
+            board.bounds,
+            obstacles=list(board.labels.values()),
+            arrows=[*board.in_tips, end],
         )
         self.say("moves", ("tokens", focus))
-        ghost = arrows[start].copy().set_opacity(0.35)
+        ghost = board.arrows[board.start_of(focus)].copy().set_opacity(0.35)
         self.add(ghost)
-        travelling = arrows[start].copy()
+        travelling = board.arrows[board.start_of(focus)].copy()
         self.play(Transform(travelling, moved), FadeIn(moved_label), run_time=1.8)
-        if not projected:
+        if not board.projected:
             self.play(FadeIn(extra))
         self.wait(2.0)
-
-        # every token at once: inputs stay as faint ghosts, outputs labelled
         self.play(
-            FadeOut(table),
+            FadeOut(board.table.whole),
             FadeOut(extra),
             FadeOut(travelling),
             FadeOut(moved_label),
             FadeOut(ghost),
         )
-        ends = self._first_of_each(outputs)
-        out_arrows = [self._arrow(at(outputs[i]), ROLE["output"]) for i in ends]
-        out_labels = [num.token(i, font_size=LABEL_SIZE * 0.75, color=ROLE["output"]) for i in ends]
-        out_tips = [at(outputs[i]) for i in ends]
-        _place_labels(out_labels, out_tips, PLANE_CENTRE, bounds, arrows=[*in_tips, *out_tips])
-        starts = [arrows[self._same(first, inputs, i)] for i in ends]
+
+    def move_every_token(self, board: Board) -> None:
+        """Every token at once: the inputs stay as faint ghosts, the outputs labelled."""
+        ends = self._first_of_each(board.outputs)
+        out_arrows = [self._arrow(board.at(board.outputs[i]), ROLE["output"]) for i in ends]
+        out_labels = [
+            self.num.token(i, font_size=LABEL_SIZE * 0.75, color=ROLE["output"]) for i in ends
+        ]
+        out_tips = [board.at(board.outputs[i]) for i in ends]
+        _place_labels(
+            out_labels, out_tips, PLANE_CENTRE, board.bounds, arrows=[*board.in_tips, *out_tips]
+        )
+        starts = [board.arrows[board.start_of(i)] for i in ends]
         self.say("everyone")
         self.play(
-            *(a.animate.set_opacity(0.3) for a in arrows.values()),
-            *(FadeOut(lab) for lab in labels.values()),
+            *(a.animate.set_opacity(0.3) for a in board.arrows.values()),
+            *(FadeOut(lab) for lab in board.labels.values()),
             run_time=0.6,
         )
         self.play(
-            *(ReplacementTransform(s.copy().set_opacity(1), e) for s, e in zip(starts, out_arrows)),
+            *(
+                ReplacementTransform(s.copy().set_opacity(1), e)
+                for s, e in zip(starts, out_arrows, strict=True)
+            ),
             *(FadeIn(lab) for lab in out_labels),
             run_time=2.0,
         )
         self.wait(1.5)
+
+    def elsewhere_in_another_sentence(self) -> None:
+        """The same word in another sentence would land somewhere else: context."""
         self.say("context")
         self.wait(2.5)
 
@@ -347,14 +432,10 @@ class Context(LessonScene):
                 kept.append(i)
         return kept
 
-    @staticmethod
-    def _same(first: list[int], points: np.ndarray, i: int) -> int:
-        """The kept index whose point coincides with point ``i``."""
-        return next(k for k in first if np.allclose(points[k], points[i]))
-
-    def _table(self, h: str, focus: int) -> VGroup:
+    def _table(self, focus: int) -> Table:
         """Key | similarity to the query | weight: one line per key token."""
         num, trace = self.num, self.trace
+        h = f"heads.{self.head}"
         S = len(trace.key_tokens)
         similarity = trace.config["similarity"]
         row = min(0.6, 5.4 / (S + 1))
@@ -365,7 +446,7 @@ class Context(LessonScene):
             MathTex(_SIMILARITY_TEX[similarity], font_size=LABEL_SIZE * 0.85),
             MathTex("a", font_size=LABEL_SIZE, color=ROLE["weights"]),
         )
-        for mob, x in zip(header, columns):
+        for mob, x in zip(header, columns, strict=True):
             mob.move_to([x, 0, 0])
         keys, sims, weights = VGroup(), VGroup(), VGroup()
         for j in range(S):
@@ -384,9 +465,9 @@ class Context(LessonScene):
             num.token(focus, font_size=LABEL_SIZE, color=ROLE["Q"]),
         )
         query.arrange(RIGHT, buff=0.15).next_to(header, UP, buff=0.35)
-        table = VGroup(query, header, keys, sims, weights)
-        table.header = VGroup(VGroup(query, header[0]), header[1], header[2])
-        table.keys, table.similarity, table.weights = keys, sims, weights
-        fit(table, 5.8, 6.2)
-        table.move_to([3.8, 0.1, 0])
-        return table
+        whole = VGroup(query, header, keys, sims, weights)
+        fit(whole, 5.8, 6.2)
+        whole.move_to([3.8, 0.1, 0])
+        return Table(
+            whole, VGroup(VGroup(query, header[0]), header[1], header[2]), keys, sims, weights
+        )

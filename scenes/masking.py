@@ -12,6 +12,9 @@ the scene shows for it.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
+import numpy as np
 from manim import (
     DL,
     DOWN,
@@ -31,20 +34,20 @@ from manim import (
     Square,
     TransformMatchingShapes,
     VGroup,
+    VMobject,
     Write,
     config,
 )
 
 from qkv import lookup, lookup_array
 from scenes.kit.base import LessonScene
-from scenes.kit.convention import Convention
-from scenes.kit.layout import grid_beside, grid_cell
+from scenes.kit.convention import NORMALISER_TEX, Convention
+from scenes.kit.layout import CONTENT_WIDTH, grid_beside, grid_cell
 from scenes.kit.style import LABEL_SIZE, ROLE
 from scenes.kit.widgets import TokenGrid, highlight
 
 __all__ = ["Masking"]
 
-_NORMALISER = {"softmax": r"\mathrm{softmax}", "relu": r"\mathrm{ReLU}"}
 # A hidden cell: filled darker than the frame lines, hatched, under the grid and its numbers.
 HIDDEN_FILL = ManimColor("#1C2029")
 HIDDEN_HATCH = ManimColor("#454B57")
@@ -58,7 +61,8 @@ def weights_tex(view: Convention, masked: bool) -> str:
     if not masked:
         return view.tex("weights")
     name = "A' = " if view.columns else "A = "
-    return name + _NORMALISER[view.normaliser] + r"\!\left(" + view.tex("scaled") + r" + M\right)"
+    inner = view.tex("scaled") + r" + M"
+    return name + NORMALISER_TEX[view.normaliser] + r"\!\left(" + inner + r"\right)"
 
 
 def hidden_look(square: Square) -> VGroup:
@@ -88,6 +92,27 @@ def frames(grid: TokenGrid, cells: list[tuple[int, int]] | None = None) -> VGrou
     if cells is None:
         return VGroup(*(cell[0] for cell in grid.squares))
     return VGroup(*(grid.cell_at(i, j)[0] for i, j in cells))
+
+
+@dataclass
+class Board:
+    """What the beats hand on: the trace's variant, the two grids laid one over the other, the
+    formula on screen (and the two it becomes), and what later beats frame or move."""
+
+    view: Convention
+    causal: bool  # the trace itself is masked; else the scene shows what a mask would do
+    relu: bool  # the normaliser is ReLU: no sums to one
+    hidden: list[tuple[int, int]]  # the (query, key) cells the mask hides
+    scores: TokenGrid
+    weights: TokenGrid  # the masked weights, exactly over the scores
+    formula: MathTex  # the formula on screen: the scores', + M, then the weights'
+    plus_mask: MathTex
+    final: MathTex
+    looks: VGroup = field(default_factory=VGroup)  # the hidden cells' dark hatching
+    symbols: dict[tuple[int, int], MathTex] = field(default_factory=dict)  # cell -> its −∞
+    line: VMobject | None = None  # the frame round the first query's line
+    boxes: list[VMobject] = field(default_factory=list)  # the first and last tokens' frames
+    free: TokenGrid | None = None  # the unmasked weights, beside the masked ones
 
 
 class Masking(LessonScene):
@@ -215,20 +240,38 @@ class Masking(LessonScene):
     }
 
     def construct(self) -> None:
-        view = Convention.of(self.trace)
-        if self.trace.kv_tokens is not None:
-            self.cross(view)
+        """The scaled scores; the mask hides the later tokens (−∞); the normaliser makes them
+        exact zeros; the first and last tokens; then beside the same scores unmasked."""
+        if self.trace.kv_tokens is not None:  # cross-attention: nothing to mask
+            grid = self.show_the_cross_weights()
+            self.say_each_query_sees_everything()
+            self.frame_the_first_query(grid)
             return
-        h = f"heads.{self.head}"
-        causal = self.trace.heads[self.head].mask is not None  # the trace itself is masked
-        relu = self.trace.config["normaliser"] == "relu"
+        board = self.lay_out_the_grids()
+        self.show_the_scores(board)
+        if board.hidden:
+            self.hide_the_later_tokens(board)
+            self.first_query_scores_minus_infinity(board)
+            self.add_the_mask_everywhere(board)
+        else:
+            self.nothing_to_mask()
+        self.normalise_to_exact_zeros(board)
+        self.first_token_sees_only_itself(board)
+        if len(self.trace.tokens) == 1:
+            return
+        self.last_token_sees_every_token(board)
+        self.set_beside_the_unmasked(board)
+        self.frame_the_query_that_looks_ahead(board)
+
+    # -- causal self-attention ----------------------------------------------------------------
+
+    def lay_out_the_grids(self) -> Board:
+        """The scaled scores, with the formula beside them; the masked weights' grid laid
+        exactly over it (its numbers and shading replace the scores' later)."""
+        view = Convention.of(self.trace)
         T = len(self.trace.tokens)
         # which cells the mask hides, (query, key) pairs: only their look changes (T, T)
-        mask = lookup_array(self.trace, f"{h}.causal_mask")
-        hidden = [(i, j) for i in range(T) for j in range(T) if mask[i, j]]
-
-        # The scaled scores, with the formula beside them; the masked weights' grid laid
-        # exactly over it (its numbers and shading replace the scores' later)
+        mask = lookup_array(self.trace, f"heads.{self.head}.causal_mask")
         size = LABEL_SIZE * 1.3
         title = MathTex(view.tex("scaled"), font_size=size)
         plus_mask = MathTex(view.tex("scaled") + " + M", font_size=size)
@@ -256,9 +299,23 @@ class Masking(LessonScene):
         plus_mask.move_to(final)
         weights.scale(scores.squares.width / weights.squares.width)
         weights.shift(scores.squares.get_center() - weights.squares.get_center())
+        return Board(
+            view=view,
+            causal=self.trace.heads[self.head].mask is not None,
+            relu=self.trace.config["normaliser"] == "relu",
+            hidden=[(i, j) for i in range(T) for j in range(T) if mask[i, j]],
+            scores=scores,
+            weights=weights,
+            formula=title,
+            plus_mask=plus_mask,
+            final=final,
+        )
 
+    def show_the_scores(self, board: Board) -> None:
+        """Every query against every key, before any mask (and whether this lesson has one)."""
+        scores = board.scores
         self.play(
-            Write(title),
+            Write(board.formula),
             Create(frames(scores)),
             FadeIn(scores.row_labels),
             FadeIn(scores.col_labels),
@@ -270,65 +327,75 @@ class Masking(LessonScene):
             "mask_scores" if self.trace.config["similarity"] == "scaled_dot" else "mask_scores_raw"
         )  # other similarities are not scaled
         self.wait(0.8)
-        if not causal:
+        if not board.causal:
             self.say("mask_plain")
             self.wait(1.2)
 
-        formula = title
-        symbols = {}  # (query, key) -> the −∞ shown in that cell
-        if not hidden:
-            self.say("mask_alone")
-            self.wait(1.5)
-        else:
-            # The rule, and the cells it hides
-            looks = VGroup(*(hidden_look(scores.cell_at(i, j)[0]) for i, j in hidden))
-            self.say("mask_rule")
-            self.wait(1.6)
-            self.say(f"mask_hidden_{view.along}")
-            self.play(
-                LaggedStart(*(FadeIn(look) for look in looks), lag_ratio=self.lag(hidden)),
-                run_time=1.2,
-            )
-            self.wait(0.8)
+    def nothing_to_mask(self) -> None:
+        """A single token has no later token to hide."""
+        self.say("mask_alone")
+        self.wait(1.5)
 
-            # The first query first: every key after it scores −∞
-            symbols = {ij: minus_infinity(scores.cell_at(*ij)) for ij in hidden}
-            first = [ij for ij in hidden if ij[0] == 0]
-            line = highlight(VGroup(scores.query_line(0), scores.query_label(0)), ROLE["Q"])
-            self.say("mask_first", ("tokens", 0))
-            self.play(Create(line))
-            self.play(
-                *(FadeTransform(scores.cell_at(*ij)[1], symbols[ij]) for ij in first), run_time=1.0
-            )
-            self.wait(0.8)
+    def hide_the_later_tokens(self, board: Board) -> None:
+        """The rule, and the cells it hides."""
+        board.looks = VGroup(*(hidden_look(board.scores.cell_at(i, j)[0]) for i, j in board.hidden))
+        self.say("mask_rule")
+        self.wait(1.6)
+        self.say("mask_hidden_column" if board.view.columns else "mask_hidden_row")
+        self.play(
+            LaggedStart(*(FadeIn(look) for look in board.looks), lag_ratio=self.lag(board.hidden)),
+            run_time=1.2,
+        )
+        self.wait(0.8)
 
-            # Then every hidden score: the mask M added to the scaled scores
-            rest = [ij for ij in hidden if ij[0] != 0]
-            self.say("mask_all")
-            self.play(
-                FadeOut(line),
-                TransformMatchingShapes(title, plus_mask),
-                *(
-                    [
-                        LaggedStart(
-                            *(FadeTransform(scores.cell_at(*ij)[1], symbols[ij]) for ij in rest),
-                            lag_ratio=self.lag(rest),
-                        )
-                    ]
-                    if rest
-                    else []
-                ),
-                run_time=1.5,
-            )
-            formula = plus_mask
-            self.wait(1.0)
+    def first_query_scores_minus_infinity(self, board: Board) -> None:
+        """The first query first: every key after it scores −∞."""
+        scores = board.scores
+        board.symbols = {ij: minus_infinity(scores.cell_at(*ij)) for ij in board.hidden}
+        first = [ij for ij in board.hidden if ij[0] == 0]
+        board.line = highlight(VGroup(scores.query_line(0), scores.query_label(0)), ROLE["Q"])
+        self.say("mask_first", ("tokens", 0))
+        self.play(Create(board.line))
+        self.play(
+            *(FadeTransform(scores.cell_at(*ij)[1], board.symbols[ij]) for ij in first),
+            run_time=1.0,
+        )
+        self.wait(0.8)
 
-        # The normaliser: −∞ becomes exactly zero, the rest share the weight
-        if hidden:
-            self.say("mask_relu" if relu else "mask_softmax")
+    def add_the_mask_everywhere(self, board: Board) -> None:
+        """Then every hidden score: the mask M added to the scaled scores."""
+        rest = [ij for ij in board.hidden if ij[0] != 0]
+        self.say("mask_all")
+        self.play(
+            FadeOut(board.line),
+            TransformMatchingShapes(board.formula, board.plus_mask),
+            *(
+                [
+                    LaggedStart(
+                        *(
+                            FadeTransform(board.scores.cell_at(*ij)[1], board.symbols[ij])
+                            for ij in rest
+                        ),
+                        lag_ratio=self.lag(rest),
+                    )
+                ]
+                if rest
+                else []
+            ),
+            run_time=1.5,
+        )
+        board.formula = board.plus_mask
+        self.wait(1.0)
+
+    def normalise_to_exact_zeros(self, board: Board) -> None:
+        """The normaliser: −∞ becomes exactly zero, the rest share the weight."""
+        scores, weights, symbols = board.scores, board.weights, board.symbols
+        if board.hidden:
+            self.say("mask_relu" if board.relu else "mask_softmax")
+        T = len(self.trace.tokens)
         pairs = [(i, j) for i in range(T) for j in range(T)]
         self.play(
-            TransformMatchingShapes(formula, final),
+            TransformMatchingShapes(board.formula, board.final),
             *(
                 FadeTransform(
                     symbols[ij] if ij in symbols else scores.cell_at(*ij)[1],
@@ -342,40 +409,37 @@ class Masking(LessonScene):
             ),
             run_time=1.5,
         )
+        board.formula = board.final
         self.wait(1.2)
-        if hidden and not relu:
-            self.say(f"mask_sums_{view.along}")
+        if board.hidden and not board.relu:
+            self.say("mask_sums_column" if board.view.columns else "mask_sums_row")
             self.wait(1.5)
 
-        # The first token sees only itself; the last sees everything
-        boxes = [highlight(VGroup(weights.cell_at(0, 0), scores.query_label(0)), ROLE["weights"])]
-        self.say("mask_first_self" if relu else "mask_first_one", ("tokens", 0))
-        self.play(Create(boxes[0]))
-        self.wait(1.5)
-        if T == 1:
-            return
-        boxes.append(
-            highlight(VGroup(weights.query_line(T - 1), scores.query_label(T - 1)), ROLE["Q"])
+    def first_token_sees_only_itself(self, board: Board) -> None:
+        """The first token may look at itself alone (under softmax: a weight of exactly one)."""
+        box = highlight(
+            VGroup(board.weights.cell_at(0, 0), board.scores.query_label(0)), ROLE["weights"]
         )
-        self.say("mask_last", ("tokens", T - 1))
-        self.play(Create(boxes[1]))
+        board.boxes.append(box)
+        self.say("mask_first_self" if board.relu else "mask_first_one", ("tokens", 0))
+        self.play(Create(box))
         self.wait(1.5)
 
-        # Side by side: the masked weights and the same scores unmasked
-        self.compare(view, scores, weights, looks, final, VGroup(*boxes), causal)
+    def last_token_sees_every_token(self, board: Board) -> None:
+        """The last token may look at every token, itself included."""
+        T = len(self.trace.tokens)
+        box = highlight(
+            VGroup(board.weights.query_line(T - 1), board.scores.query_label(T - 1)), ROLE["Q"]
+        )
+        board.boxes.append(box)
+        self.say("mask_last", ("tokens", T - 1))
+        self.play(Create(box))
+        self.wait(1.5)
 
-    def compare(
-        self,
-        view: Convention,
-        scores: TokenGrid,
-        weights: TokenGrid,
-        looks: VGroup,
-        title: MathTex,
-        boxes: VGroup,
-        causal: bool,
-    ) -> None:
+    def set_beside_the_unmasked(self, board: Board) -> None:
         """Shrink the masked grid to the left, the unmasked one beside it, both named by their
-        formula, and frame the first query's line in each."""
+        formula."""
+        view, scores, weights = board.view, board.scores, board.weights
         free = TokenGrid(
             self.num,
             "unmasked_weights",
@@ -389,12 +453,37 @@ class Masking(LessonScene):
             MathTex(weights_tex(view, masked), font_size=LABEL_SIZE * 1.1)
             for masked in (True, False)
         ]
+        masked = [*board.looks, *frames(weights), scores.row_labels, scores.col_labels]
+        shrink, about, shift = self.place_the_pair(masked, free, names)
+        # the numbers stay only if still readable in the small grids
+        numbers = list(weights.values.values())
+        keep = weights.cell_at(0, 0)[0].width * shrink >= SMALL_NUMBERS
+        moving = masked + numbers if keep else masked
+        self.play(
+            FadeOut(VGroup(*board.boxes)),
+            *([] if keep else [FadeOut(VGroup(*numbers))]),
+            *(piece.animate.scale(shrink, about_point=about).shift(shift) for piece in moving),
+            ReplacementTransform(board.formula, names[0]),
+            run_time=1.5,
+        )
+        shown = [frames(free), free.row_labels, free.col_labels]
+        if keep:
+            shown.append(VGroup(*free.values.values()))
+        self.play(FadeIn(VGroup(*shown)), FadeIn(names[1]), run_time=1.0)
+        self.say("mask_compare_causal" if board.causal else "mask_compare_plain")
+        self.wait(1.5)
+        board.free = free
 
-        # where the masked grid goes: the pair laid out with a stand-in copy of it, as large
-        # as the room under the names allows, far enough apart for the names not to meet
-        masked = [*looks, *frames(weights), scores.row_labels, scores.col_labels]
+    @staticmethod
+    def place_the_pair(
+        masked: list[VMobject], free: TokenGrid, names: list[MathTex]
+    ) -> tuple[float, np.ndarray, np.ndarray]:
+        """Where the masked grid goes (its scale factor, the point it scales about and its
+        shift): the pair laid out with a stand-in copy of it, as large as the room under the
+        names allows, far enough apart for the names not to meet. Places ``free`` and the
+        names."""
         stand_in = VGroup(*masked).copy()
-        room_w = config.frame_width - 1.0 - 0.9  # two grids and the gap between them
+        room_w = CONTENT_WIDTH - 0.9  # two grids and the gap between them
         room_h = config.frame_height - 1.9 - names[0].height
         size = min(1.0, room_w / (2 * stand_in.width), room_h / stand_in.height)
         stand_in.scale(size)
@@ -402,47 +491,37 @@ class Masking(LessonScene):
         gap = max(0.9, max(name.width for name in names) + 0.4 - stand_in.width)
         pair = VGroup(stand_in, free).arrange(RIGHT, buff=gap, aligned_edge=UP)
         pair.to_edge(UP, buff=0.55 + names[0].height)
-        for name, grid in zip(names, pair):
+        for name, grid in zip(names, pair, strict=True):
             name.next_to(grid, UP, buff=0.3)
         shrink = stand_in.width / VGroup(*masked).width
         about = VGroup(*masked).get_center()
-        shift = stand_in.get_center() - about
-        # the numbers stay only if still readable in the small grids
-        numbers = list(weights.values.values())
-        keep = weights.cell_at(0, 0)[0].width * shrink >= SMALL_NUMBERS
-        moving = masked + numbers if keep else masked
-        self.play(
-            FadeOut(boxes),
-            *([] if keep else [FadeOut(VGroup(*numbers))]),
-            *(piece.animate.scale(shrink, about_point=about).shift(shift) for piece in moving),
-            ReplacementTransform(title, names[0]),
-            run_time=1.5,
-        )
-        shown = [frames(free), free.row_labels, free.col_labels]
-        if keep:
-            shown.append(VGroup(*free.values.values()))
-        self.play(FadeIn(VGroup(*shown)), FadeIn(names[1]), run_time=1.0)
-        self.say("mask_compare_causal" if causal else "mask_compare_plain")
-        self.wait(1.5)
+        return shrink, about, stand_in.get_center() - about
 
-        # The query that looks ahead most, in each: masked, and free to look at later tokens;
-        # a head that hardly looks ahead anyway (a trained one may not) is said to
+    def frame_the_query_that_looks_ahead(self, board: Board) -> None:
+        """The query that looks ahead most, in each: masked, and free to look at later tokens;
+        a head that hardly looks ahead anyway (a trained one may not) is said to."""
         T = len(self.trace.tokens)
         h = f"heads.{self.head}"
         q = int(lookup(self.trace, f"{h}.ahead_query"))
         lines = [
             highlight(VGroup(frames(grid, [(q, j) for j in range(T)]), label), ROLE["Q"])
-            for grid, label in ((weights, scores.query_label(q)), (free, free.query_label(q)))
+            for grid, label in (
+                (board.weights, board.scores.query_label(q)),
+                (board.free, board.free.query_label(q)),
+            )
         ]
         if lookup(self.trace, f"{h}.looks_ahead"):
-            self.say("mask_peek_causal" if causal else "mask_peek_plain", ("tokens", q))
+            self.say("mask_peek_causal" if board.causal else "mask_peek_plain", ("tokens", q))
         else:
             self.say("mask_peek_none")
         self.play(*(Create(line) for line in lines))
         self.wait(2.0)
 
-    def cross(self, view: Convention) -> None:
-        """Cross-attention: no causal mask, every query sees the whole other sentence."""
+    # -- cross-attention ----------------------------------------------------------------------
+
+    def show_the_cross_weights(self) -> TokenGrid:
+        """Cross-attention's weights: queries from one sentence, keys from the other."""
+        view = Convention.of(self.trace)
         grid = TokenGrid(
             self.num, "weights", self.head, cell=grid_cell(self.trace), transpose=view.turned()
         )
@@ -456,8 +535,15 @@ class Masking(LessonScene):
             LaggedStart(*(FadeIn(v) for v in grid.values.values()), lag_ratio=0.02), run_time=1.0
         )
         self.wait(0.8)
+        return grid
+
+    def say_each_query_sees_everything(self) -> None:
+        """No causal mask here: each query sees the whole other sentence."""
         self.say("mask_cross_whole")
         self.wait(1.5)
+
+    def frame_the_first_query(self, grid: TokenGrid) -> None:
+        """Even the first query looks at every key."""
         line = highlight(VGroup(grid.query_line(0), grid.query_label(0)), ROLE["Q"])
         self.say("mask_cross_first", ("tokens", 0))
         self.play(Create(line))
