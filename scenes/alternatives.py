@@ -38,7 +38,14 @@ from scenes.kit.base import LessonScene
 from scenes.kit.layout import CONTENT_WIDTH, FRAME_TOP
 from scenes.kit.provenance import TraceNumber
 from scenes.kit.style import FRAME_LINE, LABEL_SIZE, NUMBER_SIZE, ROLE
-from scenes.kit.widgets import _elide, highlight, role_formula, token_labels, turn_if_crowded
+from scenes.kit.widgets import (
+    elided,
+    highlight,
+    lag_for,
+    role_formula,
+    token_labels,
+    turn_if_crowded,
+)
 
 __all__ = ["Alternatives"]
 
@@ -506,7 +513,7 @@ class Alternatives(LessonScene):
             MathTex(r"\cdots", font_size=size)
             if m is None
             else self.num.value(f"{h}.w_a", m, font_size=size)
-            for m in _elide(self.num.shape(f"{h}.w_a")[0], 8)
+            for m in elided(self.num.shape(f"{h}.w_a")[0], 8)
         ]
         w_a = VGroup(
             MathTex(r"w_a =", font_size=LABEL_SIZE * 0.9, color=ROLE["learned"]),
@@ -542,12 +549,8 @@ class Alternatives(LessonScene):
         return LaggedStart(
             Create(bars[0]),
             *(FadeIn(b, shift=UP * 0.1) for b in bars[1:]),
-            lag_ratio=self.lag(len(bars)),
+            lag_ratio=lag_for(len(bars)),
         )
 
-    @staticmethod
-    def lag(n: int) -> float:
-        return 0.6 / max(n, 1) ** 0.5  # more cells, less lag: a long row arrives in time
-
     def lagged(self, mobs: list[VMobject]) -> LaggedStart:
-        return LaggedStart(*(FadeIn(m) for m in mobs), lag_ratio=self.lag(len(mobs)))
+        return LaggedStart(*(FadeIn(m) for m in mobs), lag_ratio=lag_for(len(mobs)))

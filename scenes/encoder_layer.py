@@ -57,7 +57,7 @@ from scenes.kit.style import FONT, LABEL_SIZE, MUTED, NUMBER_SIZE, ROLE
 from scenes.kit.widgets import (
     DIM_TEX,
     TraceMatrix,
-    _elide,
+    elided,
     fit,
     highlight,
     shape_label,
@@ -885,7 +885,7 @@ class EncoderLayer(LessonScene):
 
     def row_vector(self, key: str, i: int) -> MobjectMatrix:
         """Row ``i`` of ``key`` as a one-row matrix, elided like the matrices."""
-        shown = _elide(self.num.shape(key)[1], MODEL_COLS)
+        shown = elided(self.num.shape(key)[1], MODEL_COLS)
         cells = [
             MathTex(r"\cdots", font_size=NUMBER_SIZE) if j is None else self.num.value(key, i, j)
             for j in shown

@@ -44,7 +44,7 @@ from scenes.kit.base import LessonScene
 from scenes.kit.convention import NORMALISER_TEX, Convention
 from scenes.kit.layout import CONTENT_WIDTH, grid_beside, grid_cell
 from scenes.kit.style import LABEL_SIZE, ROLE
-from scenes.kit.widgets import TokenGrid, highlight
+from scenes.kit.widgets import TokenGrid, highlight, lag_for
 
 __all__ = ["Masking"]
 
@@ -343,7 +343,9 @@ class Masking(LessonScene):
         self.wait(1.6)
         self.say("mask_hidden_column" if board.view.columns else "mask_hidden_row")
         self.play(
-            LaggedStart(*(FadeIn(look) for look in board.looks), lag_ratio=self.lag(board.hidden)),
+            LaggedStart(
+                *(FadeIn(look) for look in board.looks), lag_ratio=lag_for(len(board.hidden))
+            ),
             run_time=1.2,
         )
         self.wait(0.8)
@@ -376,7 +378,7 @@ class Masking(LessonScene):
                             FadeTransform(board.scores.cell_at(*ij)[1], board.symbols[ij])
                             for ij in rest
                         ),
-                        lag_ratio=self.lag(rest),
+                        lag_ratio=lag_for(len(rest)),
                     )
                 ]
                 if rest
@@ -548,8 +550,3 @@ class Masking(LessonScene):
         self.say("mask_cross_first", ("tokens", 0))
         self.play(Create(line))
         self.wait(2.0)
-
-    @staticmethod
-    def lag(cells: list) -> float:
-        # more cells, less lag: a long sentence's cells still arrive within the run time
-        return 0.6 / max(len(cells), 1) ** 0.5

@@ -24,7 +24,7 @@ from manim import (
 
 from scenes.kit.provenance import Numbers
 from scenes.kit.style import LABEL_SIZE, NUMBER_SIZE, ROLE
-from scenes.kit.widgets import TraceMatrix, _elide, fit, highlight, token_labels, turn_if_crowded
+from scenes.kit.widgets import TraceMatrix, elided, fit, highlight, token_labels, turn_if_crowded
 
 __all__ = ["MatrixProduct", "work_entry", "fill_rest"]
 
@@ -114,7 +114,7 @@ class MatrixProduct(VGroup):
 def _shown_terms(numbers: Numbers, terms_key: str, bias_key: str | None) -> list[int | None]:
     # the steps of the count whose terms are written out (None: a ⋯), the bias last
     inner = numbers.shape(terms_key)[-1]
-    return _elide(inner, 8) + ([inner] if bias_key is not None else [])
+    return elided(inner, 8) + ([inner] if bias_key is not None else [])
 
 
 def _entry_sum(
@@ -135,7 +135,7 @@ def _entry_sum(
     # many terms (a real model's 384) are each tiny: two more decimals keep them readable
     places = numbers.precision + (2 if inner > MANY_TERMS else 0)
     groups = []
-    for m in _elide(inner, 8):
+    for m in elided(inner, 8):
         shown = (
             MathTex(r"\cdots", font_size=size)
             if m is None

@@ -21,6 +21,8 @@ from scenes.kit.provenance import Numbers, TraceNumber, TraceText
 from scenes.kit.style import FRAME_LINE, LABEL_SIZE, NUMBER_SIZE, ROLE
 
 __all__ = [
+    "elided",
+    "lag_for",
     "DIM_TEX",
     "GridIndex",
     "TokenGrid",
@@ -50,7 +52,7 @@ class TokenRow(VGroup):
         self.arrange(RIGHT, buff=0.25)
 
 
-def _elide(n: int, limit: int) -> list[int | None]:
+def elided(n: int, limit: int) -> list[int | None]:
     # Keep the first entries and the last one; None marks the ⋯ (or ⋮) that stands for the rest.
     return list(range(n)) if n <= limit else [*range(limit - 2), None, n - 1]
 
@@ -102,8 +104,8 @@ class TraceMatrix(GridIndex, VGroup):
         shape = numbers.shape(key)
         n_rows, n_cols = shape[::-1] if transpose else shape
         self.dims = (dims[::-1] if transpose else dims) if dims else None
-        self.row_ids = list(rows) if rows is not None else _elide(n_rows, max_rows)
-        self.col_ids = list(cols) if cols is not None else _elide(n_cols, max_cols)
+        self.row_ids = list(rows) if rows is not None else elided(n_rows, max_rows)
+        self.col_ids = list(cols) if cols is not None else elided(n_cols, max_cols)
         self.entries: dict[tuple[int, int], TraceNumber] = {}
         grid = []
         for r in self.row_ids:
@@ -310,3 +312,9 @@ def fit(mob: VMobject, width: float, height: float) -> VMobject:
     """Shrink ``mob`` (never enlarge) until it fits in ``width`` x ``height``."""
     factor = min(1.0, width / mob.width, height / mob.height)
     return mob.scale(factor)
+
+
+def lag_for(count: int) -> float:
+    """A LaggedStart's lag ratio for ``count`` items: more items, less lag, so a long row
+    still arrives within its run time."""
+    return 0.6 / max(count, 1) ** 0.5
