@@ -10,6 +10,8 @@ the sums are whatever they are.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 from manim import (
     DOWN,
@@ -35,7 +37,8 @@ from manim import (
 from qkv import lookup
 from scenes.kit.base import LessonScene
 from scenes.kit.convention import Convention
-from scenes.kit.provenance import Numbers, TraceNumber
+from scenes.kit.layout import CONTENT_WIDTH, FRAME_TOP
+from scenes.kit.provenance import Numbers, TraceNumber, TraceText
 from scenes.kit.style import FRAME_LINE, LABEL_SIZE, MUTED, ROLE
 from scenes.kit.widgets import TokenGrid, highlight, token_labels, turn_if_crowded
 
@@ -59,7 +62,8 @@ def _cell_number(num: VMobject, width: float) -> VMobject:
     return num.scale_to_fit_width(min(num.width, width * 0.88))
 
 
-class QueryTable(VGroup):
+@dataclass
+class QueryTable:
     """One query's softmax as a small table: a line of cells per step, a slot per key.
 
     Lines run across (rows convention) or down (columns convention), the way that query's
@@ -68,8 +72,16 @@ class QueryTable(VGroup):
     the heat map's cells, so it looks exactly as the matrix will. Slot ``S`` holds the sums.
     """
 
-    def __init__(
-        self,
+    lines: dict[str, VGroup]  # step -> its cells, each VGroup(frame, value)
+    line_labels: VGroup  # s_j, e^{s_j}, a_j: one per line
+    key_labels: VGroup  # the key tokens along the first line
+    query_label: TraceText  # the query, in the corner
+    sigma: MathTex  # Σ over (or left of) the sum slot
+    sums: dict[str, TraceNumber]  # step -> its sum at the end of its line (exp, weights)
+
+    @classmethod
+    def build(
+        cls,
         numbers: Numbers,
         grid: TokenGrid,
         head: int,
@@ -77,7 +89,7 @@ class QueryTable(VGroup):
         steps: tuple[str, ...],
         *,
         cell: float = 0.9,
-    ) -> None:
+    ) -> QueryTable:
         h, turned = f"heads.{head}", grid.transpose
         trace = numbers.trace
         n_keys = len(trace.key_tokens)
@@ -104,7 +116,7 @@ class QueryTable(VGroup):
                 )
             return frame.move_to(at(line, slot))
 
-        self.lines: dict[str, VGroup] = {}  # step -> its cells, each VGroup(frame, value)
+        lines: dict[str, VGroup] = {}
         for k, step in enumerate(steps):
             cells = VGroup()
             for j in range(n_keys):
@@ -116,41 +128,45 @@ class QueryTable(VGroup):
                         f"{h}.{step}", query, j, font_size=size, coloured=step != "weights"
                     )  # as in the heat map
                 cells.add(VGroup(box(k, j), _cell_number(value, width).move_to(at(k, j))))
-            self.lines[step] = cells
-        self.line_labels = VGroup(
+            lines[step] = cells
+        line_labels = VGroup(
             *(
                 MathTex(
                     _SHIFTED_EXP_TEX if step == "exp" and shifted else _LINE_TEX[step],
                     font_size=LABEL_SIZE,
-                ).next_to(self.lines[step][0], line_side, buff=0.2)
+                ).next_to(lines[step][0], line_side, buff=0.2)
                 for step in steps
             )
         )
-        self.line_labels[-1].set_color(ROLE["weights"])
+        line_labels[-1].set_color(ROLE["weights"])
 
         # Key tokens along the first line; long words turn so as not to crowd their neighbours
-        self.key_labels = token_labels(numbers, "key_tokens", ROLE["K"], max_width=2.4)
+        key_labels = token_labels(numbers, "key_tokens", ROLE["K"], max_width=2.4)
         if not turned:
-            turn_if_crowded(self.key_labels, cell)
-        for j, lab in enumerate(self.key_labels):
-            lab.next_to(self.lines[steps[0]][j], key_side, buff=0.12)
+            turn_if_crowded(key_labels, cell)
+        for j, lab in enumerate(key_labels):
+            lab.next_to(lines[steps[0]][j], key_side, buff=0.12)
 
         # The query in the corner, up and left of the first cell in either convention
-        self.query_label = numbers.token(query, "tokens", color=ROLE["Q"])
-        self.query_label.next_to(self.lines[steps[0]][0], UL, buff=0.15)
+        query_label = numbers.token(query, "tokens", color=ROLE["Q"])
+        query_label.next_to(lines[steps[0]][0], UL, buff=0.15)
 
         # The sums: a Σ over (or left of) the sum slot, each sum at the end of its line
         sum_slot = n_keys + 0.3
-        self.sigma = MathTex(r"\Sigma", font_size=LABEL_SIZE)
-        self.sigma.next_to(at(0, sum_slot) + key_side * breadth / 2, key_side, buff=0.12)
-        self.sums: dict[str, TraceNumber] = {}
+        sigma = MathTex(r"\Sigma", font_size=LABEL_SIZE)
+        sigma.next_to(at(0, sum_slot) + key_side * breadth / 2, key_side, buff=0.12)
+        sums: dict[str, TraceNumber] = {}
         for k, step in enumerate(steps):
             if step in ("exp", "weights"):
                 total = numbers.value(f"{h}.{step}_sum", query, font_size=size, coloured=False)
                 if step == "weights":
                     total.set_color(ROLE["weights"])
-                self.sums[step] = _cell_number(total, width).move_to(at(k, sum_slot))
-        super().__init__(
+                sums[step] = _cell_number(total, width).move_to(at(k, sum_slot))
+        return cls(lines, line_labels, key_labels, query_label, sigma, sums)
+
+    def whole(self) -> VGroup:
+        """Every part, as one group to lay out."""
+        return VGroup(
             *self.lines.values(),
             self.line_labels,
             self.key_labels,
@@ -162,6 +178,32 @@ class QueryTable(VGroup):
     def values(self, step: str) -> VGroup:
         """The numbers (or −∞ symbols) of one line, without their frames."""
         return VGroup(*(c[1] for c in self.lines[step]))
+
+
+@dataclass
+class Board:
+    """What the beats hand on: the query followed, its table under the rule, and the heat map
+    (every query) with each line's sum, a Σ and the matrix's formula."""
+
+    query: int  # a middle query: under a causal mask it sees some keys and not others
+    relu: bool  # the ReLU normaliser: no exponentials, no division
+    shifted: bool  # scores so large that the exponentials are e^{s_j − m}
+    rule: VMobject  # the rule for one query (with m beside it for shifted exponentials)
+    table: QueryTable
+    grid: TokenGrid
+    sums: VGroup  # each query's weight sum at the end of its line
+    sigma: MathTex  # heading the sums
+    matrix: MathTex  # A = softmax(...), over the heat map
+
+    @property
+    def columns(self) -> bool:
+        """The column-vector convention: one query's weights run down a column."""
+        return self.grid.transpose
+
+    @property
+    def others(self) -> list[int]:
+        """The queries other than the one followed (none for a one-token sentence)."""
+        return [k for k in range(len(self.sums)) if k != self.query]
 
 
 class Softmax(LessonScene):
@@ -274,16 +316,32 @@ class Softmax(LessonScene):
     }
 
     def construct(self) -> None:
+        board = self.set_the_board()
+        self.write_the_rule(board)
+        self.show_one_querys_scores(board)
+        if board.relu:
+            self.apply_relu_to_each_score(board)
+            self.frame_the_masked_keys(board)
+        else:
+            self.exponentiate_each_score(board)
+            self.frame_the_masked_keys(board)
+            self.add_up_the_exponentials(board)
+            self.divide_each_by_the_sum(board)
+        self.add_up_the_weights(board)
+        self.do_every_query_at_once(board)
+        self.add_up_every_querys_weights(board)
+        self.read_one_querys_line(board)
+
+    def set_the_board(self) -> Board:
+        """Build (show nothing): the heat map first, as the one-query table borrows its shaded
+        cells; the table under its rule; the heat map's sums and formula."""
         view = Convention.of(self.trace)
         h = f"heads.{self.head}"
         relu = self.trace.config["normaliser"] == "relu"
-        T = len(self.trace.tokens)
-        i = (T - 1) // 2  # a middle query: under a causal mask it sees some keys and not others
-
-        # The heat map is built first: the one-query table borrows its shaded cells
+        i = (len(self.trace.tokens) - 1) // 2  # a middle query
         grid = TokenGrid(self.num, "weights", self.head, transpose=view.turned(), shade=True)
         steps = ("scaled", "weights") if relu else ("scaled", "exp", "weights")
-        table = QueryTable(self.num, grid, self.head, i, steps)
+        table = QueryTable.build(self.num, grid, self.head, i, steps)
 
         # The rule for one query, above (or beside) its table
         shifted = not relu and bool(lookup(self.trace, f"{h}.exp_shifted"))
@@ -297,62 +355,104 @@ class Softmax(LessonScene):
                 MathTex(r"m = \max_k s_k =", font_size=LABEL_SIZE),
                 self.num.value(f"{h}.exp_shift", i, font_size=LABEL_SIZE, coloured=False),
             ).arrange(RIGHT, buff=0.25)
-        self.place(rule, table)
-        self.play(Write(rule))
-        self.say("intro_relu" if relu else "intro")
+        self.place(rule, table.whole())
+        sums, sigma = self.line_sums(grid)
+        matrix = MathTex(view.tex("weights"), font_size=LABEL_SIZE * 1.1)
+        return Board(i, relu, shifted, rule, table, grid, sums, sigma, matrix)
+
+    # -- one query --------------------------------------------------------------------------
+
+    def write_the_rule(self, board: Board) -> None:
+        """How one query's weights come from its scores."""
+        self.play(Write(board.rule))
+        self.say("intro_relu" if board.relu else "intro")
         self.wait(0.8)
 
-        # One query's scores against every key
-        self.say("scores", ("tokens", i))
+    def show_one_querys_scores(self, board: Board) -> None:
+        """One query's scores against every key."""
+        table = board.table
+        self.say("scores", ("tokens", board.query))
         self.play(FadeIn(table.query_label), FadeIn(table.key_labels), run_time=0.8)
         self.play(FadeIn(table.line_labels[0]), self.lagged(FadeIn, table.lines["scaled"]))
         self.wait(0.8)
 
-        if relu:
-            # ReLU: each weight straight from its score, nothing else
-            self.say("relu_step")
-            self.play(FadeIn(table.line_labels[1]), self.grow("scaled", "weights", table))
-            self.wait(1.2)
-            self.show_masked(table, i, ("scaled", "weights"), "masked_relu")
-        else:
-            # Exponentials, their sum, and each exponential divided by it
-            self.say("exp_shifted" if shifted else "exp")
-            self.play(FadeIn(table.line_labels[1]), self.grow("scaled", "exp", table))
-            self.wait(1.2)
-            self.show_masked(table, i, ("scaled", "exp"), "masked")
-            self.say("exp_sum")
-            self.play(
-                FadeIn(table.sigma),
-                TransformFromCopy(table.values("exp"), table.sums["exp"]),
-                run_time=1.2,
-            )
-            self.wait(0.6)
-            self.say("divide")
-            divisions = [
-                TransformFromCopy(VGroup(e, table.sums["exp"]), w)
-                for e, w in zip(table.values("exp"), table.lines["weights"])
-            ]
-            self.play(
-                FadeIn(table.line_labels[2]),
-                LaggedStart(*divisions, lag_ratio=self.lag(len(divisions))),
-                run_time=1.8,
-            )
-            self.wait(1.0)
+    def apply_relu_to_each_score(self, board: Board) -> None:
+        """ReLU: each weight straight from its score, nothing else."""
+        self.say("relu_step")
+        self.play(FadeIn(board.table.line_labels[1]), self.grow("scaled", "weights", board.table))
+        self.wait(1.2)
 
-        # The weights of this query, added up
-        total = table.sums["weights"]
-        self.say("sum_relu" if relu else "sum_one", ("tokens", i))
+    def exponentiate_each_score(self, board: Board) -> None:
+        """Each score's exponential (of the score less the line's largest, if scores are large)."""
+        self.say("exp_shifted" if board.shifted else "exp")
+        self.play(FadeIn(board.table.line_labels[1]), self.grow("scaled", "exp", board.table))
+        self.wait(1.2)
+
+    def frame_the_masked_keys(self, board: Board) -> None:
+        """Under a mask, frame the query's hidden keys: −∞ above, exactly zero below."""
+        mask = self.trace.heads[self.head].mask
+        i = board.query
+        if mask is None or not mask[i].any():
+            return
+        # one frame round the hidden cells of both lines (a causal mask hides the later keys)
+        steps = ("scaled", "weights") if board.relu else ("scaled", "exp")
+        hidden = VGroup(
+            *(
+                board.table.lines[step][j]
+                for step in steps
+                for j in range(len(self.trace.key_tokens))
+                if mask[i, j]
+            )
+        )
+        frame = highlight(hidden, MUTED)
+        self.say("masked_relu" if board.relu else "masked")
+        self.play(Create(frame))
+        self.wait(1.2)
+        self.play(FadeOut(frame))
+
+    def add_up_the_exponentials(self, board: Board) -> None:
+        """The exponentials' sum, under a Σ."""
+        table = board.table
+        self.say("exp_sum")
         self.play(
-            *([FadeIn(table.sigma)] if relu else []),  # softmax showed Σ with the exp sum
-            TransformFromCopy(table.values("weights"), total),
+            FadeIn(table.sigma),
+            TransformFromCopy(table.values("exp"), table.sums["exp"]),
+            run_time=1.2,
+        )
+        self.wait(0.6)
+
+    def divide_each_by_the_sum(self, board: Board) -> None:
+        """Each exponential divided by the sum: the weights."""
+        table = board.table
+        self.say("divide")
+        divisions = [
+            TransformFromCopy(VGroup(e, table.sums["exp"]), w)
+            for e, w in zip(table.values("exp"), table.lines["weights"], strict=True)
+        ]
+        self.play(
+            FadeIn(table.line_labels[2]),
+            LaggedStart(*divisions, lag_ratio=self.lag(len(divisions))),
+            run_time=1.8,
+        )
+        self.wait(1.0)
+
+    def add_up_the_weights(self, board: Board) -> None:
+        """This query's weights add up to one (with ReLU, to whatever they add up to)."""
+        table = board.table
+        self.say("sum_relu" if board.relu else "sum_one", ("tokens", board.query))
+        self.play(
+            *([FadeIn(table.sigma)] if board.relu else []),  # softmax showed Σ with the exp sum
+            TransformFromCopy(table.values("weights"), table.sums["weights"]),
             run_time=1.0,
         )
         self.wait(1.5)
 
-        # Every query at once: the table's weights become their line of the heat map
-        sums, sigma = self.line_sums(grid)
-        matrix = MathTex(view.tex("weights"), font_size=LABEL_SIZE * 1.1)
-        self.place(matrix, VGroup(grid, sums, sigma))
+    # -- every query ------------------------------------------------------------------------
+
+    def do_every_query_at_once(self, board: Board) -> None:
+        """The table's weights become their line of the heat map; the other lines join them."""
+        table, grid, i = board.table, board.grid, board.query
+        self.place(board.matrix, VGroup(grid, board.sums, board.sigma))
         leaving = [line for step, line in table.lines.items() if step != "weights"]
         self.play(
             FadeOut(
@@ -367,35 +467,40 @@ class Softmax(LessonScene):
                 ReplacementTransform(c, grid.cell_at(i, j))
                 for j, c in enumerate(table.lines["weights"])
             ),
-            ReplacementTransform(total, sums[i]),
-            ReplacementTransform(table.key_labels, self.key_labels(grid)),
+            ReplacementTransform(table.sums["weights"], board.sums[i]),
+            ReplacementTransform(table.key_labels, self.grid_key_labels(grid)),
             ReplacementTransform(table.query_label, grid.query_label(i)),
-            FadeTransform(rule, matrix),
+            FadeTransform(board.rule, board.matrix),
             run_time=1.5,
         )
-        self.say(f"grid_{view.along}")
-        others = [k for k in range(T) if k != i]  # none for a one-token sentence
-        if others:
+        self.say("grid_column" if board.columns else "grid_row")
+        if board.others:
             self.play(
                 FadeIn(self.other_labels(grid, i)),
-                self.lagged(FadeIn, [grid.query_line(k) for k in others]),
-                run_time=min(2.5, 0.3 * T + 0.8),
+                self.lagged(FadeIn, [grid.query_line(k) for k in board.others]),
+                run_time=min(2.5, 0.3 * len(self.trace.tokens) + 0.8),
             )
         self.wait(1.2)
 
-        # Each query's weights add up to one (or, with ReLU, to anything)
-        self.say(f"sums_relu_{view.along}" if relu else f"sums_{view.along}")
+    def add_up_every_querys_weights(self, board: Board) -> None:
+        """Each query's weights add up to one (or, with ReLU, to anything)."""
+        if board.relu:
+            self.say("sums_relu_column" if board.columns else "sums_relu_row")
+        else:
+            self.say("sums_column" if board.columns else "sums_row")
         self.play(
-            FadeIn(sigma),
-            *([self.lagged(FadeIn, [sums[k] for k in others])] if others else []),
-            run_time=min(2.0, 0.2 * T + 0.6),
+            FadeIn(board.sigma),
+            *([self.lagged(FadeIn, [board.sums[k] for k in board.others])] if board.others else []),
+            run_time=min(2.0, 0.2 * len(self.trace.tokens) + 0.6),
         )
         self.wait(1.5)
 
-        # How to read one query's line: its brightest cell is the key it attends to most
+    def read_one_querys_line(self, board: Board) -> None:
+        """How to read one query's line: its brightest cell is the key it attends to most."""
+        grid = board.grid
         focus = self.decided_query()
-        top = int(lookup(self.trace, f"{h}.top_key", (focus,)))
-        self.say(f"read_{view.along}")
+        top = int(lookup(self.trace, f"heads.{self.head}.top_key", (focus,)))
+        self.say("read_column" if board.columns else "read_row")
         line_box = highlight(VGroup(grid.query_line(focus), grid.query_label(focus)), ROLE["Q"])
         self.play(Create(line_box))
         self.wait(1.2)
@@ -407,26 +512,6 @@ class Softmax(LessonScene):
         self.say("focus", ("tokens", focus), ("key_tokens", top))
         self.wait(2.0)
 
-    def show_masked(self, table: QueryTable, i: int, steps: tuple[str, str], caption: str) -> None:
-        """Under a mask, frame the query's hidden keys: −∞ above, exactly zero below."""
-        mask = self.trace.heads[self.head].mask
-        if mask is None or not mask[i].any():
-            return
-        # one frame round the hidden cells of both lines (a causal mask hides the later keys)
-        hidden = VGroup(
-            *(
-                table.lines[step][j]
-                for step in steps
-                for j in range(len(self.trace.key_tokens))
-                if mask[i, j]
-            )
-        )
-        frame = highlight(hidden, MUTED)
-        self.say(caption)
-        self.play(Create(frame))
-        self.wait(1.2)
-        self.play(FadeOut(frame))
-
     # -- layout -----------------------------------------------------------------------------
 
     @staticmethod
@@ -434,14 +519,14 @@ class Softmax(LessonScene):
         """The formula above the block or beside it, whichever leaves the block larger; the
         block resized to fit (a short sentence grows a little) and both centred in the space
         above the caption."""
-        width, height = config.frame_width - 1.0, config.frame_height - 1.55
+        width, height = CONTENT_WIDTH, config.frame_height - 1.55
         gap = 0.5
         above = min(width / block.width, (height - formula.height - gap) / block.height)
         beside = min((width - formula.width - gap) / block.width, height / block.height)
         side = beside > above * 1.15  # above reads first; beside only when it pays clearly
         block.scale(min(MAX_GROWTH, beside if side else above))
         group = VGroup(formula, block).arrange(RIGHT if side else DOWN, buff=gap)
-        top = config.frame_height / 2 - 0.45
+        top = FRAME_TOP - 0.45
         group.move_to(UP * (top - height / 2))
 
     def line_sums(self, grid: TokenGrid) -> tuple[VGroup, MathTex]:
@@ -468,7 +553,8 @@ class Softmax(LessonScene):
         return sums, sigma
 
     @staticmethod
-    def key_labels(grid: TokenGrid) -> VGroup:
+    def grid_key_labels(grid: TokenGrid) -> VGroup:
+        """The heat map's key tokens: along the top, or down the left when turned."""
         return grid.row_labels if grid.transpose else grid.col_labels
 
     @staticmethod
@@ -495,7 +581,10 @@ class Softmax(LessonScene):
     def grow(self, source: str, target: str, table: QueryTable) -> LaggedStart:
         """Each cell of line ``target`` made from its cell of line ``source``."""
         return LaggedStart(
-            *(TransformFromCopy(s, t) for s, t in zip(table.lines[source], table.lines[target])),
+            *(
+                TransformFromCopy(s, t)
+                for s, t in zip(table.lines[source], table.lines[target], strict=True)
+            ),
             lag_ratio=self.lag(len(table.lines[source])),
             run_time=1.5,
         )
