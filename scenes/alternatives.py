@@ -42,6 +42,7 @@ from scenes.kit.widgets import (
     elided,
     highlight,
     lag_for,
+    lagged,
     role_formula,
     token_labels,
     turn_if_crowded,
@@ -219,7 +220,7 @@ class Alternatives(LessonScene):
         )
         self.play(
             Write(board.labels[kind]),
-            self.lagged(board.table[kind]),
+            lagged(board.table[kind]),
             *(FadeIn(m) for m in extra),
             run_time=1.0,
         )
@@ -260,7 +261,7 @@ class Alternatives(LessonScene):
         self.play(
             Write(board.charts["softmax"][0]),
             self.grow_bars(board.alone),
-            self.lagged(board.weights["softmax"]),
+            lagged(board.weights["softmax"]),
             run_time=1.2,
         )
         self.show_sum(board, "softmax")
@@ -275,7 +276,7 @@ class Alternatives(LessonScene):
         self.play(
             Write(relu[0]),
             self.grow_bars(relu[1]),
-            self.lagged(board.weights["relu"]),
+            lagged(board.weights["relu"]),
             ReplacementTransform(board.alone, soft[1]),
             run_time=1.2,
         )
@@ -551,6 +552,3 @@ class Alternatives(LessonScene):
             *(FadeIn(b, shift=UP * 0.1) for b in bars[1:]),
             lag_ratio=lag_for(len(bars)),
         )
-
-    def lagged(self, mobs: list[VMobject]) -> LaggedStart:
-        return LaggedStart(*(FadeIn(m) for m in mobs), lag_ratio=lag_for(len(mobs)))

@@ -40,7 +40,7 @@ from scenes.kit.convention import Convention
 from scenes.kit.layout import CONTENT_WIDTH, FRAME_TOP
 from scenes.kit.provenance import Numbers, TraceNumber, TraceText
 from scenes.kit.style import FRAME_LINE, LABEL_SIZE, MUTED, ROLE
-from scenes.kit.widgets import TokenGrid, highlight, token_labels, turn_if_crowded
+from scenes.kit.widgets import TokenGrid, highlight, lag_for, lagged, token_labels, turn_if_crowded
 
 __all__ = ["Softmax"]
 
@@ -373,7 +373,7 @@ class Softmax(LessonScene):
         table = board.table
         self.say("scores", ("tokens", board.query))
         self.play(FadeIn(table.query_label), FadeIn(table.key_labels), run_time=0.8)
-        self.play(FadeIn(table.line_labels[0]), self.lagged(FadeIn, table.lines["scaled"]))
+        self.play(FadeIn(table.line_labels[0]), lagged(table.lines["scaled"]))
         self.wait(0.8)
 
     def apply_relu_to_each_score(self, board: Board) -> None:
@@ -431,7 +431,7 @@ class Softmax(LessonScene):
         ]
         self.play(
             FadeIn(table.line_labels[2]),
-            LaggedStart(*divisions, lag_ratio=self.lag(len(divisions))),
+            LaggedStart(*divisions, lag_ratio=lag_for(len(divisions))),
             run_time=1.8,
         )
         self.wait(1.0)
@@ -477,7 +477,7 @@ class Softmax(LessonScene):
         if board.others:
             self.play(
                 FadeIn(self.other_labels(grid, i)),
-                self.lagged(FadeIn, [grid.query_line(k) for k in board.others]),
+                lagged([grid.query_line(k) for k in board.others]),
                 run_time=min(2.5, 0.3 * len(self.trace.tokens) + 0.8),
             )
         self.wait(1.2)
@@ -490,7 +490,7 @@ class Softmax(LessonScene):
             self.say("sums_column" if board.columns else "sums_row")
         self.play(
             FadeIn(board.sigma),
-            *([self.lagged(FadeIn, [board.sums[k] for k in board.others])] if board.others else []),
+            *([lagged([board.sums[k] for k in board.others])] if board.others else []),
             run_time=min(2.0, 0.2 * len(self.trace.tokens) + 0.6),
         )
         self.wait(1.5)
@@ -569,15 +569,6 @@ class Softmax(LessonScene):
 
     # -- animation helpers ------------------------------------------------------------------
 
-    @staticmethod
-    def lag(n: int) -> float:
-        # more cells, less lag: a long sentence's line still arrives within the run time
-        return 0.6 / max(n, 1) ** 0.5
-
-    def lagged(self, anim, mobs) -> LaggedStart:
-        mobs = list(mobs)
-        return LaggedStart(*(anim(m) for m in mobs), lag_ratio=self.lag(len(mobs)))
-
     def grow(self, source: str, target: str, table: QueryTable) -> LaggedStart:
         """Each cell of line ``target`` made from its cell of line ``source``."""
         return LaggedStart(
@@ -585,6 +576,6 @@ class Softmax(LessonScene):
                 TransformFromCopy(s, t)
                 for s, t in zip(table.lines[source], table.lines[target], strict=True)
             ),
-            lag_ratio=self.lag(len(table.lines[source])),
+            lag_ratio=lag_for(len(table.lines[source])),
             run_time=1.5,
         )

@@ -8,6 +8,8 @@ from manim import (
     PI,
     RIGHT,
     UP,
+    FadeIn,
+    LaggedStart,
     MathTex,
     MobjectMatrix,
     Square,
@@ -21,6 +23,7 @@ from scenes.kit.provenance import Numbers, TraceNumber, TraceText
 from scenes.kit.style import FRAME_LINE, LABEL_SIZE, NUMBER_SIZE, ROLE
 
 __all__ = [
+    "lagged",
     "elided",
     "lag_for",
     "DIM_TEX",
@@ -312,6 +315,12 @@ def fit(mob: VMobject, width: float, height: float) -> VMobject:
     """Shrink ``mob`` (never enlarge) until it fits in ``width`` x ``height``."""
     factor = min(1.0, width / mob.width, height / mob.height)
     return mob.scale(factor)
+
+
+def lagged(mobs, anim=FadeIn) -> LaggedStart:
+    """``anim`` of each of ``mobs`` one after another, lagged by ``lag_for``."""
+    mobs = list(mobs)
+    return LaggedStart(*(anim(m) for m in mobs), lag_ratio=lag_for(len(mobs)))
 
 
 def lag_for(count: int) -> float:
