@@ -8,6 +8,8 @@ shows the one-sentence case, with its square pattern, and says what cross-attent
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from manim import (
     DOWN,
     LEFT,
@@ -28,6 +30,14 @@ from scenes.kit.style import LABEL_SIZE, ROLE
 from scenes.kit.widgets import TokenGrid, TokenRow, fit, highlight, shape_label
 
 __all__ = ["Cross"]
+
+
+@dataclass
+class Pattern:
+    """What the later beats point at: the T × S grid of weights and its shape label."""
+
+    grid: TokenGrid
+    shape: VGroup
 
 
 class Cross(LessonScene):
@@ -95,42 +105,53 @@ class Cross(LessonScene):
     }
 
     def construct(self) -> None:
+        """Where Q, K and V come from; the pattern they make; what it does (or would do)."""
         cross = self.trace.kv_tokens is not None
+        if cross:
+            self.show_two_sentences_feeding_queries_and_keys()
+        else:
+            self.show_one_sentence_feeding_all_three()
+        pattern = self.show_the_pattern(cross)
+        if cross:
+            self.show_where_queries_look(pattern)
+            self.show_one_output_per_query(pattern)
+        else:
+            self.say_what_cross_attention_changes()
+
+    def show_two_sentences_feeding_queries_and_keys(self) -> None:
+        """Q comes from the sentence being written; K and V from the one it translates."""
         top = TokenRow(self.num, "tokens", ROLE["Q"])
-        bottom = TokenRow(self.num, "key_tokens", ROLE["K"]) if cross else VGroup()
-        kv_from = "X_{\\text{kv}}" if cross else "X"
-        q = self._feed(r"Q = X\,W_Q", ("T", "d_k"), "Q")
-        k = self._feed(rf"K = {kv_from}\,W_K", ("S", "d_k"), "K")
-        v = self._feed(rf"V = {kv_from}\,W_V", ("S", "d_v"), "V")
-        if cross:
-            # each sentence on the left, what it feeds on the right of it
-            for row, y in ((top, 2.4), (bottom, -0.4)):
-                fit(row, 8.5, 1.0).move_to([-2.0, y, 0])
-            q.next_to([2.8, 2.4, 0], RIGHT, buff=0)
-            kv = VGroup(k, v).arrange(DOWN, buff=0.35).next_to([2.8, -0.4, 0], RIGHT, buff=0)
-            feeds = VGroup(q, kv)
-        else:
-            fit(top, 12.5, 1.0).move_to(UP * 2.0)
-            feeds = VGroup(q, k, v).arrange(RIGHT, buff=0.8).next_to(top, DOWN, buff=0.7)
-        rows = VGroup(top, bottom)
+        bottom = TokenRow(self.num, "key_tokens", ROLE["K"])
+        q, k, v = self._feeds(kv_from="X_{\\text{kv}}")
+        # each sentence on the left, what it feeds on the right of it
+        for row, y in ((top, 2.4), (bottom, -0.4)):
+            fit(row, 8.5, 1.0).move_to([-2.0, y, 0])
+        q.next_to([2.8, 2.4, 0], RIGHT, buff=0)
+        kv = VGroup(k, v).arrange(DOWN, buff=0.35).next_to([2.8, -0.4, 0], RIGHT, buff=0)
+        self.say("two")
+        self.play(FadeIn(top), FadeIn(bottom))
+        self.wait(0.8)
+        self.say("queries")
+        self.play(FadeIn(q, shift=DOWN * 0.2))
+        self.say("keys")
+        self.play(FadeIn(kv, shift=DOWN * 0.2))
+        self.wait(1.2)
+        self.play(FadeOut(VGroup(top, bottom, q, kv)))
 
-        if cross:
-            self.say("two")
-            self.play(FadeIn(top), FadeIn(bottom))
-            self.wait(0.8)
-            self.say("queries")
-            self.play(FadeIn(q, shift=DOWN * 0.2))
-            self.say("keys")
-            self.play(FadeIn(feeds[1], shift=DOWN * 0.2))
-            self.wait(1.2)
-        else:
-            self.say("self")
-            self.play(FadeIn(top))
-            self.play(FadeIn(feeds, shift=DOWN * 0.2))
-            self.wait(1.2)
-        self.play(FadeOut(VGroup(rows, feeds)))
+    def show_one_sentence_feeding_all_three(self) -> None:
+        """In self-attention one sentence gives the queries, the keys and the values."""
+        top = TokenRow(self.num, "tokens", ROLE["Q"])
+        feeds = VGroup(*self._feeds(kv_from="X"))
+        fit(top, 12.5, 1.0).move_to(UP * 2.0)
+        feeds.arrange(RIGHT, buff=0.8).next_to(top, DOWN, buff=0.7)
+        self.say("self")
+        self.play(FadeIn(top))
+        self.play(FadeIn(feeds, shift=DOWN * 0.2))
+        self.wait(1.2)
+        self.play(FadeOut(VGroup(top, feeds)))
 
-        # the pattern: T rows of queries, S columns of keys
+    def show_the_pattern(self, cross: bool) -> Pattern:
+        """The pattern has T rows of queries and S columns of keys."""
         grid = TokenGrid(self.num, "weights", self.head, cell=0.8)
         shape = shape_label(self.num, "T", "S", "T", "S").scale(1.25)
         fit(grid, 9.0, 6.4)
@@ -146,34 +167,45 @@ class Cross(LessonScene):
         else:
             self.say("self_pattern")
         self.wait(1.5)
+        return Pattern(grid, shape)
 
-        if not cross:
-            self.say("cross_would")
-            self.wait(2.0)
-            # a pretrained encoder has no cross-attention to show; the seeded layer can have it
-            self.say("how_encoder" if model_name(self.trace) is not None else "how")
-            self.wait(2.0)
-            return
+    def say_what_cross_attention_changes(self) -> None:
+        """Cross-attention would take the keys and values from another sentence."""
+        self.say("cross_would")
+        self.wait(2.0)
+        # a pretrained encoder has no cross-attention to show; the seeded layer can have it
+        self.say("how_encoder" if model_name(self.trace) is not None else "how")
+        self.wait(2.0)
 
-        # each query's strongest key, for the first few queries
-        h = f"heads.{self.head}"
+    def show_where_queries_look(self, pattern: Pattern) -> None:
+        """Each query's strongest key, for the first few queries."""
         for i in range(min(3, len(self.trace.tokens))):
-            j = int(lookup(self.trace, f"{h}.top_key", (i,)))
-            box = highlight(grid.cell_at(i, j), ROLE["weights"])
+            j = int(lookup(self.trace, f"heads.{self.head}.top_key", (i,)))
+            box = highlight(pattern.grid.cell_at(i, j), ROLE["weights"])
             self.play(Create(box), run_time=0.5)
             self.say("looks", ("tokens", i), ("key_tokens", j))
             self.wait(1.0)
             self.play(FadeOut(box), run_time=0.3)
+
+    def show_one_output_per_query(self, pattern: Pattern) -> None:
+        """One output per query token, mixed from the other sentence's values."""
         out = self._feed(r"\mathrm{out} = A\,V", ("T", "d_v"), "output")
-        out.next_to(shape, DOWN, buff=0.6).align_to(shape, LEFT)
+        out.next_to(pattern.shape, DOWN, buff=0.6).align_to(pattern.shape, LEFT)
         self.say("outputs")
         self.play(FadeIn(out))
         self.wait(2.0)
 
+    def _feeds(self, kv_from: str) -> tuple[VGroup, VGroup, VGroup]:
+        """Q, K and V with their shapes, K and V computed from ``kv_from``."""
+        return (
+            self._feed(r"Q = X\,W_Q", ("T", "d_k"), "Q"),
+            self._feed(rf"K = {kv_from}\,W_K", ("S", "d_k"), "K"),
+            self._feed(rf"V = {kv_from}\,W_V", ("S", "d_v"), "V"),
+        )
+
     def _feed(self, tex: str, dims: tuple[str, str], role: str) -> VGroup:
         """A formula in its role's colour over its real shape, e.g. ``K = X W_K`` and
         ``(S × d_k) = (6 × 3)``."""
-        names = {"T": "T", "S": "S", "d_k": "d_k", "d_v": "d_v"}
         formula = MathTex(tex, font_size=LABEL_SIZE, color=ROLE[role])
-        size = shape_label(self.num, dims[0], dims[1], names[dims[0]], names[dims[1]])
+        size = shape_label(self.num, *dims, *dims)  # these sizes are written as they are named
         return VGroup(formula, size).arrange(DOWN, buff=0.15).scale(1.25)

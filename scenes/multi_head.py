@@ -9,6 +9,8 @@ heads' outputs stack into a tall concatenation and the product reads W_O·Concat
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from manim import (
     DOWN,
     LEFT,
@@ -36,6 +38,7 @@ from manim import (
 from qkv import lookup
 from scenes.kit.base import LessonScene
 from scenes.kit.convention import Convention
+from scenes.kit.layout import CAPTION_TOP, CONTENT_WIDTH
 from scenes.kit.product import MatrixProduct, fill_rest, work_entry
 from scenes.kit.style import LABEL_SIZE, MUTED, ROLE
 from scenes.kit.widgets import (
@@ -55,8 +58,6 @@ __all__ = ["MultiHead", "head_colour"]
 # pink); more heads than accents reuse them in turn.
 HEAD_COLOURS = tuple(ManimColor(c) for c in ("#7AA2FF", "#FF7A5C", "#C5E86C", "#E879F9"))
 FORMULA_SIZE = LABEL_SIZE * 1.1
-# The lowest a content block may reach: the caption line keeps the rest of the frame.
-BOTTOM = -3.0
 # More heads than this wrap their patterns into two rows (a pretrained model's twelve).
 ROW_HEADS = 6
 # A heat-map cell smaller than this (after fitting) is too small for its number: shading only.
@@ -78,6 +79,27 @@ def _tint(mob: VMobject, colour) -> SurroundingRectangle:
     frame = SurroundingRectangle(mob, buff=0.08, corner_radius=0.08, stroke_width=2.5, color=colour)
     frame.set_fill(colour, opacity=0.14).set_z_index(-1)
     return frame
+
+
+@dataclass
+class Board:
+    """What the beats hand on: the formula over the scene, every head's card, each head's slot
+    under its card, and what is on screen in the slots."""
+
+    formula: MathTex  # one head's formula, until it becomes the whole layer's
+    top: float  # where the content starts, below the formula
+    cards: VGroup  # one per head, in its accent
+    clear_next: list[VMobject] = field(default_factory=list)  # on screen; the next beat fades it
+    slot_width: float = 0.0
+    slot_bottoms: list[float] = field(default_factory=list)  # the lowest y of each head's slot
+    grids: list[TokenGrid] = field(default_factory=list)  # each head's pattern
+    outs: list[TraceMatrix] = field(default_factory=list)  # each head's output ...
+    frames: list[SurroundingRectangle] = field(default_factory=list)  # ... tinted in its accent
+
+    @property
+    def room_h(self) -> float:
+        """The height between the formula and the caption line."""
+        return self.top - CAPTION_TOP
 
 
 class MultiHead(LessonScene):
@@ -191,163 +213,138 @@ class MultiHead(LessonScene):
     }
 
     def construct(self) -> None:
-        view = Convention.of(self.trace)
-        self.view, self.turned = view, view.turned()
-        h = len(self.trace.heads)
-        one = h == 1
+        """h heads side by side: their weights, patterns and outputs; concatenated; mixed."""
+        board = self.show_each_heads_own_weights()
+        self.show_each_heads_own_pattern(board)
+        if not self.one_head:
+            self.show_the_heads_look_at_different_tokens(board.grids)
+        self.show_each_heads_own_output(board)
+        product = self.concatenate_the_outputs(board)
+        self.mix_the_heads_with_w_o(product)
+        self.count_one_entry_through_every_head(product)
+        self.say_the_output_has_the_inputs_shape()
 
-        # One head's formula; the token vectors and every head's own W_Q, W_K, W_V
-        formula = MathTex(_HEAD_TEX[view.columns], font_size=FORMULA_SIZE)
+    @property
+    def view(self) -> Convention:
+        return Convention.of(self.trace)
+
+    @property
+    def turned(self) -> bool:
+        """Whether trace arrays show turned round (the column-vector convention)."""
+        return self.view.turned()
+
+    @property
+    def one_head(self) -> bool:
+        return len(self.trace.heads) == 1
+
+    @property
+    def two_rows(self) -> bool:
+        """More heads than fit in one row (a pretrained model's twelve) wrap into two."""
+        return len(self.trace.heads) > ROW_HEADS
+
+    # -- the beats -----------------------------------------------------------------------------
+
+    def show_each_heads_own_weights(self) -> Board:
+        """One head's formula; the token vectors and every head's own W_Q, W_K, W_V."""
+        formula = MathTex(_HEAD_TEX[self.view.columns], font_size=FORMULA_SIZE)
         formula.to_edge(UP, buff=0.3)
         top = formula.get_bottom()[1] - 0.35  # content starts below the formula
-        room_h = top - BOTTOM
         self.play(Write(formula))
-        self.say("intro_one" if one else "intro")
+        self.say("intro_one" if self.one_head else "intro")
         x_matrix, inputs = self.inputs()
-        cards = VGroup(*(self.card(i) for i in range(h)))
-        if h > ROW_HEADS:  # many heads (a pretrained model's twelve): two columns of cards
-            cards.arrange_in_grid(cols=2, buff=(0.35, 0.2))
-        else:
-            cards.arrange(DOWN, buff=0.25)
+        board = Board(formula, top, self.cards())
         shapes = self.weight_shapes()
-        weights = VGroup(cards, shapes).arrange(DOWN, buff=0.35)
-        # a few heads' cards grow to fill their side (numbers elsewhere set the scale)
-        weights.scale(min(1.4, 7.0 / weights.width, room_h / weights.height))
-        fit(inputs, 5.0, room_h)
-        layout = VGroup(inputs, weights).arrange(RIGHT, buff=1.4)
-        fit(layout, config.frame_width - 1.0, room_h)
-        layout.move_to(UP * (top - room_h / 2))
-        arrows = VGroup(
-            *(
-                Arrow(
-                    x_matrix.get_right(),
-                    card.get_left(),
-                    buff=0.15,
-                    stroke_width=3,
-                    color=MUTED,
-                    max_tip_length_to_length_ratio=0.1,
-                )
-                for card in cards
-            )
-        )
+        self.lay_out_inputs_and_weights(board, inputs, shapes)
+        arrows = self.arrows(x_matrix, board.cards)
         self.play(FadeIn(inputs))
         self.play(
             LaggedStart(*(GrowArrow(a) for a in arrows), lag_ratio=0.2),
-            LaggedStart(*(FadeIn(c) for c in cards), lag_ratio=0.2),
+            LaggedStart(*(FadeIn(c) for c in board.cards), lag_ratio=0.2),
             run_time=1.5,
         )
         self.play(FadeIn(shapes))
-        self.say("weights_one" if one else "weights")
+        self.say("weights_one" if self.one_head else "weights")
         self.wait(1.5)
+        board.clear_next = [VGroup(inputs, arrows, shapes)]
+        return board
 
-        # Every head's attention pattern, side by side under its weights; more heads than fit
-        # in one row wrap into two, and then one shape label stands for all
-        rows = 1 if h <= ROW_HEADS else 2
-        per_row = -(-h // rows)
-        gap, row_gap = (0.5, 0.0) if rows == 1 else (0.3, 0.3)
-        slot_w = (config.frame_width - 1.0 - gap * (per_row - 1)) / per_row
-        slot_h = (room_h - row_gap * (rows - 1) - (0.0 if rows == 1 else 0.45)) / rows
-        header_h = (1.0 if h > 2 else 1.25) if rows == 1 else 0.45
-        label_h = 0.55 if rows == 1 else 0.0
-        for card in cards:
-            card.generate_target()
-            fit(card.target, slot_w, header_h)
-        grids = self.grids(slot_w, slot_h - header_h - 0.25 - label_h)
-        grid_shapes = (
-            [self.shape(("T", "S"), slot_w) for _ in range(h)]
-            if rows == 1
-            else [self.shape(("T", "S"))]
-        )
-        # one slot per head at a fixed pitch, so that what replaces a pattern stays in its slot
-        self.slot_bottoms = []
-        for i, (card, grid) in enumerate(zip(cards, grids)):
-            row, col = divmod(i, per_row)
-            slot = VGroup(card.target, grid, *([grid_shapes[i]] if rows == 1 else []))
-            slot.arrange(DOWN, buff=0.25)
-            slot_top = top - row * (slot_h + row_gap)
-            slot.set_x((col - (per_row - 1) / 2) * (slot_w + gap)).align_to(UP * slot_top, UP)
-            self.slot_bottoms.append(slot_top - slot_h)
-        # the slots, narrower than the room when the width limits them, centred in its height
-        slots = VGroup(*(card.target for card in cards), *grids)
-        if rows == 1:
-            slots.add(*grid_shapes)
-        shift = (top + BOTTOM) / 2 - slots.get_y() if rows == 1 else 0.0
-        slots.shift(UP * shift)
-        self.slot_bottoms = [b + shift for b in self.slot_bottoms]
-        if rows > 1:  # the one label, under both rows
-            grid_shapes[0].next_to(slots, DOWN, buff=0.15)
+    def show_each_heads_own_pattern(self, board: Board) -> None:
+        """Every head's attention pattern, side by side under its weights."""
+        grids, labels = self.lay_out_slots(board)
         self.play(
-            FadeOut(VGroup(inputs, arrows, shapes)),
-            *(MoveToTarget(card) for card in cards),
+            *(FadeOut(m) for m in board.clear_next),
+            *(MoveToTarget(card) for card in board.cards),
             run_time=1.2,
         )
-        self.say("patterns_one" if one else "patterns")
+        self.say("patterns_one" if self.one_head else "patterns")
         self.play(
             *(Create(VGroup(*(cell[0] for cell in g.squares))) for g in grids),
             *(FadeIn(VGroup(g.row_labels, g.col_labels, *g.values.values())) for g in grids),
-            *(FadeIn(label) for label in grid_shapes),
+            *(FadeIn(label) for label in labels),
             run_time=1.5,
         )
         self.wait(1.5)
-        if not one:
-            self.contrast(grids)
+        board.grids, board.clear_next = grids, [*grids, *labels]
 
-        # Each head's output (T × d_v), where its pattern was
-        shown = 8 if h <= 2 else 4  # a narrow slot shows fewer of each output's d_v entries
-        outs = [
-            TraceMatrix(
-                self.num,
-                f"heads.{i}.output",
-                role="output",
-                transpose=self.turned,
-                dims=("T", "d_v"),
-                max_rows=shown if self.turned else 12,
-                max_cols=8 if self.turned else shown,
-            )
-            for i in range(h)
-        ]
-        out_shapes = []
-        for i, (out, card) in enumerate(zip(outs, cards)):
-            shape = out.shape_label()
-            fit(shape, slot_w, 0.5 if rows == 1 else 0.3)
-            below = card.get_bottom()[1] - 0.2  # the slot under the head's card
-            floor = self.slot_bottoms[i]
-            fit(out, slot_w - 0.2, below - floor - shape.height - 0.25)
-            column = VGroup(out, shape).arrange(DOWN, buff=0.2).set_x(card.get_x())
-            column.set_y((below + floor) / 2)
-            out_shapes.append(shape)
+    def show_the_heads_look_at_different_tokens(self, grids: list[TokenGrid]) -> None:
+        """One query in every head and, in that head's accent, the key the head weights most."""
+        T = len(self.trace.tokens)
+
+        def tops(q: int) -> list[int]:
+            return [int(lookup(self.trace, f"heads.{i}.top_key", (q,))) for i in range(len(grids))]
+
+        # the query whose heads disagree most (the first of the most varied)
+        q = max(range(T), key=lambda k: len(set(tops(k))))
+        best = tops(q)
+        boxes = VGroup()
+        for i, (grid, key) in enumerate(zip(grids, best, strict=True)):
+            boxes.add(highlight(VGroup(grid.query_line(q), grid.query_label(q)), ROLE["Q"]))
+            boxes.add(highlight(grid.cell_at(q, key), head_colour(i)).set_stroke(width=5))
+        self.play(Create(boxes), run_time=0.8)
+        distinct = len(set(best))
+        if distinct == 1:
+            self.say("agree", ("tokens", q), ("key_tokens", best[0]))
+        else:
+            self.say("differ" if distinct == len(grids) else "differ_some", ("tokens", q))
+        self.wait(2.0)
+        self.play(FadeOut(boxes), run_time=0.5)
+
+    def show_each_heads_own_output(self, board: Board) -> None:
+        """Each head's output (T × d_v), where its pattern was."""
+        outs, labels = self.outputs(board)
         frames = [
             _tint(VGroup(*out.matrix.get_entries()), head_colour(i)) for i, out in enumerate(outs)
         ]
         self.play(
-            *(FadeOut(g) for g in grids),
-            *(FadeOut(label) for label in grid_shapes),
+            *(FadeOut(m) for m in board.clear_next),
             *(
-                FadeIn(VGroup(out, frame, shape))
-                for out, frame, shape in zip(outs, frames, out_shapes)
+                FadeIn(VGroup(out, frame, label))
+                for out, frame, label in zip(outs, frames, labels, strict=True)
             ),
             run_time=1.2,
         )
-        self.say("outputs_one" if one else "outputs")
+        self.say("outputs_one" if self.one_head else "outputs")
         self.wait(1.5)
+        board.outs, board.frames, board.clear_next = outs, frames, [VGroup(*labels)]
 
-        # The outputs slide together into the concatenation, a block per head
+    def concatenate_the_outputs(self, board: Board) -> MatrixProduct:
+        """The outputs slide together into the concatenation, a block per head."""
+        columns = self.view.columns
         whole = self.concat_formula()
         product = self.product(below=whole)
-        concat = product.right if view.columns else product.left
-        w_o = product.left if view.columns else product.right
+        concat = product.right if columns else product.left
         blocks = self.blocks(concat, self.turned)
-        moves = self.slide(outs, concat)
+        moves = self.slide(board.outs, concat)
         self.play(
-            FadeOut(cards),
-            FadeOut(VGroup(*out_shapes)),
-            FadeTransform(formula, whole),
+            FadeOut(board.cards),
+            *(FadeOut(m) for m in board.clear_next),
+            FadeTransform(board.formula, whole),
             *moves,
             *(
                 ReplacementTransform(frame, block) if block is not None else FadeOut(frame)
-                for frame, block in zip(frames, blocks)
+                for frame, block in zip(board.frames, blocks, strict=True)
             ),
-            FadeOut(VGroup(*(out.matrix.get_brackets() for out in outs))),
+            FadeOut(VGroup(*(out.matrix.get_brackets() for out in board.outs))),
             run_time=1.6,
         )
         # once the blocks have met: the brackets round them, the tokens, name and shape
@@ -355,20 +352,26 @@ class MultiHead(LessonScene):
             FadeIn(concat.matrix.get_brackets()),
             FadeIn(self.dots(concat)),
             FadeIn(product.labels),
-            FadeIn(product.heads[1 if view.columns else 0]),
+            FadeIn(product.heads[1 if columns else 0]),
             run_time=0.8,
         )
-        self.say("concat_one" if one else f"concat_{view.along}")
+        if self.one_head:
+            self.say("concat_one")
+        else:
+            self.say("concat_column" if columns else "concat_row")
         self.wait(1.5)
+        return product
 
-        # Times W_O: the final output, one entry counted up through its real partial sums
-        # (W_O's rows, turned its columns, that meet head i's block framed in its accent)
+    def mix_the_heads_with_w_o(self, product: MatrixProduct) -> None:
+        """Times W_O, whose rows (turned: columns) meet each head's block in its accent."""
+        columns = self.view.columns
+        w_o = product.left if columns else product.right
         result = product.result
         w_blocks = [b for b in self.blocks(w_o, not self.turned) if b is not None]
         self.play(
             FadeIn(
                 VGroup(
-                    product.factor(0 if view.columns else 1),
+                    product.factor(0 if columns else 1),
                     product.signs,
                     result.matrix.get_brackets(),
                     self.dots(result),
@@ -378,10 +381,16 @@ class MultiHead(LessonScene):
             ),
             run_time=1.2,
         )
-        self.say("mix_one" if one else "mix")
+        self.say("mix_one" if self.one_head else "mix")
         self.wait(1.0)
-        done: set[tuple[int, int]] = set()
-        self.say(f"entry_one_{view.along}" if one else f"entry_{view.along}")
+
+    def count_one_entry_through_every_head(self, product: MatrixProduct) -> None:
+        """One entry of the final output, counted up through its real partial sums."""
+        columns = self.view.columns
+        if self.one_head:
+            self.say("entry_one_column" if columns else "entry_one_row")
+        else:
+            self.say("entry_column" if columns else "entry_row")
         # every term concat[i, m]·W_O[m, j] through all heads' blocks, counted up for real,
         # then b_O if the layer has one
         work_entry(
@@ -394,13 +403,95 @@ class MultiHead(LessonScene):
             role="output",
             bias_key="b_O" if self.trace.b_O is not None else None,
         )
-        done.add((0, 0))
-        if len(done) < len(result.entries):
-            fill_rest(self, product, done, run_time=min(2.5, 0.25 * len(result.row_ids) + 0.8))
+        result = product.result
+        if len(result.entries) > 1:  # every other entry, row after row
+            run_time = min(2.5, 0.25 * len(result.row_ids) + 0.8)
+            fill_rest(self, product, {(0, 0)}, run_time=run_time)
+
+    def say_the_output_has_the_inputs_shape(self) -> None:
+        """One vector per token again, ready for the next layer."""
         self.say("shape")
         self.wait(2.0)
 
-    # -- beat 1: inputs and weights ----------------------------------------------------------
+    # -- the slots: one per head, under the formula --------------------------------------------
+
+    def lay_out_slots(self, board: Board) -> tuple[list[TokenGrid], list[VGroup]]:
+        """Each head's card (its target), pattern and shape label in a slot of its own at a
+        fixed pitch, so that what replaces a pattern stays in its slot; two rows of slots have
+        one shape label under both. Returns the patterns and the shape labels."""
+        h, rows = len(self.trace.heads), 2 if self.two_rows else 1
+        per_row = -(-h // rows)
+        gap, row_gap = (0.5, 0.0) if rows == 1 else (0.3, 0.3)
+        slot_w = (CONTENT_WIDTH - gap * (per_row - 1)) / per_row
+        slot_h = (board.room_h - row_gap * (rows - 1) - (0.0 if rows == 1 else 0.45)) / rows
+        header_h = (1.0 if h > 2 else 1.25) if rows == 1 else 0.45
+        label_h = 0.55 if rows == 1 else 0.0
+        for card in board.cards:
+            card.generate_target()
+            fit(card.target, slot_w, header_h)
+        grids = self.grids(slot_w, slot_h - header_h - 0.25 - label_h)
+        labels = (
+            [self.shape(("T", "S"), slot_w) for _ in range(h)]
+            if rows == 1
+            else [self.shape(("T", "S"))]
+        )
+        bottoms = []
+        for i, (card, grid) in enumerate(zip(board.cards, grids, strict=True)):
+            row, col = divmod(i, per_row)
+            slot = VGroup(card.target, grid, *([labels[i]] if rows == 1 else []))
+            slot.arrange(DOWN, buff=0.25)
+            slot_top = board.top - row * (slot_h + row_gap)
+            slot.set_x((col - (per_row - 1) / 2) * (slot_w + gap)).align_to(UP * slot_top, UP)
+            bottoms.append(slot_top - slot_h)
+        # the slots, narrower than the room when the width limits them, centred in its height
+        slots = VGroup(*(card.target for card in board.cards), *grids)
+        if rows == 1:
+            slots.add(*labels)
+        shift = (board.top + CAPTION_TOP) / 2 - slots.get_y() if rows == 1 else 0.0
+        slots.shift(UP * shift)
+        if rows > 1:  # the one label, under both rows
+            labels[0].next_to(slots, DOWN, buff=0.15)
+        board.slot_width, board.slot_bottoms = slot_w, [b + shift for b in bottoms]
+        return grids, labels
+
+    def outputs(self, board: Board) -> tuple[list[TraceMatrix], list[VGroup]]:
+        """Each head's output and its shape label, fitted into its slot under the head's card."""
+        shown = 8 if len(self.trace.heads) <= 2 else 4  # a narrow slot shows fewer of d_v
+        outs = [
+            TraceMatrix(
+                self.num,
+                f"heads.{i}.output",
+                role="output",
+                transpose=self.turned,
+                dims=("T", "d_v"),
+                max_rows=shown if self.turned else 12,
+                max_cols=8 if self.turned else shown,
+            )
+            for i in range(len(self.trace.heads))
+        ]
+        labels = []
+        for out, card, floor in zip(outs, board.cards, board.slot_bottoms, strict=True):
+            label = out.shape_label()
+            fit(label, board.slot_width, 0.3 if self.two_rows else 0.5)
+            below = card.get_bottom()[1] - 0.2  # the slot under the head's card
+            fit(out, board.slot_width - 0.2, below - floor - label.height - 0.25)
+            column = VGroup(out, label).arrange(DOWN, buff=0.2).set_x(card.get_x())
+            column.set_y((below + floor) / 2)
+            labels.append(label)
+        return outs, labels
+
+    # -- the inputs and the heads' weights -----------------------------------------------------
+
+    @staticmethod
+    def lay_out_inputs_and_weights(board: Board, inputs: VGroup, shapes: VGroup) -> None:
+        """X on the left; the heads' cards over the weights' shapes on the right."""
+        weights = VGroup(board.cards, shapes).arrange(DOWN, buff=0.35)
+        # a few heads' cards grow to fill their side (numbers elsewhere set the scale)
+        weights.scale(min(1.4, 7.0 / weights.width, board.room_h / weights.height))
+        fit(inputs, 5.0, board.room_h)
+        layout = VGroup(inputs, weights).arrange(RIGHT, buff=1.4)
+        fit(layout, CONTENT_WIDTH, board.room_h)
+        layout.move_to(UP * (board.top - board.room_h / 2))
 
     def inputs(self) -> tuple[TraceMatrix, VGroup]:
         """X (or I = Xᵀ) with its tokens, name and shape; its columns elided beyond four."""
@@ -421,7 +512,7 @@ class MultiHead(LessonScene):
         labels = VGroup(*(labels[k] for k in shown))
         if turned:  # the tokens name columns; long words over narrow columns read bottom-up
             turn_if_crowded(labels, x.col_pitch())
-        for k, lab in zip(shown, labels):
+        for k, lab in zip(shown, labels, strict=True):
             if turned:
                 lab.next_to(x.matrix, UP, buff=0.15).match_x(x.col_band(k))
             else:
@@ -434,13 +525,39 @@ class MultiHead(LessonScene):
         title.next_to(body, UP, buff=0.25).match_x(x)
         return x, VGroup(body, title)
 
+    def cards(self) -> VGroup:
+        """Every head's card, in a column (many heads, a pretrained model's twelve: two)."""
+        cards = VGroup(*(self.card(i) for i in range(len(self.trace.heads))))
+        if self.two_rows:
+            cards.arrange_in_grid(cols=2, buff=(0.35, 0.2))
+        else:
+            cards.arrange(DOWN, buff=0.25)
+        return cards
+
+    @staticmethod
+    def arrows(x_matrix: TraceMatrix, cards: VGroup) -> VGroup:
+        """An arrow from X to every head's card: each head reads the same tokens."""
+        return VGroup(
+            *(
+                Arrow(
+                    x_matrix.get_right(),
+                    card.get_left(),
+                    buff=0.15,
+                    stroke_width=3,
+                    color=MUTED,
+                    max_tip_length_to_length_ratio=0.1,
+                )
+                for card in cards
+            )
+        )
+
     def card(self, i: int) -> VGroup:
         """Head ``i``: its three weight matrices as blocks drawn to their shapes, in a frame of
         its accent. (The numbers of W are the projection scene's; here only who owns which.)"""
         sizes = [self.num.shape(f"heads.{i}.W_{role}") for role in "QKV"]  # (d_model, d_k|d_v)
         unit = 1.0 / max(max(s) for s in sizes)  # the largest side is one unit long
         blocks = VGroup()
-        for role, (rows, cols) in zip("QKV", sizes):
+        for role, (rows, cols) in zip("QKV", sizes, strict=True):
             if self.turned:
                 rows, cols = cols, rows
             rect = Rectangle(width=max(cols * unit, 0.12), height=max(rows * unit, 0.12))
@@ -488,7 +605,7 @@ class MultiHead(LessonScene):
         label = shape_label(self.num, rows, cols, DIM_TEX[rows], DIM_TEX[cols])
         return fit(label, width, 0.5) if width else label
 
-    # -- beat 2: the patterns ----------------------------------------------------------------
+    # -- the patterns --------------------------------------------------------------------------
 
     def grids(self, width: float, height: float) -> list[TokenGrid]:
         """Every head's weights as a heat map fitted to ``width`` x ``height``; with numbers
@@ -508,30 +625,7 @@ class MultiHead(LessonScene):
         plain = build(False)
         return build(True) if plain[0].squares[0][0].width >= READABLE_CELL else plain
 
-    def contrast(self, grids: list[TokenGrid]) -> None:
-        """One query in every head: its line and, in the head's accent, the key it weights
-        most. The query is the one whose heads disagree most."""
-        T = len(self.trace.tokens)
-
-        def tops(q: int) -> list[int]:
-            return [int(lookup(self.trace, f"heads.{i}.top_key", (q,))) for i in range(len(grids))]
-
-        q = max(range(T), key=lambda k: len(set(tops(k))))  # the first of the most varied
-        best = tops(q)
-        boxes = VGroup()
-        for i, (grid, key) in enumerate(zip(grids, best)):
-            boxes.add(highlight(VGroup(grid.query_line(q), grid.query_label(q)), ROLE["Q"]))
-            boxes.add(highlight(grid.cell_at(q, key), head_colour(i)).set_stroke(width=5))
-        self.play(Create(boxes), run_time=0.8)
-        distinct = len(set(best))
-        if distinct == 1:
-            self.say("agree", ("tokens", q), ("key_tokens", best[0]))
-        else:
-            self.say("differ" if distinct == len(grids) else "differ_some", ("tokens", q))
-        self.wait(2.0)
-        self.play(FadeOut(boxes), run_time=0.5)
-
-    # -- beats 4 and 5: the concatenation and W_O ---------------------------------------------
+    # -- the concatenation and W_O -------------------------------------------------------------
 
     def concat_formula(self) -> MathTex:
         """``MultiHead = Concat(head, head, …) W_O``, each head in its accent (more than four:
@@ -551,7 +645,8 @@ class MultiHead(LessonScene):
             opening, closing = r"\mathrm{MultiHead} = \mathrm{Concat}\big(", r"\big)\,W_O"
         bias = [r"+\,b_O"] if self.trace.b_O is not None else []
         formula = MathTex(opening, *parts, closing, *bias, font_size=FORMULA_SIZE)
-        for part, colour in zip(formula[1:], colours):
+        # the heads' parts only: the closing and any bias after them stay uncoloured
+        for part, colour in zip(formula[1:], colours, strict=False):
             if colour is not None:
                 part.set_color(colour)
         return formula.to_edge(UP, buff=0.3)
@@ -631,7 +726,7 @@ class MultiHead(LessonScene):
             )
         frames = []
         for i in range(len(self.trace.heads)):
-            mine = [band for band, owner in zip(bands, owners) if owner == i]
+            mine = [band for band, owner in zip(bands, owners, strict=True) if owner == i]
             frames.append(_tint(VGroup(*mine), head_colour(i)) if mine else None)
         return frames
 
