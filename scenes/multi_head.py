@@ -687,16 +687,14 @@ class MultiHead(LessonScene):
             max_rows=outer if turned else tokens,
             max_cols=tokens if turned else outer,
         )
-        left, right = view.factors(concat, w_o)
-        names = view.factors(r"\mathrm{Concat}", "W_O") + (r"\mathrm{MultiHead}",)
-        roles = view.factors("output", "learned") + ("output",)
-        product = MatrixProduct(
+        product = MatrixProduct.written(
             self.num,
-            left,
-            right,
+            view,
+            concat,
+            w_o,
             out,
-            names,
-            roles,
+            (r"\mathrm{Concat}", "W_O", r"\mathrm{MultiHead}"),
+            ("output", "learned", "output"),
             tokens=("tokens", concat),
             height=config.frame_height - 3.6,
         )

@@ -167,16 +167,14 @@ class Projections(LessonScene):
             transpose=view.turned(),
             dims=("S" if side == "key_tokens" else "T", width),
         )
-        left, right = view.factors(x, w)
-        names = view.factors(view.tex("X"), f"W_{role}") + (role,)
-        roles = view.factors("X", "learned") + (role,)
-        product = MatrixProduct(
+        product = MatrixProduct.written(
             self.num,
-            left,
-            right,
+            view,
+            x,
+            w,
             out,
-            names,
-            roles,
+            (view.tex("X"), f"W_{role}", role),
+            ("X", "learned", role),
             tokens=(side, x),
             height=config.frame_height - 3.4,
         )

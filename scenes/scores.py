@@ -254,16 +254,14 @@ class Scores(LessonScene):
             dims=("T", "S"),
             max_cols=cols,
         )
-        left, right = view.factors(q, k)
-        names = view.factors("Q", r"K^{\top}") + (_RESULT[view.columns],)
-        roles = view.factors("Q", "K") + ("weights",)
-        product = MatrixProduct(
+        product = MatrixProduct.written(
             self.num,
-            left,
-            right,
+            view,
+            q,
+            k,
             scores,
-            names,
-            roles,
+            ("Q", r"K^{\top}", _RESULT[view.columns]),
+            ("Q", "K", "weights"),
             tokens=("tokens", q),
             height=config.frame_height - 2.7,
         )

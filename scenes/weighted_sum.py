@@ -335,16 +335,14 @@ class WeightedSum(LessonScene):
         out = TraceMatrix(
             self.num, f"{h}.output", role="output", transpose=turned, dims=("T", "d_v")
         )
-        left, right = view.factors(weights, values)
-        names = view.factors(view.tex("A"), "V") + (_RESULT[view.columns],)
-        roles = view.factors("weights", "V") + ("output",)
-        return MatrixProduct(
+        return MatrixProduct.written(
             self.num,
-            left,
-            right,
+            view,
+            weights,
+            values,
             out,
-            names,
-            roles,
+            (view.tex("A"), "V", _RESULT[view.columns]),
+            ("weights", "V", "output"),
             tokens=("tokens", weights),
             height=config.frame_height - 3.4,
         )

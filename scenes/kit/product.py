@@ -6,6 +6,8 @@ layout and the same count-up through real partial sums, so the viewer learns it 
 
 from __future__ import annotations
 
+from typing import Any
+
 from manim import (
     DOWN,
     LEFT,
@@ -22,6 +24,7 @@ from manim import (
     config,
 )
 
+from scenes.kit.convention import Convention
 from scenes.kit.provenance import Numbers
 from scenes.kit.style import LABEL_SIZE, NUMBER_SIZE, ROLE
 from scenes.kit.widgets import TraceMatrix, elided, fit, highlight, token_labels, turn_if_crowded
@@ -89,6 +92,26 @@ class MatrixProduct(VGroup):
         self.signs = VGroup(dot, eq)
         super().__init__(body, self.labels, self.heads)
         fit(self, width or config.frame_width - 1.0, height or config.frame_height - 3.2)
+
+    @classmethod
+    def written(
+        cls,
+        numbers: Numbers,
+        view: Convention,
+        left: TraceMatrix,
+        right: TraceMatrix,
+        result: TraceMatrix,
+        names: tuple[str, str, str],
+        roles: tuple[str, str, str],
+        **layout: Any,
+    ) -> MatrixProduct:
+        """The product as ``view`` writes it: in the column convention the factors swap sides,
+        with their names and roles, since (L·R)ᵀ = Rᵀ·Lᵀ. ``names`` and ``roles`` are given in
+        the paper's order (left, right, result); ``layout`` goes to the constructor."""
+        first, second = view.factors(left, right)
+        named = (*view.factors(names[0], names[1]), names[2])
+        roled = (*view.factors(roles[0], roles[1]), roles[2])
+        return cls(numbers, first, second, result, named, roled, **layout)
 
     def factor(self, k: int) -> VGroup:
         """Factor ``k`` (0 left, 1 right) whole, with its name, shape and any token labels."""
