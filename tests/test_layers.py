@@ -119,3 +119,18 @@ def test_construct_is_a_storyboard(cls):
     ]
     assert lengths, f"{cls.__name__} has no construct()"
     assert max(lengths) <= STORYBOARD_LINES
+
+
+def test_render_stamps_hash_every_file_a_scene_depends_on():
+    # a scene re-renders when any module it imports, at any depth, changes (lecture/build.py)
+    from lecture.build import pixel_sources
+
+    hashed = {path.resolve() for path in pixel_sources()}
+    needed, todo = set(), [cls.__module__ for cls in LESSON]
+    while todo:
+        module = todo.pop()
+        if module not in needed:
+            needed.add(module)
+            todo.extend(GRAPH[module])
+    assert {MODULES[m].resolve() for m in needed} <= hashed
+    assert (ROOT / "lecture" / "tex_template.tex").resolve() in hashed
