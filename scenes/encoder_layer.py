@@ -61,7 +61,6 @@ from scenes.kit.widgets import (
     fit,
     highlight,
     shape_label,
-    token_labels,
 )
 
 __all__ = ["EncoderLayer"]
@@ -793,11 +792,7 @@ class EncoderLayer(LessonScene):
                 body.add(sign)
         body.arrange(RIGHT, buff=0.3)
         first = mats[0]
-        labels = token_labels(
-            self.num, "tokens", ROLE["X"], font_size=LABEL_SIZE * 0.75, max_width=1.4
-        )
-        for r, lab in enumerate(labels):  # T ≤ 12 rows: every token's row is shown
-            lab.next_to(first.matrix, LEFT, buff=0.15).match_y(first.row_band(r))
+        labels = first.name_lines()  # T ≤ 12 rows: every token's row is shown
         heads = VGroup()
         top = VGroup(*mats).get_top()[1]
         for m, (key, name, role) in zip(mats, terms, strict=True):

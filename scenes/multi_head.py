@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 
 from manim import (
     DOWN,
-    LEFT,
     RIGHT,
     UP,
     Arrow,
@@ -48,8 +47,6 @@ from scenes.kit.widgets import (
     fit,
     highlight,
     shape_label,
-    token_labels,
-    turn_if_crowded,
 )
 
 __all__ = ["MultiHead", "head_colour"]
@@ -505,18 +502,7 @@ class MultiHead(LessonScene):
             max_rows=4 if turned else 12,
             max_cols=8 if turned else 4,
         )
-        labels = token_labels(
-            self.num, "tokens", ROLE["X"], font_size=LABEL_SIZE * 0.75, max_width=1.4
-        )
-        shown = [k for k in (x.col_ids if turned else x.row_ids) if k is not None]
-        labels = VGroup(*(labels[k] for k in shown))
-        if turned:  # the tokens name columns; long words over narrow columns read bottom-up
-            turn_if_crowded(labels, x.col_pitch())
-        for k, lab in zip(shown, labels, strict=True):
-            if turned:
-                lab.next_to(x.matrix, UP, buff=0.15).match_x(x.col_band(k))
-            else:
-                lab.next_to(x.matrix, LEFT, buff=0.15).match_y(x.row_band(k))
+        labels = x.name_lines()
         body = VGroup(x, labels)
         title = VGroup(
             MathTex(self.view.tex("X"), font_size=LABEL_SIZE * 1.2, color=ROLE["X"]),

@@ -32,7 +32,7 @@ from scenes.kit.convention import Convention
 from scenes.kit.layout import CONTENT_WIDTH
 from scenes.kit.provenance import TraceText
 from scenes.kit.style import FONT, LABEL_SIZE, MUTED, ROLE
-from scenes.kit.widgets import TokenRow, TraceMatrix, fit, highlight, token_labels, turn_if_crowded
+from scenes.kit.widgets import TokenRow, TraceMatrix, fit, highlight
 
 __all__ = ["TokensToVectors"]
 
@@ -183,16 +183,9 @@ class TokensToVectors(LessonScene):
         X = TraceMatrix(
             self.num, "X", role="X", transpose=view.turned(), dims=("T", "d_model"), max_cols=12
         )
-        names = token_labels(
-            self.num, "tokens", ROLE["X"], font_size=LABEL_SIZE * 0.85, max_width=1.6
+        names = X.name_lines(
+            font_size=LABEL_SIZE * 0.85, max_width=1.6, left_buff=0.3, up_buff=0.25
         )
-        if view.columns:  # long words over narrow columns read bottom-up
-            turn_if_crowded(names, X.col_pitch())
-        for i, name in enumerate(names):
-            if view.columns:
-                name.next_to(X.matrix, UP, buff=0.25).match_x(X.col_band(i))
-            else:
-                name.next_to(X.matrix, LEFT, buff=0.3).match_y(X.row_band(i))
         title = MathTex(view.tex("X"), font_size=LABEL_SIZE * 1.4, color=ROLE["X"])
         heading = VGroup(title, X.shape_label()).arrange(RIGHT, buff=0.4)
         block = VGroup(heading, VGroup(names, X)).arrange(DOWN, buff=0.3)

@@ -10,7 +10,6 @@ from typing import Any
 
 from manim import (
     DOWN,
-    LEFT,
     RIGHT,
     UP,
     Create,
@@ -27,7 +26,7 @@ from manim import (
 from scenes.kit.convention import Convention
 from scenes.kit.provenance import Numbers
 from scenes.kit.style import LABEL_SIZE, NUMBER_SIZE, ROLE
-from scenes.kit.widgets import TraceMatrix, elided, fit, highlight, token_labels, turn_if_crowded
+from scenes.kit.widgets import TraceMatrix, elided, fit, highlight
 
 __all__ = ["MatrixProduct", "work_entry", "fill_rest"]
 
@@ -63,21 +62,7 @@ class MatrixProduct(VGroup):
         if tokens is not None:
             side, owner = tokens
             self._owner = owner
-            labels = token_labels(
-                numbers, side, ROLE["X"], font_size=LABEL_SIZE * 0.75, max_width=1.4
-            )
-            # an elided matrix names only the rows (columns) it shows
-            shown = [
-                k for k in (owner.col_ids if owner.transpose else owner.row_ids) if k is not None
-            ]
-            self.labels = VGroup(*(labels[k] for k in shown))
-            if owner.transpose:  # long words over narrow columns read bottom-up
-                turn_if_crowded(self.labels, owner.col_pitch())
-            for k, lab in zip(shown, self.labels, strict=True):
-                if owner.transpose:  # the tokens name columns
-                    lab.next_to(owner.matrix, UP, buff=0.15).match_x(owner.col_band(k))
-                else:
-                    lab.next_to(owner.matrix, LEFT, buff=0.15).match_y(owner.row_band(k))
+            self.labels = owner.name_lines(side)
             if not owner.transpose and owner is left:  # room for the labels left of X
                 body.shift(RIGHT * self.labels.width / 2)
                 self.labels.shift(RIGHT * self.labels.width / 2)

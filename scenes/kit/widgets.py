@@ -138,6 +138,32 @@ class TraceMatrix(GridIndex, VGroup):
         """The shown entries of displayed column ``c``."""
         return self.line(self.entries, 1, c)
 
+    def name_lines(
+        self,
+        side: str = "tokens",
+        *,
+        font_size: float = LABEL_SIZE * 0.75,
+        max_width: float = 1.4,
+        left_buff: float = 0.15,
+        up_buff: float = 0.15,
+    ) -> VGroup:
+        """The tokens of ``side`` beside the lines they name: left of the displayed rows, or
+        above the displayed columns when turned (long words then read bottom-up if crowded).
+        An elided matrix names only the lines it shows."""
+        labels = token_labels(
+            self.numbers, side, ROLE["X"], font_size=font_size, max_width=max_width
+        )
+        shown = [k for k in (self.col_ids if self.transpose else self.row_ids) if k is not None]
+        named = VGroup(*(labels[k] for k in shown))
+        if self.transpose:
+            turn_if_crowded(named, self.col_pitch())
+        for k, label in zip(shown, named, strict=True):
+            if self.transpose:
+                label.next_to(self.matrix, UP, buff=up_buff).match_x(self.col_band(k))
+            else:
+                label.next_to(self.matrix, LEFT, buff=left_buff).match_y(self.row_band(k))
+        return named
+
     def row_band(self, r: int) -> VMobject:
         """The whole displayed row ``r`` including any ⋯, for highlighting."""
         return self.matrix.get_rows()[self.row_ids.index(r)]
