@@ -118,6 +118,11 @@ def _positive(ctx: click.Context, param: click.Parameter, value: int | None) -> 
     "--head", type=int, help="The head the single-head scenes show, from 0, e.g. --head 3."
 )
 @click.option("--precision", type=int, help="Decimals shown for each number, e.g. --precision 3.")
+@click.option(
+    "--positions",
+    type=click.Choice(["sinusoidal", "none"]),
+    help="Position vectors added to the token vectors (X = E + P), e.g. --positions none.",
+)
 @click.option("--causal/--no-causal", default=None, help="Mask future tokens (a decoder).")
 @click.option(
     "--cross",
@@ -146,6 +151,7 @@ def main(
     layer: int | None,
     head: int | None,
     precision: int | None,
+    positions: str | None,
     causal: bool | None,
     cross: str | None,
     quiet: bool,
@@ -176,6 +182,7 @@ def main(
         layer=layer,
         head=head,
         precision=precision,
+        positions=positions,
     )
     trace = build_trace(cfg)
     scenes = None

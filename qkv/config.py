@@ -17,6 +17,7 @@ __all__ = [
     "ExplicitHead",
     "ExplicitSource",
     "Normaliser",
+    "Positions",
     "Similarity",
     "load_config",
 ]
@@ -27,10 +28,22 @@ Matrix = list[list[float]]
 # How a query is compared with a key, and how the scores of a row become its weights
 Similarity = Literal["scaled_dot", "dot", "cosine", "additive"]
 Normaliser = Literal["softmax", "relu"]
+# What tells the layer where each token stands: the paper's sine waves, nothing, or (minilm)
+# the model's own learned position vectors
+Positions = Literal["sinusoidal", "none", "learned"]
 
 # What the minilm source fixes: the model's own sizes, and its biases.
-MINILM_FIXED = {"d_model": D_MODEL, "heads": HEADS, "d_k": D_K, "d_v": D_K, "bias": True}
-MINILM_SHAPE = f"d_model {D_MODEL} and {HEADS} heads of d_k {D_K}, with biases"
+MINILM_FIXED = {
+    "d_model": D_MODEL,
+    "heads": HEADS,
+    "d_k": D_K,
+    "d_v": D_K,
+    "bias": True,
+    "positions": "learned",
+}
+MINILM_SHAPE = (
+    f"d_model {D_MODEL} and {HEADS} heads of d_k {D_K}, with biases and learned positions"
+)
 Size = Annotated[int, Field(ge=1, le=512)]
 
 
@@ -60,6 +73,10 @@ class Config(_Strict):
 
     sentence: str = "the cat sat on the mat"
     cross: str | None = None  # keys/values from this sentence (cross-attention); None = self
+    # The sentence the Cross scene draws keys and values from when the lesson is
+    # self-attention (a study beside the trace: the trace itself stays self-attention).
+    # The default is the default sentence's French translation; --cross replaces it.
+    second_sentence: str = "le chat était assis sur le tapis"
     language: Literal["en", "zh", "ru"] = "en"
     # seeded: drawn from the seed; explicit: typed below; minilm: all-MiniLM-L6-v2's own
     source: Literal["seeded", "explicit", "minilm"] = "seeded"
@@ -76,6 +93,9 @@ class Config(_Strict):
     # rows: the paper's Q = X·W_Q, softmax per row; columns: seed 001's Q = W_Q·I, softmax per
     # column. Display only: the trace's numbers are the same.
     convention: Literal["rows", "columns"] = "rows"
+    # X = E + P. None: the source's own default (seeded: sinusoidal, explicit: none, so seed
+    # 004's typed vectors stay exactly as typed)
+    positions: Positions | None = None
     explicit: ExplicitSource | None = None
     layer: Annotated[int, Field(ge=0, le=LAYERS - 1)] | None = None  # minilm: which layer
     head: Annotated[int, Field(ge=0)] = 0  # the head the single-head scenes show
@@ -107,6 +127,8 @@ class Config(_Strict):
             )
         if self.cross is not None and not self.cross.strip():
             raise ValueError("cross is empty; give the sentence keys and values come from")
+        if not self.second_sentence.strip():
+            raise ValueError("second_sentence is empty; give the sentence Cross attends to")
         if self.causal and self.cross is not None:
             raise ValueError("causal masking is for self-attention; drop causal or cross")
         if self.source == "explicit" and self.explicit is None:
@@ -117,6 +139,11 @@ class Config(_Strict):
                 f"{self.heads - 1}; pick one of them"
             )
         if self.source != "minilm":
+            if self.positions == "learned":
+                raise ValueError(
+                    "learned positions are the minilm model's own; use positions = "
+                    '"sinusoidal" or "none", or source = "minilm"'
+                )
             if self.layer is not None:
                 raise ValueError(
                     'layer chooses a layer of the minilm source; drop it or set source = "minilm"'
@@ -145,6 +172,13 @@ class Config(_Strict):
         return self.d_k if self.d_k is not None else self.d_model // self.heads
 
     @property
+    def position_kind(self) -> Positions:
+        """How positions are added to the token vectors, the source's default filled in."""
+        if self.positions is not None:
+            return self.positions
+        return "none" if self.source == "explicit" else "sinusoidal"
+
+    @property
     def value_dim(self) -> int:
         """d_v: the value width of one head."""
         return self.d_v if self.d_v is not None else self.head_dim
@@ -153,6 +187,7 @@ class Config(_Strict):
         """The config as plain data with every default filled in (for trace.json)."""
         data = self.model_dump(mode="json")
         data["d_k"], data["d_v"] = self.head_dim, self.value_dim
+        data["positions"] = self.position_kind
         return data
 
     def with_overrides(self, **overrides: object) -> Config:

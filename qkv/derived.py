@@ -15,6 +15,7 @@ from numpy.typing import NDArray
 
 from .model_sizes import MODEL_NAME
 from .studies import HEAD_STUDIES, LAYER_STUDIES, HeadStudy, study
+from .studies.companions import COMPANIONS, companion
 from .trace import HeadTrace, Trace
 
 __all__ = [
@@ -23,6 +24,7 @@ __all__ = [
     "dims",
     "lookup",
     "lookup_array",
+    "lookup_text",
     "model_name",
     "partial_sums",
     "products",
@@ -146,6 +148,8 @@ def model_name(t: Trace) -> str | None:
 def lookup_array(t: Trace, key: str) -> Array:
     """The whole array a key names (see the module docstring for the key forms)."""
     parts = key.split(".")
+    if parts[0] in COMPANIONS and len(parts) > 1:  # pair.heads.0.weights: the pair's own
+        return lookup_array(companion(t, parts[0]), ".".join(parts[1:]))
     if parts[0] == "dims" and len(parts) == 2:
         return np.asarray(dims(t)[parts[1]])
     if parts[0] in LAYER_STUDIES and len(parts) == 2:
@@ -155,7 +159,7 @@ def lookup_array(t: Trace, key: str) -> Array:
         if parts[2] in DERIVED:
             return DERIVED[parts[2]](t, head)
         value = getattr(head, parts[2])
-    elif len(parts) == 1 and parts[0] in ("X", "X_kv", "concat", "W_O", "b_O", "output"):
+    elif len(parts) == 1 and parts[0] in _LAYER_FIELDS:
         value = getattr(t, parts[0])
     elif key == "output_terms":  # (T, d_model, h·d_v): concat[i, m]·W_O[m, j]
         return products(t.concat, t.W_O)
@@ -166,6 +170,28 @@ def lookup_array(t: Trace, key: str) -> Array:
     if value is None:
         raise KeyError(f"{key!r} is absent from this trace")
     return np.asarray(value)
+
+
+_LAYER_FIELDS = ("E", "P", "X", "E_kv", "P_kv", "X_kv", "concat", "W_O", "b_O", "output")
+
+
+def lookup_text(t: Trace, key: str, index: tuple[int, ...] = ()) -> str:
+    """A string of the trace: ``tokens`` or ``key_tokens`` (index: which), ``sentence``,
+    ``kv_sentence``, ``model``, or a companion's (``pair.key_tokens``)."""
+    parts = key.split(".")
+    if parts[0] in COMPANIONS and len(parts) > 1:
+        return lookup_text(companion(t, parts[0]), ".".join(parts[1:]), index)
+    if key in ("tokens", "key_tokens"):
+        return str(getattr(t, key)[index[0]])
+    if key == "sentence" or (key == "kv_sentence" and t.kv_sentence is not None):
+        return str(getattr(t, key))
+    if key == "model" and model_name(t) is not None:
+        return str(model_name(t))
+    if key.startswith("trained.tokens"):
+        from .studies.trained_heads import pieces
+
+        return pieces(t)[index[0]]
+    raise KeyError(f"no text named {key!r}")
 
 
 def lookup(t: Trace, key: str, index: tuple[int, ...] = ()) -> float:

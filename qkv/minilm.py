@@ -20,7 +20,7 @@ from numpy.typing import NDArray
 
 from .attention import attend, layer_norm
 from .errors import BadInput
-from .model_sizes import D_K, HEADS, LAYER_NORM_EPS, PACKAGE
+from .model_sizes import D_K, HEADS, LAYER_NORM_EPS, LAYERS, PACKAGE
 from .sources import HeadWeights, Weights
 from .tokens import MAX_TOKENS, check_sentence
 
@@ -29,6 +29,8 @@ if TYPE_CHECKING:  # imported where used: reading the model is only for --source
 
 __all__ = [
     "FeedForward",
+    "attention_patterns",
+    "embedding_parts",
     "feed_forward",
     "gelu",
     "hidden_state",
@@ -36,6 +38,7 @@ __all__ = [
     "model_dir",
     "run_layer",
     "tokenize",
+    "word_pieces",
 ]
 
 Array = NDArray[np.float64]
@@ -74,11 +77,16 @@ def _get(name: str) -> Array:
     return _tensors()[name].astype(np.float64)
 
 
-def tokenize(sentence: str, what: str = "sentence") -> tuple[tuple[str, ...], tuple[int, ...]]:
-    """The model's own word pieces, [CLS] and [SEP] included, and their vocabulary ids."""
+def word_pieces(sentence: str, what: str = "sentence") -> tuple[tuple[str, ...], tuple[int, ...]]:
+    """Every word piece of ``sentence``, [CLS] and [SEP] included, however many, and their ids."""
     check_sentence(sentence, what)
     encoding = _tokenizer().encode(sentence)
-    tokens, ids = tuple(encoding.tokens), tuple(encoding.ids)
+    return tuple(encoding.tokens), tuple(encoding.ids)
+
+
+def tokenize(sentence: str, what: str = "sentence") -> tuple[tuple[str, ...], tuple[int, ...]]:
+    """The model's own word pieces, [CLS] and [SEP] included, and their vocabulary ids."""
+    tokens, ids = word_pieces(sentence, what)
     if len(tokens) > MAX_TOKENS:
         raise BadInput(
             f"the {what} is {len(tokens)} MiniLM tokens ([CLS] and [SEP] included) but a lesson "
@@ -101,16 +109,19 @@ def gelu(A: Array) -> Array:
     return A * 0.5 * (1.0 + np.asarray(_erf(A / math.sqrt(2.0)), dtype=np.float64))
 
 
-def _embeddings(ids: tuple[int, ...]) -> Array:
-    # word + position + segment 0, then LayerNorm: the hidden state entering layer 0 (T, d_model)
+def embedding_parts(ids: tuple[int, ...]) -> tuple[Array, Array]:
+    """E, each word piece's own vector (its word embedding plus segment 0's), and P, the learned
+    vector of each position: both (T, d_model). The model adds them, then applies LayerNorm."""
     words = _get("embeddings.word_embeddings.weight")[list(ids)]
-    positions = _get("embeddings.position_embeddings.weight")[: len(ids)]
     segment = _get("embeddings.token_type_embeddings.weight")[0]
-    return _bert_norm(
-        words + positions + segment,
-        _get("embeddings.LayerNorm.weight"),
-        _get("embeddings.LayerNorm.bias"),
-    )
+    positions = _get("embeddings.position_embeddings.weight")[: len(ids)]
+    return words + segment, positions
+
+
+def _embeddings(ids: tuple[int, ...]) -> Array:
+    # E + P, then LayerNorm: the hidden state entering layer 0 (T, d_model)
+    E, P = embedding_parts(ids)
+    return _bert_norm(E + P, _get("embeddings.LayerNorm.weight"), _get("embeddings.LayerNorm.bias"))
 
 
 @cache
@@ -187,6 +198,16 @@ def run_layer(X: Array, layer: int, attention_output: Array | None = None) -> di
         "residual_2": residual_2,
         "output": _bert_norm(residual_2, f.norm2_gain, f.norm2_shift),
     }
+
+
+def attention_patterns(ids: tuple[int, ...]) -> Array:
+    """Every layer's every head's attention weights on these word pieces. (layers, heads, T, T)"""
+    X, patterns = _embeddings(ids), []
+    for layer in range(LAYERS):
+        attention = attend(X, X, layer_weights(layer))
+        patterns.append([h.weights for h in attention.heads])
+        X = run_layer(X, layer, attention.output)["output"]
+    return np.asarray(patterns)
 
 
 def hidden_state(ids: tuple[int, ...], layer: int) -> Array:

@@ -2,67 +2,86 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 from numpy.typing import NDArray
 
 from . import minilm
 from .attention import AttendOptions, attend
 from .config import Config
-from .sources import Weights, embed, weights
+from .sources import Weights, embed, positions, weights
 from .tokens import tokenize
 from .trace import HeadTrace, Trace
 
-__all__ = ["build_trace"]
+__all__ = ["Sentence", "build_trace", "sentence_inputs"]
+
+Array = NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One sentence as the layer receives it: its tokens, E, P and X."""
+
+    tokens: tuple[str, ...]
+    E: Array  # (T, d_model) the tokens' own vectors
+    P: Array | None  # (T, d_model) their positions' vectors, None if none are added
+    X: Array  # (T, d_model) what enters the layer
+
+
+def sentence_inputs(text: str, cfg: Config, what: str = "sentence") -> Sentence:
+    """``text`` tokenised and turned into vectors the way ``cfg``'s source does it."""
+    if cfg.source == "minilm":  # the model's word pieces, its hidden state entering the layer
+        assert cfg.layer is not None  # Config fills in layer 0 for the minilm source
+        tokens, ids = minilm.tokenize(text, what)
+        words, learned = minilm.embedding_parts(ids)
+        return Sentence(tokens, words, learned, minilm.hidden_state(ids, cfg.layer))
+    tokens = tokenize(text, what)
+    E = embed(tokens, cfg)  # (T, d_model)
+    P = positions(len(tokens), cfg)  # (T, d_model) or None
+    return Sentence(tokens, E, P, E + P if P is not None else E)
+
+
+def _weights(cfg: Config) -> Weights:
+    if cfg.source == "minilm":
+        assert cfg.layer is not None
+        return minilm.layer_weights(cfg.layer)
+    return weights(cfg)
 
 
 def build_trace(cfg: Config, *, check: bool = True) -> Trace:
     """Compute the whole lesson's numbers for ``cfg``; ``check`` cross-computes them in torch."""
-    tokens, X, X_kv, kv_tokens, w = _inputs(cfg)
+    query = sentence_inputs(cfg.sentence, cfg)
+    other = sentence_inputs(cfg.cross, cfg, "--cross sentence") if cfg.cross is not None else None
+    keys = other if other is not None else query
+    if other is None:  # the Cross scene's study reads it later: refuse a bad one now
+        sentence_inputs(cfg.second_sentence, cfg, "second_sentence")
+    w = _weights(cfg)
     options = AttendOptions(similarity=cfg.similarity, normaliser=cfg.normaliser, causal=cfg.causal)
-    result = attend(X, X_kv if X_kv is not None else X, w, **options)
+    result = attend(query.X, keys.X, w, **options)
     if check:
-        from .torch_twin import check_against_torch  # torch costs ~1 s to import: only here
+        from .torch_twin import check_against_torch, check_positions  # torch: ~1 s to import
 
-        check_against_torch(X, X_kv if X_kv is not None else X, w, result, **options)
+        for s in (query, other):
+            if s is not None and cfg.source != "minilm":
+                check_positions(s.E, s.P, s.X, cfg.position_kind)
+        check_against_torch(query.X, keys.X, w, result, **options)
     heads = tuple(HeadTrace.of(hw, hr) for hw, hr in zip(w.heads, result.heads, strict=True))
     return Trace(
         sentence=cfg.sentence,
-        tokens=tokens,
+        tokens=query.tokens,
         config=cfg.resolved(),
-        X=X,
+        E=query.E,
+        P=query.P,
+        X=query.X,
         kv_sentence=cfg.cross,
-        kv_tokens=kv_tokens,
-        X_kv=X_kv,
+        kv_tokens=other.tokens if other else None,
+        E_kv=other.E if other else None,
+        P_kv=other.P if other else None,
+        X_kv=other.X if other else None,
         heads=heads,
         concat=result.concat,
         W_O=w.W_O,
         b_O=w.b_O,
         output=result.output,
     )
-
-
-def _inputs(
-    cfg: Config,
-) -> tuple[
-    tuple[str, ...],
-    NDArray[np.float64],
-    NDArray[np.float64] | None,
-    tuple[str, ...] | None,
-    Weights,
-]:
-    """Tokens, X (T, d_model), the key/value side (S, d_model) if another sentence, weights."""
-    if cfg.source == "minilm":  # the model's word pieces, its hidden state entering the layer
-        assert cfg.layer is not None  # Config fills in layer 0 for the minilm source
-        tokens, ids = minilm.tokenize(cfg.sentence)
-        return (
-            tokens,
-            minilm.hidden_state(ids, cfg.layer),
-            None,
-            None,
-            minilm.layer_weights(cfg.layer),
-        )
-    tokens = tokenize(cfg.sentence)
-    kv_tokens = tokenize(cfg.cross, "--cross sentence") if cfg.cross is not None else None
-    X = embed(tokens, cfg)  # (T, d_model)
-    X_kv = embed(kv_tokens, cfg) if kv_tokens is not None else None  # (S, d_model)
-    return tokens, X, X_kv, kv_tokens, weights(cfg)

@@ -10,8 +10,17 @@ from numpy.typing import NDArray
 
 from .config import Config, ExplicitHead
 from .errors import BadInput
+from .positions import sinusoidal
 
-__all__ = ["Weights", "HeadWeights", "additive_vector", "embed", "random_rows", "weights"]
+__all__ = [
+    "Weights",
+    "HeadWeights",
+    "additive_vector",
+    "embed",
+    "positions",
+    "random_rows",
+    "weights",
+]
 
 Array = NDArray[np.float64]
 
@@ -52,8 +61,14 @@ def random_rows(seed: int, name: str, shape: tuple[int, ...]) -> Array:
     return _rng(seed, name, "x".join(map(str, shape))).standard_normal(shape)
 
 
+def positions(T: int, cfg: Config) -> Array | None:
+    """P, the position vectors added to the token vectors (T, d_model); None if the config
+    adds none."""
+    return sinusoidal(T, cfg.d_model) if cfg.position_kind == "sinusoidal" else None
+
+
 def embed(tokens: tuple[str, ...], cfg: Config) -> Array:
-    """Token vectors stacked into X, shape (T, d_model)."""
+    """E: each token's own vector, whatever its position, stacked (T, d_model)."""
     if cfg.source == "seeded":
         return np.stack([_rng(cfg.seed, "token", t).standard_normal(cfg.d_model) for t in tokens])
     assert cfg.explicit is not None  # Config requires the [explicit] table for this source
@@ -83,13 +98,15 @@ def additive_vector(seed: int, head: int, d_k: int) -> Array:
 
 def _seeded_weights(cfg: Config) -> Weights:
     d, dk, dv, h = cfg.d_model, cfg.head_dim, cfg.value_dim, cfg.heads
-    # X has unit-variance entries. W_V: std 1/√d_model keeps V entries near unit size.
-    # W_Q, W_K: std √2/√d_model gives Q, K entries of variance 2, so the scaled scores have
+    # X's entries have variance x2: 1 for E's draws, plus ½ (the mean square of a sine) with
+    # sinusoidal positions. W_V: std 1/√(x2·d_model) keeps V entries near unit size.
+    # W_Q, W_K: std √2/√(x2·d_model) gives Q, K entries of variance 2, so the scaled scores have
     # variance 4 whatever d_k is: attention patterns that are decided but not one-hot.
+    x2 = 1.5 if cfg.position_kind == "sinusoidal" else 1.0
     scales: dict[str, float] = {
-        "W_Q": np.sqrt(2.0 / d),
-        "W_K": np.sqrt(2.0 / d),
-        "W_V": np.sqrt(1.0 / d),
+        "W_Q": np.sqrt(2.0 / (x2 * d)),
+        "W_K": np.sqrt(2.0 / (x2 * d)),
+        "W_V": np.sqrt(1.0 / (x2 * d)),
     }
 
     def mat(name: str, head: int, rows: int, cols: int) -> Array:

@@ -9,11 +9,18 @@ import torch
 from numpy.typing import NDArray
 
 from .attention import LayerResult
-from .config import Normaliser, Similarity
+from .config import Normaliser, Positions, Similarity
 from .errors import CoreMismatch
 from .sources import Weights
 
-__all__ = ["TOLERANCE", "TwinLayer", "attend_torch", "check_against_torch"]
+__all__ = [
+    "TOLERANCE",
+    "TwinLayer",
+    "attend_torch",
+    "check_against_torch",
+    "check_positions",
+    "sinusoidal_torch",
+]
 
 # numpy and torch both compute in float64; 1e-6 leaves room only for summation order.
 TOLERANCE = 1e-6
@@ -77,6 +84,37 @@ def attend_torch(
     concat = torch.cat([h["output"] for h in heads], dim=1)  # (T, h·d_v)
     output = torch.nn.functional.linear(concat, _t(w.W_O).T, _t(w.b_O))  # (T, d_model)
     return TwinLayer(heads=heads, concat=concat, output=output)
+
+
+def sinusoidal_torch(T: int, d_model: int) -> torch.Tensor:
+    """The paper's positions written the other common way: frequencies as exp(−2i·ln 10000/d),
+    sines and cosines interleaved by stacking. (T, d_model)"""
+    pos = torch.arange(T, dtype=torch.float64)[:, None]  # (T, 1)
+    i2 = torch.arange(0, d_model, 2, dtype=torch.float64)  # (ceil(d/2),)
+    angle = pos * torch.exp(-i2 * np.log(10000.0) / d_model)  # (T, ceil(d/2))
+    pairs = torch.stack([torch.sin(angle), torch.cos(angle)], dim=2)  # (T, ceil(d/2), 2)
+    return pairs.reshape(T, -1)[:, :d_model]
+
+
+def check_positions(E: Array, P: Array | None, X: Array, kind: Positions) -> float:
+    """Raise ``CoreMismatch`` unless torch's positions and E + P reproduce P and X."""
+    if kind == "none":
+        twin_P, twin_X = None, _t(E)
+    else:
+        twin_P = sinusoidal_torch(E.shape[0], E.shape[1])
+        twin_X = _t(E) + twin_P
+    if (P is None) != (twin_P is None):
+        raise CoreMismatch(f"positions '{kind}': P is {'missing' if P is None else 'unexpected'}")
+    pairs = [("X", X, twin_X)] + (
+        [("P", P, twin_P)] if P is not None and twin_P is not None else []
+    )
+    worst = 0.0
+    for name, a, b in pairs:
+        diff = float(np.max(np.abs(a - b.numpy()), initial=0.0))
+        if not diff <= TOLERANCE:
+            raise CoreMismatch(f"numpy and torch disagree on {name} by {diff:.3g} (> {TOLERANCE})")
+        worst = max(worst, diff)
+    return worst
 
 
 def check_against_torch(

@@ -17,7 +17,7 @@ from .sources import HeadWeights
 
 __all__ = ["TRACE_VERSION", "HeadTrace", "Trace"]
 
-TRACE_VERSION = 1
+TRACE_VERSION = 2  # 2: E and P (X = E + P) beside X
 Array = NDArray[np.float64]
 
 # The digest hashes values rounded to 9 significant digits: enough to tell any two lessons
@@ -40,6 +40,10 @@ def _json(a: NDArray[Any] | None) -> Any:
 def _values(parts: HeadWeights | HeadResult) -> dict[str, Any]:
     # a dataclass's fields by name, the arrays themselves (dataclasses.asdict would copy them)
     return {f.name: getattr(parts, f.name) for f in fields(parts)}
+
+
+# The layer's own arrays, in trace.json's order and the digest's
+_LAYER_ARRAYS = ("E", "P", "X", "E_kv", "P_kv", "X_kv", "concat", "W_O", "b_O", "output")
 
 
 # The fields are HeadWeights' then HeadResult's: a dataclass collects its bases' fields from
@@ -72,9 +76,16 @@ class Trace:
     sentence: str
     tokens: tuple[str, ...]
     config: dict[str, Any]  # resolved: every default filled in
+    # E: the tokens' own vectors; P: their positions' (None if none are added). Seeded and
+    # explicit sources: X = E + P. minilm: E holds word + segment embeddings and P the learned
+    # positions; layer 0's X is LayerNorm(E + P), a deeper layer's the hidden state entering it.
+    E: Array  # (T, d_model)
+    P: Array | None  # (T, d_model)
     X: Array  # (T, d_model)
     kv_sentence: str | None
     kv_tokens: tuple[str, ...] | None
+    E_kv: Array | None  # (S, d_model), the same for the key/value sentence
+    P_kv: Array | None  # (S, d_model)
     X_kv: Array | None  # (S, d_model) for cross-attention, else None (keys/values from X)
     heads: tuple[HeadTrace, ...]
     concat: Array  # (T, h·d_v)
@@ -84,7 +95,7 @@ class Trace:
     version: int = TRACE_VERSION
 
     def __post_init__(self) -> None:
-        for name in ("X", "X_kv", "concat", "W_O", "b_O", "output"):
+        for name in _LAYER_ARRAYS:
             object.__setattr__(self, name, _frozen(getattr(self, name)))
         object.__setattr__(self, "tokens", tuple(self.tokens))
         if self.kv_tokens is not None:
@@ -110,7 +121,7 @@ class Trace:
             for x in np.asarray(a, dtype=np.float64).ravel():
                 h.update(format(x + 0.0, _DIGEST_FORMAT).encode())  # + 0.0 turns -0.0 into 0.0
 
-        for name in ("X", "X_kv", "concat", "W_O", "b_O", "output"):
+        for name in _LAYER_ARRAYS:
             feed(name, getattr(self, name))
         for i, head in enumerate(self.heads):
             for f in fields(head):
@@ -124,9 +135,13 @@ class Trace:
             "sentence": self.sentence,
             "tokens": list(self.tokens),
             "config": self.config,
+            "E": _json(self.E),
+            "P": _json(self.P),
             "X": _json(self.X),
             "kv_sentence": self.kv_sentence,
             "kv_tokens": None if self.kv_tokens is None else list(self.kv_tokens),
+            "E_kv": _json(self.E_kv),
+            "P_kv": _json(self.P_kv),
             "X_kv": _json(self.X_kv),
             "heads": [h.to_json() for h in self.heads],
             "concat": _json(self.concat),
@@ -146,9 +161,13 @@ class Trace:
             sentence=data["sentence"],
             tokens=data["tokens"],
             config=data["config"],
+            E=data["E"],
+            P=data["P"],
             X=data["X"],
             kv_sentence=data["kv_sentence"],
             kv_tokens=data["kv_tokens"],
+            E_kv=data["E_kv"],
+            P_kv=data["P_kv"],
             X_kv=data["X_kv"],
             heads=tuple(HeadTrace(**{n: h.get(n) for n in head_names}) for h in data["heads"]),
             concat=data["concat"],

@@ -19,7 +19,7 @@ import numpy as np
 from manim import DecimalNumber, MathTex, Mobject, SingleStringMathTex, Tex, Text, config
 
 from qkv import Trace, lookup
-from qkv.derived import model_name
+from qkv.derived import lookup_text
 from scenes.kit.layout import CAPTION_CLEARANCE
 from scenes.kit.provenance import number_text, provenance_of
 
@@ -68,21 +68,17 @@ def _check_text(trace: Trace, mob: Text, report: Report, where: str) -> None:
                 f"{where}: text {mob.original_text!r} shows digits without provenance"
             )
         return
-    sides = {"tokens": trace.tokens, "key_tokens": trace.key_tokens}
-    if prov.key in sides:
-        truth = sides[prov.key][prov.index[0]]
-    elif prov.key == "sentence":
-        truth = trace.sentence
-    elif prov.key == "model":  # a pretrained model's name, e.g. all-MiniLM-L6-v2
-        truth = model_name(trace)
-    elif prov.key.startswith("caption."):
+    if prov.key.startswith("caption."):
         template = prov.value  # the caption table's entry; tests/test_captions.py checks tables
         if _DIGIT.search(re.sub(r"\{\d+\}", "", template)):  # {0} is a token slot
             report.problems.append(f"{where}: caption template {template!r} holds a digit")
-        truth = template.format(*(sides[side][i] for side, i in prov.index))
+        truth = template.format(*(lookup_text(trace, side, (i,)) for side, i in prov.index))
     else:
-        report.problems.append(f"{where}: text with unknown provenance {prov.key!r}")
-        return
+        try:
+            truth = lookup_text(trace, prov.key, prov.index)
+        except (KeyError, IndexError):
+            report.problems.append(f"{where}: text with unknown provenance {prov.key!r}")
+            return
     if mob.original_text != truth:
         report.problems.append(f"{where}: text {mob.original_text!r} but the trace says {truth!r}")
 

@@ -150,9 +150,51 @@ def test_apple_example_of_seed_004(sentence, expected):
 
 def test_seeded_vectors_depend_on_token_and_seed_only(default_trace):
     other = trace_for(sentence="a mat for the cat")
-    np.testing.assert_array_equal(other.X[4], default_trace.X[1])  # "cat" in both
-    np.testing.assert_array_equal(default_trace.X[0], default_trace.X[4])  # "the" twice
-    assert not np.array_equal(trace_for(seed=1).X[1], default_trace.X[1])
+    np.testing.assert_array_equal(other.E[4], default_trace.E[1])  # "cat" in both
+    np.testing.assert_array_equal(default_trace.E[0], default_trace.E[4])  # "the" twice
+    assert not np.array_equal(trace_for(seed=1).E[1], default_trace.E[1])
+
+
+def test_positions_make_a_repeated_word_two_rows(default_trace):
+    t = default_trace
+    assert t.config["positions"] == "sinusoidal"
+    np.testing.assert_allclose(t.X, t.E + t.P, atol=0)
+    np.testing.assert_allclose(t.P[0], [0, 1] * 3, atol=0)  # position 0: sin 0 and cos 0
+    # P[pos, 2i] = sin(pos / 10000^(2i/d)): position 1's first pair is (sin 1, cos 1)
+    np.testing.assert_allclose(t.P[1, :2], [np.sin(1.0), np.cos(1.0)], atol=1e-15)
+    np.testing.assert_allclose(t.P[3, 2], np.sin(3 / 10000 ** (2 / 6)), atol=1e-15)
+    assert not np.allclose(t.X[0], t.X[4])  # the two "the"s now differ
+    assert not np.allclose(t.heads[0].weights[0], t.heads[0].weights[4])
+    none = trace_for(positions="none")
+    assert none.P is None and none.config["positions"] == "none"
+    np.testing.assert_array_equal(none.X, t.E)
+    np.testing.assert_array_equal(none.X[0], none.X[4])  # without positions: one row twice
+    # the explicit source adds none unless asked: seed 004's vectors stay as typed
+    assert trace_for("apple.toml", sentence="apple orange").P is None
+    odd = trace_for(d_model=5, heads=1)
+    np.testing.assert_allclose(odd.X, odd.E + odd.P, atol=0)
+
+
+def test_positions_checked_by_torch():
+    from qkv.errors import CoreMismatch
+    from qkv.positions import sinusoidal
+    from qkv.torch_twin import check_positions, sinusoidal_torch
+
+    for T, d in ((1, 1), (6, 6), (12, 7), (12, 384)):
+        np.testing.assert_allclose(sinusoidal_torch(T, d).numpy(), sinusoidal(T, d), atol=1e-12)
+    E = np.ones((3, 4))
+    check_positions(E, sinusoidal(3, 4), E + sinusoidal(3, 4), "sinusoidal")
+    with pytest.raises(CoreMismatch, match="X"):
+        check_positions(E, sinusoidal(3, 4), E, "sinusoidal")  # P left out of X
+    with pytest.raises(CoreMismatch, match="P"):
+        check_positions(E, None, E, "sinusoidal")
+
+
+def test_learned_positions_are_minilms_only():
+    from qkv.errors import BadInput
+
+    with pytest.raises(BadInput, match="learned positions"):
+        trace_for(positions="learned")
 
 
 def test_digest_is_stable_and_discriminating(default_trace):
@@ -160,7 +202,7 @@ def test_digest_is_stable_and_discriminating(default_trace):
     assert trace_for(seed=1).digest != default_trace.digest
     # pinned: the same input gives this digest on every machine (values rounded to 9 digits)
     assert (
-        default_trace.digest == "a29e03aa9df8166ad2fa23e285bf565b1431dc8483e869f4a4e1c5adcc2db98e"
+        default_trace.digest == "c8a0601cea04a29fee96458b77b6b64da87ab8ee0e80d4244414c78ae810908e"
     )
 
 
@@ -173,9 +215,13 @@ def test_trace_json_contract_and_round_trip(default_trace, tmp_path):
         "sentence",
         "tokens",
         "config",
+        "E",
+        "P",
         "X",
         "kv_sentence",
         "kv_tokens",
+        "E_kv",
+        "P_kv",
         "X_kv",
         "heads",
         "concat",

@@ -4,9 +4,9 @@ independent computations: each must agree with the real layer where the two coin
 import numpy as np
 import pytest
 import torch
-from conftest import trace_for
+from conftest import CONFIGS, trace_for
 
-from qkv import lookup, lookup_array
+from qkv import load_config, lookup, lookup_array
 from qkv.studies import ONE_HOT, SPREAD_D_K, SPREAD_SAMPLES
 
 
@@ -75,7 +75,7 @@ def test_unscaled_wide_scores_saturate_softmax_and_scaled_ones_do_not(default_tr
         lookup_array(t, "wide.scaled"), lookup_array(t, "wide.scores") / 16.0
     )
     focus = int(lookup(t, "wide.focus"))
-    assert raw[focus].max() > 0.99 and scaled[focus].max() < 0.9
+    assert raw[focus].max() >= ONE_HOT and scaled[focus].max() < 0.5
     np.testing.assert_array_equal(
         lookup_array(t, "wide.raw_onehot") == 1, raw.max(axis=1) >= ONE_HOT
     )
@@ -83,7 +83,7 @@ def test_unscaled_wide_scores_saturate_softmax_and_scaled_ones_do_not(default_tr
         lookup_array(t, "wide.raw_weights")[0, 0] = 0.5
     # the gradient a saturated row passes back is almost nothing
     slope = lookup_array(t, "wide.raw_slope")
-    assert slope[focus] < 0.01 < lookup(t, "wide.scaled_slope", (focus,))
+    assert slope[focus] < 0.05 and lookup(t, "wide.scaled_slope", (focus,)) > 4 * slope[focus]
     p = torch.tensor(scaled[focus])
     jacobian = torch.diag(p) - torch.outer(p, p)
     assert lookup(t, "wide.scaled_slope", (focus,)) == pytest.approx(jacobian.diag().max().item())
@@ -155,3 +155,86 @@ def test_row_sums_of_each_weights_study(default_trace):
             lookup_array(t, f"heads.1.{name}_sum"), lookup_array(t, f"heads.1.{name}").sum(axis=1)
         )
     np.testing.assert_allclose(lookup_array(t, "heads.1.softmax_weights_sum"), 1.0)
+
+
+def test_pair_is_cross_attention_to_the_second_sentence_through_the_lessons_weights(
+    default_trace,
+):
+    from qkv.derived import lookup_text
+    from qkv.pipeline import sentence_inputs
+    from qkv.studies.companions import companion
+
+    t = default_trace
+    pair = companion(t, "pair")
+    assert t.X_kv is None  # the lesson itself stays self-attention
+    assert pair.kv_sentence == t.config["second_sentence"] == "le chat était assis sur le tapis"
+    S = len(pair.kv_tokens)
+    assert S == 7 and lookup_text(t, "pair.key_tokens", (2,)) == "était"
+    other = sentence_inputs(pair.kv_sentence, load_config(CONFIGS / "default.toml"))
+    np.testing.assert_array_equal(pair.X_kv, other.X)
+    for h, ph in zip(t.heads, pair.heads, strict=True):
+        np.testing.assert_array_equal(ph.W_Q, h.W_Q)
+        np.testing.assert_allclose(ph.K, other.X @ h.W_K, atol=1e-12)
+        np.testing.assert_allclose(ph.Q, h.Q, atol=1e-12)
+        assert ph.weights.shape == (len(t.tokens), S)
+        np.testing.assert_allclose(ph.weights.sum(axis=1), 1.0)
+    shape = lookup_array(t, "pair.heads.0.weights").shape
+    assert shape == (6, 7)
+    crossed = trace_for("cross.toml")
+    assert companion(crossed, "pair") is crossed  # --cross replaces the second sentence
+
+
+def test_a_bad_second_sentence_is_refused_when_the_trace_is_built():
+    from qkv.errors import BadInput
+
+    with pytest.raises(BadInput, match="second_sentence"):
+        trace_for(second_sentence=" ".join(["word"] * 13))
+    with pytest.raises(BadInput, match="no vector"):
+        trace_for("apple.toml", sentence="apple orange", second_sentence="apple banana")
+
+
+def test_apple_companions_reproduce_seed_004(default_trace):
+    t = default_trace
+    np.testing.assert_allclose(
+        lookup_array(t, "apple_fruit.output")[0], (1.1454, 2.4273), atol=5e-5
+    )
+    np.testing.assert_allclose(
+        lookup_array(t, "apple_phone.output")[0], (2.8546, 1.1454), atol=5e-5
+    )
+
+
+def test_trained_heads_are_measured_on_the_sentence(default_trace):
+    from qkv.studies.trained_heads import HABITS, habits, pieces
+
+    t = default_trace
+    assert pieces(t) == ("[CLS]", "the", "cat", "sat", "on", "the", "mat", "[SEP]")
+    w = lookup_array(t, "trained.weights")  # (layers, heads, T, T)
+    assert w.shape == (6, 12, 8, 8)
+    np.testing.assert_allclose(w.sum(axis=3), 1.0)
+    best = lookup_array(t, "trained.best")
+    for k, name in enumerate(HABITS):
+        measured = lookup_array(t, f"trained.{name}")  # (layers, heads)
+        layer, head, value = int(best[k, 0]), int(best[k, 1]), best[k, 2]
+        assert value == measured.max() == measured[layer, head]
+        assert habits(w[layer, head], pieces(t))[name] == value
+    # what the names mean, on hand-made patterns
+    T = 4
+    shift_back = np.eye(T, k=-1)
+    shift_back[0, 0] = 1.0
+    toks = ("[CLS]", "a", "b", "[SEP]")
+    assert habits(shift_back, toks)["previous"] == 1.0
+    assert habits(np.eye(T, k=1) + np.eye(T)[::-1] * 0, toks)["next"] == 1.0
+    assert habits(np.full((T, T), 1 / T), toks)["broad"] == pytest.approx(1.0)
+    assert habits(np.eye(T)[[0, 0, 3, 3]], toks)["ends"] == 1.0
+    # the pretrained model's layer 0 head 2 looks at the previous piece (tests/test_minilm.py)
+    assert lookup_array(t, "trained.previous")[0, 2] > 0.9
+
+
+def test_a_long_sentence_shows_its_first_pieces():
+    from qkv.studies.trained_heads import pieces
+
+    t = trace_for(
+        sentence="Внимательный переводчик аккуратно перечитывает предложение", language="ru"
+    )
+    assert lookup(t, "trained.pieces") > lookup(t, "trained.shown") == 12
+    assert len(pieces(t)) == 12 and lookup_array(t, "trained.weights").shape[2:] == (12, 12)

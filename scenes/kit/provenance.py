@@ -22,7 +22,7 @@ from manim import (
 )
 
 from qkv import Trace, lookup, lookup_array
-from qkv.derived import model_name
+from qkv.derived import lookup_text
 from scenes.kit.style import FONT, LABEL_SIZE, NUMBER_SIZE, sign_colour
 
 __all__ = ["Provenance", "TraceNumber", "TraceText", "Numbers", "number_text", "provenance_of"]
@@ -146,13 +146,17 @@ class Numbers:
         return TraceNumber(self, f"dims.{name}", (), precision=0, coloured=False, **kwargs)
 
     def token(self, i: int, side: str = "tokens", **kwargs) -> TraceText:
-        """Token ``i`` of the query side (``tokens``) or key/value side (``key_tokens``)."""
-        tokens = self.trace.tokens if side == "tokens" else self.trace.key_tokens
-        return TraceText(tokens[i], side, (i,), **kwargs)
+        """Token ``i`` of the query side (``tokens``), the key/value side (``key_tokens``), or
+        a study's (``pair.key_tokens``, ``trained.tokens``)."""
+        return TraceText(lookup_text(self.trace, side, (i,)), side, (i,), **kwargs)
+
+    def text(self, key: str, **kwargs) -> TraceText:
+        """A string of the trace or a study: ``sentence``, ``pair.kv_sentence``, ``model``."""
+        return TraceText(lookup_text(self.trace, key), key, (), **kwargs)
 
     def model(self, **kwargs) -> TraceText:
         """The pretrained model's name (only for a trace that has one)."""
-        return TraceText(model_name(self.trace), "model", (), **kwargs)
+        return self.text("model", **kwargs)
 
     def shape(self, key: str) -> tuple[int, ...]:
         """The shape of a trace quantity (for layout: how many cells to draw)."""

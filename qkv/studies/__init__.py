@@ -17,12 +17,13 @@ from functools import lru_cache
 import numpy as np
 from numpy.typing import NDArray
 
-from . import minilm
-from .attention import Mask, causal_mask, layer_norm, normalise, row_moments, scale_for, similarity
-from .config import Similarity
-from .model_sizes import LAYER_NORM_EPS as LAYER_NORM_EPS_BERT
-from .sources import additive_vector, random_rows
-from .trace import HeadTrace, Trace
+from .. import minilm
+from ..attention import Mask, causal_mask, layer_norm, normalise, row_moments, scale_for, similarity
+from ..config import Similarity
+from ..model_sizes import LAYER_NORM_EPS as LAYER_NORM_EPS_BERT
+from ..sources import additive_vector, random_rows
+from ..trace import HeadTrace, Trace
+from .trained_heads import trained
 
 __all__ = [
     "FFN_GROWTH",
@@ -278,6 +279,7 @@ LAYER_STUDIES: dict[str, LayerStudy] = {
     "wide": _wide,
     "plane": _plane,
     "encoder": _encoder,
+    "trained": trained,  # the sentence through a pretrained model's 72 heads (trained_heads.py)
 }
 
 
