@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
+from .focus import focus_query
 from .model_sizes import MODEL_NAME
 from .studies import HEAD_STUDIES, LAYER_STUDIES, HeadStudy, study
 from .studies.companions import COMPANIONS, companion
@@ -82,17 +83,6 @@ def _masked(t: Trace, h: HeadTrace) -> Array:
     return np.where(h.mask, -np.inf, h.scaled) if h.mask is not None else h.scaled
 
 
-def _focus_query(t: Trace, h: HeadTrace) -> Array:
-    # () The query a scene follows: the most decided one. Under a mask, the last query, the
-    # one that may look at every key (the first sees only itself: it has nothing to decide).
-    # Rounding first makes a tie (seed 004's two words) go to the first token on every
-    # machine, whatever the last bits of the weights are.
-    # An index, as a float like every quantity (``index``, ``ahead_query``).
-    if h.mask is not None:
-        return np.asarray(float(h.weights.shape[0] - 1))
-    return np.asarray(float(np.argmax(np.round(h.weights.max(axis=1), 9))))
-
-
 # name -> f(trace, head) for per-head quantities
 DERIVED: dict[str, HeadStudy] = {
     "masked": _masked,
@@ -104,7 +94,7 @@ DERIVED: dict[str, HeadStudy] = {
     "index": lambda t, h: np.asarray(float(t.heads.index(h))),  # () the head's number, from 0
     # (T,) the key each query weights most, as floats
     "top_key": lambda t, h: np.argmax(h.weights, axis=1).astype(np.float64),
-    "focus_query": _focus_query,  # () the query the single-head scenes follow
+    "focus_query": lambda t, h: np.asarray(float(focus_query(h))),  # () as a float, like index
     "Q_terms": lambda t, h: products(t.X, h.W_Q),  # (T, d_k, d_model)
     # a projection's partial sums end with its bias added, at the trace's Q (K, V) itself
     "Q_partial": lambda t, h: affine_partial_sums(t.X, h.W_Q, h.b_Q),

@@ -34,6 +34,7 @@ __all__ = [
     "feed_forward",
     "gelu",
     "hidden_state",
+    "piece_id",
     "layer_weights",
     "model_dir",
     "run_layer",
@@ -82,6 +83,14 @@ def word_pieces(sentence: str, what: str = "sentence") -> tuple[tuple[str, ...],
     check_sentence(sentence, what)
     encoding = _tokenizer().encode(sentence)
     return tuple(encoding.tokens), tuple(encoding.ids)
+
+
+def piece_id(piece: str) -> int:
+    """The vocabulary id of one word piece (e.g. "dog")."""
+    found = _tokenizer().token_to_id(piece)
+    if found is None:
+        raise ValueError(f"{piece!r} is not a word piece of the model's vocabulary")
+    return int(found)
 
 
 def tokenize(sentence: str, what: str = "sentence") -> tuple[tuple[str, ...], tuple[int, ...]]:

@@ -14,7 +14,7 @@ from .sources import Weights, embed, positions, weights
 from .tokens import tokenize
 from .trace import HeadTrace, Trace
 
-__all__ = ["Sentence", "build_trace", "sentence_inputs"]
+__all__ = ["Sentence", "build_trace", "from_tokens", "sentence_inputs"]
 
 Array = NDArray[np.float64]
 
@@ -36,7 +36,11 @@ def sentence_inputs(text: str, cfg: Config, what: str = "sentence") -> Sentence:
         tokens, ids = minilm.tokenize(text, what)
         words, learned = minilm.embedding_parts(ids)
         return Sentence(tokens, words, learned, minilm.hidden_state(ids, cfg.layer))
-    tokens = tokenize(text, what)
+    return from_tokens(tokenize(text, what), cfg)
+
+
+def from_tokens(tokens: tuple[str, ...], cfg: Config) -> Sentence:
+    """Tokens of a seeded or explicit source turned into E, P and X = E + P."""
     E = embed(tokens, cfg)  # (T, d_model)
     P = positions(len(tokens), cfg)  # (T, d_model) or None
     return Sentence(tokens, E, P, E + P if P is not None else E)

@@ -8,11 +8,14 @@ from scenes.masking import Masking
 from scenes.multi_head import MultiHead
 from scenes.overview import Overview
 from scenes.projections import Projections
+from scenes.recap import Recap
 from scenes.scaling import Scaling
 from scenes.scores import Scores
 from scenes.softmax import Softmax
 from scenes.tokens_to_vectors import TokensToVectors
+from scenes.trained_heads import TrainedHeads
 from scenes.weighted_sum import WeightedSum
+from scenes.why_attention import WhyAttention
 from scenes.why_scale import WhyScale
 
 __all__ = [
@@ -28,18 +31,33 @@ __all__ = [
     "MultiHead",
     "Overview",
     "Projections",
+    "Recap",
     "Scaling",
     "Scores",
     "Softmax",
     "TokensToVectors",
+    "TrainedHeads",
     "WeightedSum",
+    "WhyAttention",
     "WhyScale",
 ]
 
-# Part 1: the single-head path, in the order a lecture tells it.
-PART_1 = [TokensToVectors, Projections, Scores, Scaling, Softmax, WeightedSum, Overview]
-# Part 2: what attention does to the vectors, the reasons behind its steps, and its variants.
-PART_2 = [Context, WhyScale, MultiHead, Masking, Cross, Alternatives, EncoderLayer]
+# Part 1: why attention, the map, then the single-head path in the order a lecture tells it
+# (why √d_k right after the scaling it explains).
+PART_1 = [
+    WhyAttention,
+    Overview,
+    TokensToVectors,
+    Projections,
+    Scores,
+    Scaling,
+    WhyScale,
+    Softmax,
+    WeightedSum,
+]
+# Part 2: what attention does to the vectors, what trained heads do, its variants, the layer
+# around it, and a recap.
+PART_2 = [Context, TrainedHeads, MultiHead, Masking, Cross, Alternatives, EncoderLayer, Recap]
 LESSON = PART_1 + PART_2
 
 

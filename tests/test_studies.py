@@ -238,3 +238,47 @@ def test_a_long_sentence_shows_its_first_pieces():
     )
     assert lookup(t, "trained.pieces") > lookup(t, "trained.shown") == 12
     assert len(pieces(t)) == 12 and lookup_array(t, "trained.weights").shape[2:] == (12, 12)
+
+
+@pytest.mark.parametrize(("config", "overrides"), [("default.toml", {}), ("minilm.toml", {})])
+def test_swap_replaces_one_other_word_and_the_followed_word_lands_elsewhere(config, overrides):
+    from qkv.studies.companions import companion, swapped_position
+
+    t = trace_for(config, **overrides)
+    swap = companion(t, "swap")
+    j = swapped_position(t)
+    q = int(lookup(t, "contrast.query"))
+    assert j is not None and j != q and lookup(t, "contrast.swapped") == j
+    assert [i for i, (a, b) in enumerate(zip(t.tokens, swap.tokens, strict=True)) if a != b] == [j]
+    # the swapped token is the one the followed query weights most, itself aside
+    h = t.heads[int(t.config["head"])]
+    others = [
+        k for k in range(len(t.tokens)) if k not in (q, j) and t.tokens[k] not in ("[CLS]", "[SEP]")
+    ]
+    assert all(h.weights[q, j] >= h.weights[q, k] for k in others)
+    out, out_swap = lookup_array(t, "contrast.output"), lookup_array(t, "contrast.output_swap")
+    assert not np.allclose(out[q], out_swap[q])
+    if config == "default.toml":  # 6 wide: the plane is a projection of the head's own outputs
+        axes_mix = np.linalg.lstsq(h.output, out, rcond=None)[0]  # linear in the outputs
+        np.testing.assert_allclose(h.output @ axes_mix, out, atol=1e-9)
+    # each output is its weights' mix of the values, in the plane too
+    np.testing.assert_allclose(out, h.weights @ lookup_array(t, "contrast.V"), atol=1e-9)
+    np.testing.assert_allclose(
+        out_swap,
+        lookup_array(t, "contrast.swap_weights") @ lookup_array(t, "contrast.V_swap"),
+        atol=1e-9,
+    )
+
+
+def test_seed_004_swap_is_apple_beside_the_phone():
+    t = trace_for("apple.toml", sentence="apple orange")
+    np.testing.assert_allclose(lookup_array(t, "swap.output")[0], (2.8546, 1.1454), atol=5e-5)
+    assert lookup(t, "contrast.swapped") == 1
+
+
+def test_nothing_to_swap_in_one_token_or_across_sentences():
+    for t in (trace_for(sentence="attention"), trace_for("cross.toml")):
+        assert lookup(t, "contrast.swapped") == -1
+        np.testing.assert_allclose(
+            lookup_array(t, "contrast.output"), lookup_array(t, "contrast.output_swap")
+        )

@@ -23,6 +23,7 @@ from ..config import Similarity
 from ..model_sizes import LAYER_NORM_EPS as LAYER_NORM_EPS_BERT
 from ..sources import additive_vector, random_rows
 from ..trace import HeadTrace, Trace
+from .contrast import contrast
 from .trained_heads import trained
 
 __all__ = [
@@ -279,6 +280,7 @@ LAYER_STUDIES: dict[str, LayerStudy] = {
     "wide": _wide,
     "plane": _plane,
     "encoder": _encoder,
+    "contrast": contrast,  # the Context scene's planes, sentence and swap (contrast.py)
     "trained": trained,  # the sentence through a pretrained model's 72 heads (trained_heads.py)
 }
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from manim import DOWN, FadeIn, FadeOut, Scene, Text
 
 from qkv import Trace, build_trace, load_config
+from qkv.derived import lookup_text
 from scenes.kit import fast_copy  # noqa: F401  (glyph copies share their SVG path)
 from scenes.kit.captions import CAPTIONS
 from scenes.kit.layout import CAPTION_BUFF, CONTENT_WIDTH
@@ -30,14 +31,14 @@ class Caption(Text):
     """A caption in the lesson's language; the tokens it names are recorded like numbers.
 
     ``template`` is a caption table's entry (no digits; ``{0}`` slots for tokens) and ``refs``
-    name the tokens as (side, index) pairs, side being ``tokens`` or ``key_tokens``.
+    name the tokens as (side, index) pairs, side being ``tokens``, ``key_tokens`` or a study's
+    (``pair.key_tokens``, ``trained.tokens``).
     """
 
     def __init__(
         self, trace: Trace, key: str, template: str, refs: tuple[tuple[str, int], ...] = ()
     ) -> None:
-        sides = {"tokens": trace.tokens, "key_tokens": trace.key_tokens}
-        text = template.format(*(sides[side][i] for side, i in refs))
+        text = template.format(*(lookup_text(trace, side, (i,)) for side, i in refs))
         super().__init__(
             text, font=FONT, font_size=CAPTION_SIZE, color=MUTED, disable_ligatures=True
         )
