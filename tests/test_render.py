@@ -15,8 +15,10 @@ from PIL import Image
 
 from lecture import duration
 from qkv import Trace
-from scenes import LESSON, TokensToVectors
+from scenes import LESSON, TokensToVectors, scene_stem
 from scenes.kit.style import BACKGROUND
+
+T2V = scene_stem(TokensToVectors)  # the one scene these tests render: its file stem
 
 
 def render(*args):
@@ -39,7 +41,7 @@ def test_video_of_the_first_scene(tmp_path):
     assert done.returncode == 0, done.stderr
     folder = lesson_folder(tmp_path)
     assert folder.name.startswith("the-cat-sat-")
-    video = folder / "01_TokensToVectors.mp4"
+    video = folder / f"{T2V}.mp4"
     with av.open(str(video)) as container:
         stream = container.streams.video[0]
         assert (stream.codec_context.width, stream.codec_context.height) == (854, 480)
@@ -49,10 +51,10 @@ def test_video_of_the_first_scene(tmp_path):
     assert frames[-1].std() > 10  # the last frame is not an empty background
     names = sorted(p.name for p in folder.iterdir() if not p.name.startswith("."))
     assert names == [
-        "01_TokensToVectors.mp4",
-        "01_TokensToVectors.png",
-        "01_TokensToVectors.srt",
-        "01_TokensToVectors.vtt",
+        f"{T2V}.mp4",
+        f"{T2V}.png",
+        f"{T2V}.srt",
+        f"{T2V}.vtt",
         "handout.md",
         "lesson.mp4",
         "lesson.srt",
@@ -60,23 +62,23 @@ def test_video_of_the_first_scene(tmp_path):
         "trace.json",
     ]
     # the still is the video's last frame
-    still = np.asarray(Image.open(folder / "01_TokensToVectors.png").convert("RGB"))
+    still = np.asarray(Image.open(folder / f"{T2V}.png").convert("RGB"))
     assert still.shape == frames[-1].shape
     assert np.abs(still.astype(int) - frames[-1].astype(int)).mean() < 3  # codec noise only
     # the subtitles are the captions, in order, with their spaces, within the video's length
-    cues = list(srt.parse((folder / "01_TokensToVectors.srt").read_text(encoding="utf-8")))
+    cues = list(srt.parse((folder / f"{T2V}.srt").read_text(encoding="utf-8")))
     assert cues[0].content == TokensToVectors.captions["sentence"]["en"]
     assert all(a.end <= b.start for a, b in pairwise(cues))
     assert cues[-1].end.total_seconds() <= len(frames) / 15 + 0.1
     assert not list(folder.glob("*.part*")) and not list(folder.glob(".*.part*"))
 
 
-def test_still_of_the_first_scene(tmp_path):
-    done = render("我爱注意力", "--format", "png", "--scenes", "1", "--out", str(tmp_path))
-    assert done.returncode == 0, done.stderr
-    still = np.asarray(
-        Image.open(lesson_folder(tmp_path) / "01_TokensToVectors.png").convert("RGB")
+def test_still_of_a_scene(tmp_path):
+    done = render(
+        "我爱注意力", "--format", "png", "--scenes", "TokensToVectors", "--out", str(tmp_path)
     )
+    assert done.returncode == 0, done.stderr
+    still = np.asarray(Image.open(lesson_folder(tmp_path) / f"{T2V}.png").convert("RGB"))
     assert still.shape == (480, 854, 3)
     assert still.std() > 10
 
@@ -149,10 +151,10 @@ def test_slides_one_per_beat_offline_html_and_pptx(tmp_path):
     from lecture.slides import BACKGROUND as DECK_BACKGROUND
     from lecture.slides import remote_references
 
-    done = render("the cat sat", "--scenes", "1", "--slides", "--out", str(tmp_path))
+    done = render("the cat sat", "--scenes", "TokensToVectors", "--slides", "--out", str(tmp_path))
     assert done.returncode == 0, done.stderr
     folder = lesson_folder(tmp_path)
-    cues = list(srt.parse((folder / "01_TokensToVectors.srt").read_text(encoding="utf-8")))
+    cues = list(srt.parse((folder / f"{T2V}.srt").read_text(encoding="utf-8")))
     page = (folder / "slides.html").read_text(encoding="utf-8")
     live = re.sub(r"<!--.*?-->", "", page, flags=re.S)  # what a browser actually loads
     assert remote_references(live) == []
@@ -185,7 +187,7 @@ def test_two_renders_at_once_into_different_folders_do_not_interfere(tmp_path):
                 "render.py",
                 sentence,
                 "--scenes",
-                "1",
+                "TokensToVectors",
                 "--quality",
                 "low",
                 "--jobs",
@@ -207,7 +209,7 @@ def test_two_renders_at_once_into_different_folders_do_not_interfere(tmp_path):
         folder = lesson_folder(out)
         trace = json.loads((folder / "trace.json").read_text(encoding="utf-8"))
         assert trace["sentence"] == sentence  # each folder holds its own lesson, whole
-        assert duration(folder / "01_TokensToVectors.mp4") > 3
+        assert duration(folder / f"{T2V}.mp4") > 3
         assert duration(folder / "lesson.mp4") == pytest.approx(
-            duration(folder / "01_TokensToVectors.mp4"), abs=0.1
+            duration(folder / f"{T2V}.mp4"), abs=0.1
         )
