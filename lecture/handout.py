@@ -24,7 +24,9 @@ _TEXT = {
         "similarity: {similarity}; normaliser: {normaliser}; causal mask: {causal}.",
         "digest": "Every number below is in trace.json (digest {digest}).",
         "elided": "Only the first {n} of {m} columns are printed; trace.json has them all.",
-        "X": "X: the token vectors (T × d_model)",
+        "E": "E: each token's own vector, whatever its place (T × d_model)",
+        "P": "P: the position vectors (T × d_model)",
+        "X": "X: what enters the layer (T × d_model)",
         "X_kv": "X_kv: the other sentence's token vectors (S × d_model)",
         "head": "Head {k}",
         "layer": "All heads together",
@@ -65,7 +67,9 @@ _TEXT = {
         "相似度：{similarity}；归一化：{normaliser}；因果掩码：{causal}。",
         "digest": "下面的每个数都在 trace.json 里（摘要 {digest}）。",
         "elided": "只列出 {m} 列中的前 {n} 列；完整数据见 trace.json。",
-        "X": "X：词元向量（T × d_model）",
+        "E": "E：每个词元自己的向量，与位置无关（T × d_model）",
+        "P": "P：位置向量（T × d_model）",
+        "X": "X：进入这一层的向量（T × d_model）",
         "X_kv": "X_kv：另一个句子的词元向量（S × d_model）",
         "head": "第 {k} 个头",
         "layer": "所有的头合在一起",
@@ -104,7 +108,9 @@ _TEXT = {
         "сходство: {similarity}; нормировка: {normaliser}; каузальная маска: {causal}.",
         "digest": "Каждое число ниже есть в trace.json (дайджест {digest}).",
         "elided": "Показаны первые {n} столбцов из {m}; все они есть в trace.json.",
-        "X": "X: векторы токенов (T × d_model)",
+        "E": "E: собственный вектор каждого токена, независимо от места (T × d_model)",
+        "P": "P: векторы позиций (T × d_model)",
+        "X": "X: то, что входит в слой (T × d_model)",
         "X_kv": "X_kv: векторы токенов другого предложения (S × d_model)",
         "head": "Голова {k}",
         "layer": "Все головы вместе",
@@ -189,6 +195,9 @@ def write_handout(trace: Trace, path: Path) -> Path:
         out.extend(_table(matrix, rows, cols, precision, text))
         out.append("")
 
+    table(text["E"], trace.E, tokens, dims)
+    if trace.P is not None:
+        table(text["P"], trace.P, tokens, dims)
     table(text["X"], trace.X, tokens, dims)
     if trace.X_kv is not None:
         table(text["X_kv"], trace.X_kv, keys, dims)

@@ -72,6 +72,26 @@ def test_every_layer_and_head_matches_transformers(reference, sentence):
         )
 
 
+def test_e_and_p_are_the_models_embeddings_and_the_trained_study_its_attentions(reference):
+    model, _ = reference
+    sentence = SENTENCES["en"]
+    trace = _trace(sentence, 0)
+    _, ids = minilm.tokenize(sentence)
+    emb = model.embeddings
+    words = emb.word_embeddings.weight[list(ids)] + emb.token_type_embeddings.weight[0]
+    np.testing.assert_allclose(trace.E, words.detach().numpy(), atol=1e-6)
+    np.testing.assert_allclose(
+        trace.P, emb.position_embeddings.weight[: len(ids)].detach().numpy(), atol=1e-6
+    )
+    assert trace.config["positions"] == "learned"
+    # the trained-heads study of a seeded lesson on the same sentence: the model's own weights
+    seeded = build_trace(load_config().with_overrides(sentence=sentence))
+    out = _run(model, ids, torch.float64)
+    patterns = lookup_array(seeded, "trained.weights")
+    for layer in range(LAYERS):
+        np.testing.assert_allclose(patterns[layer], out.attentions[layer][0].numpy(), atol=1e-10)
+
+
 def test_attention_output_is_the_layers_own(reference):
     """concat·W_O + b_O is transformers' attention output before its Add & Norm."""
     model, _ = reference
