@@ -1,8 +1,12 @@
-"""Scene 7 (recap): the whole of attention in one formula, softmax(Q·Kᵀ/√d_k)·V, each part lit
-in step with a miniature of the pipeline X → Q, K, V → scores → scaled → weights → output.
+"""Scene 2: the roadmap. The whole of attention in one formula, softmax(Q·Kᵀ/√d_k)·V, and the
+pipeline the lesson is about to walk, on the lesson's own sentence and shapes: tokens → X →
+Q, K, V → scores → scaled → (mask) → weights → outputs → (heads, joined, W_O).
 
-The miniatures are the trace's own matrices, elided to a few real entries; in the column-vector
-convention they are turned round and the formula reads V·softmax(Kᵀ·Q/√d_k).
+Each stage is a card (its symbol, its name, its shape with the trace's real sizes); the captions
+announce what the coming scenes will do, and each lights its part of the formula. The variants
+follow the trace: the column-vector convention turns every shape and writes V·softmax(Kᵀ·Q/√d_k);
+a causal lesson adds the mask M; cross-attention starts from two sentences; a cosine or additive
+score has no √d_k; ReLU replaces softmax; a single head has no concatenation.
 """
 
 from __future__ import annotations
@@ -12,19 +16,19 @@ from dataclasses import dataclass
 from manim import (
     DOWN,
     LEFT,
-    PI,
     RIGHT,
     UP,
     Arrow,
     Create,
-    CurvedArrow,
     FadeIn,
     GrowArrow,
     Indicate,
     LaggedStart,
+    Line,
     MathTex,
     ReplacementTransform,
     SurroundingRectangle,
+    Text,
     VGroup,
     VMobject,
     Write,
@@ -32,354 +36,423 @@ from manim import (
 
 from scenes.kit.base import LessonScene
 from scenes.kit.convention import NORMALISER_TEX, Convention
-from scenes.kit.layout import CONTENT_WIDTH, FRAME_TOP
-from scenes.kit.style import LABEL_SIZE, MUTED, ROLE
-from scenes.kit.widgets import TraceMatrix
+from scenes.kit.layout import CAPTION_TOP, CONTENT_WIDTH
+from scenes.kit.style import FONT, LABEL_SIZE, MUTED, ROLE
+from scenes.kit.widgets import DIM_TEX, TokenRow, fit, shape_label
 
 __all__ = ["Overview"]
 
-# The parts of the formula that light up, as LaTeX substrings of view.tex("attention");
-# a part missing from the trace's formula (no √d_k in a cosine) is simply not lit
+# The parts of the formula that light up, as LaTeX substrings of its tex; a part missing from
+# the trace's formula (no √d_k in a cosine, no M without a mask) is simply not lit
 _PARTS = {
     "Q": "Q",
     "K": r"K^{\top}",
     "V": "V",
     "sqrt": r"\sqrt{d_k}",
+    "M": "M",
     **NORMALISER_TEX,  # softmax, relu: the formula names one of them
     "open": r"\left(",
     "close": r"\right)",
 }
-# Names over the miniatures: rows, then columns
-_SCALED = (r"\tfrac{Q\,K^{\top}}{\sqrt{d_k}}", r"\tfrac{K^{\top} Q}{\sqrt{d_k}}")
-_OUTPUT = (r"\mathrm{out}", "O")
+# Stage symbols that differ between rows and columns
+_SCALED = (r"\frac{Q\,K^{\top}}{\sqrt{d_k}}", r"\frac{K^{\top} Q}{\sqrt{d_k}}")
+_HEADS = (r"\mathrm{Concat}\,W_O", r"W_O\,\mathrm{Concat}")
+# Reading time of a caption: characters per second (Chinese fewer), and at least this long
+READ_RATE = {"en": 15.0, "zh": 8.0, "ru": 15.0}
+READ_MIN = 2.0
+GAP = 0.7  # between cards in a row (room for an arrow)
+
+# Each stage's name on its card (no digits), in the lesson's language
+NAMES = {
+    "X": {"en": "token vectors", "zh": "词元向量", "ru": "векторы токенов"},
+    "QKV": {"en": "queries, keys, values", "zh": "查询、键、值", "ru": "запросы, ключи, значения"},
+    "scores": {"en": "scores", "zh": "分数", "ru": "оценки"},
+    "scaled": {"en": "scaled", "zh": "缩放", "ru": "масштаб"},
+    "mask": {"en": "mask", "zh": "掩码", "ru": "маска"},
+    "weights": {"en": "weights", "zh": "权重", "ru": "веса"},
+    "output": {"en": "outputs", "zh": "输出", "ru": "выходы"},
+    "heads": {"en": "heads joined, mixed", "zh": "多头拼接、混合", "ru": "головы: склейка, смесь"},
+}
+
+
+def formula_tex(view: Convention, masked: bool) -> str:
+    """softmax(Q·Kᵀ/√d_k [+ M])·V as this convention writes it (V·softmax(...) in columns)."""
+    if not masked:
+        return view.tex("attention")
+    inner = NORMALISER_TEX[view.normaliser] + r"\!\left(" + view.tex("scaled") + r" + M\right)"
+    return r"V\," + inner if view.columns else inner + " V"
 
 
 @dataclass
 class Board:
-    """What the beats hand on: the formula and its parts, every stage's card, the lit boxes."""
+    """What the beats hand on: the formula and its parts, the tokens, every stage's card in
+    pipeline order with the arrow into it, and the two lit boxes."""
 
     view: Convention
     formula: MathTex
-    part: dict[str, VMobject]  # Q, K, V, sqrt (if any), norm, open, close
-    card: dict[str, VGroup]  # X (and X_kv), Q, K, V, scores (scaled), weights, output
+    part: dict[str, VMobject]  # Q, K, V, sqrt, M (if any), norm, open, close
+    tokens: VGroup
+    card: dict[str, VGroup]  # X, QKV, scores, scaled?, mask?, weights, output, heads?
+    into: dict[str, VMobject]  # the arrow into each card (X's: from the tokens)
     lit: tuple[SurroundingRectangle, ...] = ()  # a formula part and its stage, boxed
 
     @property
     def cross(self) -> bool:
-        """Queries from one sentence, keys and values from another."""
-        return "X_kv" in self.card
-
-    @property
-    def scaled(self) -> bool:
-        """A scaled dot product: its own stage, and √d_k in the formula."""
-        return "scaled" in self.card
-
-    @property
-    def sources(self) -> list[VGroup]:
-        return [self.card[n] for n in ("X", "X_kv") if n in self.card]
+        return len(self.tokens) == 2
 
 
 class Overview(LessonScene):
-    shown = 4  # rows and columns of each miniature before the rest are elided
-
     captions = {
         "whole": {
-            "en": "All of attention fits in one line",
-            "zh": "整个注意力机制可以写成一行",
-            "ru": "Всё внимание умещается в одну строку",
+            "en": "Where we are going: attention in one line",
+            "zh": "我们要去的地方：一行写完注意力",
+            "ru": "Куда мы идём: внимание в одной строке",
         },
-        "start": {
-            "en": "It starts from the token vectors",
-            "zh": "一切从词元向量开始",
-            "ru": "Всё начинается с векторов токенов",
+        "begin": {
+            "en": "We begin with a vector for each token",
+            "zh": "我们从每个词元的向量出发",
+            "ru": "Начнём с вектора для каждого токена",
         },
-        "start_cross": {
-            "en": "It starts from the token vectors of both sentences",
-            "zh": "一切从两个句子的词元向量开始",
-            "ru": "Всё начинается с векторов токенов обоих предложений",
+        "begin_cross": {
+            "en": "We begin with two sentences, a vector for each token",
+            "zh": "我们从两句话出发，每个词元一个向量",
+            "ru": "Начнём с двух предложений, по вектору на токен",
         },
         "project": {
-            "en": "Three learned projections give the queries, the keys and the values",
-            "zh": "三个学到的投影给出查询、键和值",
-            "ru": "Три обучаемые проекции дают запросы, ключи и значения",
+            "en": "Then learned projections make queries, keys and values",
+            "zh": "然后，学到的投影给出查询、键和值",
+            "ru": "Затем обучаемые проекции дадут запросы, ключи и значения",
+        },
+        "project_cross": {
+            "en": "Then queries from the first sentence, keys and values from the second",
+            "zh": "然后，查询来自第一句，键和值来自第二句",
+            "ru": "Затем запросы из первого предложения, ключи и значения из второго",
         },
         "scores": {
-            "en": "Every query meets every key: the scores",
-            "zh": "每个查询与每个键相遇：得到分数",
-            "ru": "Каждый запрос встречается с каждым ключом: это оценки",
+            "en": "Next, every query meets every key",
+            "zh": "接着，每个查询与每个键相遇",
+            "ru": "Дальше каждый запрос встретится с каждым ключом",
         },
         "scale": {
-            "en": "The scores are divided by the square root of the key size",
-            "zh": "分数除以键维度的平方根",
-            "ru": "Оценки делятся на квадратный корень из размерности ключа",
+            "en": "We divide by the root of the key size, and see why",
+            "zh": "再除以键维度的平方根，并看看为什么",
+            "ru": "Разделим на корень из размерности ключа и поймём зачем",
+        },
+        "mask": {
+            "en": "A mask hides the tokens that come later",
+            "zh": "掩码遮住后面的词元",
+            "ru": "Маска скроет токены, идущие позже",
         },
         "softmax": {
-            "en": "Softmax turns each query's scores into weights that add up to one",
-            "zh": "softmax 把每个查询的分数变成加起来等于一的权重",
-            "ru": "Softmax превращает оценки каждого запроса в веса, дающие в сумме единицу",
+            "en": "Softmax makes each query's weights, adding up to one",
+            "zh": "softmax 给出每个查询的权重，总和为一",
+            "ru": "Softmax даст веса каждого запроса, в сумме один",
         },
         "relu": {
-            "en": "ReLU keeps each positive score as its weight and sets the others to zero",
-            "zh": "ReLU 保留每个正的分数作为权重，其余的变成零",
-            "ru": "ReLU оставляет положительные оценки весами, а остальные обнуляет",
+            "en": "ReLU makes the weights: negative scores become zero",
+            "zh": "ReLU 给出权重：负的分数变成零",
+            "ru": "ReLU даст веса: отрицательные оценки станут нулём",
         },
         "mix": {
-            "en": "The weights mix the values into one output for every token",
-            "zh": "权重把值混合起来，每个词元得到一个输出",
-            "ru": "Веса смешивают значения: по одному выходу на каждый токен",
+            "en": "Last, the weights mix the values into new vectors",
+            "zh": "最后，权重把值混合成新的向量",
+            "ru": "Наконец веса смешают значения в новые векторы",
+        },
+        "heads": {
+            "en": "Several heads run side by side, then are joined and mixed",
+            "zh": "多个头并行运行，再拼接、混合",
+            "ru": "Несколько голов работают рядом, затем их склеят и смешают",
+        },
+        "go": {
+            "en": "Now, one step at a time",
+            "zh": "现在，一步一步来",
+            "ru": "Теперь по шагу за раз",
         },
     }
 
     def construct(self) -> None:
+        """The formula, then the pipeline it stands for, stage by stage, announced."""
         view = Convention.of(self.trace)
         formula, part = self.write_the_whole_formula(view)
-        board = Board(view, formula, part, self.lay_out_the_miniatures(view, formula))
-        self.start_from_the_tokens(board)
+        board = self.lay_out_the_road(view, formula, part)
+        self.begin_with_the_token_vectors(board)
         self.project_to_queries_keys_and_values(board)
         self.score_every_query_against_every_key(board)
-        if board.scaled:
+        if "scaled" in board.card:
             self.divide_by_the_root_of_d_k(board)
-        self.normalise_each_query_into_weights(board)
-        self.mix_the_values_into_outputs(board)
-        self.name_what_is_learned()
+        if "mask" in board.card:
+            self.hide_the_later_tokens(board)
+        self.normalise_into_weights(board)
+        self.mix_the_values(board)
+        if "heads" in board.card:
+            self.join_the_heads(board)
+        self.set_off()
 
     # -- the beats ----------------------------------------------------------------------------
 
     def write_the_whole_formula(self, view: Convention) -> tuple[MathTex, dict[str, VMobject]]:
         """All of attention in one line, every part still unlit; returns it and its parts."""
-        tex = view.tex("attention")
+        tex = formula_tex(view, self.masked)
         parts = {name: t for name, t in _PARTS.items() if t in tex}
         parts.setdefault("K", "K")  # a cosine or additive score names K unturned
         formula = MathTex(
-            tex, font_size=LABEL_SIZE * 1.7, substrings_to_isolate=list(parts.values())
+            tex, font_size=LABEL_SIZE * 1.6, substrings_to_isolate=list(parts.values())
         )
-        formula.to_edge(UP, buff=0.35)
+        formula.to_edge(UP, buff=0.3)
         part = {name: formula.get_part_by_tex(t) for name, t in parts.items()}
         part["norm"] = part.pop(view.normaliser)  # the one normaliser the formula names
-        self.play(Write(formula), run_time=1.5)
         self.say("whole")
-        self.wait(1.0)
+        self.play(Write(formula), run_time=1.5)
+        self.pace()
         return formula, part
 
-    def start_from_the_tokens(self, board: Board) -> None:
-        """The token vectors (of both sentences, for cross-attention) start everything."""
-        self.play(*(FadeIn(c) for c in board.sources))
-        self.say("start_cross" if board.cross else "start")
-        self.wait(0.8)
+    def begin_with_the_token_vectors(self, board: Board) -> None:
+        """The sentence's tokens (both sentences' for cross-attention) and their vectors."""
+        self.say("begin_cross" if board.cross else "begin")
+        self.play(LaggedStart(*(FadeIn(t) for t in board.tokens), lag_ratio=0.4))
+        self.enter(board, "X")
+        self.pace()
 
     def project_to_queries_keys_and_values(self, board: Board) -> None:
-        """Three projections give Q, K and V; their letters light up in the formula."""
-        card, part = board.card, board.part
-        self.play(
-            *(Create(a) for a in self.projection_arrows(board)),
-            LaggedStart(*(FadeIn(card[n]) for n in "QKV"), lag_ratio=0.3),
-            *(part[n].animate.set_color(ROLE[n]) for n in "QKV"),
-            run_time=1.5,
-        )
-        self.say("project")
+        """Q, K and V, their letters lit in the formula."""
+        part = board.part
+        self.say("project_cross" if board.cross else "project")
+        self.enter(board, "QKV")
+        self.play(*(part[n].animate.set_color(ROLE[n]) for n in "QKV"))
         self.play(*(Indicate(part[n], color=ROLE[n]) for n in "QKV"))
-        self.wait(0.6)
+        self.pace()
 
     def score_every_query_against_every_key(self, board: Board) -> None:
-        """Q and K make the scores; a box lights Q·Kᵀ in the formula and the scores' card."""
-        card, part = board.card, board.part
-        board.lit = (
-            self.box(VGroup(part["Q"], part["K"]), ROLE["weights"]),
-            self.box(card["scores"], ROLE["weights"]),
-        )
-        self.play(
-            *(GrowArrow(self.arrow(card[n], card["scores"], down=True)) for n in "QK"),
-            FadeIn(card["scores"]),
-            *(FadeIn(b) for b in board.lit),
-        )
+        """Q and K make the scores: Q·Kᵀ boxed in the formula and on its card."""
         self.say("scores")
-        self.wait(1.2)
+        self.enter(board, "scores", VGroup(board.part["Q"], board.part["K"]))
+        self.pace()
 
     def divide_by_the_root_of_d_k(self, board: Board) -> None:
-        """The scores scaled by √d_k (a scaled dot product only)."""
-        card, part = board.card, board.part
-        self.move_boxes(
-            board,
-            VGroup(part["Q"], part["K"], part["sqrt"]),
-            card["scaled"],
-            ROLE["weights"],
-            GrowArrow(self.arrow(card["scores"], card["scaled"])),
-            FadeIn(card["scaled"]),
-            part["sqrt"].animate.set_color(ROLE["weights"]),
-        )
+        """The scores divided by √d_k (a scaled dot product only)."""
+        part = board.part
         self.say("scale")
-        self.wait(1.2)
+        self.enter(board, "scaled", VGroup(part["Q"], part["K"], part["sqrt"]))
+        self.play(part["sqrt"].animate.set_color(ROLE["weights"]))
+        self.pace()
 
-    def normalise_each_query_into_weights(self, board: Board) -> None:
-        """Softmax (or ReLU) makes each query's scores its weights."""
-        card, part = board.card, board.part
+    def hide_the_later_tokens(self, board: Board) -> None:
+        """The causal mask M (a masked lesson only)."""
+        self.say("mask")
+        self.enter(board, "mask", board.part["M"])
+        self.play(board.part["M"].animate.set_color(ROLE["weights"]))
+        self.pace()
+
+    def normalise_into_weights(self, board: Board) -> None:
+        """Softmax (or ReLU) makes each query's weights."""
+        part = board.part
         bracket = VGroup(part["norm"], part["open"], part["close"])
-        before = "scaled" if board.scaled else "scores"
-        self.move_boxes(
-            board,
-            VGroup(bracket, part["Q"], part["K"]),
-            card["weights"],
-            ROLE["weights"],
-            GrowArrow(self.arrow(card[before], card["weights"])),
-            FadeIn(card["weights"]),
-            bracket.animate.set_color(ROLE["weights"]),
-        )
         self.say("relu" if board.view.normaliser == "relu" else "softmax")
-        self.wait(1.2)
+        self.enter(board, "weights", VGroup(bracket, part["Q"], part["K"]))
+        self.play(bracket.animate.set_color(ROLE["weights"]))
+        self.pace()
 
-    def mix_the_values_into_outputs(self, board: Board) -> None:
-        """The weighted sum of the values: the whole formula lit, and the output."""
-        card = board.card
-        self.move_boxes(
-            board,
-            board.formula,
-            card["output"],
-            ROLE["output"],
-            GrowArrow(self.arrow(card["weights"], card["output"])),
-            GrowArrow(self.arrow(card["V"], card["output"], down=True)),
-            FadeIn(card["output"]),
-        )
+    def mix_the_values(self, board: Board) -> None:
+        """The weighted sum of the values: the whole formula lit, the outputs."""
         self.say("mix")
-        self.wait(1.5)
+        self.enter(board, "output", board.formula, ROLE["output"])
+        self.pace()
 
-    def name_what_is_learned(self) -> None:
-        """Only the weight matrices (and biases) are learned; the rest is fixed arithmetic."""
-        self.say("learned_bias" if self.trace.config.get("bias") else "learned")
-        self.wait(1.5)
-
-    # -- the miniatures -----------------------------------------------------------------------
-
-    def lay_out_the_miniatures(self, view: Convention, formula: MathTex) -> dict[str, VGroup]:
-        """Every stage's card, none shown yet: the sources and projections above, the attention
-        below, the whole fitted under the formula."""
-        cross = self.trace.X_kv is not None
-        scaled = view.similarity == "scaled_dot"  # otherwise the scaled scores are the scores
-        stages = (
-            ("scores", "scaled", "weights", "output") if scaled else ("scores", "weights", "output")
+    def join_the_heads(self, board: Board) -> None:
+        """Several heads side by side, joined and mixed by W_O (more than one head only): a step
+        beyond the formula, so only the card is boxed."""
+        self.say("heads")
+        formula_box, card_box = board.lit
+        new = self.box(board.card["heads"], ROLE["learned"])
+        self.play(
+            Create(board.into["heads"]),
+            FadeIn(board.card["heads"]),
+            ReplacementTransform(card_box, new),
+            formula_box.animate.set_stroke(opacity=0.0),
         )
-        card = {
-            name: self.card(view, name)
-            for name in ("X", "X_kv", "Q", "K", "V", *stages)
-            if name != "X_kv" or cross
-        }
-        bottom = self.spread(VGroup(*(card[n] for n in stages)), 1.0)
-        pair = self.spread(VGroup(card["Q"], card["K"]), 0.5)
-        # Q and K stand over the scores they make, V over the output it feeds
-        pair.next_to(bottom, UP, buff=1.0).match_x(card["scores"])
-        card["V"].match_x(card["output"])
-        sources = self.place_the_sources(card, pair)
-        top = VGroup(*sources, pair, card["V"])
-        for c in (*sources, card["V"]):  # the top row's matrices level with Q's
-            c.shift(UP * (card["Q"][1].get_y() - c[1].get_y()))
-        layout = VGroup(top, bottom)
-        room = formula.get_bottom()[1] - 0.75 - (-FRAME_TOP + 1.1)
-        layout.scale(min(1.0, CONTENT_WIDTH / layout.width, room / layout.height))
-        layout.next_to(formula, DOWN, buff=0.75)  # room for the arc from X over K to Q
-        return card
+        self.remove(formula_box)
+        board.lit = (new,)
+        self.pace()
 
-    @staticmethod
-    def place_the_sources(card: dict[str, VGroup], pair: VGroup) -> list[VGroup]:
-        """The token vectors in the top row, beside Q and K; returns them (X, then X_kv)."""
-        if "X_kv" in card:  # cross: queries from one sentence, keys and values from the other
-            sources = [card["X"], card["X_kv"]]
-            card["X"].next_to(pair, LEFT, buff=1.0)
-            middle = card["X_kv"]
-        else:
-            sources = [card["X"]]
-            middle = card["X"]
-        free = card["V"].get_left()[0] - pair.get_right()[0]
-        if free >= middle.width + 2.0:  # room between K and V for the tokens that feed them
-            middle.set_x((pair.get_right()[0] + card["V"].get_left()[0]) / 2)
-        else:  # tiny attention matrices: the top row simply runs on
-            middle.next_to(pair, RIGHT, buff=1.0)
-            card["V"].next_to(middle, RIGHT, buff=1.0)
-        return sources
+    def set_off(self) -> None:
+        """Now the steps, one at a time."""
+        self.say("go")
+        self.pace()
 
-    def projection_arrows(self, board: Board) -> list[VMobject]:
-        """From the token vectors to Q, K and V."""
-        card = board.card
-        if board.cross:
-            return [
-                self.arrow(card["X"], card["Q"]),
-                self.arrow(card["X_kv"], card["K"]),
-                self.arrow(card["X_kv"], card["V"]),
-            ]
-        # X sits between K and V; its arrow to Q arcs over K
-        return [
-            self.arrow(card["X"], card["K"]),
-            self.arrow(card["X"], card["V"]),
-            CurvedArrow(
-                card["X"][0].get_top() + UP * 0.08,
-                card["Q"][0].get_top() + UP * 0.08,
-                angle=PI / 7,
-                color=MUTED,
-                stroke_width=3,
-                tip_length=0.18,
-            ),
+    # -- the road -----------------------------------------------------------------------------
+
+    @property
+    def masked(self) -> bool:
+        return bool(self.trace.config.get("causal")) and self.trace.X_kv is None
+
+    def lay_out_the_road(self, view: Convention, formula: MathTex, part: dict) -> Board:
+        """The tokens, then every stage's card in two rows (left to right, the second row
+        continuing the first), the whole fitted between the formula and the caption."""
+        scaled = view.similarity == "scaled_dot"
+        stages = [
+            "X",
+            "QKV",
+            "scores",
+            *(["scaled"] if scaled else []),
+            *(["mask"] if self.masked else []),
+            "weights",
+            "output",
+            *(["heads"] if len(self.trace.heads) > 1 else []),
         ]
+        card = {name: self.card(view, name) for name in stages}
+        half = (len(stages) + 1) // 2
+        rows = [VGroup(*(card[n] for n in part)) for part in (stages[:half], stages[half:])]
+        # one grid: every card centred in its slot, the slots as wide as the widest card
+        slot = max(c.width for c in card.values()) + GAP
+        VGroup(*rows).arrange(DOWN, buff=0.7)
+        for row in rows:
+            for k, c in enumerate(row):
+                c.set_x((k - (half - 1) / 2) * slot)
+        tokens = self.token_rows()
+        tokens.next_to(rows[0], UP, buff=0.55)
+        road = VGroup(tokens, *rows)
+        top, bottom = formula.get_bottom()[1] - 0.3, CAPTION_TOP + 0.15
+        fit(road, CONTENT_WIDTH, top - bottom)
+        road.move_to([0, (top + bottom) / 2, 0])
+        # the tokens start where the road does, over the first card (or across, if long)
+        tokens.align_to(rows[0], LEFT)
+        into = {"X": self.down_arrow(tokens, card["X"])}
+        for a, b in zip(stages, stages[1:], strict=False):
+            turn = b == stages[half]  # the second row continues the first
+            into[b] = self.elbow(card[a], card[b]) if turn else self.arrow(card[a], card[b])
+        return Board(view, formula, part, tokens, card, into)
+
+    def token_rows(self) -> VGroup:
+        """The sentence's tokens; for cross-attention, the other sentence's beside them."""
+        sides = ["tokens", "key_tokens"] if self.trace.X_kv is not None else ["tokens"]
+        rows = VGroup(*(TokenRow(self.num, side, ROLE["X"]) for side in sides))
+        apart = 1.6  # two sentences, clearly two
+        for row in rows:
+            fit(row, (CONTENT_WIDTH - apart * (len(rows) - 1)) / len(rows), 1.0)
+        return rows.arrange(RIGHT, buff=apart)
 
     def card(self, view: Convention, name: str) -> VGroup:
-        """One stage: its name over its matrix, a few real entries and ⋯ for the rest."""
-        h = f"heads.{self.head}"
-        key, role, tex = {
-            "X": ("X", "X", view.tex("X")),
-            "X_kv": ("X_kv", "X", view.tex("X") + r"_{\mathrm{kv}}"),  # the other sentence
-            "Q": (f"{h}.Q", "Q", "Q"),
-            "K": (f"{h}.K", "K", "K"),
-            "V": (f"{h}.V", "V", "V"),
-            "scores": (f"{h}.scores", "weights", view.tex("scores")),
-            "scaled": (f"{h}.scaled", "weights", _SCALED[view.columns]),
-            "weights": (f"{h}.weights", "weights", view.tex("A")),
-            "output": (f"{h}.output", "output", _OUTPUT[view.columns]),
-        }[name]
-        matrix = TraceMatrix(
-            self.num,
-            key,
-            role=role,
-            transpose=view.turned(),
-            max_rows=self.shown,
-            max_cols=self.shown,
-        )
-        label = MathTex(tex, font_size=LABEL_SIZE * 1.5, color=ROLE[role])
-        return VGroup(label, matrix).arrange(DOWN, buff=0.2)
-
-    @staticmethod
-    def spread(row: VGroup, gap: float) -> VGroup:
-        """Cards side by side, ``gap`` apart (room for arrows), their matrices level."""
-        for prev, card in zip(row, row[1:], strict=False):
-            card.next_to(prev, RIGHT, buff=gap)
-            card.shift(UP * (prev[1].get_y() - card[1].get_y()))
-        return row
-
-    @staticmethod
-    def arrow(start: VGroup, end: VGroup, *, down: bool = False) -> Arrow:
-        """From one card's matrix to another's: sideways within a row, or ``down`` from the
-        projections to the attention below."""
-        a, b = start[1], end[1]
-        if down:
-            points = a.get_bottom(), end.get_top()
-        elif b.get_x() > a.get_x():
-            points = a.get_right(), b.get_left()
+        """One stage: its symbol (or symbols, each with its shape), its name, its shape."""
+        kv = "S" if self.trace.X_kv is not None else "T"
+        if name == "X":
+            lines = [(view.tex("X"), "X", ("T", "d_model"))]
+            if self.trace.X_kv is not None:
+                lines.append((view.tex("X") + r"_{\mathrm{kv}}", "X", ("S", "d_model")))
+        elif name == "QKV":
+            lines = [("Q", "Q", ("T", "d_k")), ("K", "K", (kv, "d_k")), ("V", "V", (kv, "d_v"))]
         else:
-            points = a.get_left(), b.get_right()
+            tex, role, dims = {
+                "scores": (view.tex("scores"), "weights", ("T", kv)),
+                "scaled": (_SCALED[view.columns], "weights", ("T", kv)),
+                "mask": ("+M", "weights", ("T", kv)),
+                "weights": (NORMALISER_TEX[view.normaliser], "weights", ("T", kv)),
+                "output": (view.tex("output"), "output", ("T", "d_v")),
+                "heads": (_HEADS[view.columns], "learned", ("T", "d_model")),
+            }[name]
+            lines = [(tex, role, dims)]
+        body = VGroup(*(self.line(view, *line, alone=len(lines) == 1) for line in lines))
+        body.arrange(DOWN, buff=0.15, aligned_edge=LEFT)
+        title = Text(
+            NAMES[name][self.language],
+            font=FONT,
+            font_size=LABEL_SIZE * 0.8,
+            color=MUTED,
+            disable_ligatures=True,
+        )
+        if name == "heads":  # how many heads, from the trace
+            count = VGroup(MathTex("h =", font_size=LABEL_SIZE * 0.8), self.num.dim("h"))
+            title = VGroup(title, count.arrange(RIGHT, buff=0.12)).arrange(DOWN, buff=0.1)
+        return VGroup(title, body).arrange(DOWN, buff=0.15)
+
+    def line(self, view: Convention, tex: str, role: str, dims: tuple[str, str], alone: bool):
+        """A symbol in its role's colour and its shape: under it when alone on its card, beside
+        it on a card of several."""
+        symbol = MathTex(tex, font_size=LABEL_SIZE * (1.3 if alone else 1.1), color=ROLE[role])
+        rows, cols = dims[::-1] if view.columns else dims
+        shape = shape_label(self.num, rows, cols, DIM_TEX[rows], DIM_TEX[cols])
+        if alone:
+            return VGroup(symbol, shape).arrange(DOWN, buff=0.15)
+        return VGroup(symbol, shape).arrange(RIGHT, buff=0.25)
+
+    @staticmethod
+    def _arrow(start, end) -> Arrow:
         return Arrow(
-            *points,
-            buff=0.12,
+            start,
+            end,
+            buff=0.1,
             color=MUTED,
             stroke_width=3,
             tip_length=0.18,
             max_tip_length_to_length_ratio=0.3,
         )
 
+    def arrow(self, a: VGroup, b: VGroup) -> Arrow:
+        """From one card to the next in its row."""
+        return self._arrow(a.get_right(), b.get_left())
+
+    def down_arrow(self, tokens: VGroup, card: VGroup) -> VGroup:
+        """From the tokens (each sentence's, for cross-attention) down to the first card:
+        straight down where the card stands under the tokens, else to its nearer corner."""
+        arrows = VGroup()
+        for row in tokens:
+            left, right = row.get_left()[0] + 0.2, row.get_right()[0] - 0.2
+            x = min(max(card.get_x(), left), right)
+            if x == card.get_x():
+                end = card.get_top()
+            else:  # from the side: to the top corner, over nothing of the card
+                end = card.get_corner(UP + (RIGHT if x > card.get_x() else LEFT))
+            arrows.add(self._arrow([x, row.get_bottom()[1], 0], end))
+        return arrows
+
+    def elbow(self, a: VGroup, b: VGroup) -> VGroup:
+        """From the end of the first row to the start of the second: down, left, down."""
+        middle = (a.get_bottom()[1] + b.get_top()[1]) / 2
+        down = a.get_bottom() + DOWN * 0.1
+        turn = [down[0], middle, 0]
+        over = [b.get_x(), middle, 0]
+        lines = VGroup(
+            Line(down, turn, color=MUTED, stroke_width=3),
+            Line(turn, over, color=MUTED, stroke_width=3),
+        )
+        tip = Arrow(
+            over,
+            b.get_top(),
+            buff=0.1,
+            color=MUTED,
+            stroke_width=3,
+            tip_length=0.18,
+            max_tip_length_to_length_ratio=0.5,
+        )
+        tip.put_start_and_end_on(over, b.get_top() + UP * 0.1)
+        return VGroup(*lines, tip)
+
+    # -- pieces -------------------------------------------------------------------------------
+
+    def enter(self, board: Board, name: str, formula_part=None, colour=ROLE["weights"]) -> None:
+        """A stage's arrow and card appear; with ``formula_part``, the two boxes move there."""
+        into, card = board.into[name], board.card[name]
+        grow = Create(into) if isinstance(into, VGroup) else GrowArrow(into)
+        if formula_part is None:
+            self.play(grow, FadeIn(card))
+            return
+        new = (self.box(formula_part, colour), self.box(card, colour))
+        if board.lit:
+            boxes = [ReplacementTransform(old, b) for old, b in zip(board.lit, new, strict=True)]
+        else:
+            boxes = [FadeIn(b) for b in new]
+        self.play(grow, FadeIn(card), *boxes)
+        board.lit = new
+
     @staticmethod
     def box(mob, colour) -> SurroundingRectangle:
         return SurroundingRectangle(mob, color=colour, buff=0.1, corner_radius=0.08)
 
-    def move_boxes(self, board: Board, part, card, colour, *animations) -> None:
-        """Slide the two highlight boxes to the next formula part and stage."""
-        new = (self.box(part, colour), self.box(card, colour))
-        self.play(
-            *(ReplacementTransform(old, b) for old, b in zip(board.lit, new, strict=True)),
-            *animations,
-        )
-        board.lit = new
+    def pace(self) -> None:
+        """Wait until the caption on screen has been up long enough to read."""
+        if self._caption is None:
+            return
+        rate = READ_RATE[self.language]
+        needed = max(READ_MIN, len(self._caption.original_text) / rate) + 0.5  # its fade in
+        left = needed - (self.time - self._caption_since)
+        if left > 0:
+            self.wait(left)
