@@ -1,18 +1,18 @@
-"""Part 2 (T14): where attention sits. One encoder layer around this lesson's attention:
-attention → Add & Norm → feed-forward → Add & Norm, with the core's real numbers.
+"""Part 2 (T14): where attention sits. One layer around this lesson's attention:
+X → multi-head attention → Add & Norm → feed-forward → Add & Norm → Y, with the core's numbers.
 
-First the block diagram, its skip connections drawn round each sub-block; it then folds into a
-strip along the top that marks where the numbers below are. Then X + Attention(X) = R (one entry
-worked, then all), LayerNorm on one token's row (its mean and standard deviation, the normed
-row), the feed-forward network N·W_up → ReLU → H·W_down with real shapes (d_ff from the core),
-and Add & Norm again: N + F = R′, R′ → LayerNorm → Y, the layer's output. For the seeded and
-explicit sources the feed-forward weights are seeded, not trained, and LayerNorm's learned gain
-and shift stay at one and zero; for a pretrained model they are the model's own trained ones
-(with GELU and biases), and Y is the hidden state entering its next layer. The captions say
-which. Every number is an ``encoder.*`` key of qkv/studies.py. Masked or
-cross-attention is named as such and its layer called a Transformer layer (it would sit in a
-decoder). The layer is drawn in the paper's rows (a token is a row) whatever the convention:
-Add & Norm and the feed-forward network act on each token's vector alone.
+First the block diagram, the attention block lit as what the lesson built and a skip connection
+round each sub-block; it folds into a strip along the top that marks where the numbers below
+are. Then the one view of the residual, X + Attention(X) = R (one entry worked, then all), and
+the one view of LayerNorm: a token's row of R, its mean and standard deviation, the row brought
+to mean zero and spread one, then every row (N). The rest of the layer, feed-forward and Add &
+Norm again, is one step from N to the layer's output Y, shaped like X. For the seeded and
+explicit sources the feed-forward weights are seeded at random, not trained; for a pretrained
+model they are its own (and LayerNorm has its trained gain and shift), and Y is the model's own
+hidden state after the layer. The captions say which. Every number is an ``encoder.*`` key of
+qkv/studies. Masked or cross-attention is named as such and its layer called a Transformer layer
+(it would sit in a decoder). The layer is drawn in the paper's rows (a token is a row) whatever
+the convention: Add & Norm and the feed-forward network act on each token's vector alone.
 """
 
 from __future__ import annotations
@@ -50,57 +50,44 @@ from manim import (
     VMobject,
 )
 
-from qkv import lookup, lookup_array
+from qkv import lookup
 from scenes.kit.base import LessonScene
 from scenes.kit.layout import CAPTION_TOP, CONTENT_WIDTH
 from scenes.kit.style import FONT, LABEL_SIZE, MUTED, NUMBER_SIZE, ROLE
-from scenes.kit.widgets import (
-    DIM_TEX,
-    TraceMatrix,
-    elided,
-    fit,
-    highlight,
-    shape_label,
-)
+from scenes.kit.widgets import DIM_TEX, TraceMatrix, elided, fit, highlight, shape_label
 
 __all__ = ["EncoderLayer"]
 
-# The top of the upright diagram and of the stack; all ends above the caption line (CAPTION_TOP).
+# The top of the upright diagram; all ends above the caption line (CAPTION_TOP).
 DIAGRAM_TOP = 3.85
 # Room kept under an equation for a worked line (x + a = r).
 WORKED = 0.8
-# Columns shown of a d_model-wide matrix, and of a d_ff-wide one (the rest elided with ⋯).
-MODEL_COLS, FF_COLS = 8, 5
+# Columns shown of a d_model-wide matrix (the rest elided with ⋯).
+MODEL_COLS = 8
 NAME_SIZE = LABEL_SIZE * 1.05
 # How much a small layout (two tokens, two dimensions) may grow: more would look empty-handed.
 MAX_GROWTH = 1.4
-# How the widths are written (dims.* keys; d_ff is a study key of its own).
-_DIM_TEX = {**DIM_TEX, "d_ff": r"d_{\text{ff}}"}
 # The sub-blocks of the layer, bottom to top.
 BLOCKS = ("attention", "add_norm", "ffn", "add_norm")
 
 
 class Seeded:
-    """The seeded layer's formulas: ReLU, no biases, LayerNorm's gain one and shift zero."""
+    """The seeded layer: LayerNorm with gain one and shift zero (its feed-forward network, ReLU
+    and no biases, is seeded at random)."""
 
     normed = r"N = \mathrm{LayerNorm}(R)"
-    up = r"\xrightarrow{\;\mathrm{ReLU}\;}"  # the sign from N·W_up to H
-    hidden = r"H = \mathrm{ReLU}(N\,W_{\text{up}})"
-    down = "="  # the sign from H·W_down to F
 
 
 class Trained(Seeded):
-    """A pretrained model's own layer: trained gain γ and shift β, GELU, biases b."""
+    """A pretrained model's own layer: LayerNorm's trained gain γ and shift β (and a trained
+    feed-forward network with GELU and biases)."""
 
     normed = r"N = \gamma \odot \frac{R - \mu}{\sigma} + \beta"
-    up = r"\xrightarrow{\;+\,b,\ \mathrm{GELU}\;}"
-    hidden = r"H = \mathrm{GELU}(N\,W_{\text{up}} + b)"
-    down = r"\xrightarrow{\;+\,b\;}"
 
 
 @dataclass
 class Equation:
-    """``M₁ + M₂ = M₃`` (or ·) on screen: its matrices and signs, the tokens' names left of the
+    """``M₁ + M₂ = M₃`` (or →) on screen: its matrices and signs, the tokens' names left of the
     first, each matrix's name and shape above it, and ``whole`` (all of them, for layout)."""
 
     mats: list[TraceMatrix]
@@ -126,114 +113,64 @@ class Board:
 class EncoderLayer(LessonScene):
     captions = {
         "layer": {
-            "en": "One encoder layer: attention, then feed-forward, each followed by Add & Norm",
-            "zh": "一个编码器层：先是注意力，再是前馈网络，每一步后面都有 Add & Norm",
-            "ru": "Слой кодировщика: внимание, затем сеть прямой связи, за каждым — Add & Norm",
+            "en": "Where attention sits: inside a layer of the Transformer",
+            "zh": "注意力在哪里：在 Transformer 的一层之中",
+            "ru": "Где стоит внимание: внутри слоя трансформера",
         },
         "ours": {
-            "en": "The attention block is what this lesson computed: its output flows in here",
-            "zh": "注意力模块就是本课算出来的部分：它的输出从这里流入",
-            "ru": "Блок внимания — то, что мы посчитали в этом уроке: его выход входит сюда",
+            "en": "The lit block is the attention this lesson built",
+            "zh": "亮起的模块就是本课搭建的注意力",
+            "ru": "Подсвеченный блок — внимание, которое мы построили",
         },
         "decoder_causal": {
-            "en": "A decoder wraps its masked attention the same way: Add & Norm, feed-forward",
-            "zh": "解码器里的带掩码注意力也这样包装：Add & Norm，再接前馈网络",
-            "ru": (
-                "В декодере маскированное внимание обёрнуто так же: Add & Norm, сеть прямой связи"
-            ),
+            "en": "A decoder wraps its masked attention the same way",
+            "zh": "解码器也这样包装它的带掩码注意力",
+            "ru": "Декодер так же оборачивает своё маскированное внимание",
         },
         "decoder_cross": {
-            "en": "A decoder wraps its cross-attention the same way: Add & Norm, feed-forward",
-            "zh": "解码器里的交叉注意力也这样包装：Add & Norm，再接前馈网络",
-            "ru": (
-                "В декодере перекрёстное внимание обёрнуто так же: Add & Norm, сеть прямой связи"
-            ),
-        },
-        "skip": {
-            "en": "Skip connections carry each sub-block's input around it, to be added back",
-            "zh": "残差连接让每个子模块的输入绕过它，再加回到输出上",
-            "ru": "Остаточные связи несут вход подблока в обход него и прибавляют к выходу",
+            "en": "A decoder wraps its cross-attention the same way",
+            "zh": "解码器也这样包装它的交叉注意力",
+            "ru": "Декодер так же оборачивает своё перекрёстное внимание",
         },
         "add": {
-            "en": "Add: each token's input plus what attention brought, entry by entry",
-            "zh": "相加：每个词元的输入加上注意力带来的内容，逐个元素相加",
-            "ru": "Сложение: вход каждого токена плюс то, что дало внимание, поэлементно",
-        },
-        "all_entries": {
-            "en": "Every entry alike: the residual sum",
-            "zh": "每个元素都这样相加：得到残差和",
-            "ru": "Так же для каждой компоненты: остаточная сумма",
+            "en": "Add: a skip path adds X to attention's output",
+            "zh": "相加：残差连接把 X 加到注意力的输出上",
+            "ru": "Сложение: обходной путь прибавляет X к выходу внимания",
         },
         "norm_row": {
-            "en": 'Norm: the row of "{0}", its mean and its standard deviation',
-            "zh": "归一化：取“{0}”这一行，求它的均值和标准差",
-            "ru": "Нормировка: строка токена «{0}», её среднее и стандартное отклонение",
+            "en": 'Norm: the row of "{0}", its mean and deviation',
+            "zh": "归一化：“{0}”这一行的均值和标准差",
+            "ru": "Нормировка: строка «{0}», среднее и отклонение",
         },
         "norm_result": {
-            "en": "Subtract the mean, divide by the deviation: mean zero, spread one",
-            "zh": "减去均值，再除以标准差：均值为零，离散程度为一",
-            "ru": "Вычитаем среднее, делим на отклонение: среднее ноль, разброс единица",
+            "en": "Minus the mean, over the deviation: mean zero, spread one",
+            "zh": "减去均值，除以标准差：均值为零，离散程度为一",
+            "ru": "Минус среднее, делим на отклонение: среднее ноль, разброс один",
         },
-        "norm_all": {
-            "en": "LayerNorm does this to every token's row on its own",
-            "zh": "层归一化对每个词元的那一行分别这样做",
-            "ru": "LayerNorm делает это с каждой строкой-токеном отдельно",
+        "norm_result_trained": {
+            "en": "Minus the mean, over the deviation, then the model's gain and shift",
+            "zh": "减去均值，除以标准差，再用模型训练好的缩放和偏移",
+            "ru": "Минус среднее, делим на отклонение, затем обученные масштаб и сдвиг",
         },
-        "norm_gain": {
-            "en": "LayerNorm's learned gain and shift are left at one and zero here",
-            "zh": "层归一化可学习的缩放和偏移在这里保持为一和零",
-            "ru": "Обучаемые масштаб и сдвиг LayerNorm здесь оставлены единицей и нулём",
+        "rest": {
+            "en": "Then feed-forward, with random weights here, and Add & Norm again",
+            "zh": "然后是前馈网络（这里权重随机），再做一次 Add & Norm",
+            "ru": "Затем сеть прямой связи, здесь со случайными весами, и снова Add & Norm",
         },
-        "ffn_up": {
-            "en": "Feed-forward: every token, on its own, is widened into a larger hidden layer",
-            "zh": "前馈网络：每个词元各自被扩展成一个更宽的隐藏层",
-            "ru": "Сеть прямой связи: каждый токен отдельно расширяется в широкий скрытый слой",
-        },
-        "relu": {
-            "en": "ReLU keeps the positive entries and sets the negative ones to zero",
-            "zh": "ReLU 保留正的元素，把负的变成零",
-            "ru": "ReLU оставляет положительные компоненты, а отрицательные обнуляет",
-        },
-        "ffn_down": {
-            "en": "Then each token is narrowed back to the model's width",
-            "zh": "然后每个词元再被压缩回模型的宽度",
-            "ru": "Затем каждый токен сжимается обратно до ширины модели",
-        },
-        "seeded": {
-            "en": "These feed-forward weights are seeded at random here, not trained",
-            "zh": "这里的前馈网络权重是随机生成的，没有经过训练",
-            "ru": "Веса этой сети здесь заданы случайно, а не обучены",
-        },
-        # a pretrained model's own layer: trained gain and shift, GELU, biases
-        "trained_gain": {
-            "en": "Then the model's trained gain and shift rescale and move each column",
-            "zh": "接着，模型训练好的缩放和偏移再调整每一列",
-            "ru": "Затем обученные масштаб и сдвиг модели растягивают и смещают каждый столбец",
-        },
-        "gelu": {
-            "en": "GELU lets positive entries through and squeezes negative ones towards zero",
-            "zh": "GELU 让正的元素通过，把负的压向零",
-            "ru": "GELU пропускает положительные компоненты и прижимает отрицательные к нулю",
-        },
-        "trained_ffn": {
-            "en": "These are the model's own trained feed-forward weights and biases",
-            "zh": "这些是模型自己训练好的前馈网络权重和偏置",
-            "ru": "Это собственные обученные веса и смещения этой сети в модели",
-        },
-        "add_again": {
-            "en": "Add & Norm again: the normed input plus the feed-forward output",
-            "zh": "再做一次 Add & Norm：归一化后的输入加上前馈网络的输出",
-            "ru": "Снова Add & Norm: нормированный вход плюс выход сети прямой связи",
+        "rest_trained": {
+            "en": "Then the model's trained feed-forward and Add & Norm again",
+            "zh": "然后是模型训练好的前馈网络，再做一次 Add & Norm",
+            "ru": "Затем обученная сеть прямой связи модели и снова Add & Norm",
         },
         "output": {
-            "en": "The layer's output: one vector per token, the same shape as its input",
-            "zh": "这一层的输出：每个词元一个向量，形状和输入相同",
-            "ru": "Выход слоя: по вектору на токен, той же формы, что и вход",
+            "en": "Out comes Y: one vector per token, the shape of X",
+            "zh": "输出 Y：每个词元一个向量，形状和 X 相同",
+            "ru": "На выходе Y: по вектору на токен, той же формы, что X",
         },
-        "stack": {
-            "en": "A Transformer stacks many such layers, each one feeding the next",
-            "zh": "Transformer 把许多这样的层叠起来，每一层的输出送入下一层",
-            "ru": "Трансформер ставит много таких слоёв подряд: выход одного — вход следующего",
+        "output_trained": {
+            "en": "Out comes Y: the model's own state after this layer",
+            "zh": "输出 Y：模型在这一层之后的状态",
+            "ru": "На выходе Y: состояние модели после этого слоя",
         },
     }
     # The names written in the diagram's boxes (Text, not captions: no slots, no sentence).
@@ -265,21 +202,16 @@ class EncoderLayer(LessonScene):
     }
 
     def construct(self) -> None:
+        """The layer around attention; one view of its residual and of LayerNorm; the rest."""
         diagram = self.diagram()
         self.draw_the_layer(diagram)
         self.light_our_attention(diagram)
-        self.name_the_decoder()
-        self.draw_the_skips(diagram)
         board = self.fold_into_a_strip(diagram)
         self.add_the_input_back(board)
         band, panel = self.normalise_one_row(board)
         self.normalise_every_row(board, band, panel)
-        self.widen_each_token(board)
-        self.show_the_activation(board)
-        self.narrow_each_token_back(board)
-        self.add_and_norm_again(board)
+        self.through_the_rest_of_the_layer(board)
         self.show_the_output(board)
-        self.stack_the_layers(board)
 
     # -- the variants ---------------------------------------------------------------------------
 
@@ -303,7 +235,7 @@ class EncoderLayer(LessonScene):
     # -- the beats ------------------------------------------------------------------------------
 
     def draw_the_layer(self, diagram: dict[str, VMobject]) -> None:
-        """The block diagram: X in at the bottom, through the four blocks, Y out at the top."""
+        """The layer: X in at the bottom, four blocks, Y out at the top, a skip round each pair."""
         self.say("layer")
         self.play(
             FadeIn(diagram["x"]),
@@ -319,32 +251,25 @@ class EncoderLayer(LessonScene):
         self.play(
             GrowArrow(diagram["arrows"][-1]),
             FadeIn(diagram["y"]),
+            *(Create(s) for s in diagram["skips"]),
             Create(diagram["frame"]),
             FadeIn(diagram["name"]),
-            run_time=0.8,
+            run_time=1.0,
         )
-        self.wait(0.6)
+        self.wait(1.0)
 
     def light_our_attention(self, diagram: dict[str, VMobject]) -> None:
-        """The attention block is what this lesson computed."""
+        """The attention block is what this lesson built (a decoder would wrap it alike)."""
         attention = diagram["boxes"][0]
         self.say("ours")
         self.play(
             self.lit(attention[0]), Indicate(attention[1], color=ROLE["output"]), run_time=0.8
         )
-        self.wait(0.8)
-
-    def name_the_decoder(self) -> None:
-        """Masked or cross-attention: a decoder wraps it the same way."""
+        # the strip folds under the last caption said here (beat 3), so each reads long enough
+        self.wait(1.2 if self.kind == "self" else 2.4)
         if self.kind != "self":
             self.say("decoder_causal" if self.kind == "causal" else "decoder_cross")
-            self.wait(1.2)
-
-    def draw_the_skips(self, diagram: dict[str, VMobject]) -> None:
-        """Skip connections carry each sub-block's input round it, to be added back."""
-        self.play(*(Create(s) for s in diagram["skips"]), run_time=1.2)
-        self.say("skip")
-        self.wait(1.0)
+            self.wait(2.2)
 
     def fold_into_a_strip(self, diagram: dict[str, VMobject]) -> Board:
         """The diagram folds into a strip along the top: a map of where the numbers below are."""
@@ -368,7 +293,7 @@ class EncoderLayer(LessonScene):
         )
 
     def add_the_input_back(self, board: Board) -> None:
-        """Add: X + Attention(X) = R, one entry by hand, then all of them."""
+        """Add: the skip carries X round attention, X + Attention(X) = R, one entry by hand."""
         i = board.token
         add = self.equation(
             board,
@@ -382,14 +307,15 @@ class EncoderLayer(LessonScene):
         )
         x, a, r = add.mats
         self.say("add")
-        self.play(Create(board.cursor), FadeIn(VGroup(add.labels, x, add.heads[0])), run_time=0.8)
         self.play(
-            FadeIn(VGroup(add.signs, a, add.heads[1], add.heads[2], self.shell(r))), run_time=0.8
+            Create(board.cursor),
+            Indicate(board.strip["skips"][0], color=WHITE),
+            FadeIn(VGroup(add.labels, x, add.heads[0])),
+            FadeIn(VGroup(add.signs, a, add.heads[1], add.heads[2], self.shell(r)), shift=UP * 0.1),
+            run_time=1.0,
         )
         self.work_sum(add, i)
-        self.say("all_entries")
         self.fill(r, skip={(i, 0)})
-        self.wait(1.0)
         board.shown = add
 
     def normalise_one_row(self, board: Board) -> tuple[VMobject, VGroup]:
@@ -401,8 +327,7 @@ class EncoderLayer(LessonScene):
         grow(VGroup(norm.whole, panel), CONTENT_WIDTH, board.top - CAPTION_TOP)
         VGroup(norm.whole, panel).move_to(UP * (board.top + CAPTION_TOP) / 2)
         x, a, _ = add.mats
-        self.play(FadeOut(VGroup(x, a, add.heads[0], add.heads[1], add.signs)), run_time=0.5)
-        self.carry(add, norm, 0)
+        self.carry(add, norm, 0, FadeOut(VGroup(x, a, add.heads[0], add.heads[1], add.signs)))
         band = highlight(VGroup(norm.mats[0].row_band(i), norm.labels[i]), WHITE)
         row, stats, result = panel
         self.say("norm_row", ("tokens", i))
@@ -414,154 +339,62 @@ class EncoderLayer(LessonScene):
             TransformFromCopy(row[1], stats[3]),
             run_time=1.2,
         )
-        self.wait(0.3)
-        self.say("norm_result")
-        self.play(
-            FadeIn(result[0]),
-            TransformFromCopy(VGroup(row[1], stats[1], stats[3]), result[1]),
-            run_time=1.2,
-        )
-        self.wait(1.6)
+        self.wait(1.2)
         board.shown = norm
         return band, panel
 
     def normalise_every_row(self, board: Board, band: VMobject, panel: VGroup) -> None:
-        """LayerNorm does this to every token's row on its own; then its gain and shift."""
+        """The row to mean zero and spread one; LayerNorm does so to every row (N)."""
         norm = board.shown
+        _, stats, result = panel
+        self.say("norm_result_trained" if self.trained else "norm_result")
+        self.play(
+            FadeIn(result[0]),
+            TransformFromCopy(VGroup(panel[0][1], stats[1], stats[3]), result[1]),
+            run_time=1.2,
+        )
+        self.wait(1.1 if self.trained else 0.8)  # the trained caption is the longer
         normed = self.in_place(norm, "encoder.normed", self.formulas.normed, "X")
-        self.say("norm_all")
         self.play(
             FadeOut(band),
             FadeOut(panel),
             ReplacementTransform(norm.mats[0], normed.mats[0]),
             FadeTransform(norm.heads[0], normed.heads[0]),
-            run_time=1.5,
-        )
-        self.wait(0.6)
-        self.say("trained_gain" if self.trained else "norm_gain")
-        self.wait(1.6)
-        board.shown = normed
-
-    def widen_each_token(self, board: Board) -> None:
-        """Feed-forward: N·W_up widens every token, on its own, into the hidden layer H."""
-        up = self.equation(
-            board,
-            [
-                ("encoder.normed", "N", "X"),
-                ("encoder.W_1", r"W_{\text{up}}", "learned"),
-                ("encoder.hidden", self.formulas.hidden, "X"),
-            ],
-            ["\\cdot", self.formulas.up],
-        )
-        step = self.step(board.cursor, board.strip["boxes"][2])
-        self.carry(board.shown, up, 0, step, head=FadeTransform, run_time=1.0)
-        self.say("ffn_up")
-        _, w_up, h = up.mats
-        self.play(FadeIn(VGroup(up.signs, w_up, up.heads[1], up.heads[2], self.shell(h))))
-        self.fill(h)
-        self.wait(0.5)
-        board.shown = up
-
-    def show_the_activation(self, board: Board) -> None:
-        """ReLU zeroes H's negative entries (a trained GELU squeezes them): zeros pointed at."""
-        self.say("gelu" if self.trained else "relu")
-        zeros = self.zeros(board.shown.mats[2])
-        if zeros:
-            self.play(
-                LaggedStart(*(Indicate(z, color=WHITE) for z in zeros), lag_ratio=0.1), run_time=1.2
-            )
-        self.wait(0.5)
-
-    def narrow_each_token_back(self, board: Board) -> None:
-        """H·W_down narrows each token back to the model's width: F."""
-        down = self.equation(
-            board,
-            [
-                ("encoder.hidden", "H", "X"),
-                ("encoder.W_2", r"W_{\text{down}}", "learned"),
-                ("encoder.ffn", "F", "X"),
-            ],
-            ["\\cdot", self.formulas.down],
-        )
-        self.clear_factors(board.shown)
-        self.carry(board.shown, down, 0, head=FadeTransform)
-        self.say("ffn_down")
-        _, w_down, f = down.mats
-        self.play(FadeIn(VGroup(down.signs, w_down, down.heads[1], down.heads[2], self.shell(f))))
-        self.fill(f)
-        self.say("trained_ffn" if self.trained else "seeded")
-        self.wait(1.3)
-        board.shown = down
-
-    def add_and_norm_again(self, board: Board) -> None:
-        """Add & Norm again: the normed input plus the feed-forward output, N + F = R′."""
-        again = self.equation(
-            board,
-            [
-                ("encoder.normed", "N", "X"),
-                ("encoder.ffn", "F", "X"),
-                ("encoder.residual_2", "R'", "X"),
-            ],
-            ["+", "="],
-        )
-        self.clear_factors(board.shown)
-        self.carry(board.shown, again, 1, self.step(board.cursor, board.strip["boxes"][3]))
-        n, _, r2 = again.mats
-        self.play(
-            FadeIn(VGroup(n, again.heads[0], again.signs, again.heads[2], self.shell(r2))),
-            run_time=0.8,
-        )
-        self.say("add_again")
-        self.fill(r2)
-        self.wait(0.3)
-        board.shown = again
-
-    def show_the_output(self, board: Board) -> None:
-        """R′ → LayerNorm → Y: the layer's output, one vector per token, shaped like its input."""
-        out = self.equation(
-            board,
-            [("encoder.residual_2", "R'", "X"), ("encoder.output", "Y", "output")],
-            [r"\xrightarrow{\;\mathrm{LayerNorm}\;}"],
-        )
-        self.clear_factors(board.shown)
-        self.carry(board.shown, out, 0)
-        self.say("output")
-        self.play(
-            FadeIn(VGroup(out.signs, out.heads[1])),
-            self.step(board.cursor, board.strip["y"]),
-            TransformFromCopy(out.mats[0], out.mats[1]),
-            run_time=1.5,
-        )
-        self.wait(1.2)
-        board.shown = out
-
-    def stack_the_layers(self, board: Board) -> None:
-        """Many such layers, one after another: the layer becomes one of a stack."""
-        stack = self.stack()
-        strip, out = board.strip, board.shown
-        numbers = VGroup(out.labels, *out.mats, out.signs, out.heads)
-        layer = VGroup(strip["boxes"], strip["arrows"][1:-1], strip["skips"])
-        self.play(
-            FadeOut(numbers),
-            FadeOut(board.cursor),
-            FadeTransform(layer, stack["layers"][0]),
-            ReplacementTransform(strip["x"], stack["x"]),
-            ReplacementTransform(strip["y"], stack["y"]),
-            ReplacementTransform(
-                VGroup(strip["arrows"][0], strip["arrows"][-1]),
-                VGroup(stack["arrows"][0], stack["arrows"][-1]),
-            ),
             run_time=1.2,
         )
+        self.wait(0.6)
+        board.shown = normed
+
+    def through_the_rest_of_the_layer(self, board: Board) -> None:
+        """Feed-forward, then Add & Norm again: N becomes the layer's output Y."""
+        out = self.equation(
+            board,
+            [("encoder.normed", "N", "X"), ("encoder.output", "Y", "output")],
+            [self.rest_arrow()],
+        )
+        self.say("rest_trained" if self.trained else "rest")
+        step = self.step(board.cursor, board.strip["boxes"][2])
+        self.carry(board.shown, out, 0, step, head=FadeTransform)
         self.play(
-            LaggedStart(
-                *(FadeIn(m) for m in (*stack["layers"][1:], stack["dots"], *stack["arrows"][1:-1])),
-                lag_ratio=0.2,
-            ),
+            GrowArrow(out.signs[0][0]),
+            FadeIn(out.signs[0][1]),
+            self.step(board.cursor, board.strip["boxes"][3]),
             run_time=1.0,
         )
-        self.say("stack")
-        self.wait(1.8)
+        self.play(FadeIn(out.heads[1]), TransformFromCopy(out.mats[0], out.mats[1]), run_time=1.2)
+        self.wait(1.4)
+        board.shown = out
+
+    def show_the_output(self, board: Board) -> None:
+        """Y, the layer's output: one vector per token, shaped like its input X."""
+        out = board.shown
+        self.say("output_trained" if self.trained else "output")
+        self.play(
+            self.step(board.cursor, board.strip["y"]),
+            Indicate(out.heads[1], color=ROLE["output"]),
+            run_time=1.0,
+        )
+        self.wait(2.2)
 
     # -- the steps between equations ------------------------------------------------------------
 
@@ -582,13 +415,6 @@ class EncoderLayer(LessonScene):
             head(old.heads[-1], new.heads[into]),
             ReplacementTransform(old.labels, new.labels),
             run_time=run_time,
-        )
-
-    def clear_factors(self, eq: Equation) -> None:
-        """An equation's first two matrices, its signs and their names leave: the result stays."""
-        self.play(
-            FadeOut(VGroup(eq.mats[0], eq.mats[1], eq.signs, eq.heads[0], eq.heads[1])),
-            run_time=0.5,
         )
 
     # -- the diagram --------------------------------------------------------------------------
@@ -698,25 +524,6 @@ class EncoderLayer(LessonScene):
         whole.to_edge(UP, buff=0.15)
         return {"x": x, "boxes": boxes, "y": y, "arrows": arrows, "skips": skips}
 
-    def stack(self) -> dict[str, VMobject]:
-        """X, a layer, another, ⋮, the last, Y: the encoder as a stack of these layers."""
-        layers = VGroup(*(self.block("layer", 4.4, 0.7, 26) for _ in range(3)))
-        for layer in layers:  # a whole layer wears the colour of what the lesson computed
-            self.lit(layer[0], animate=False)
-        dots = MathTex(r"\vdots", font_size=NAME_SIZE)
-        x = MathTex("X", font_size=NAME_SIZE * 1.2)
-        y = MathTex("Y", font_size=NAME_SIZE * 1.2)
-        ends = [x, layers[0], layers[1], dots, layers[2], y]
-        VGroup(*ends).arrange(UP, buff=0.45).move_to(UP * (DIAGRAM_TOP + CAPTION_TOP) / 2)
-        arrows = VGroup(
-            *(
-                self.arrow(a.get_top(), b.get_bottom())
-                for a, b in zip(ends, ends[1:], strict=False)
-                if dots not in (a, b)
-            )
-        )
-        return {"x": x, "y": y, "layers": layers, "dots": dots, "arrows": arrows}
-
     @staticmethod
     def arrow(start, end) -> Arrow:
         return Arrow(
@@ -748,46 +555,57 @@ class EncoderLayer(LessonScene):
     # -- the numbers --------------------------------------------------------------------------
 
     def matrix(self, key: str, role: str) -> TraceMatrix:
-        """An ``encoder.*`` matrix; wide axes (d_ff, large d_model) elided with ⋯ and ⋮."""
-        limit = {"d_ff": FF_COLS, "d_model": MODEL_COLS, "T": 12}
-        rows, cols = _AXES[key]
-        return TraceMatrix(
-            self.num,
-            key,
-            role=role,
-            dims=(rows, cols),
-            max_rows=8 if rows == "d_ff" else limit[rows],
-            max_cols=limit[cols],
+        """An ``encoder.*`` matrix (T × d_model); a wide d_model elided with ⋯."""
+        return TraceMatrix(self.num, key, role=role, dims=_AXES, max_rows=12, max_cols=MODEL_COLS)
+
+    def shape(self) -> VGroup:
+        """``(T × d_model) = (6 × 6)``: every matrix of the layer has its input's shape."""
+        rows, cols = _AXES
+        return shape_label(self.num, rows, cols, DIM_TEX[rows], DIM_TEX[cols])
+
+    def rest_arrow(self) -> VGroup:
+        """An arrow through the rest of the layer, named by the strip's boxes: feed-forward
+        above it, Add & Norm below."""
+        over, under = (
+            Text(self.label(k), font=FONT, font_size=22, color=MUTED, disable_ligatures=True)
+            for k in ("ffn", "add_norm")
         )
-
-    def shape(self, rows: str, cols: str) -> VGroup:
-        """``(T × d_ff) = (6 × 24)``: d_ff, which no trace dimension holds, comes from
-        ``encoder.d_ff``."""
-
-        def key(name: str) -> str:
-            return "encoder.d_ff" if name == "d_ff" else name
-
-        return shape_label(self.num, key(rows), key(cols), _DIM_TEX[rows], _DIM_TEX[cols])
+        length = max(over.width, under.width) + 0.5
+        arrow = Arrow(
+            LEFT * length / 2,
+            RIGHT * length / 2,
+            buff=0,
+            color=MUTED,
+            stroke_width=4,
+            tip_length=0.2,
+            max_tip_length_to_length_ratio=0.5,
+        )
+        over.next_to(arrow, UP, buff=0.12)
+        under.next_to(arrow, DOWN, buff=0.12)
+        return VGroup(arrow, VGroup(over, under))
 
     def equation(
         self,
         board: Board,
         terms: list[tuple[str, str, str]],
-        signs: list[str],
+        signs: list[str | VMobject],
         *,
         room: float = 0.0,
         width: float | None = None,
         growth: float = MAX_GROWTH,
     ) -> Equation:
-        """``M₁ + M₂ = M₃`` (or ·): each matrix named and shaped above it, the tokens left of the
-        first; fitted under the strip (leaving ``room`` below for a worked line) and centred."""
+        """``M₁ + M₂ = M₃`` (or →): each matrix named and shaped above it, the tokens left of the
+        first (a sign is LaTeX or a mobject); fitted under the strip (leaving ``room`` below for
+        a worked line) and centred."""
         mats = [self.matrix(key, role) for key, _, role in terms]
         body = VGroup()
         sign_mobs = VGroup()
         for k, m in enumerate(mats):
             body.add(m)
             if k < len(signs):
-                sign = MathTex(signs[k], font_size=NAME_SIZE * 1.2)
+                sign = signs[k]
+                if isinstance(sign, str):
+                    sign = MathTex(sign, font_size=NAME_SIZE * 1.2)
                 sign_mobs.add(sign)
                 body.add(sign)
         body.arrange(RIGHT, buff=0.3)
@@ -795,10 +613,9 @@ class EncoderLayer(LessonScene):
         labels = first.name_lines()  # T ≤ 12 rows: every token's row is shown
         heads = VGroup()
         top = VGroup(*mats).get_top()[1]
-        for m, (key, name, role) in zip(mats, terms, strict=True):
-            rows, cols = _AXES[key]
+        for m, (_, name, role) in zip(mats, terms, strict=True):
             head = VGroup(
-                MathTex(name, font_size=NAME_SIZE, color=ROLE[role]), self.shape(rows, cols)
+                MathTex(name, font_size=NAME_SIZE, color=ROLE[role]), self.shape()
             ).arrange(DOWN, buff=0.12)
             heads.add(head.next_to(m.get_center() * RIGHT + top * UP, UP, buff=0.25))
         whole = VGroup(body, labels, heads)
@@ -852,11 +669,11 @@ class EncoderLayer(LessonScene):
             run_time=1.0,
         )
         self.play(FadeIn(line[3]), FadeIn(line[4], shift=RIGHT * 0.2), run_time=0.6)
-        self.wait(0.4)
+        self.wait(0.2)
         self.play(
             ReplacementTransform(line[4].copy(), r.entries[(i, 0)]),
             FadeOut(VGroup(*boxes, line)),
-            run_time=0.9,
+            run_time=0.7,
         )
 
     def norm_panel(self, i: int) -> VGroup:
@@ -898,17 +715,11 @@ class EncoderLayer(LessonScene):
         new = self.matrix(key, role)
         factor = old_mat.height / new.height  # the scale the old one's layout was fitted to
         new.scale(factor).move_to(old_mat)
-        rows, cols = _AXES[key]
-        head = VGroup(
-            MathTex(name, font_size=NAME_SIZE, color=ROLE[role]), self.shape(rows, cols)
-        ).arrange(DOWN, buff=0.12)
+        head = VGroup(MathTex(name, font_size=NAME_SIZE, color=ROLE[role]), self.shape()).arrange(
+            DOWN, buff=0.12
+        )
         head.scale(factor).match_x(new).align_to(old_head, DOWN)
         return Equation([new], VGroup(), old.labels, VGroup(head), VGroup(new, old.labels, head))
-
-    def zeros(self, m: TraceMatrix) -> list:
-        """The shown entries ReLU set to zero (read from the trace, to point at them)."""
-        values = lookup_array(self.trace, m.key)
-        return [e for (r, c), e in m.entries.items() if values[r, c] == 0.0]
 
 
 def grow(mob: VMobject, width: float, height: float, limit: float = MAX_GROWTH) -> VMobject:
@@ -916,16 +727,5 @@ def grow(mob: VMobject, width: float, height: float, limit: float = MAX_GROWTH) 
     return mob.scale(min(limit, width / mob.width, height / mob.height))
 
 
-# The axes of each matrix the scene shows, as named in dims.* (d_ff from encoder.d_ff).
-_AXES = {
-    "encoder.X": ("T", "d_model"),
-    "encoder.attention": ("T", "d_model"),
-    "encoder.residual": ("T", "d_model"),
-    "encoder.normed": ("T", "d_model"),
-    "encoder.W_1": ("d_model", "d_ff"),
-    "encoder.W_2": ("d_ff", "d_model"),
-    "encoder.hidden": ("T", "d_ff"),
-    "encoder.ffn": ("T", "d_model"),
-    "encoder.residual_2": ("T", "d_model"),
-    "encoder.output": ("T", "d_model"),
-}
+# The axes of every matrix the scene shows (X, Attention(X), R, N, Y), as named in dims.*.
+_AXES = ("T", "d_model")

@@ -7,13 +7,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from manim import DOWN, UP, FadeIn, FadeOut, FadeTransform, MathTex, Write, config
+from manim import (
+    DOWN,
+    UP,
+    Create,
+    FadeIn,
+    FadeOut,
+    FadeTransform,
+    MathTex,
+    ReplacementTransform,
+    VGroup,
+    Write,
+    config,
+)
 
 from scenes.kit.base import LessonScene
 from scenes.kit.convention import Convention
 from scenes.kit.product import MatrixProduct, fill_rest, work_entry
 from scenes.kit.style import LABEL_SIZE, ROLE
-from scenes.kit.widgets import TraceMatrix
+from scenes.kit.widgets import TraceMatrix, highlight
 
 __all__ = ["Projections"]
 
@@ -30,10 +42,21 @@ class Board:
 
 class Projections(LessonScene):
     captions = {
+        # the query weights, honest about where they come from: random, hand-set or trained
         "learned_W": {
-            "en": "The query weights are learned in training; here they are given",
-            "zh": "查询权重是在训练中学到的；在这里它们是给定的",
-            "ru": "Веса запросов выучиваются при обучении; здесь они заданы",
+            "en": "The query weights: learned in training, random here",
+            "zh": "查询权重：在训练中学到，这里是随机的",
+            "ru": "Веса запросов: выучиваются при обучении, здесь случайны",
+        },
+        "learned_W_given": {
+            "en": "The query weights: learned in training, set by hand here",
+            "zh": "查询权重：在训练中学到，这里是手工设定的",
+            "ru": "Веса запросов: выучиваются при обучении, здесь заданы вручную",
+        },
+        "learned_W_trained": {
+            "en": "The query weights: the model's own, learned in training",
+            "zh": "查询权重：模型自己在训练中学到的",
+            "ru": "Веса запросов: собственные, выученные моделью при обучении",
         },
         "one_entry": {
             "en": "One entry: a token's row times a column of weights, term by term",
@@ -46,44 +69,55 @@ class Projections(LessonScene):
             "ru": "Один элемент: строка весов на столбец токена, слагаемое за слагаемым",
         },
         "all_entries": {
-            "en": "Every entry the same way: one matrix product gives all the queries",
-            "zh": "其余元素同理：一次矩阵乘法得到全部查询向量",
-            "ru": "Остальные элементы так же: одно умножение матриц даёт все запросы",
+            "en": "One matrix product gives every query: what each token looks for",
+            "zh": "一次矩阵乘法得到全部查询：每个词元在找什么",
+            "ru": "Одно умножение матриц даёт все запросы: что ищет каждый токен",
         },
         "keys": {
-            "en": "The same product with the key weights gives the keys",
-            "zh": "同样的乘法，换成键的权重，得到键",
-            "ru": "То же произведение с весами ключей даёт ключи",
+            "en": "Keys: what each token offers to be matched",
+            "zh": "键：每个词元拿出来供匹配的内容",
+            "ru": "Ключи: что каждый токен предлагает для сравнения",
+        },
+        "keys_cross": {
+            "en": "Keys, from the other sentence: what each token offers",
+            "zh": "键来自另一个句子：每个词元拿出来供匹配的内容",
+            "ru": "Ключи из другого предложения: что предлагает каждый токен",
         },
         "values": {
-            "en": "And with the value weights, the values",
-            "zh": "换成值的权重，得到值",
-            "ru": "А с весами значений — значения",
+            "en": "Values: what each token passes on once matched",
+            "zh": "值：每个词元被匹配后传递出去的内容",
+            "ru": "Значения: что каждый токен передаёт дальше",
         },
     }
 
     def construct(self) -> None:
-        """Q = X·W_Q worked entry by entry, then K and V by the same product."""
+        """Q = X·W_Q worked entry by entry; K and V by the same product, at once; only the W
+        are learned."""
         queries = self.x_times_the_learned_weights()
         second = self.one_entry_term_by_term(queries)
         self.every_entry_the_same_way(queries, second)
-        self.only_the_weights_are_learned()
-        # K and V: the same code, their own colour; the keys' side in cross-attention
+        # K and V: the same product, their own weights and colour (the other sentence's, crossed)
         keys = self.the_same_product_for("K", queries)
-        self.the_same_product_for("V", keys)
+        values = self.the_same_product_for("V", keys)
+        self.only_the_weights_are_learned(values)
 
     def x_times_the_learned_weights(self) -> Board:
         """Q = X·W_Q (or W_Q·I): the token vectors, then the weights, which are learned."""
         view = Convention.of(self.trace)
         formula = MathTex(view.tex("Q"), font_size=LABEL_SIZE * 1.3, color=ROLE["Q"])
         formula.to_edge(UP, buff=0.3)
-        self.play(Write(formula))
         product = self.product("Q", "tokens", below=formula)
         x_side, w_side = (1, 0) if view.columns else (0, 1)
-        self.play(FadeIn(product.factor(x_side)))
+        self.play(Write(formula), FadeIn(product.factor(x_side)), run_time=1.2)
+        source = self.trace.config.get("source")
+        if source == "minilm":
+            self.say("learned_W_trained")
+        elif source == "explicit":
+            self.say("learned_W_given")
+        else:
+            self.say("learned_W")
         self.play(FadeIn(product.factor(w_side)))
-        self.say("learned_W")
-        self.wait(1.0)
+        self.wait(1.9)
         return Board(product, formula, anchor=formula)
 
     def one_entry_term_by_term(self, board: Board) -> tuple[int, int]:
@@ -99,30 +133,44 @@ class Projections(LessonScene):
         """The rest of Q: one matrix product gives every query."""
         self.say("all_entries")
         fill_rest(self, board.product, {(0, 0), second})
-        self.wait(1.0)
-
-    def only_the_weights_are_learned(self) -> None:
-        """Only the weights (and biases) are learned; everything else is fixed arithmetic."""
-        self.say("learned_bias" if self.trace.config.get("bias") else "learned")
-        self.wait(1.5)
+        self.wait(1.9)
 
     def the_same_product_for(self, role: str, board: Board) -> Board:
-        """K (or V): the same product with the role's own weights, one entry worked, the rest
-        filled, in place of the product before it."""
+        """K (or V) in one move: the role's own weights take W_Q's place and the whole product
+        appears at once, no entry worked again; X stays (the other sentence's, crossed)."""
         view = Convention.of(self.trace)
+        old = board.product
         formula = MathTex(view.tex(role), font_size=LABEL_SIZE * 1.3, color=ROLE[role])
         formula.move_to(board.anchor)
         product = self.product(role, "key_tokens", below=board.anchor)
+        x_side, w_side = (1, 0) if view.columns else (0, 1)
+        # the same token vectors stay put; another sentence's (cross-attention) replace them
+        same_x = old.factor(x_side)[0].key == product.factor(x_side)[0].key
+        crossed = role == "K" and self.trace.X_kv is not None
+        self.say("keys_cross" if crossed else {"K": "keys", "V": "values"}[role])
         self.play(
-            FadeOut(board.product),
             FadeTransform(board.formula, formula),
-            FadeIn(product.shell()),
+            (ReplacementTransform if same_x else FadeTransform)(
+                old.factor(x_side), product.factor(x_side)
+            ),
+            FadeTransform(old.factor(w_side), product.factor(w_side)),
+            ReplacementTransform(old.signs, product.signs),
+            ReplacementTransform(self.result_shell(old), self.result_shell(product)),
+            FadeOut(VGroup(*old.result.entries.values())),
+            run_time=0.9,
         )
-        self.say({"K": "keys", "V": "values"}[role])
-        self.count_up_entry(product, role, (0, 0), run_time=1.2)
-        fill_rest(self, product, {(0, 0)}, run_time=1.5)
-        self.wait(1.0)
+        fill_rest(self, product, set(), run_time=1.2)
+        self.wait(1.3 if crossed else 0.9)
         return Board(product, formula, board.anchor)
+
+    def only_the_weights_are_learned(self, board: Board) -> None:
+        """Only the weights (and biases) are learned; everything else is fixed arithmetic."""
+        w_side = 0 if Convention.of(self.trace).columns else 1
+        frame = highlight(board.product.factor(w_side)[0], ROLE["learned"])
+        bias = bool(self.trace.config.get("bias"))
+        self.say("learned_bias" if bias else "learned")
+        self.play(Create(frame), run_time=0.6)
+        self.wait(5.3 if bias else 4.1)
 
     def count_up_entry(
         self, product: MatrixProduct, role: str, entry: tuple[int, int], *, run_time: float
@@ -186,6 +234,13 @@ class Projections(LessonScene):
         if getattr(self.trace.heads[self.head], f"b_{role}") is None:
             return None
         return f"heads.{self.head}.b_{role}"
+
+    @staticmethod
+    def result_shell(product: MatrixProduct) -> VGroup:
+        """The result's brackets, elision dots, name and shape: all of it but its numbers."""
+        result = product.result
+        dots = [m for m in result.matrix.get_entries() if m not in result.entries.values()]
+        return VGroup(result.matrix.get_brackets(), *dots, product.heads[2])
 
     @staticmethod
     def second(product: MatrixProduct) -> tuple[int, int]:
