@@ -1,13 +1,15 @@
-"""Part 2 (T1, T2): context changes a token's vector; attention is what moves it.
+"""Part 2 (T1, T2): context moves a word; the same word among other words lands elsewhere.
 
-Every token's value vector (of the head the lesson follows) as an arrow in a plane: the vectors
-themselves when they have two entries (seed 004's apple example, config/apple.toml, where the
-values are the word vectors), else their best 2-D projection, computed by the core and labelled
-as one. Each output is its weights' mix of the values, so it lands among them, pulled toward
-what it attends to (a cross-attention trace draws its inputs X and layer outputs instead). One
-query's similarity with every key and its weights, in a table; its arrow moves to its output,
-then every token's does. Rendering "apple orange" and "apple phone" with
-config/apple.toml gives seed 004's two contexts, each with its exact values.
+Everything drawn is the head the lesson follows, from the core's ``contrast`` study
+(qkv/studies/contrast.py), in planes that fill the frame: first the followed query and every
+key (how alike they are gives its weights, drawn as bars beside them); then the values as
+arrows, and the query's output sliding from its own value to its weights' mix of them, which
+lies among them; then the sentence with one other word swapped (the ``swap`` companion), its
+weights beside the first ones, and the same word's output landing somewhere else, both landings
+side by side. Wider vectors are drawn as their best flat projection, and the plane says so.
+With config/apple.toml the vectors are seed 004's own (W = I): apple lands at (1.1454, 2.4273)
+beside orange and at (2.8546, 1.1454) beside phone. A cross-attention lesson or a sentence with
+no other word has nothing to swap, and says so.
 """
 
 from __future__ import annotations
@@ -21,453 +23,917 @@ from manim import (
     RIGHT,
     UP,
     Arrow,
+    BackgroundRectangle,
     Create,
+    Dot,
     FadeIn,
     FadeOut,
-    GrowArrow,
-    Indicate,
+    GrowFromEdge,
+    GrowFromPoint,
+    Line,
+    ManimColor,
     MathTex,
-    NumberPlane,
+    Rectangle,
     ReplacementTransform,
+    Square,
     Text,
-    Transform,
     VGroup,
     VMobject,
+    config,
 )
 
 from qkv import lookup, lookup_array
 from scenes.kit.base import LessonScene
-from scenes.kit.provenance import TraceText
-from scenes.kit.style import FONT, FRAME_LINE, LABEL_SIZE, MUTED, NUMBER_SIZE, ROLE
-from scenes.kit.widgets import DIM_TEX, fit
+from scenes.kit.layout import CAPTION_TOP, CONTENT_WIDTH, FRAME_TOP, MARGIN
+from scenes.kit.style import BACKGROUND, FONT, FRAME_LINE, LABEL_SIZE, MUTED, NUMBER_SIZE, ROLE
+from scenes.kit.widgets import DIM_TEX, fit, role_formula
 
 __all__ = ["Context"]
 
-PLANE_HALF = 2.9  # scene units from the plane's centre to its edge
-PLANE_CENTRE = np.array([-3.5, 0.1, 0.0])
-# How each similarity is written in the table's header (no digits)
-_SIMILARITY_TEX = {
-    "scaled_dot": r"\frac{q\cdot k}{\sqrt{d_k}}",
-    "dot": r"q\cdot k",
-    "cosine": r"\cos(q, k)",
-    "additive": r"w_a^{\top}\tanh(q + k)",
+# The swapped sentence: its replacement word, its weights, its values and its landing
+SWAP = ManimColor("#7AB8FF")
+# Where the planes stand (left) and the weights panel (right), inside the content box
+LEFT_EDGE = -config.frame_width / 2 + MARGIN
+RIGHT_EDGE = config.frame_width / 2 - MARGIN
+PLANE_LO = np.array([LEFT_EDGE, CAPTION_TOP + 0.12, 0.0])
+PLANE_HI = np.array([0.8, FRAME_TOP - 0.78, 0.0])
+TITLE_BAND = 0.5  # the plane's top strip, kept free of vectors for its title
+LABEL_ROOM = 0.55  # kept round the vectors for their labels
+BANNER_Y = FRAME_TOP - 0.38  # the sentence, across the top of the frame
+PANEL_LEFT = 1.05
+LABEL_RIGHT, BAR_LEFT, BAR_WIDTH = 2.95, 3.1, 1.45  # panel columns: key | bar | a | a'
+COLUMNS = (5.1, 6.1)  # centres of the weights' numbers: the sentence's, the swap's
+PLANE_LABEL = LABEL_SIZE * 0.75
+# directions tried round a label's anchor, nearest the preferred one first (radians)
+# two landings nearer than CLOSE (scene units) are also shown in a view INSET wide
+CLOSE, INSET = 0.3, 2.3
+TURNS = (0.0, 0.45, -0.45, 0.9, -0.9, 1.4, -1.4, 1.9, -1.9, 2.5, -2.5, np.pi)
+
+# Words of the pictures (not captions), in the lesson's language
+_WORDS = {
+    "projection": {"en": "flat projection of", "zh": "平面投影，原维度", "ru": "проекция из"},
+    "weights_of": {"en": "weights of", "zh": "权重：", "ru": "веса для"},
 }
 
 
-# The plane's title when it is a projection, in the lesson's language (the width follows it)
-_PROJECTION = {"en": "flat projection of", "zh": "平面投影，原维度", "ru": "плоская проекция,"}
+@dataclass
+class Plane:
+    """A plane on screen: its grid and title, and where a vector of it is drawn."""
+
+    origin: np.ndarray
+    unit: float  # scene units per unit of the vectors
+    grid: VGroup
+    title: VMobject
+
+    def at(self, xy: np.ndarray) -> np.ndarray:
+        """The scene point of a vector of the plane."""
+        return self.origin + np.array([xy[0], xy[1], 0.0]) * self.unit
+
+    def reach(self, xy: np.ndarray, start: np.ndarray | None = None) -> np.ndarray:
+        """Where a line from ``start`` (the origin) toward a vector stops on screen: at the
+        vector, or at the plane's edge if the vector lies beyond it."""
+        start = self.origin if start is None else start
+        piece = _clip(start[:2], self.at(xy)[:2], PLANE_LO[:2], PLANE_HI[:2])
+        end = piece[1] if piece is not None else start[:2]
+        return np.array([end[0], end[1], 0.0])
 
 
-def _box(mob: VMobject) -> tuple[np.ndarray, np.ndarray]:
-    return mob.get_corner(DOWN + LEFT), mob.get_corner(UP + RIGHT)
+class Spots:
+    """Free places for the labels of one plane: no label over another label or the title,
+    none across an arrow, all inside the plane."""
 
+    def __init__(self) -> None:
+        self.boxes: list[tuple[np.ndarray, np.ndarray]] = []
+        self.points = np.zeros((0, 2))
 
-def _place_labels(
-    labels: list[VMobject],
-    tips: list[np.ndarray],
-    origin: np.ndarray,
-    bounds: tuple[np.ndarray, np.ndarray],
-    obstacles: list[VMobject] = (),
-    arrows: list[np.ndarray] = (),
-) -> None:
-    """Put each label near its arrow's tip where it covers no label placed before it, no
-    obstacle and no arrow (arrows: their tips, all drawn from ``origin``): first straight
-    beyond the tip, then round it at growing distances. Longest arrows first; a label with no
-    free place keeps the last one tried."""
-    placed = [_box(mob) for mob in obstacles]
-    # points along every arrow, which a label's box must not contain
-    along = np.linspace(0.15, 1.0, 12)[:, None]
-    points = [origin + along * (tip - origin) for tip in arrows]
-    points = np.concatenate(points)[:, :2] if points else np.zeros((0, 2))
-    lo_bound, hi_bound = bounds
+    def block(self, mob: VMobject) -> None:
+        self.boxes.append((mob.get_corner(DOWN + LEFT)[:2], mob.get_corner(UP + RIGHT)[:2]))
 
-    def free(lo: np.ndarray, hi: np.ndarray) -> bool:
-        inside = (lo[:2] >= lo_bound[:2]).all() and (hi[:2] <= hi_bound[:2]).all()
-        covers = ((points >= lo[:2] - 0.05) & (points <= hi[:2] + 0.05)).all(axis=1).any()
-        return (
-            inside
-            and not covers
-            and not any(
-                (np.minimum(hi, high)[:2] - np.maximum(lo, low)[:2] > -0.03).all()
-                for low, high in placed
-            )
+    def block_dot(self, p: np.ndarray, r: float = 0.14) -> None:
+        self.boxes.append((p[:2] - r, p[:2] + r))
+
+    def block_line(self, a: np.ndarray, b: np.ndarray) -> None:
+        steps = max(2, int(np.linalg.norm(b - a) / 0.06) + 1)
+        along = np.linspace(0.0, 1.0, steps)[:, None]
+        self.points = np.vstack([self.points, (a + along * (b - a))[:, :2]])
+
+    def crossed(self, a: np.ndarray, b: np.ndarray) -> bool:
+        """Whether the segment a-b passes over a label."""
+        along = np.linspace(0.0, 1.0, max(2, int(np.linalg.norm(b - a) / 0.05)))[:, None]
+        points = (a + along * (b - a))[:, :2]
+        return any(
+            ((points >= lo - 0.03) & (points <= hi + 0.03)).all(axis=1).any()
+            for lo, hi in self.boxes
         )
 
-    order = sorted(range(len(labels)), key=lambda i: -np.linalg.norm(tips[i] - origin))
-    for i in order:
-        label, tip = labels[i], tips[i]
-        out = tip - origin
-        out = out / np.linalg.norm(out) if np.linalg.norm(out) > 1e-9 else UP
-        candidates = [out] + [
-            np.array([np.cos(a), np.sin(a), 0.0])
-            for a in np.linspace(0, 2 * np.pi, 16, endpoint=False)
-        ]
-        done = False
-        for reach in (0.25, 0.45, 0.7, 1.0, 1.4):
-            for direction in candidates:
-                label.move_to(tip + direction * (reach + label.width / 2 * abs(direction[0])))
-                if free(*_box(label)):
-                    done = True
-                    break
-            if done:
-                break
-        placed.append(_box(label))
+    def fits(self, lo: np.ndarray, hi: np.ndarray, over_arrows: bool) -> bool:
+        """The box lo..hi lies in the plane, clear of every label (and arrow)."""
+        if (lo < PLANE_LO[:2]).any() or (hi > PLANE_HI[:2]).any():
+            return False
+        if any(
+            (np.minimum(hi, b_hi) - np.maximum(lo, b_lo) > -0.06).all() for b_lo, b_hi in self.boxes
+        ):
+            return False
+        if over_arrows:
+            return True
+        inside = ((self.points >= lo - 0.05) & (self.points <= hi + 0.05)).all(axis=1)
+        return not inside.any()
+
+    def place(
+        self, label: VMobject, anchor: np.ndarray, direction: np.ndarray, required: bool = False
+    ) -> bool:
+        """Put ``label`` beside ``anchor``: along ``direction`` if free, else turning round it,
+        nearest first. A required label may cover an arrow (never a label); False: no room."""
+        length = np.linalg.norm(direction[:2])
+        d = direction[:2] / length if length > 1e-9 else np.array([0.0, 1.0])
+        half = np.array([label.width, label.height]) / 2
+        for over_arrows in (False, True) if required else (False,):
+            for reach in (0.1, 0.22, 0.38, 0.6, 0.9, 1.3):
+                for turn in TURNS:
+                    c, s = np.cos(turn), np.sin(turn)
+                    u = np.array([c * d[0] - s * d[1], s * d[0] + c * d[1]])
+                    centre = anchor[:2] + u * (reach + abs(u[0]) * half[0] + abs(u[1]) * half[1])
+                    if self.fits(centre - half, centre + half, over_arrows):
+                        label.move_to([centre[0], centre[1], 0.0])
+                        self.block(label)
+                        return True
+        return False
 
 
 @dataclass
-class Table:
-    """Key | similarity to the query | weight: the whole table and the parts shown in turn."""
+class Panel:
+    """The followed query's weights, one line per key: token, bar, number (and the swap's)."""
 
-    whole: VGroup
-    header: VGroup  # the query and k, the similarity's formula, a
-    keys: VGroup
-    similarity: VGroup
-    weights: VGroup
+    header: VGroup
+    heads: list[VMobject]  # a over the sentence's numbers (a' over the swap's, later)
+    labels: list[VMobject]
+    bars: list[Rectangle]
+    numbers: list[VMobject]
+    rows: list[float]  # each line's y
+    pitch: float
+    scale: float  # scene units of bar per unit of weight
+
+    def bar(self, weight: float, y: float, colour, height: float) -> Rectangle:
+        bar = Rectangle(
+            width=max(weight * self.scale, 0.012),
+            height=height,
+            stroke_width=0,
+            fill_color=colour,
+            fill_opacity=0.9,
+        )
+        return bar.move_to([BAR_LEFT + bar.width / 2, y, 0.0])
+
+
+@dataclass
+class Column:
+    """The swapped sentence's weights, beside the first ones, and the swapped key's new name."""
+
+    head: VMobject
+    bars: list[Rectangle] = field(default_factory=list)
+    numbers: list[VMobject] = field(default_factory=list)
+    label: VMobject = field(default_factory=VGroup)
 
 
 @dataclass
 class Board:
-    """What the beats hand on: the plane and where a vector lands on it, the input arrows with
-    their labels, and the query followed with its table."""
+    """What the beats hand on: the followed query and the swapped token, the query's weights
+    (for layout: bar lengths, how strongly each value is drawn, which are named), the sentence
+    across the top, the plane on screen and what stands in it."""
 
-    projected: bool  # the plane is the best flat projection of wider vectors
-    values: bool  # self-attention draws the head's values and outputs; cross-attention X
-    drawn: tuple[str, str]  # the trace keys of the drawn vectors: inputs, outputs
-    unit: float  # scene units per unit of the vectors
-    inputs: np.ndarray  # (T, 2) the input vectors in the plane
-    outputs: np.ndarray  # (T, 2) the outputs in the plane
-    bounds: tuple[np.ndarray, np.ndarray]  # where labels may stand
-    first: list[int] = field(default_factory=list)  # one token per distinct input vector
-    arrows: dict[int, Arrow] = field(default_factory=dict)  # the input arrows, by that token
-    labels: dict[int, TraceText] = field(default_factory=dict)
-    coordinates: VGroup = field(default_factory=VGroup)  # (x, y) under each label: 2-D only
-    in_tips: list[np.ndarray] = field(default_factory=list)
-    focus: int = 0  # the query followed
-    table: Table | None = None
+    query: int
+    swapped: int  # the token replaced in the swap companion; -1: none
+    projected: bool  # the planes are projections of wider vectors
+    cross: bool  # keys and values come from another sentence
+    weights: np.ndarray  # (S,) the query's weights, the sentence's
+    swap_weights: np.ndarray | None  # (S,) ... the swap's
+    banner: VGroup
+    plane: Plane | None = None
+    panel: Panel | None = None
+    shown: VGroup = field(default_factory=VGroup)  # what stands in the plane now
+    marks: dict[int, VGroup] = field(default_factory=dict)  # the value arrows
+    labels: dict[int, VMobject] = field(default_factory=dict)  # their names
+    landing: VGroup = field(default_factory=VGroup)  # the query's output: dot, trail, name
+    second: VGroup = field(default_factory=VGroup)  # ... in the swapped sentence
+    spots: Spots = field(default_factory=Spots)
 
-    def at(self, xy: np.ndarray) -> np.ndarray:
-        """The scene point of a vector of the plane."""
-        return PLANE_CENTRE + np.array([xy[0], xy[1], 0.0]) * self.unit
-
-    def start_of(self, i: int) -> int:
-        """The token whose input arrow stands for token ``i``'s (a repeated word is one)."""
-        return next(k for k in self.first if np.allclose(self.inputs[k], self.inputs[i]))
+    def named(self, weights: np.ndarray) -> list[int]:
+        """The order in which vectors get a name, while there is room: the query's own
+        (self-attention), then the heaviest first."""
+        heaviest = [int(j) for j in np.argsort(-weights, kind="stable")]
+        own = [] if self.cross else [self.query]
+        return own + [j for j in heaviest if j not in own]
 
 
 class Context(LessonScene):
     captions = {
-        "vectors": {
-            "en": "Every token is a vector: an arrow from the origin",
-            "zh": "每个词元都是一个向量：从原点出发的箭头",
-            "ru": "Каждый токен — вектор: стрелка из начала координат",
-        },
-        "vectors_values": {
-            "en": "Every token's value vector, its vector times the value weights: an arrow",
-            "zh": "每个词元的值向量（它的向量乘以值权重）：从原点出发的箭头",
-            "ru": "Вектор значения каждого токена (его вектор на веса значений): стрелка",
+        "qk": {
+            "en": 'The query of "{0}" and every key, drawn as arrows',
+            "zh": "“{0}”的查询向量和每个键，画成箭头",
+            "ru": "Запрос «{0}» и все ключи — стрелками",
         },
         "projected": {
             "en": "The vectors have more than two entries: we see their best flat shadow",
             "zh": "这些向量不止两个分量：我们看到的是它们最好的平面投影",
             "ru": "У векторов больше двух компонент: мы видим их лучшую плоскую проекцию",
         },
-        "similar": {
-            "en": "Words with similar meaning get vectors pointing in similar directions",
-            "zh": "意思相近的词，向量指向相近的方向",
-            "ru": "У близких по смыслу слов векторы смотрят в близкие стороны",
+        "alike": {
+            "en": 'How alike the query is to each key sets the weights of "{0}"',
+            "zh": "查询和每个键有多像，决定了“{0}”的权重",
+            "ru": "Насколько запрос похож на каждый ключ, задаёт веса «{0}»",
         },
         "random": {
-            "en": "These vectors are drawn at random; a trained model places similar words close",
-            "zh": "这些向量是随机生成的；训练好的模型会把相近的词放得很近",
-            "ru": "Эти векторы случайны; обученная модель ставит близкие слова рядом",
+            "en": "Random, untrained weights: these bars, and where the word lands, mean nothing",
+            "zh": "权重是随机的、未经训练：这些条形和词的落点都没有意义",
+            "ru": "Веса случайны и не обучены: ни полосы, ни точка попадания ничего не значат",
         },
-        "query": {
-            "en": 'How much is "{0}" like each token?',
-            "zh": "“{0}”和每个词元有多像？",
-            "ru": "Насколько «{0}» похож на каждый токен?",
+        "trained": {
+            "en": "A layer of a trained model: these weights were learned from text",
+            "zh": "训练好的模型中的一层：这些权重是从文本中学到的",
+            "ru": "Слой обученной модели: эти веса выучены на текстах",
         },
-        "weights": {
-            "en": "Softmax turns the similarities into weights",
-            "zh": "softmax 把相似度变成权重",
-            "ru": "Softmax превращает сходства в веса",
+        "chosen": {
+            "en": "These vectors were chosen by hand, not learned",
+            "zh": "这些向量是手工选定的，不是学出来的",
+            "ru": "Эти векторы заданы вручную, а не выучены",
         },
-        "weights_relu": {
-            "en": "ReLU turns the similarities into weights",
-            "zh": "ReLU 把相似度变成权重",
-            "ru": "ReLU превращает сходства в веса",
+        "values": {
+            "en": "Each token also carries a value: what it hands on",
+            "zh": "每个词元还带着一个值向量：它要传递的内容",
+            "ru": "У каждого токена есть и значение — то, что он передаёт",
         },
-        "moves": {
-            "en": '"{0}" gets a new vector: the values mixed by those weights',
-            "zh": "“{0}”得到一个新向量：按这些权重混合的值",
-            "ru": "«{0}» получает новый вектор: значения, смешанные с этими весами",
+        "slide": {
+            "en": '"{0}" leaves its own value for its weights\' mix of all the values',
+            "zh": "“{0}”离开自己的值，走向按权重混合的所有值",
+            "ru": "«{0}» уходит от своего значения к смеси всех значений по весам",
         },
-        "everyone": {
-            "en": "Every token moves, pulled by the tokens it attends to",
-            "zh": "每个词元都在移动，被它关注的词元拉过去",
-            "ru": "Каждый токен сдвигается к тем токенам, на которые смотрит",
+        "slide_cross": {
+            "en": "\"{0}\" lands on its weights' mix of the other sentence's values",
+            "zh": "“{0}”落在按权重混合的另一句话的值上",
+            "ru": "«{0}» попадает в смесь значений другого предложения по весам",
+        },
+        "among": {
+            "en": "Weights that sum to one keep the mix among the values, near the heavy ones",
+            "zh": "权重之和为一，混合结果落在这些值之间，靠近权重大的",
+            "ru": "Веса в сумме дают единицу: смесь лежит среди значений, ближе к тяжёлым",
+        },
+        "among_relu": {
+            "en": "ReLU weights need not sum to one: the mix may land outside the values",
+            "zh": "ReLU 的权重之和不一定为一：混合结果可能落在这些值之外",
+            "ru": "Веса ReLU не обязаны давать в сумме единицу: смесь может выйти за значения",
+        },
+        "swap": {
+            "en": 'Now swap one word: "{0}" becomes "{1}"',
+            "zh": "换掉一个词：“{0}”变成“{1}”",
+            "ru": "Заменим одно слово: «{0}» станет «{1}»",
+        },
+        "again": {
+            "en": 'The same "{0}" in the new sentence: its own weights, its own landing',
+            "zh": "新句子里同一个“{0}”：有自己的权重，也有自己的落点",
+            "ru": "То же «{0}» в новом предложении: свои веса, своя точка",
         },
         "context": {
-            "en": "The same word in another sentence would land somewhere else: context",
-            "zh": "同一个词放进另一句话，会落到别处：这就是上下文",
-            "ru": "То же слово в другом предложении окажется в другом месте: это контекст",
+            "en": "Its output depends on its neighbours, not only on the word: that is context",
+            "zh": "输出取决于邻居，而不只是这个词本身：这就是上下文",
+            "ru": "Выход зависит от соседей, а не только от слова: это и есть контекст",
+        },
+        "alone": {
+            "en": "No other word here to swap, so there is no second sentence to compare",
+            "zh": "这里没有别的词可换，所以没有第二个句子可比",
+            "ru": "Здесь нечего заменить, и сравнить не с чем",
+        },
+        "cross_context": {
+            "en": "Here the context is the other sentence: its values decide where it lands",
+            "zh": "这里的上下文是另一句话：它的值决定落点",
+            "ru": "Здесь контекст — другое предложение: его значения решают, куда попасть",
         },
     }
 
     def construct(self) -> None:
-        """Every token an arrow; one query's similarities and weights; its arrow moves to its
-        output, then every token's does: context moves a word."""
-        board = self.draw_the_plane()
-        self.every_token_is_an_arrow(board)
-        self.read_the_arrows(board)
-        self.ask_how_alike(board)
-        self.turn_similarities_into_weights(board)
-        self.move_the_query(board)
-        self.move_every_token(board)
-        self.elsewhere_in_another_sentence()
+        """The query and the keys give the weights; the values, mixed by them, move the word;
+        one other word swapped, the same word lands elsewhere: context."""
+        board = self.set_the_stage()
+        self.draw_query_and_keys(board)
+        self.say_the_plane_is_flat(board)
+        self.weigh_the_keys(board)
+        self.say_whose_weights_these_are()
+        self.draw_the_values(board)
+        self.slide_to_the_mix(board)
+        self.show_the_pull(board)
+        if board.swapped < 0:
+            self.nothing_to_swap(board)
+            return
+        self.swap_one_word(board)
+        self.land_again(board)
+        self.name_it(board)
 
-    def draw_the_plane(self) -> Board:
-        """The plane, one grid line per unit of the vectors, titled by their width (the input
-        arrows laid out on it, not yet shown)."""
-        trace = self.trace
+    # ---- beats ----
+
+    def set_the_stage(self) -> Board:
+        """The sentence across the top, the followed word in the query's colour."""
+        query = int(lookup(self.trace, "contrast.query"))
+        swapped = int(lookup(self.trace, "contrast.swapped"))
         h = f"heads.{self.head}"
-        # self-attention: the head's values and outputs (out_i = Σ_j a_ij·v_j); cross: X
-        values = lookup(trace, "plane.values") == 1
-        unit = PLANE_HALF * 0.92 / max(lookup(trace, "plane.reach"), 1e-9)
-        board = Board(
-            projected=lookup(trace, "plane.projected") == 1,
-            values=values,
-            drawn=(f"{h}.V", f"{h}.output") if values else ("X", "output"),
-            unit=unit,
-            inputs=lookup_array(trace, "plane.X"),
-            outputs=lookup_array(trace, "plane.output"),
-            # labels may stand a little beyond the plane's edge, never over the table on the right
-            bounds=(
-                PLANE_CENTRE - PLANE_HALF - np.array([0.4, 0.3, 0.0]),
-                PLANE_CENTRE + PLANE_HALF + np.array([0.6, 0.0, 0.0]),
+        return Board(
+            query=query,
+            swapped=swapped,
+            projected=lookup(self.trace, "contrast.projected") == 1,
+            cross=self.trace.X_kv is not None,
+            weights=lookup_array(self.trace, f"{h}.weights")[query],
+            swap_weights=(
+                lookup_array(self.trace, f"swap.{h}.weights")[query] if swapped >= 0 else None
             ),
+            banner=self._banner("tokens", {query: ROLE["Q"]}),
         )
-        steps = max(1, int(PLANE_HALF / unit))  # one grid line per unit of the vectors
-        plane = NumberPlane(
-            x_range=[-steps, steps, 1],
-            y_range=[-steps, steps, 1],
-            x_length=2 * steps * unit,
-            y_length=2 * steps * unit,
-            background_line_style={
-                "stroke_color": FRAME_LINE,
-                "stroke_width": 1,
-                "stroke_opacity": 0.6,
-            },
-            axis_config={"stroke_color": MUTED, "stroke_width": 1.5},
-        ).move_to(PLANE_CENTRE)
-        title = self._plane_title(board.projected, "d_v" if values else "d_model").next_to(
-            PLANE_CENTRE + UP * PLANE_HALF, UP, buff=0.1
-        )
-        self.place_input_arrows(board)
-        self.play(Create(plane), FadeIn(title), run_time=1.0)
-        return board
 
-    def place_input_arrows(self, board: Board) -> None:
-        """The input arrows, one per distinct vector (a repeated word is one arrow); in a plane
-        of two entries each label carries its vector's real coordinates."""
-        board.first = first = self._first_of_each(board.inputs)
-        colour = ROLE["V" if board.values else "X"]
-        board.arrows = {i: self._arrow(board.at(board.inputs[i]), colour) for i in first}
-        board.labels = {
-            i: self.num.token(i, font_size=LABEL_SIZE * 0.75, color=colour) for i in first
-        }
-        pairs = {i: self._pair(board.drawn[0], i) for i in first} if not board.projected else {}
-        tags = [
-            VGroup(board.labels[i], *([pairs[i]] if pairs else [])).arrange(DOWN, buff=0.06)
-            for i in first
-        ]
-        board.in_tips = [board.at(board.inputs[i]) for i in first]
-        _place_labels(tags, board.in_tips, PLANE_CENTRE, board.bounds, arrows=board.in_tips)
-        board.coordinates = VGroup(*pairs.values())
-
-    def every_token_is_an_arrow(self, board: Board) -> None:
-        """Every token's vector grows from the origin, named by its token."""
-        self.say("vectors_values" if board.values else "vectors")
+    def draw_query_and_keys(self, board: Board) -> None:
+        """The followed word's query and every key, arrows from the origin of one plane."""
+        q = board.query
+        Q, K = lookup_array(self.trace, "contrast.Q"), lookup_array(self.trace, "contrast.K")
+        plane = self._plane(np.vstack([Q[[q]], K]), (("q", "Q"), ("k", "K")), "d_k", board)
+        spots = self._spots(plane, [Q[q], *K])
+        # the query thick and under the keys: a key along it still shows
+        query = self._mark(plane, Q[q], ROLE["Q"], width=8)
+        keys = [self._mark(plane, k, ROLE["K"]) for k in K]
+        q_name = self.num.token(q, font_size=PLANE_LABEL, color=ROLE["Q"])
+        tip = plane.reach(Q[q])
+        if not spots.place(q_name, tip, tip - plane.origin, required=True):
+            q_name = VGroup()  # no room anywhere in the plane: unnamed
+        k_names = []
+        for j in board.named(board.weights):
+            name = self.num.token(j, "key_tokens", font_size=PLANE_LABEL, color=ROLE["K"])
+            if spots.place(name, plane.reach(K[j]), plane.reach(K[j]) - plane.origin):
+                k_names.append(name)
+        self.say("qk", ("tokens", q))
+        self.play(FadeIn(board.banner), FadeIn(plane.grid), FadeIn(plane.title), run_time=1.0)
+        self.play(GrowFromPoint(query, plane.origin), FadeIn(q_name), run_time=0.8)
         self.play(
-            *(GrowArrow(a) for a in board.arrows.values()),
-            *(FadeIn(lab) for lab in board.labels.values()),
+            *(GrowFromPoint(k, plane.origin) for k in keys),
+            *(FadeIn(n) for n in k_names),
             run_time=1.2,
         )
+        self._hold()
+        board.plane = plane
+        board.shown = VGroup(query, *keys, q_name, *k_names)
 
-    def read_the_arrows(self, board: Board) -> None:
-        """Their coordinates (or: this is a projection), and what their directions mean."""
-        if not board.projected:
-            self.play(FadeIn(board.coordinates))
-        else:
+    def say_the_plane_is_flat(self, board: Board) -> None:
+        """Wider vectors: what the plane shows is their best flat projection (said once)."""
+        if board.projected:
             self.say("projected")
-            self.wait(1.5)
-        # seeded vectors are random: only vectors someone chose (or trained) carry meaning
-        self.say("random" if self.trace.config["source"] == "seeded" else "similar")
-        self.wait(1.5)
+            self._hold()
 
-    def ask_how_alike(self, board: Board) -> None:
-        """One query against every key: the similarity, from the trace."""
-        board.focus = focus = int(lookup(self.trace, f"heads.{self.head}.focus_query"))
-        board.table = table = self._table(focus)
-        self.play(FadeOut(board.coordinates), Indicate(board.labels[board.start_of(focus)]))
-        self.say("query", ("tokens", focus))
-        self.play(FadeIn(table.header[0]), FadeIn(table.keys), FadeIn(table.header[1]))
-        self.play(FadeIn(table.similarity))
-        self.wait(1.0)
-
-    def turn_similarities_into_weights(self, board: Board) -> None:
-        """The normaliser turns the query's similarities into its weights."""
-        self.say("weights_relu" if self.trace.config["normaliser"] == "relu" else "weights")
-        self.play(FadeIn(board.table.header[2]), FadeIn(board.table.weights))
-        self.wait(1.0)
-
-    def move_the_query(self, board: Board) -> None:
-        """The query's arrow moves to its output, leaving a ghost where it was; then, with the
-        table, it goes."""
-        focus, end = board.focus, board.at(board.outputs[board.focus])
-        moved = self._arrow(end, ROLE["output"])
-        moved_label = self.num.token(focus, font_size=LABEL_SIZE * 0.75, color=ROLE["output"])
-        extra = self._pair(board.drawn[1], focus) if not board.projected else VGroup()
-        tag = VGroup(moved_label, extra).arrange(DOWN, buff=0.06)
-        _place_labels(
-            [tag],
-            [end],
-            PLANE_CENTRE,
-            board.bounds,
-            obstacles=list(board.labels.values()),
-            arrows=[*board.in_tips, end],
-        )
-        self.say("moves", ("tokens", focus))
-        ghost = board.arrows[board.start_of(focus)].copy().set_opacity(0.35)
-        self.add(ghost)
-        travelling = board.arrows[board.start_of(focus)].copy()
-        self.play(Transform(travelling, moved), FadeIn(moved_label), run_time=1.8)
-        if not board.projected:
-            self.play(FadeIn(extra))
-        self.wait(2.0)
+    def weigh_the_keys(self, board: Board) -> None:
+        """The query's weights beside the plane, one bar per key."""
+        board.panel = panel = self._panel(board)
+        self.say("alike", ("tokens", board.query))
+        self.play(FadeIn(panel.header), FadeIn(panel.heads[0]), *(FadeIn(m) for m in panel.labels))
         self.play(
-            FadeOut(board.table.whole),
-            FadeOut(extra),
-            FadeOut(travelling),
-            FadeOut(moved_label),
-            FadeOut(ghost),
+            *(GrowFromEdge(bar, LEFT) for bar in panel.bars),
+            *(FadeIn(n) for n in panel.numbers),
+            run_time=1.2,
         )
+        self._hold()
 
-    def move_every_token(self, board: Board) -> None:
-        """Every token at once: the inputs stay as faint ghosts, the outputs labelled."""
-        ends = self._first_of_each(board.outputs)
-        out_arrows = [self._arrow(board.at(board.outputs[i]), ROLE["output"]) for i in ends]
-        out_labels = [
-            self.num.token(i, font_size=LABEL_SIZE * 0.75, color=ROLE["output"]) for i in ends
-        ]
-        out_tips = [board.at(board.outputs[i]) for i in ends]
-        _place_labels(
-            out_labels, out_tips, PLANE_CENTRE, board.bounds, arrows=[*board.in_tips, *out_tips]
+    def say_whose_weights_these_are(self) -> None:
+        """Random weights mean nothing; a trained model's were learned; typed ones chosen."""
+        source = self.trace.config["source"]
+        if source == "seeded":
+            self.say("random")
+        elif source == "minilm":
+            self.say("trained")
+        else:
+            self.say("chosen")
+        self._hold()
+
+    def draw_the_values(self, board: Board) -> None:
+        """Each token's value, an arrow in a plane of its own."""
+        V = lookup_array(self.trace, "contrast.V")
+        old = board.plane
+        plane = self._plane(
+            self._in_view(board), (("v", "V"), (r"\mathrm{out}", "output")), "d_v", board
         )
-        starts = [board.arrows[board.start_of(i)] for i in ends]
-        self.say("everyone")
+        board.plane, board.spots = plane, self._spots(plane, V)
+        self._keep_landings_free(board)
+        board.marks = {j: self._mark(plane, v, ROLE["V"]) for j, v in enumerate(V)}
+        board.labels = self._name_values(board, V, "contrast.V", {})
+        self.say("values")
+        self.play(FadeOut(board.shown), FadeOut(old.grid), FadeOut(old.title), run_time=0.6)
+        self.play(FadeIn(plane.grid), FadeIn(plane.title), run_time=0.6)
         self.play(
-            *(a.animate.set_opacity(0.3) for a in board.arrows.values()),
-            *(FadeOut(lab) for lab in board.labels.values()),
-            run_time=0.6,
+            *(GrowFromPoint(m, plane.origin) for m in board.marks.values()),
+            *(FadeIn(n) for n in board.labels.values()),
+            run_time=1.2,
         )
+        self._hold()
+
+    def slide_to_the_mix(self, board: Board) -> None:
+        """The values light up by weight; the word's point slides from its own value to its
+        output, leaving a trail."""
+        q, plane = board.query, board.plane
+        end = plane.at(lookup_array(self.trace, "contrast.output")[q])
+        start = plane.origin if board.cross else plane.at(lookup_array(self.trace, "contrast.V")[q])
+        self.say("slide_cross" if board.cross else "slide", ("tokens", q))
+        self.play(*self._strength(board, board.weights), run_time=0.8)
+        board.landing = self._land(board, start, end, ROLE["output"], "contrast.output")
+        self._hold()
+
+    def show_the_pull(self, board: Board) -> None:
+        """A line from the output to every value, as strong as its weight: it is their mix."""
+        end = board.landing[0].get_center()
+        pulls = self._pulls(board, lookup_array(self.trace, "contrast.V"), board.weights, end)
+        relu = self.trace.config["normaliser"] == "relu"
+        self.say("among_relu" if relu else "among")
+        self.play(Create(pulls), run_time=1.2)
+        self._hold()
+        self.play(FadeOut(pulls), run_time=0.5)
+
+    def nothing_to_swap(self, board: Board) -> None:
+        """Cross-attention, or no other word: there is no second sentence to compare."""
+        self.say("cross_context" if board.cross else "alone")
+        self._hold(0.8)
+
+    def swap_one_word(self, board: Board) -> None:
+        """One other word swapped: the sentence changes, its weights stand beside the first
+        ones, the values move where they changed (the replaced word's stays as a ghost)."""
+        q, s, plane, panel = board.query, board.swapped, board.plane, board.panel
+        V_swap = lookup_array(self.trace, "contrast.V_swap")
+        banner = self._banner("swap.tokens", {q: ROLE["Q"], s: SWAP})
+        marks = {
+            j: self._mark(plane, v, SWAP if j == s else ROLE["V"]) for j, v in enumerate(V_swap)
+        }
+        # the values' names placed again round the new arrows, clear of the first landing and
+        # of the replaced word's value, which stays as a ghost
+        board.spots = self._spots(plane, V_swap)
+        dot, trail, name = board.landing
+        board.spots.block(name)
+        board.spots.block_dot(dot.get_center())
+        self._keep_landings_free(board)
+        board.spots.block_line(trail.get_start(), trail.get_end())
+        board.spots.block_line(plane.origin, plane.reach(lookup_array(self.trace, "contrast.V")[s]))
+        ghost = [board.marks[s], *([board.labels[s]] if s in board.labels else [])]
+        if s in board.labels:
+            board.spots.block(board.labels[s])
+        labels = self._name_values(board, V_swap, "contrast.V_swap", {s: SWAP})
+        for j, mark in marks.items():  # as strongly as the new sentence weights them
+            mark.set_opacity(self._strength_of(board.swap_weights, j))
+        old_label, column = panel.labels[s], self._second_column(board)
+        self.say("swap", ("tokens", s), ("swap.tokens", s))
+        self.play(ReplacementTransform(board.banner, banner), run_time=1.0)
+        kept = [j for j in labels if j in board.labels and j != s]
         self.play(
+            *(ReplacementTransform(board.marks[j], marks[j]) for j in marks if j != s),
+            ReplacementTransform(board.marks[s].copy(), marks[s]),
+            *(mob.animate.set_opacity(0.4) for mob in ghost),
+            *(ReplacementTransform(board.labels[j], labels[j]) for j in kept),
+            *(FadeOut(board.labels[j]) for j in board.labels if j not in labels and j != s),
+            *(FadeIn(labels[j]) for j in labels if j not in kept),
+            ReplacementTransform(old_label, column.label),
             *(
-                ReplacementTransform(s.copy().set_opacity(1), e)
-                for s, e in zip(starts, out_arrows, strict=True)
+                bar.animate.stretch_to_fit_height(panel.pitch * 0.3).shift(UP * panel.pitch * 0.17)
+                for bar in panel.bars
             ),
-            *(FadeIn(lab) for lab in out_labels),
-            run_time=2.0,
+            run_time=1.2,
         )
-        self.wait(1.5)
+        self.play(
+            FadeIn(column.head),
+            *(GrowFromEdge(bar, LEFT) for bar in column.bars),
+            *(FadeIn(n) for n in column.numbers),
+            run_time=1.2,
+        )
+        board.banner, board.marks, board.labels = banner, marks, labels
+        self._hold()
 
-    def elsewhere_in_another_sentence(self) -> None:
-        """The same word in another sentence would land somewhere else: context."""
+    def land_again(self, board: Board) -> None:
+        """The same word's point in the new sentence slides to its own landing, beside the
+        first one, a short line between them."""
+        q, plane = board.query, board.plane
+        start = plane.at(lookup_array(self.trace, "contrast.V_swap")[q])
+        end = plane.at(lookup_array(self.trace, "contrast.output_swap")[q])
+        self.say("again", ("tokens", q))
+        first = board.landing[0].get_center()
+        board.second = self._land(board, start, end, SWAP, "contrast.output_swap", first)
+        self._hold()
+
+    def name_it(self, board: Board) -> None:
+        """Same word, other neighbours, another output: that is context (two landings too
+        close to tell apart are shown magnified as well)."""
         self.say("context")
-        self.wait(2.5)
+        inset = self._inset(board)
+        if inset is not None:
+            self.play(FadeIn(inset), run_time=1.0)
+        self._hold(0.8)
 
     # ---- pieces ----
 
-    def _plane_title(self, projected: bool, width: str) -> VGroup:
-        size = LABEL_SIZE
-        tex = MathTex(DIM_TEX[width] + " =", font_size=size)
-        if projected:  # a projection of wider vectors, said with the real width
-            words = Text(
-                _PROJECTION[self.language],
-                font=FONT,
-                font_size=size * 0.8,
-                color=MUTED,
-                disable_ligatures=True,
-            )
-            return VGroup(words, tex, self.num.dim(width, font_size=size)).arrange(RIGHT, buff=0.15)
-        return VGroup(tex, self.num.dim(width, font_size=size)).arrange(RIGHT, buff=0.12)
+    def _hold(self, at_least: float = 0.3) -> None:
+        """Wait until the caption on screen has stood long enough to be read: two seconds at
+        least, no more than 14 characters a second (7.5 in Chinese)."""
+        rate = 7.5 if self.language == "zh" else 14.0
+        needed = max(2.2, len(self._caption.original_text) / rate) + 0.4
+        self.wait(max(needed - (self.time - self._caption_since), at_least))
 
-    def _arrow(self, tip: np.ndarray, colour) -> Arrow:
-        return Arrow(
-            PLANE_CENTRE,
-            tip,
+    def _banner(self, side: str, colours: dict[int, ManimColor]) -> VGroup:
+        """The sentence (of ``side``) as a line of tokens across the top of the frame."""
+        words = VGroup(
+            *(
+                self.num.token(i, side, font_size=LABEL_SIZE * 0.8, color=colours.get(i, ROLE["X"]))
+                for i in range(len(self.trace.tokens))
+            )
+        ).arrange(RIGHT, buff=0.28)
+        fit(words, CONTENT_WIDTH, 0.5)
+        return words.move_to([0.0, BANNER_Y, 0.0])
+
+    def _plane(
+        self, points: np.ndarray, symbols: tuple[tuple[str, str], ...], width: str, board: Board
+    ) -> Plane:
+        """A plane filling the left of the frame, scaled so that ``points`` (and the origin)
+        fill it, with a grid line every round number of units, and its title."""
+        unit, origin = _fit(points)
+        step = next(s for s in (0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50) if s * unit >= 0.45)
+        grid = VGroup()
+        for axis in (0, 1):
+            first = int(np.ceil((PLANE_LO[axis] - origin[axis]) / (step * unit)))
+            last = int(np.floor((PLANE_HI[axis] - origin[axis]) / (step * unit)))
+            for k in range(first, last + 1):
+                at = origin[axis] + k * step * unit
+                ends = [PLANE_LO.copy(), PLANE_HI.copy()]
+                for end in ends:
+                    end[axis] = at
+                ends[0][1 - axis], ends[1][1 - axis] = PLANE_LO[1 - axis], PLANE_HI[1 - axis]
+                grid.add(
+                    Line(
+                        *ends,
+                        stroke_color=MUTED if k == 0 else FRAME_LINE,
+                        stroke_width=1.5 if k == 0 else 1,
+                        stroke_opacity=0.9 if k == 0 else 0.6,
+                    )
+                )
+        grid.set_z_index(-2)
+        title = self._title(symbols, width, board.projected)
+        title.move_to([PLANE_LO[0] + 0.1 + title.width / 2, PLANE_HI[1] - TITLE_BAND / 2, 0.0])
+        backing = BackgroundRectangle(title, color=BACKGROUND, fill_opacity=0.9, buff=0.08)
+        return Plane(origin, unit, grid, VGroup(backing, title))
+
+    def _title(self, symbols: tuple[tuple[str, str], ...], width: str, projected: bool) -> VGroup:
+        """``q, k`` in their colours, then the vectors' width (and: a flat projection)."""
+        size = LABEL_SIZE * 0.85
+        names = role_formula((symbols[0], (r",\;", None), symbols[1]), size * 1.25)
+        parts: list[VMobject] = [names]
+        if projected:
+            parts.append(
+                Text(
+                    _WORDS["projection"][self.language],
+                    font=FONT,
+                    font_size=size * 0.8,
+                    color=MUTED,
+                    disable_ligatures=True,
+                )
+            )
+        parts += [
+            MathTex(DIM_TEX[width] + " =", font_size=size),
+            self.num.dim(width, font_size=size),
+        ]
+        title = VGroup(*parts).arrange(RIGHT, buff=0.15)
+        title[0].shift(LEFT * 0.15)
+        return fit(title, PLANE_HI[0] - PLANE_LO[0] - 0.3, TITLE_BAND * 0.8)
+
+    def _in_view(self, board: Board) -> np.ndarray:
+        """The vectors the values' plane is fitted to: the query's own value and output, the
+        values it weights at least half as much as the average (in either sentence), and the
+        swapped sentence's; a lighter value lying far off is drawn up to the plane's edge."""
+        V = lookup_array(self.trace, "contrast.V")
+        shown = [lookup_array(self.trace, "contrast.output")[board.query]]
+        sentences = [(V, board.weights)]
+        if board.swapped >= 0:
+            shown.append(lookup_array(self.trace, "contrast.output_swap")[board.query])
+            sentences.append((lookup_array(self.trace, "contrast.V_swap"), board.swap_weights))
+        every = np.vstack([*shown, *(values for values, _ in sentences)])
+        for values, weights in sentences:
+            keep = weights >= 0.5 * weights.mean()
+            if not board.cross:
+                keep[board.query] = True
+            if board.swapped >= 0:
+                keep[board.swapped] = True
+            shown.extend(values[keep])
+        # every value, unless the light ones far off would shrink the picture a lot
+        return np.vstack(shown) if _fit(np.vstack(shown))[0] > 1.6 * _fit(every)[0] else every
+
+    def _keep_landings_free(self, board: Board) -> None:
+        """Keep the names of the values off where the word's point will slide and land."""
+        plane, q = board.plane, board.query
+        paths = [("contrast.V", "contrast.output")]
+        if board.swapped >= 0:
+            paths.append(("contrast.V_swap", "contrast.output_swap"))
+        for start, end in paths:
+            to = plane.at(lookup_array(self.trace, end)[q])
+            own = plane.origin if board.cross else plane.at(lookup_array(self.trace, start)[q])
+            board.spots.block_line(own, to)
+            board.spots.block_dot(to)
+
+    def _spots(self, plane: Plane, vectors) -> Spots:
+        """The plane's free places, with every arrow of ``vectors`` and the title blocked."""
+        spots = Spots()
+        spots.block(plane.title)
+        for v in vectors:
+            spots.block_line(plane.origin, plane.reach(v))
+        return spots
+
+    def _mark(self, plane: Plane, xy: np.ndarray, colour, width: float = 4.0) -> VGroup:
+        """A vector: an arrow from the origin, with a dot at its tip when it is too short for
+        its arrow head to read (a vector at the origin is only the dot)."""
+        start, end = plane.origin, plane.reach(xy)
+        length = np.linalg.norm(end - start)
+        dot = Dot(end, radius=0.06, color=colour)
+        if length < 0.02:
+            return VGroup(dot)
+        if not np.allclose(end, plane.at(xy)):  # beyond the plane's edge: drawn up to it
+            return VGroup(Line(start, end, color=colour, stroke_width=width))
+        arrow = Arrow(
+            start,
+            end,
             buff=0,
             color=colour,
-            stroke_width=4,
-            max_tip_length_to_length_ratio=0.15,
-            tip_length=0.2,
+            stroke_width=width,
+            tip_length=0.22,
+            max_tip_length_to_length_ratio=0.35,
+            max_stroke_width_to_length_ratio=60,
         )
+        return VGroup(arrow, dot) if length < 0.5 else VGroup(arrow)
 
-    def _pair(self, key: str, i: int) -> VGroup:
-        """``(x, y)``: both entries of a two-dimensional vector from the trace."""
-        size = NUMBER_SIZE
-        return VGroup(
+    def _name_values(
+        self, board: Board, vectors: np.ndarray, key: str, colours: dict[int, ManimColor]
+    ) -> dict[int, VMobject]:
+        """Names for the values worth one, each pushed out along its arrow (in a plane of two
+        entries with its coordinates, when there is room); a value with no room goes unnamed."""
+        plane, spots = board.plane, board.spots
+        swapped = key.endswith("_swap")
+        side = "swap.tokens" if swapped else "key_tokens"
+        named = board.named(board.swap_weights if swapped else board.weights)
+        if swapped and board.swapped not in named:  # the caption names the swapped word
+            named = [*named[:-1], board.swapped]
+        names = {}
+        for j in named:
+            tip = plane.reach(vectors[j])
+            colour = colours.get(j, ROLE["V"])
+            for with_pair in (True, False) if not board.projected else (False,):
+                name = self.num.token(j, side, font_size=PLANE_LABEL, color=colour)
+                if with_pair:
+                    name = VGroup(name, self._pair(key, j)).arrange(DOWN, buff=0.05)
+                if spots.place(name, tip, tip - plane.origin):
+                    names[j] = name
+                    break
+        return names
+
+    def _pair(self, key: str, i: int, colour: ManimColor | None = None) -> VGroup:
+        """``(x, y)``: both entries of a vector of the plane, from the trace (in ``colour``,
+        else each number by its sign)."""
+        size = NUMBER_SIZE * 0.9
+        entries = [
+            self.num.value(key, i, k, font_size=size, coloured=colour is None) for k in (0, 1)
+        ]
+        pair = VGroup(
             MathTex("(", font_size=size),
-            self.num.value(key, i, 0, font_size=size),
+            entries[0],
             MathTex(",", font_size=size),
-            self.num.value(key, i, 1, font_size=size),
+            entries[1],
             MathTex(")", font_size=size),
-        ).arrange(RIGHT, buff=0.1)
+        ).arrange(RIGHT, buff=0.06)
+        pair[2].align_to(entries[0], DOWN).shift(DOWN * 0.04)  # a comma, not a dot
+        return pair.set_color(colour) if colour is not None else pair
 
     @staticmethod
-    def _first_of_each(points: np.ndarray) -> list[int]:
-        """Indices of the first of each group of coinciding points (a repeated word)."""
-        kept: list[int] = []
-        for i, p in enumerate(points):
-            if not any(np.allclose(p, points[k]) for k in kept):
-                kept.append(i)
-        return kept
+    def _strength_of(weights: np.ndarray, j: int) -> float:
+        """How strongly value ``j`` is drawn: by its weight, the heaviest fully."""
+        return 0.25 + 0.75 * min(float(weights[j]) / max(float(weights.max()), 1e-9), 1.0)
 
-    def _table(self, focus: int) -> Table:
-        """Key | similarity to the query | weight: one line per key token."""
-        num, trace = self.num, self.trace
-        h = f"heads.{self.head}"
-        S = len(trace.key_tokens)
-        similarity = trace.config["similarity"]
-        row = min(0.6, 5.4 / (S + 1))
-        size = NUMBER_SIZE * 1.2
-        columns = (-1.8, 0.4, 2.1)  # key, similarity, weight
+    def _strength(self, board: Board, weights: np.ndarray) -> list:
+        """Each value drawn as strongly as the query weights it."""
+        return [
+            mark.animate.set_opacity(self._strength_of(weights, j))
+            for j, mark in board.marks.items()
+        ]
+
+    def _pulls(self, board: Board, V: np.ndarray, weights: np.ndarray, end: np.ndarray) -> VGroup:
+        """A line from the output to each value, as strong as the value's weight."""
+        pulls = VGroup(
+            *(
+                Line(
+                    end,
+                    board.plane.reach(v, end),
+                    stroke_color=ROLE["weights"],
+                    stroke_width=1.5 + 3.0 * self._strength_of(weights, j),
+                    stroke_opacity=self._strength_of(weights, j),
+                )
+                for j, v in enumerate(V)
+            )
+        )
+        return pulls.set_z_index(-1)
+
+    def _land(
+        self,
+        board: Board,
+        start: np.ndarray,
+        end: np.ndarray,
+        colour,
+        key: str,
+        beside: np.ndarray | None = None,
+    ) -> VGroup:
+        """The word's point slides from ``start`` to its output ``end`` leaving a trail, and is
+        named there (with its coordinates in a plane of two entries); ``beside``: an earlier
+        landing, joined to this one by a short line, the names pushed apart."""
+        q, spots = board.query, board.spots
+        dot = Dot(start, radius=0.1, color=colour).set_z_index(2)
+        trail = Line(start, end, stroke_color=colour, stroke_width=4, stroke_opacity=0.8)
+        spots.block_line(start, end)
+        link = None
+        if beside is not None and np.linalg.norm(end - beside) > 0.02:
+            link = Line(beside, end, stroke_color=MUTED, stroke_width=2.5)
+            spots.block_line(beside, end)
+        spots.block_dot(end)
+        side = "swap.tokens" if key.endswith("_swap") else "tokens"
+        name = self.num.token(q, side, font_size=PLANE_LABEL, color=colour)
+        if not board.projected:
+            name = VGroup(name, self._pair(key, q)).arrange(DOWN, buff=0.05)
+        away = end - beside if beside is not None else end - start
+        if np.linalg.norm(away) < 1e-6:
+            away = end - board.plane.origin
+        if not spots.place(name, end, away, required=True):
+            name = VGroup()  # no room anywhere in the plane: unnamed
+        self.add(dot)
+        moving = [dot.animate.move_to(end)]
+        if np.linalg.norm(end - start) > 0.02:
+            moving.append(Create(trail))
+        self.play(*moving, run_time=2.0)
+        self.play(FadeIn(name), *([Create(link)] if link else []), run_time=0.6)
+        return VGroup(dot, trail, name)
+
+    def _panel(self, board: Board) -> Panel:
+        """Key | bar | weight: the followed query's weights, one line per key token."""
+        q, S = board.query, len(self.trace.key_tokens)
+        top, bottom = PLANE_HI[1], PLANE_LO[1]
         header = VGroup(
-            MathTex("k", font_size=LABEL_SIZE, color=ROLE["K"]),
-            MathTex(_SIMILARITY_TEX[similarity], font_size=LABEL_SIZE * 0.85),
-            MathTex("a", font_size=LABEL_SIZE, color=ROLE["weights"]),
+            Text(
+                _WORDS["weights_of"][self.language],
+                font=FONT,
+                font_size=LABEL_SIZE * 0.8,
+                color=MUTED,
+                disable_ligatures=True,
+            ),
+            self.num.token(q, font_size=LABEL_SIZE * 0.8, color=ROLE["Q"]),
+        ).arrange(RIGHT, buff=0.15)
+        fit(header, RIGHT_EDGE - PANEL_LEFT, 0.5)
+        header.move_to([(PANEL_LEFT + RIGHT_EDGE) / 2, top - 0.2, 0.0])
+        head = MathTex("a", font_size=LABEL_SIZE, color=ROLE["weights"]).move_to(
+            [COLUMNS[0], top - 0.75, 0.0]
         )
-        for mob, x in zip(header, columns, strict=True):
-            mob.move_to([x, 0, 0])
-        keys, sims, weights = VGroup(), VGroup(), VGroup()
-        for j in range(S):
-            y = -row * (j + 1) - 0.25
-            key = num.token(j, "key_tokens", font_size=LABEL_SIZE * 0.85, color=ROLE["K"])
-            fit(key, 2.0, row * 0.9)
-            keys.add(key.move_to([columns[0], y, 0]))
-            sim = num.value(f"{h}.scaled", focus, j, font_size=size)
-            fit(sim, 1.6, row * 0.8)
-            sims.add(sim.move_to([columns[1], y, 0]))
-            weight = num.value(f"{h}.weights", focus, j, font_size=size, coloured=False)
-            fit(weight, 1.4, row * 0.8)
-            weights.add(weight.move_to([columns[2], y, 0]).set_color(ROLE["weights"]))
-        query = VGroup(
-            MathTex("q =", font_size=LABEL_SIZE),
-            num.token(focus, font_size=LABEL_SIZE, color=ROLE["Q"]),
+        first = top - 1.1
+        pitch = min(0.72, (first - bottom) / S)
+        rows = [first - pitch * (j + 0.5) for j in range(S)]
+        most = max(float(board.weights.max()), 1e-9)
+        if board.swap_weights is not None:
+            most = max(most, float(board.swap_weights.max()))
+        panel = Panel(header, [head], [], [], [], rows, pitch, BAR_WIDTH / most)
+        h = f"heads.{self.head}"
+        for j, y in enumerate(rows):
+            label = self.num.token(j, "key_tokens", font_size=LABEL_SIZE * 0.8, color=ROLE["K"])
+            fit(label, LABEL_RIGHT - PANEL_LEFT, pitch * 0.85)
+            panel.labels.append(label.move_to([LABEL_RIGHT - label.width / 2, y, 0.0]))
+            panel.bars.append(panel.bar(float(board.weights[j]), y, ROLE["weights"], pitch * 0.55))
+            number = self.num.value(f"{h}.weights", q, j, font_size=NUMBER_SIZE, coloured=False)
+            fit(number, 0.85, pitch * 0.8)
+            panel.numbers.append(number.set_color(ROLE["weights"]).move_to([COLUMNS[0], y, 0.0]))
+        return panel
+
+    def _second_column(self, board: Board) -> Column:
+        """The swapped sentence's weights beside the first ones, and the swapped key's name."""
+        q, s, panel = board.query, board.swapped, board.panel
+        h = f"swap.heads.{self.head}"
+        head = MathTex("a'", font_size=LABEL_SIZE, color=SWAP)
+        column = Column(head.move_to([COLUMNS[1], panel.heads[0].get_y(), 0.0]))
+        for j, y in enumerate(panel.rows):
+            weight = float(board.swap_weights[j])
+            column.bars.append(panel.bar(weight, y - panel.pitch * 0.17, SWAP, panel.pitch * 0.3))
+            number = self.num.value(f"{h}.weights", q, j, font_size=NUMBER_SIZE, coloured=False)
+            fit(number, 0.85, panel.pitch * 0.8)
+            column.numbers.append(number.set_color(SWAP).move_to([COLUMNS[1], y, 0.0]))
+        size = LABEL_SIZE * 0.8
+        column.label = VGroup(
+            self.num.token(s, "key_tokens", font_size=size, color=MUTED),
+            MathTex(r"\to", font_size=size, color=MUTED),
+            self.num.token(s, "swap.tokens", font_size=size, color=SWAP),
+        ).arrange(RIGHT, buff=0.08)
+        fit(column.label, LABEL_RIGHT - PANEL_LEFT, panel.pitch * 0.85)
+        column.label.move_to([LABEL_RIGHT - column.label.width / 2, panel.rows[s], 0.0])
+        panel.labels[s] = column.label
+        return column
+
+    def _inset(self, board: Board) -> VGroup | None:
+        """A magnified view round two landings too close to tell apart at the plane's scale:
+        the values' shafts, both trails and the line between the landings, clipped to a small
+        square that a thin line joins to the view (under it, in a projection, both landings'
+        coordinates); None if they are far enough apart (or at one point), or if the plane has
+        no free room for it."""
+        first, second = board.landing[0].get_center(), board.second[0].get_center()
+        gap = float(np.linalg.norm(second - first))
+        if not 1e-4 < gap < CLOSE:
+            return None
+        centre, half = (first + second) / 2, 1.25 * gap  # half the magnified square's side
+        pairs = VGroup()
+        if board.projected:  # the plane's own numbers say how far apart they are
+            pairs = VGroup(
+                self._pair("contrast.output", board.query, ROLE["output"]),
+                self._pair("contrast.output_swap", board.query, SWAP),
+            ).arrange(DOWN, buff=0.12)
+            fit(pairs, INSET, 1.0)
+        strip = pairs.height + 0.15 if board.projected else 0.0
+        where = self._free_view(board.spots, centre, half, (INSET, INSET + strip))
+        if where is None:
+            return None
+        where = where + UP * strip / 2  # the view's centre, the coordinates under it
+        pairs.next_to(where + DOWN * INSET / 2, DOWN, buff=0.12)
+        zoom = INSET / (2 * half)
+        lo, hi = centre[:2] - half, centre[:2] + half
+
+        def view(p: np.ndarray) -> np.ndarray:
+            return where + np.array([*((p[:2] - centre[:2]) * zoom), 0.0])
+
+        plane = board.plane
+        segments = [
+            (plane.origin, plane.at(v), SWAP if j == board.swapped else ROLE["V"], 3.0)
+            for j, v in enumerate(lookup_array(self.trace, "contrast.V_swap"))
+        ]
+        for landing, colour in ((board.landing, ROLE["output"]), (board.second, SWAP)):
+            trail = landing[1]
+            segments.append((trail.get_start(), trail.get_end(), colour, 4.0))
+        segments.append((first, second, MUTED, 2.5))
+        view_box = Square(INSET, stroke_color=MUTED, stroke_width=2)
+        view_box.set_fill(BACKGROUND, opacity=1).move_to(where)
+        inside = VGroup()
+        for a, b, colour, width in segments:
+            piece = _clip(a[:2], b[:2], lo, hi)
+            if piece is not None:
+                inside.add(Line(view(piece[0]), view(piece[1]), color=colour, stroke_width=width))
+        inside.add(
+            Dot(view(first), radius=0.1, color=ROLE["output"]),
+            Dot(view(second), radius=0.1, color=SWAP),
         )
-        query.arrange(RIGHT, buff=0.15).next_to(header, UP, buff=0.35)
-        whole = VGroup(query, header, keys, sims, weights)
-        fit(whole, 5.8, 6.2)
-        whole.move_to([3.8, 0.1, 0])
-        return Table(
-            whole, VGroup(VGroup(query, header[0]), header[1], header[2]), keys, sims, weights
+        marker = Square(max(2 * half, 0.12), stroke_color=MUTED, stroke_width=1.5).move_to(centre)
+        joint = Line(centre, where, stroke_color=MUTED, stroke_width=1.5)
+        return VGroup(
+            joint.set_z_index(3),
+            view_box.set_z_index(4),
+            inside.set_z_index(5),
+            marker.set_z_index(3),
+            pairs,
         )
+
+    @staticmethod
+    def _free_view(
+        spots: Spots, centre: np.ndarray, half: float, size: tuple[float, float]
+    ) -> np.ndarray | None:
+        """Where in the plane a view of ``size`` (its centre) covers no label, nor the square
+        it magnifies, and, if it can, no arrow, joined to that square by a line that crosses no
+        label: the free place nearest ``centre``."""
+        r = np.array(size) / 2 + 0.05
+        xs = np.arange(PLANE_LO[0] + r[0], PLANE_HI[0] - r[0], 0.15)
+        ys = np.arange(PLANE_LO[1] + r[1], PLANE_HI[1] - TITLE_BAND - r[1], 0.15)
+        mark_lo, mark_hi = centre[:2] - half - 0.1, centre[:2] + half + 0.1
+        places = sorted(
+            (np.array([x, y, 0.0]) for x in xs for y in ys),
+            key=lambda p: float(np.linalg.norm(p - centre)),
+        )
+        for strict in (True, False):
+            for p in places:
+                lo, hi = p[:2] - r, p[:2] + r
+                if (np.minimum(hi, mark_hi) - np.maximum(lo, mark_lo) > 0).all():
+                    continue
+                if not spots.fits(lo, hi, over_arrows=not strict):
+                    continue
+                if strict and spots.crossed(centre, p):
+                    continue
+                return p
+        return None
+
+
+def _fit(points: np.ndarray) -> tuple[float, np.ndarray]:
+    """The scale (scene units per unit) and the origin's place on screen that make ``points``
+    and the origin fill the plane, room left round them for labels and above for the title."""
+    lo = np.minimum(points.min(axis=0), 0.0)
+    hi = np.maximum(points.max(axis=0), 0.0)
+    box_lo = PLANE_LO[:2] + LABEL_ROOM
+    box_hi = PLANE_HI[:2] - np.array([LABEL_ROOM, TITLE_BAND + LABEL_ROOM * 0.6])
+    unit = float(min(((box_hi - box_lo) / np.maximum(hi - lo, 1e-6)).min(), 4.0))
+    centre = (box_lo + box_hi) / 2 - (lo + hi) / 2 * unit
+    return unit, np.array([centre[0], centre[1], 0.0])
+
+
+def _clip(a: np.ndarray, b: np.ndarray, lo: np.ndarray, hi: np.ndarray):
+    """The part of segment a-b inside the box lo..hi (Liang-Barsky), or None."""
+    d, t0, t1 = b - a, 0.0, 1.0
+    for k in range(2):
+        if abs(d[k]) < 1e-12:
+            if not lo[k] <= a[k] <= hi[k]:
+                return None
+            continue
+        ta, tb = (lo[k] - a[k]) / d[k], (hi[k] - a[k]) / d[k]
+        t0, t1 = max(t0, min(ta, tb)), min(t1, max(ta, tb))
+    return (a + t0 * d, a + t1 * d) if t0 < t1 else None
