@@ -94,7 +94,9 @@ DERIVED: dict[str, HeadStudy] = {
     "index": lambda t, h: np.asarray(float(t.heads.index(h))),  # () the head's number, from 0
     # (T,) the key each query weights most, as floats
     "top_key": lambda t, h: np.argmax(h.weights, axis=1).astype(np.float64),
-    "focus_query": lambda t, h: np.asarray(float(focus_query(h))),  # () as a float, like index
+    "focus_query": lambda t, h: np.asarray(
+        float(focus_query(h, t.tokens))
+    ),  # () a float, like index
     "Q_terms": lambda t, h: products(t.X, h.W_Q),  # (T, d_k, d_model)
     # a projection's partial sums end with its bias added, at the trace's Q (K, V) itself
     "Q_partial": lambda t, h: affine_partial_sums(t.X, h.W_Q, h.b_Q),

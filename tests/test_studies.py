@@ -282,3 +282,16 @@ def test_nothing_to_swap_in_one_token_or_across_sentences():
         np.testing.assert_allclose(
             lookup_array(t, "contrast.output"), lookup_array(t, "contrast.output_swap")
         )
+
+
+def test_a_trained_models_followed_query_is_a_word_not_cls_or_sep():
+    from qkv.focus import focus_query
+
+    t = trace_for("minilm.toml")
+    head = t.heads[int(t.config["head"])]
+    q = focus_query(head, t.tokens)
+    assert t.tokens[q] not in ("[CLS]", "[SEP]")
+    words = [i for i, tok in enumerate(t.tokens) if tok not in ("[CLS]", "[SEP]")]
+    assert head.weights[q].max() == max(head.weights[i].max() for i in words)
+    # [SEP] is the most decided row of all here: passing it over is what the rule is for
+    assert head.weights.max(axis=1).argmax() == len(t.tokens) - 1

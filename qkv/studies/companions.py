@@ -24,11 +24,10 @@ import numpy as np
 from .. import minilm
 from ..attention import AttendOptions, LayerResult, attend
 from ..config import Config, load_config
-from ..focus import focus_query
+from ..focus import ENDS, focus_query
 from ..pipeline import Sentence, from_tokens, sentence_inputs
 from ..sources import HeadWeights, Weights
 from ..trace import HeadTrace, Trace
-from .trained_heads import ENDS
 
 __all__ = [
     "APPLE_CONFIG",
@@ -107,7 +106,7 @@ def swapped_position(t: Trace) -> int | None:
     """The token the swap replaces: the one the followed query weights most, itself and
     [CLS]/[SEP] aside; None if there is no other token."""
     head = t.heads[int(t.config.get("head", 0))]
-    query = focus_query(head)
+    query = focus_query(head, t.tokens)
     weights = np.round(head.weights[query], 9)  # rounded: a tie goes to the first everywhere
     candidates = [j for j, tok in enumerate(t.key_tokens) if j != query and tok not in ENDS]
     if t.X_kv is not None or not candidates:

@@ -55,7 +55,7 @@ def contrast(t: Trace) -> dict[str, Array]:
         "K": head.K @ qk_axes.T,  # (S, 2)
         "qk_reach": np.asarray(np.abs(np.concatenate([head.Q, head.K]) @ qk_axes.T).max()),
         "projected": np.asarray(float(values.shape[1] > 2)),  # 1: a plane through wider vectors
-        "query": np.asarray(float(focus_query(head))),
+        "query": np.asarray(float(focus_query(head, t.tokens))),
         "swapped": np.asarray(float(-1 if swapped is None else swapped)),  # -1: nothing swapped
         "swap_weights": other.weights,  # (T, T) the swapped sentence's weights
     }

@@ -20,6 +20,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .. import minilm
+from ..focus import ENDS
 from ..tokens import MAX_TOKENS
 from ..trace import Trace
 
@@ -28,7 +29,6 @@ __all__ = ["HABITS", "ENDS", "habits", "pieces", "trained"]
 Array = NDArray[np.float64]
 
 HABITS = ("previous", "next", "ends", "broad")
-ENDS = ("[CLS]", "[SEP]")
 
 
 @lru_cache(maxsize=8)
