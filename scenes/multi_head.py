@@ -57,6 +57,10 @@ HEAD_COLOURS = tuple(ManimColor(c) for c in ("#7AA2FF", "#FF7A5C", "#C5E86C", "#
 FORMULA_SIZE = LABEL_SIZE * 1.1
 # More heads than this wrap their patterns into two rows (a pretrained model's twelve).
 ROW_HEADS = 6
+# Reading pace (the project's rule): a caption stays up 2 s at least, and at most 15
+# characters a second are asked of the viewer (8 in Chinese).
+MIN_CAPTION = 2.0
+PACE = {"en": 15.0, "zh": 8.0, "ru": 15.0}
 # A heat-map cell smaller than this (after fitting) is too small for its number: shading only.
 READABLE_CELL = 0.55
 # A head's formula as the paper writes it (rows), and with column vectors (I = Xᵀ).
@@ -126,25 +130,32 @@ class MultiHead(LessonScene):
             "zh": "每个头用自己的查询和键算出自己的注意力模式",
             "ru": "Каждая голова считает свою картину внимания по своим запросам и ключам",
         },
+        "patterns_random": {
+            "en": "Each head's own queries and keys give its own pattern: random weights, "
+            "random patterns",
+            "zh": "每个头用自己的查询和键算出自己的模式：权重随机，模式也随机",
+            "ru": "Каждая голова получает свой узор из своих запросов и ключей: веса случайны, "
+            "и узоры тоже",
+        },
         "patterns_one": {
             "en": "Its queries and keys give its attention pattern",
             "zh": "它的查询和键给出它的注意力模式",
             "ru": "Её запросы и ключи дают её картину внимания",
         },
         "differ": {
-            "en": 'Query "{0}": each head looks hardest at a different token',
-            "zh": "查询“{0}”：每个头最关注的词元都不一样",
-            "ru": "Запрос «{0}»: каждая голова сильнее всего смотрит на свой токен",
+            "en": 'Query "{0}": each head puts its largest weight on a different key',
+            "zh": "查询“{0}”：每个头的最大权重都落在不同的键上",
+            "ru": "Запрос «{0}»: у каждой головы наибольший вес — на другом ключе",
         },
         "differ_some": {
-            "en": 'Query "{0}": the heads do not all look hardest at the same token',
-            "zh": "查询“{0}”：各个头最关注的词元并不都相同",
-            "ru": "Запрос «{0}»: головы сильнее всего смотрят не на один и тот же токен",
+            "en": 'Query "{0}": the heads do not all put their largest weight on the same key',
+            "zh": "查询“{0}”：各个头的最大权重并不都落在同一个键上",
+            "ru": "Запрос «{0}»: наибольший вес не у всех голов на одном и том же ключе",
         },
         "agree": {
-            "en": 'Query "{0}": here every head looks hardest at "{1}"',
-            "zh": "查询“{0}”：这里每个头都最关注“{1}”",
-            "ru": "Запрос «{0}»: здесь все головы сильнее всего смотрят на «{1}»",
+            "en": 'Query "{0}": here every head puts its largest weight on "{1}"',
+            "zh": "查询“{0}”：这里每个头的最大权重都落在“{1}”上",
+            "ru": "Запрос «{0}»: здесь у всех голов наибольший вес — на «{1}»",
         },
         "outputs": {
             "en": "Each head mixes its own values with its own weights: one output per head",
@@ -239,6 +250,15 @@ class MultiHead(LessonScene):
         """More heads than fit in one row (a pretrained model's twelve) wrap into two."""
         return len(self.trace.heads) > ROW_HEADS
 
+    def hold(self, at_least: float = 0.0) -> None:
+        """Wait until the caption on screen has been up long enough to read, and at least
+        ``at_least`` seconds (the kit has no such helper yet: TokensToVectors and
+        TrainedHeads keep their own)."""
+        text = self._caption.original_text if self._caption is not None else ""
+        need = max(MIN_CAPTION, at_least, len(text) / PACE[self.language]) + 0.2
+        if need > self.time - self._caption_since:
+            self.wait(need - (self.time - self._caption_since))
+
     # -- the beats -----------------------------------------------------------------------------
 
     def show_each_heads_own_weights(self) -> Board:
@@ -273,14 +293,17 @@ class MultiHead(LessonScene):
             *(MoveToTarget(card) for card in board.cards),
             run_time=1.2,
         )
-        self.say("patterns_one" if self.one_head else "patterns")
+        if self.one_head:
+            self.say("patterns_one")
+        else:  # random weights: say so, before the heads are compared
+            self.say("patterns_random" if self.random_weights else "patterns")
         self.play(
             *(Create(VGroup(*(cell[0] for cell in g.squares))) for g in grids),
             *(FadeIn(VGroup(g.row_labels, g.col_labels, *g.values.values())) for g in grids),
             *(FadeIn(label) for label in labels),
             run_time=1.5,
         )
-        self.wait(1.5)
+        self.hold(3.4)
         board.grids, board.clear_next = grids, [*grids, *labels]
 
     def show_the_heads_look_at_different_tokens(self, grids: list[TokenGrid]) -> None:
@@ -303,7 +326,7 @@ class MultiHead(LessonScene):
             self.say("agree", ("tokens", q), ("key_tokens", best[0]))
         else:
             self.say("differ" if distinct == len(grids) else "differ_some", ("tokens", q))
-        self.wait(2.0)
+        self.hold()
         self.play(FadeOut(boxes), run_time=0.5)
 
     def show_each_heads_own_output(self, board: Board) -> None:

@@ -32,6 +32,10 @@ from scenes.kit.widgets import TokenGrid, TraceMatrix, highlight
 
 __all__ = ["Scores"]
 
+# Reading pace (the project's rule): a caption stays up 2 s at least, and at most 15
+# characters a second are asked of the viewer (8 in Chinese).
+MIN_CAPTION = 2.0
+PACE = {"en": 15.0, "zh": 8.0, "ru": 15.0}
 # The name over the product's result: the paper writes Q·Kᵀ, seed 001 calls Kᵀ·Q "A".
 _RESULT = (r"Q\,K^{\top}", "A")
 
@@ -44,6 +48,16 @@ class Board:
     formula: MathTex
     similarity: str
     product: MatrixProduct | None = None
+
+
+def shown_alike(grid: TokenGrid, i: int, j: int) -> list[int]:
+    """The keys whose cell in query ``i``'s line shows the same number as key ``j``'s (``j``
+    itself included): a tie as the viewer sees it, found by comparing the texts drawn, never
+    the values (the kit's or the core's to offer: a derived key of ties at the shown
+    precision)."""
+    shown = grid.cell_at(i, j)[1].provenance.text
+    keys = grid.row_labels if grid.transpose else grid.col_labels
+    return [k for k in range(len(keys)) if grid.cell_at(i, k)[1].provenance.text == shown]
 
 
 class Scores(LessonScene):
@@ -94,9 +108,14 @@ class Scores(LessonScene):
             "ru": "Чем больше оценка, тем ближе направления запроса и ключа",
         },
         "best": {
-            "en": 'For the query "{0}", the key "{1}" scores highest: they point most alike',
-            "zh": "对查询“{0}”来说，键“{1}”得分最高：它们的方向最接近",
-            "ru": "Для запроса «{0}» выше всех оценка ключа «{1}»: их направления ближе всего",
+            "en": 'For the query "{0}", the key "{1}" has the highest score',
+            "zh": "对查询“{0}”来说，键“{1}”的分数最高",
+            "ru": "У запроса «{0}» самая высокая оценка — с ключом «{1}»",
+        },
+        "best_tie": {
+            "en": 'The highest score of "{0}" is a tie: the framed keys show the same number',
+            "zh": "“{0}”的最高分是并列的：框出的几个键显示同一个数",
+            "ru": "Наивысшая оценка запроса «{0}» — ничья: у выделенных ключей одно и то же число",
         },
         "not_dot_cosine": {
             "en": "Here similarity is the cosine: the dot product of the directions alone",
@@ -197,22 +216,38 @@ class Scores(LessonScene):
         return grid
 
     def bigger_means_more_alike(self, grid: TokenGrid) -> None:
-        """A bigger score means more alike: the top score of the most decided query."""
+        """A bigger score means more alike; random weights make a meaningless grid; the top
+        score of the most decided query (or its tie), as the grid shows it."""
         self.say("bigger")
-        self.wait(1.0)
+        self.hold()
+        if self.random_weights:  # the lesson's first pattern of this layer
+            self.say("random_weights")
+            self.hold()
         if self.trace.config["normaliser"] == "softmax":  # its largest weight is its top score
             i = self.decided_query()
             j = int(lookup(self.trace, f"heads.{self.head}.top_key", (i,)))
+            tops = shown_alike(grid, i, j)
             boxes = [
-                highlight(grid.cell_at(i, j), ROLE["weights"]),
+                *(highlight(grid.cell_at(i, k), ROLE["weights"]) for k in tops),
                 highlight(grid.query_label(i), ROLE["Q"]),
-                highlight(grid.key_label(j), ROLE["K"]),
+                *(highlight(grid.key_label(k), ROLE["K"]) for k in tops),
             ]
             self.play(*(Create(b) for b in boxes))
-            self.say("best", ("tokens", i), ("key_tokens", j))
-            self.wait(2.0)
+            if len(tops) > 1:
+                self.say("best_tie", ("tokens", i))
+            else:
+                self.say("best", ("tokens", i), ("key_tokens", j))
+            self.hold()
             self.play(*(FadeOut(b) for b in boxes))
         self.wait(0.5)
+
+    def hold(self) -> None:
+        """Wait until the caption on screen has been up long enough to read (the kit has no
+        such helper yet: TokensToVectors and TrainedHeads keep their own)."""
+        text = self._caption.original_text if self._caption is not None else ""
+        need = max(MIN_CAPTION, len(text) / PACE[self.language]) + 0.2
+        if need > self.time - self._caption_since:
+            self.wait(need - (self.time - self._caption_since))
 
     def count_up_score(
         self, product: MatrixProduct, entry: tuple[int, int], *, run_time: float

@@ -6,6 +6,11 @@ attention matrix, a heat map with each query's sum beside it, and how to read on
 In the column-vector convention one query's weights run down a column of A′ (keys on the rows).
 With the ReLU normaliser (seed 001's alternative) there is no exponential and no division, and
 the sums are whatever they are.
+
+The sums add the exact values while the cells show them rounded, so a note beside the formula
+says so (the shown cells may add up to a last digit more or less). The line read at the end is
+described as the numbers show it: its largest weight, or a tie; with random (seeded) weights,
+as an accident of them; only a trained layer's is said to be "attended to" (reads_pattern).
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from manim import (
     MathTex,
     Rectangle,
     ReplacementTransform,
+    Text,
     TransformFromCopy,
     VGroup,
     VMobject,
@@ -39,10 +45,15 @@ from scenes.kit.base import LessonScene
 from scenes.kit.convention import Convention
 from scenes.kit.layout import CONTENT_WIDTH, FRAME_TOP
 from scenes.kit.provenance import Numbers, TraceNumber, TraceText
-from scenes.kit.style import FRAME_LINE, LABEL_SIZE, MUTED, ROLE
+from scenes.kit.style import FONT, FRAME_LINE, LABEL_SIZE, MUTED, ROLE
 from scenes.kit.widgets import TokenGrid, highlight, lag_for, lagged, token_labels, turn_if_crowded
 
 __all__ = ["Softmax"]
+
+# Reading pace (the project's rule): a caption stays up 2 s at least, and at most 15
+# characters a second are asked of the viewer (8 in Chinese).
+MIN_CAPTION = 2.0
+PACE = {"en": 15.0, "zh": 8.0, "ru": 15.0}
 
 # What the lines of the one-query table are called; the formula above them says how they relate.
 _LINE_TEX = {"scaled": "s_j", "exp": "e^{s_j}", "weights": "a_j"}
@@ -194,6 +205,8 @@ class Board:
     sums: VGroup  # each query's weight sum at the end of its line
     sigma: MathTex  # heading the sums
     matrix: MathTex  # A = softmax(...), over the heat map
+    note: Text  # under the rule: Σ adds the exact values, the cells are rounded
+    grid_note: Text  # the same note, under the matrix's formula
 
     @property
     def columns(self) -> bool:
@@ -204,6 +217,16 @@ class Board:
     def others(self) -> list[int]:
         """The queries other than the one followed (none for a one-token sentence)."""
         return [k for k in range(len(self.sums)) if k != self.query]
+
+
+def shown_alike(grid: TokenGrid, i: int, j: int) -> list[int]:
+    """The keys whose cell in query ``i``'s line shows the same number as key ``j``'s (``j``
+    itself included): a tie as the viewer sees it, found by comparing the texts drawn, never
+    the values (the kit's or the core's to offer: a derived key of ties at the shown
+    precision)."""
+    shown = grid.cell_at(i, j)[1].provenance.text
+    keys = grid.row_labels if grid.transpose else grid.col_labels
+    return [k for k in range(len(keys)) if grid.cell_at(i, k)[1].provenance.text == shown]
 
 
 class Softmax(LessonScene):
@@ -308,10 +331,31 @@ class Softmax(LessonScene):
             "zh": "读一列：格子越亮，这个查询就越关注那个键",
             "ru": "Читаем столбец: чем ярче клетка, тем больше запрос смотрит на этот ключ",
         },
-        "focus": {
+        "focus": {  # a trained layer only (reads_pattern)
             "en": '"{0}" attends most to "{1}"',
             "zh": "“{0}”最关注“{1}”",
             "ru": "«{0}» больше всего внимания уделяет «{1}»",
+        },
+        "focus_random": {
+            "en": 'The largest weight of "{0}" falls on "{1}" by chance: the weights are random',
+            "zh": "“{0}”最大的权重落在“{1}”上，只是偶然：权重是随机的",
+            "ru": "Наибольший вес «{0}» пришёлся на «{1}» случайно: веса здесь случайные",
+        },
+        "focus_tie": {
+            "en": 'The largest weights of "{0}" tie: the framed keys show the same number',
+            "zh": "“{0}”最大的几个权重并列：框出的键显示同一个数",
+            "ru": "Наибольшие веса «{0}» равны: у выделенных ключей одно и то же число",
+        },
+    }
+    # "X attends most to Y" describes what a pattern does: never said of random weights
+    reads_pattern = frozenset({"focus"})
+    # Under the sums: they add the exact values, the cells show them rounded (so the shown
+    # cells may add up to a last digit more or less than the shown sum).
+    notes = {
+        "rounded": {
+            "en": "Σ adds the exact\nvalues; the numbers\nshown are rounded",
+            "zh": "Σ 是精确值之和；\n显示的每个数\n都已四舍五入",
+            "ru": "Σ складывает\nточные значения;\nчисла округлены",
         },
     }
 
@@ -355,10 +399,11 @@ class Softmax(LessonScene):
                 MathTex(r"m = \max_k s_k =", font_size=LABEL_SIZE),
                 self.num.value(f"{h}.exp_shift", i, font_size=LABEL_SIZE, coloured=False),
             ).arrange(RIGHT, buff=0.25)
-        self.place(rule, table.whole())
+        note, grid_note = self.rounding_note(), self.rounding_note()
+        self.place(VGroup(rule, note).arrange(DOWN, buff=0.45), table.whole())
         sums, sigma = self.line_sums(grid)
         matrix = MathTex(view.tex("weights"), font_size=LABEL_SIZE * 1.1)
-        return Board(i, relu, shifted, rule, table, grid, sums, sigma, matrix)
+        return Board(i, relu, shifted, rule, table, grid, sums, sigma, matrix, note, grid_note)
 
     # -- one query --------------------------------------------------------------------------
 
@@ -416,6 +461,7 @@ class Softmax(LessonScene):
         self.say("exp_sum")
         self.play(
             FadeIn(table.sigma),
+            FadeIn(board.note),
             TransformFromCopy(table.values("exp"), table.sums["exp"]),
             run_time=1.2,
         )
@@ -441,7 +487,8 @@ class Softmax(LessonScene):
         table = board.table
         self.say("sum_relu" if board.relu else "sum_one", ("tokens", board.query))
         self.play(
-            *([FadeIn(table.sigma)] if board.relu else []),  # softmax showed Σ with the exp sum
+            # softmax showed Σ (and its note) with the exponentials' sum
+            *([FadeIn(table.sigma), FadeIn(board.note)] if board.relu else []),
             TransformFromCopy(table.values("weights"), table.sums["weights"]),
             run_time=1.0,
         )
@@ -452,7 +499,10 @@ class Softmax(LessonScene):
     def do_every_query_at_once(self, board: Board) -> None:
         """The table's weights become their line of the heat map; the other lines join them."""
         table, grid, i = board.table, board.grid, board.query
-        self.place(board.matrix, VGroup(grid, board.sums, board.sigma))
+        self.place(
+            VGroup(board.matrix, board.grid_note).arrange(DOWN, buff=0.45),
+            VGroup(grid, board.sums, board.sigma),
+        )
         leaving = [line for step, line in table.lines.items() if step != "weights"]
         self.play(
             FadeOut(
@@ -471,6 +521,7 @@ class Softmax(LessonScene):
             ReplacementTransform(table.key_labels, self.grid_key_labels(grid)),
             ReplacementTransform(table.query_label, grid.query_label(i)),
             FadeTransform(board.rule, board.matrix),
+            ReplacementTransform(board.note, board.grid_note),
             run_time=1.5,
         )
         self.say("grid_column" if board.columns else "grid_row")
@@ -496,21 +547,41 @@ class Softmax(LessonScene):
         self.wait(1.5)
 
     def read_one_querys_line(self, board: Board) -> None:
-        """How to read one query's line: its brightest cell is the key it attends to most."""
+        """How to read one query's line: its brightest cell is its largest weight (random
+        weights: by chance; a tie: the framed keys show the same number)."""
         grid = board.grid
         focus = self.decided_query()
         top = int(lookup(self.trace, f"heads.{self.head}.top_key", (focus,)))
+        tops = shown_alike(grid, focus, top)
         self.say("read_column" if board.columns else "read_row")
         line_box = highlight(VGroup(grid.query_line(focus), grid.query_label(focus)), ROLE["Q"])
         self.play(Create(line_box))
-        self.wait(1.2)
+        self.hold()
         key_boxes = [
-            highlight(grid.cell_at(focus, top), ROLE["K"]),
-            highlight(grid.key_label(top), ROLE["K"]),
+            *(highlight(grid.cell_at(focus, k), ROLE["K"]) for k in tops),
+            *(highlight(grid.key_label(k), ROLE["K"]) for k in tops),
         ]
         self.play(*(Create(b) for b in key_boxes))
-        self.say("focus", ("tokens", focus), ("key_tokens", top))
-        self.wait(2.0)
+        if len(tops) > 1:
+            self.say("focus_tie", ("tokens", focus))
+        elif self.random_weights:
+            self.say("focus_random", ("tokens", focus), ("key_tokens", top))
+        else:
+            self.say("focus", ("tokens", focus), ("key_tokens", top))
+        self.hold()
+
+    def hold(self) -> None:
+        """Wait until the caption on screen has been up long enough to read (the kit has no
+        such helper yet: TokensToVectors and TrainedHeads keep their own)."""
+        text = self._caption.original_text if self._caption is not None else ""
+        need = max(MIN_CAPTION, len(text) / PACE[self.language]) + 0.2
+        if need > self.time - self._caption_since:
+            self.wait(need - (self.time - self._caption_since))
+
+    def rounding_note(self) -> Text:
+        """Σ adds the exact values; the cells show them rounded (three short lines)."""
+        note = self.notes["rounded"][self.language]
+        return Text(note, font=FONT, font_size=LABEL_SIZE * 0.6, color=MUTED, line_spacing=0.8)
 
     # -- layout -----------------------------------------------------------------------------
 

@@ -23,6 +23,7 @@ from manim import (
     ReplacementTransform,
     RoundedRectangle,
     SurroundingRectangle,
+    Text,
     TransformFromCopy,
     VGroup,
     VMobject,
@@ -37,7 +38,7 @@ from scenes.kit.convention import Convention
 from scenes.kit.layout import CONTENT_WIDTH, FRAME_TOP
 from scenes.kit.product import MatrixProduct, fill_rest
 from scenes.kit.provenance import Numbers, TraceNumber, TraceText
-from scenes.kit.style import LABEL_SIZE, MUTED, ROLE
+from scenes.kit.style import FONT, LABEL_SIZE, MUTED, ROLE
 from scenes.kit.widgets import TraceMatrix, highlight, role_formula, token_labels, turn_if_crowded
 
 __all__ = ["WeightedSum"]
@@ -144,6 +145,16 @@ class WeightedSum(LessonScene):
         },
     }
 
+    # Beside the output: its sum adds the exact values, the cells show them rounded (so the
+    # shown terms may add up to a last digit more or less than the shown output).
+    notes = {
+        "rounded": {
+            "en": "The sum adds the exact\nvalues; the numbers\nshown are rounded",
+            "zh": "求和用的是精确值；\n显示的每个数\n都已四舍五入",
+            "ru": "Складываются точные\nзначения; числа\nна экране округлены",
+        },
+    }
+
     def construct(self) -> None:
         view = Convention.of(self.trace)
         i = int(lookup(self.trace, f"heads.{self.head}.focus_query"))
@@ -171,7 +182,8 @@ class WeightedSum(LessonScene):
 
     def lay_out_one_querys_table(self, view: Convention, i: int, formula: VMobject) -> Table:
         """Query ``i``'s table (nothing shown yet), fitted under the formula."""
-        table = Table.build(self.num, self.head, view, i, self.max_components)
+        note = self.notes["rounded"][self.language]
+        table = Table.build(self.num, self.head, view, i, self.max_components, note)
         whole = table.whole()
         room = formula.get_bottom()[1] - 0.35 - (-FRAME_TOP + 1.1)
         # short sentences grow to fill the room (numbers then read at a distance), long ones shrink
@@ -223,7 +235,13 @@ class WeightedSum(LessonScene):
     def add_up_the_scaled_values(self, board: Board) -> None:
         """The scaled values poured into the output: every frame shows a real partial sum."""
         t, i, S = board.table, board.query, len(board.table.weights)
-        self.play(Create(t.rule), Create(t.out_box), FadeIn(t.out_label), FadeIn(t.out_dots))
+        self.play(
+            Create(t.rule),
+            Create(t.out_box),
+            FadeIn(t.out_label),
+            FadeIn(t.out_dots),
+            FadeIn(t.note),
+        )
         self.say("sum", ("tokens", i))
         outs = VGroup(*t.outs.values())  # showing the first partial sum: the first term
         self.play(FadeOut(t.terms_of(0).copy(), shift=t.drop(0)), FadeIn(outs), run_time=0.7)
@@ -369,9 +387,12 @@ class Table:
     out_box: RoundedRectangle  # round the output
     out_label: TraceText  # the query again, naming its output
     rule: Line  # like a written sum, across the weights and the values
+    note: Text  # beside the output: it adds the exact values, the cells show them rounded
 
     @classmethod
-    def build(cls, num: Numbers, head: int, view: Convention, i: int, limit: int) -> Table:
+    def build(
+        cls, num: Numbers, head: int, view: Convention, i: int, limit: int, note: str
+    ) -> Table:
         """Query ``i``'s table, with at most ``limit`` components of each value shown."""
         h, columns = f"heads.{head}", view.columns
         values = TraceMatrix(
@@ -397,6 +418,8 @@ class Table:
         out_label.scale_to_fit_width(min(out_label.width, 2.0))
         out_label.next_to(out_box, -_across(columns), buff=0.25)
         rule = _rule(VGroup(shades, values), values, out_box, columns)
+        rounded = Text(note, font=FONT, font_size=LABEL_SIZE * 0.6, color=MUTED, line_spacing=0.8)
+        rounded.next_to(out_box, _across(columns), buff=0.35)
         return cls(
             columns,
             values,
@@ -413,6 +436,7 @@ class Table:
             out_box,
             out_label,
             rule,
+            rounded,
         )
 
     def whole(self) -> VGroup:
@@ -432,6 +456,7 @@ class Table:
             self.out_box,
             self.out_label,
             self.rule,
+            self.note,
         )
 
     def vector_band(self, j: int) -> VMobject:
@@ -464,6 +489,7 @@ class Table:
             self.out_box,
             self.out_label,
             self.rule,
+            self.note,
         )
 
 

@@ -166,9 +166,9 @@ class WhyScale(LessonScene):
             "ru": "Без масштабирования softmax для «{0}» отдаёт почти весь вес одному ключу",
         },
         "sharper": {
-            "en": 'Unscaled, the softmax of "{0}" leans far harder on its favourite key',
-            "zh": "不缩放时，“{0}”的 softmax 更加偏向它最看重的那个键",
-            "ru": "Без масштабирования softmax для «{0}» гораздо сильнее клонится к одному ключу",
+            "en": 'Unscaled, the softmax of "{0}" leans harder on its highest-scoring key',
+            "zh": "不缩放时，“{0}”的 softmax 更加偏向得分最高的那个键",
+            "ru": "Без масштаба softmax «{0}» сильнее клонится к ключу с высшей оценкой",
         },
         "soft": {
             "en": "Scaled, the weights are spread more evenly over the keys",

@@ -15,7 +15,7 @@ from scenes.kit.layout import CAPTION_BUFF, CONTENT_WIDTH
 from scenes.kit.provenance import Numbers, Provenance
 from scenes.kit.style import BACKGROUND, CAPTION_SIZE, FONT, MUTED
 
-__all__ = ["LessonScene", "Caption", "default_trace", "TRACE_ENV"]
+__all__ = ["LessonScene", "Caption", "HonestyError", "default_trace", "TRACE_ENV"]
 
 # render.py hands a worker its trace through this variable (a trace.json path).
 TRACE_ENV = "QKV_TRACE"
@@ -25,6 +25,10 @@ def default_trace() -> Trace:
     """The trace for a scene run by the plain manim CLI: $QKV_TRACE, else the default config."""
     path = os.environ.get(TRACE_ENV)
     return Trace.read_json(Path(path)) if path else build_trace(load_config())
+
+
+class HonestyError(RuntimeError):
+    """A caption that reads meaning into a pattern, said of a layer whose weights are random."""
 
 
 class Caption(Text):
@@ -50,9 +54,15 @@ class LessonScene(Scene):
 
     ``captions`` is the scene's own table, key -> {"en": ..., "zh": ..., "ru": ...}; ``say`` looks
     there first, then in the shared table of scenes/captions.py.
+
+    ``reads_pattern`` lists the scene's caption keys that say what a pattern does or means
+    ("X attends most to Y"): at best true of a trained layer's numbers, so ``say`` refuses them
+    when the weights are random (``random_weights``), where the scene says a plain fact instead
+    (tests/test_honest_captions.py).
     """
 
     captions: dict[str, dict[str, str]] = {}
+    reads_pattern: frozenset[str] = frozenset()
 
     def __init__(self, trace: Trace | None = None, **kwargs) -> None:
         self.trace = trace if trace is not None else default_trace()
@@ -67,8 +77,18 @@ class LessonScene(Scene):
     def setup(self) -> None:
         self.camera.background_color = BACKGROUND
 
+    @property
+    def random_weights(self) -> bool:
+        """The layer's weights are seeded at random, untrained: its patterns mean nothing."""
+        return bool(self.trace.config["source"] == "seeded")
+
     def say(self, key: str, *refs: tuple[str, int]) -> None:
         """Replace the caption at the bottom of the frame (and write it as a subtitle)."""
+        if key in self.reads_pattern and self.random_weights:
+            raise HonestyError(
+                f"{type(self).__name__} says {key!r}, a reading of a pattern, "
+                "but this layer's weights are random: say what the numbers show instead"
+            )
         if hasattr(self, "next_slide"):  # rendered as slides: every caption opens a slide
             self.next_slide()
         table = self.captions if key in self.captions else CAPTIONS

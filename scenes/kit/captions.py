@@ -20,4 +20,10 @@ CAPTIONS: dict[str, dict[str, str]] = {
         "ru": "Обучаются только весовые матрицы и смещения; "
         "всё остальное — фиксированная арифметика",
     },
+    # said where a seeded layer's first pattern appears (Scores): its weights are random
+    "random_weights": {
+        "en": "This layer's weights are random, not trained: its patterns carry no meaning",
+        "zh": "这一层的权重是随机的，没有经过训练：它的模式没有任何含义",
+        "ru": "Веса этого слоя случайны, а не обучены: его узоры ничего не значат",
+    },
 }
