@@ -524,12 +524,12 @@ class Context(LessonScene):
 
     # ---- pieces ----
 
-    def _hold(self, at_least: float = 0.3) -> None:
-        """Wait until the caption on screen has stood long enough to be read: two seconds at
-        least, no more than 14 characters a second (7.5 in Chinese)."""
-        rate = 7.5 if self.language == "zh" else 14.0
-        needed = max(2.2, len(self._caption.original_text) / rate) + 0.4
-        self.wait(max(needed - (self.time - self._caption_since), at_least))
+    def _hold(self, breath: float = 0.3) -> None:
+        """Hold the caption until it is read, and a breath after the picture moved."""
+        started = self.time
+        self.hold()
+        if self.time - started < breath:
+            self.wait(breath - (self.time - started))
 
     def _banner(self, side: str, colours: dict[int, ManimColor]) -> VGroup:
         """The sentence (of ``side``) as a line of tokens across the top of the frame."""

@@ -59,8 +59,6 @@ FORMULA_SIZE = LABEL_SIZE * 1.1
 ROW_HEADS = 6
 # Reading pace (the project's rule): a caption stays up 2 s at least, and at most 15
 # characters a second are asked of the viewer (8 in Chinese).
-MIN_CAPTION = 2.0
-PACE = {"en": 15.0, "zh": 8.0, "ru": 15.0}
 # A heat-map cell smaller than this (after fitting) is too small for its number: shading only.
 READABLE_CELL = 0.55
 # A head's formula as the paper writes it (rows), and with column vectors (I = Xᵀ).
@@ -249,15 +247,6 @@ class MultiHead(LessonScene):
     def two_rows(self) -> bool:
         """More heads than fit in one row (a pretrained model's twelve) wrap into two."""
         return len(self.trace.heads) > ROW_HEADS
-
-    def hold(self, at_least: float = 0.0) -> None:
-        """Wait until the caption on screen has been up long enough to read, and at least
-        ``at_least`` seconds (the kit has no such helper yet: TokensToVectors and
-        TrainedHeads keep their own)."""
-        text = self._caption.original_text if self._caption is not None else ""
-        need = max(MIN_CAPTION, at_least, len(text) / PACE[self.language]) + 0.2
-        if need > self.time - self._caption_since:
-            self.wait(need - (self.time - self._caption_since))
 
     # -- the beats -----------------------------------------------------------------------------
 

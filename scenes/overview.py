@@ -58,8 +58,6 @@ _PARTS = {
 _SCALED = (r"\frac{Q\,K^{\top}}{\sqrt{d_k}}", r"\frac{K^{\top} Q}{\sqrt{d_k}}")
 _HEADS = (r"\mathrm{Concat}\,W_O", r"W_O\,\mathrm{Concat}")
 # Reading time of a caption: characters per second (Chinese fewer), and at least this long
-READ_RATE = {"en": 15.0, "zh": 8.0, "ru": 15.0}
-READ_MIN = 2.0
 GAP = 0.7  # between cards in a row (room for an arrow)
 
 # Each stage's name on its card (no digits), in the lesson's language
@@ -203,7 +201,7 @@ class Overview(LessonScene):
         part["norm"] = part.pop(view.normaliser)  # the one normaliser the formula names
         self.say("whole")
         self.play(Write(formula), run_time=1.5)
-        self.pace()
+        self.hold()
         return formula, part
 
     def begin_with_the_token_vectors(self, board: Board) -> None:
@@ -211,7 +209,7 @@ class Overview(LessonScene):
         self.say("begin_cross" if board.cross else "begin")
         self.play(LaggedStart(*(FadeIn(t) for t in board.tokens), lag_ratio=0.4))
         self.enter(board, "X")
-        self.pace()
+        self.hold()
 
     def project_to_queries_keys_and_values(self, board: Board) -> None:
         """Q, K and V, their letters lit in the formula."""
@@ -220,13 +218,13 @@ class Overview(LessonScene):
         self.enter(board, "QKV")
         self.play(*(part[n].animate.set_color(ROLE[n]) for n in "QKV"))
         self.play(*(Indicate(part[n], color=ROLE[n]) for n in "QKV"))
-        self.pace()
+        self.hold()
 
     def score_every_query_against_every_key(self, board: Board) -> None:
         """Q and K make the scores: Q·Kᵀ boxed in the formula and on its card."""
         self.say("scores")
         self.enter(board, "scores", VGroup(board.part["Q"], board.part["K"]))
-        self.pace()
+        self.hold()
 
     def divide_by_the_root_of_d_k(self, board: Board) -> None:
         """The scores divided by √d_k (a scaled dot product only)."""
@@ -234,14 +232,14 @@ class Overview(LessonScene):
         self.say("scale")
         self.enter(board, "scaled", VGroup(part["Q"], part["K"], part["sqrt"]))
         self.play(part["sqrt"].animate.set_color(ROLE["weights"]))
-        self.pace()
+        self.hold()
 
     def hide_the_later_tokens(self, board: Board) -> None:
         """The causal mask M (a masked lesson only)."""
         self.say("mask")
         self.enter(board, "mask", board.part["M"])
         self.play(board.part["M"].animate.set_color(ROLE["weights"]))
-        self.pace()
+        self.hold()
 
     def normalise_into_weights(self, board: Board) -> None:
         """Softmax (or ReLU) makes each query's weights."""
@@ -250,13 +248,13 @@ class Overview(LessonScene):
         self.say("relu" if board.view.normaliser == "relu" else "softmax")
         self.enter(board, "weights", VGroup(bracket, part["Q"], part["K"]))
         self.play(bracket.animate.set_color(ROLE["weights"]))
-        self.pace()
+        self.hold()
 
     def mix_the_values(self, board: Board) -> None:
         """The weighted sum of the values: the whole formula lit, the outputs."""
         self.say("mix")
         self.enter(board, "output", board.formula, ROLE["output"])
-        self.pace()
+        self.hold()
 
     def join_the_heads(self, board: Board) -> None:
         """Several heads side by side, joined and mixed by W_O (more than one head only): a step
@@ -272,12 +270,12 @@ class Overview(LessonScene):
         )
         self.remove(formula_box)
         board.lit = (new,)
-        self.pace()
+        self.hold()
 
     def set_off(self) -> None:
         """Now the steps, one at a time."""
         self.say("go")
-        self.pace()
+        self.hold()
 
     # -- the road -----------------------------------------------------------------------------
 
@@ -446,13 +444,3 @@ class Overview(LessonScene):
     @staticmethod
     def box(mob, colour) -> SurroundingRectangle:
         return SurroundingRectangle(mob, color=colour, buff=0.1, corner_radius=0.08)
-
-    def pace(self) -> None:
-        """Wait until the caption on screen has been up long enough to read."""
-        if self._caption is None:
-            return
-        rate = READ_RATE[self.language]
-        needed = max(READ_MIN, len(self._caption.original_text) / rate) + 0.5  # its fade in
-        left = needed - (self.time - self._caption_since)
-        if left > 0:
-            self.wait(left)

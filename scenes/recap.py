@@ -29,7 +29,7 @@ from manim import (
 )
 
 from qkv import lookup, lookup_array
-from scenes.kit.base import LessonScene
+from scenes.kit.base import READ_RATE, LessonScene
 from scenes.kit.convention import NORMALISER_TEX, Convention
 from scenes.kit.layout import CAPTION_TOP, FRAME_TOP, MARGIN
 from scenes.kit.style import FONT, FRAME_LINE, LABEL_SIZE, MUTED, ROLE, sign_colour
@@ -47,8 +47,6 @@ MAX_STRIP = 16  # a strip of a wide vector shows its first entries only (a pictu
 NARROW_STRIP = 8  # ... and a strip of queries, keys or values, three side by side
 HEADS_PER_LINE = 6  # the heads' small patterns, in lines of at most this many
 # Reading time: characters per second (Chinese fewer), and at least this long
-READ_RATE = {"en": 15.0, "zh": 8.0, "ru": 15.0}
-READ_MIN = 2.0
 APPLE = "apple_fruit"  # the opening's example, apple beside orange
 
 # What each step did, one line each (no digits), in the lesson's language
@@ -145,7 +143,7 @@ class Recap(LessonScene):
 
     def walk_through(self, steps: list[Step]) -> None:
         """Each step appears in turn, given time to be read."""
-        rate = READ_RATE[self.language]
+        rate = READ_RATE[self.language]  # the lines are read like captions
         for step in steps:
             self.play(FadeIn(step.whole, shift=RIGHT * 0.2), run_time=0.6)
             # the lines stay: reading may run on while the next one comes in
@@ -154,7 +152,7 @@ class Recap(LessonScene):
     def close(self) -> None:
         """One formula, a new vector for every token."""
         self.say("end")
-        self.pace()
+        self.hold()
 
     # -- the steps ----------------------------------------------------------------------------
 
@@ -330,13 +328,3 @@ class Recap(LessonScene):
             )
         )
         return lines.arrange(DOWN, buff=0.3, aligned_edge=LEFT)
-
-    def pace(self) -> None:
-        """Wait until the caption on screen has been up long enough to read."""
-        if self._caption is None:
-            return
-        rate = READ_RATE[self.language]
-        needed = max(READ_MIN, len(self._caption.original_text) / rate) + 0.5  # its fade in
-        left = needed - (self.time - self._caption_since)
-        if left > 0:
-            self.wait(left)

@@ -34,8 +34,6 @@ __all__ = ["Scores"]
 
 # Reading pace (the project's rule): a caption stays up 2 s at least, and at most 15
 # characters a second are asked of the viewer (8 in Chinese).
-MIN_CAPTION = 2.0
-PACE = {"en": 15.0, "zh": 8.0, "ru": 15.0}
 # The name over the product's result: the paper writes Q·Kᵀ, seed 001 calls Kᵀ·Q "A".
 _RESULT = (r"Q\,K^{\top}", "A")
 
@@ -240,14 +238,6 @@ class Scores(LessonScene):
             self.hold()
             self.play(*(FadeOut(b) for b in boxes))
         self.wait(0.5)
-
-    def hold(self) -> None:
-        """Wait until the caption on screen has been up long enough to read (the kit has no
-        such helper yet: TokensToVectors and TrainedHeads keep their own)."""
-        text = self._caption.original_text if self._caption is not None else ""
-        need = max(MIN_CAPTION, len(text) / PACE[self.language]) + 0.2
-        if need > self.time - self._caption_since:
-            self.wait(need - (self.time - self._caption_since))
 
     def count_up_score(
         self, product: MatrixProduct, entry: tuple[int, int], *, run_time: float

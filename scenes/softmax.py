@@ -52,8 +52,6 @@ __all__ = ["Softmax"]
 
 # Reading pace (the project's rule): a caption stays up 2 s at least, and at most 15
 # characters a second are asked of the viewer (8 in Chinese).
-MIN_CAPTION = 2.0
-PACE = {"en": 15.0, "zh": 8.0, "ru": 15.0}
 
 # What the lines of the one-query table are called; the formula above them says how they relate.
 _LINE_TEX = {"scaled": "s_j", "exp": "e^{s_j}", "weights": "a_j"}
@@ -569,14 +567,6 @@ class Softmax(LessonScene):
         else:
             self.say("focus", ("tokens", focus), ("key_tokens", top))
         self.hold()
-
-    def hold(self) -> None:
-        """Wait until the caption on screen has been up long enough to read (the kit has no
-        such helper yet: TokensToVectors and TrainedHeads keep their own)."""
-        text = self._caption.original_text if self._caption is not None else ""
-        need = max(MIN_CAPTION, len(text) / PACE[self.language]) + 0.2
-        if need > self.time - self._caption_since:
-            self.wait(need - (self.time - self._caption_since))
 
     def rounding_note(self) -> Text:
         """Σ adds the exact values; the cells show them rounded (three short lines)."""

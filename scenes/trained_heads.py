@@ -69,8 +69,6 @@ MEASURE = {
 HABIT_TIME = 6.0  # seconds each enlarged head stays, at least
 LEVELS = 32  # shades of a small pattern's cells
 # Reading time of a caption: characters per second (Chinese fewer), and at least this long.
-READ_RATE = {"en": 15.0, "zh": 8.0, "ru": 15.0}
-READ_MIN = 2.0
 
 
 def shade(weight: float) -> float:
@@ -249,7 +247,7 @@ class TrainedHeads(LessonScene):
         sentence = self.num.text("sentence", font_size=LABEL_SIZE * 1.4, color=ROLE["X"])
         fit(sentence, CONTENT_WIDTH, 1.2).move_to(UP * 0.5)
         self.play(FadeIn(sentence, shift=UP * 0.2), run_time=0.8)
-        self.linger()
+        self.hold()
         self.sentence = sentence
 
     def show_the_pieces(self, board: Board) -> VGroup:
@@ -284,7 +282,7 @@ class TrainedHeads(LessonScene):
             note.next_to(row, DOWN, buff=0.5)
             self.play(FadeIn(note))
             shown.add(note)
-        self.linger()
+        self.hold()
         self.pieces = row
         return shown
 
@@ -296,7 +294,7 @@ class TrainedHeads(LessonScene):
         self.say("trained_unknown", (SIDE, unknown[0]))
         frames = VGroup(*(SurroundingRectangle(self.pieces[i], color=FOCUS) for i in unknown))
         self.play(Create(frames), run_time=0.6)
-        self.linger()
+        self.hold()
         self.play(FadeOut(frames), run_time=0.3)
 
     def show_every_head(self, board: Board, pieces: VGroup) -> None:
@@ -321,9 +319,9 @@ class TrainedHeads(LessonScene):
             FadeIn(board.axes),
             run_time=2.0,
         )
-        self.linger()
+        self.hold()
         self.say("trained_grid_all")
-        self.linger()
+        self.hold()
 
     def make_room(self, board: Board) -> None:
         """(Transition.) The grid moves to the top right, a map of the heads to enlarge."""
@@ -351,7 +349,7 @@ class TrainedHeads(LessonScene):
             heading="own_head",
         )
         self.enlarge(board, layer, head, panel, framed=[])
-        self.linger()
+        self.hold()
 
     def enlarge_a_habit(self, board: Board, k: int, habit: str) -> None:
         """The head that shows a habit most, enlarged: its pattern, its measure, its place."""
@@ -384,7 +382,7 @@ class TrainedHeads(LessonScene):
         else:
             self.say("trained_broad")
         self.enlarge(board, layer, head, panel, framed)
-        self.linger(at_least=HABIT_TIME)
+        self.hold(at_least=HABIT_TIME)
 
     def close(self, board: Board) -> None:
         """A layer runs all its heads side by side: the next scene combines them."""
@@ -401,18 +399,9 @@ class TrainedHeads(LessonScene):
             *(SurroundingRectangle(row, color=FOCUS, buff=0.025, stroke_width=2) for row in rows)
         )
         self.play(LaggedStart(*(Create(f) for f in frames), lag_ratio=0.4), run_time=1.6)
-        self.linger()
+        self.hold()
 
     # --- pieces ------------------------------------------------------------------------------
-
-    def linger(self, at_least: float = 0.0) -> None:
-        """Wait until the caption on screen has been up long enough to be read (and at least
-        ``at_least`` seconds, for a picture that needs looking at)."""
-        text = self._caption.original_text if self._caption is not None else ""
-        need = max(READ_MIN, at_least, len(text) / READ_RATE[self.language]) + 0.3
-        left = need - (self.time - self._caption_since)
-        if left > 0:
-            self.wait(left)
 
     def label(self, key: str) -> str:
         return self.labels[key][self.language]

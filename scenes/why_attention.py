@@ -63,8 +63,6 @@ NUM = 36  # its numbers (a formula's digits look smaller than a word's letters a
 WORD = ROLE["X"]
 NEW = ROLE["output"]
 # Reading time of a caption: characters per second (Chinese fewer), and at least this long
-READ_RATE = {"en": 15.0, "zh": 8.0, "ru": 15.0}
-READ_MIN = 2.0
 
 # Words of the panel (no digits), in the lesson's language
 LABELS = {
@@ -178,7 +176,7 @@ class WhyAttention(LessonScene):
         word = self.num.token(APPLE, f"{FRUIT}.tokens", font_size=LABEL_SIZE * 3, color=WORD)
         self.play(FadeIn(word, scale=0.8), run_time=0.8)
         self.say("hook", (f"{FRUIT}.tokens", APPLE))
-        self.pace()
+        self.hold()
         return word
 
     def draw_the_words(self, word: TraceText) -> Board:
@@ -218,7 +216,7 @@ class WhyAttention(LessonScene):
             run_time=1.2,
         )
         self.play(LaggedStart(*(FadeIn(v) for v in vectors.values()), lag_ratio=0.4))
-        self.pace()
+        self.hold()
         return Board(plane, arrows, labels, vectors)
 
     def point_between_the_two(self, board: Board) -> None:
@@ -236,7 +234,7 @@ class WhyAttention(LessonScene):
             ),
             run_time=2.0,
         )
-        self.pace()
+        self.hold()
 
     def enter_the_context(self, board: Board, study: str, key: str) -> Context:
         """A context: its sentence over the panel; the word it leaves out dims."""
@@ -248,7 +246,7 @@ class WhyAttention(LessonScene):
             FadeIn(context.sentence, shift=DOWN * 0.2),
             *self.dim(board, left_out, 0.25),
         )
-        self.pace()
+        self.hold()
         return context
 
     def weigh_the_neighbours(self, context: Context) -> None:
@@ -261,7 +259,7 @@ class WhyAttention(LessonScene):
             *(FadeIn(line[3]) for line in lines),
             run_time=1.0,
         )
-        self.pace()
+        self.hold()
 
     def gather_into_a_new_vector(self, board: Board, context: Context) -> None:
         """The weighted sum of the two words: apple's new arrow, pulled toward the fruit."""
@@ -269,7 +267,7 @@ class WhyAttention(LessonScene):
         self.play(FadeIn(context.total[0]))
         self.play(FadeIn(context.total[1]))
         self.move_the_word(board, context)
-        self.pace()
+        self.hold()
 
     def swap_the_neighbour(self, board: Board, fruit: Context) -> Context:
         """The second context: the same weights, but the phone instead of the orange."""
@@ -286,7 +284,7 @@ class WhyAttention(LessonScene):
             fruit.trail.animate.set_opacity(0.2),
             fruit.label.animate.set_opacity(0.35),
         )
-        self.pace()
+        self.hold()
         return phone
 
     def gather_again(self, board: Board, context: Context) -> None:
@@ -297,7 +295,7 @@ class WhyAttention(LessonScene):
         self.play(FadeIn(context.total[0]))
         self.play(FadeIn(context.total[1]))
         self.move_the_word(board, context)
-        self.pace()
+        self.hold()
 
     def two_contexts_two_vectors(self, board: Board) -> None:
         """Both new vectors at once, each with its context's sentence and coordinates."""
@@ -315,24 +313,14 @@ class WhyAttention(LessonScene):
         )
         self.play(LaggedStart(*(FadeIn(line) for line in summary), lag_ratio=0.5))
         self.play(*(Indicate(c.label, color=NEW) for c in board.contexts))
-        self.pace()
+        self.hold()
 
     def name_attention(self) -> None:
         """What attention is: each word gathering from its neighbours."""
         self.say("attention")
-        self.pace()
+        self.hold()
 
     # -- pieces -------------------------------------------------------------------------------
-
-    def pace(self) -> None:
-        """Wait until the caption on screen has been up long enough to read."""
-        if self._caption is None:
-            return
-        rate = READ_RATE[self.language]
-        needed = max(READ_MIN, len(self._caption.original_text) / rate) + 0.7  # its fade in
-        left = needed - (self.time - self._caption_since)
-        if left > 0:
-            self.wait(left)
 
     def vector(self, study: str, i: int) -> np.ndarray:
         """Token ``i``'s word vector in context ``study``: its scene point."""

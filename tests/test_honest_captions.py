@@ -50,6 +50,7 @@ CASES = {
     "chosen": ("apple.toml", {"sentence": "apple orange"}),
     # without positions the two "the" are one vector: every line ties its two "the" keys
     "tie": ("default.toml", {"sentence": "the cat the", "positions": "none"}),
+    "zh": ("zh.toml", {}),  # read at 8 characters a second
 }
 
 
@@ -83,9 +84,21 @@ def _trace(case: str) -> Trace:
 def _said(scene_cls: type[LessonScene], case: str) -> tuple[tuple[str, str], ...]:
     """(key, text) of every caption the scene says, run without pixels on the case's trace; a
     caption the base class refused is recorded with the text "refused"."""
+    return tuple((key, text) for key, text, _ in said_and_shown(scene_cls, case))
+
+
+@cache
+def said_and_shown(scene_cls: type[LessonScene], case: str) -> tuple[tuple[str, str, float], ...]:
+    """(key, text, seconds on screen) of every caption the scene says (see ``_said``)."""
     said: list[tuple[str, str]] = []
+    shown: list[float] = []
 
     class Recorded(scene_cls):
+        def _end_subtitle(self) -> None:
+            if self._caption is not None:
+                shown.append(self.time - self._caption_since)
+            super()._end_subtitle()
+
         def say(self, key: str, *refs: tuple[str, int]) -> None:
             try:
                 super().say(key, *refs)
@@ -107,7 +120,7 @@ def _said(scene_cls: type[LessonScene], case: str) -> tuple[tuple[str, str], ...
         contextlib.suppress(HonestyError),
     ):  # recorded: the test names the key
         Recorded(trace=_trace(case), skip_animations=True).render()
-    return tuple(said)
+    return tuple((key, text, seconds) for (key, text), seconds in zip(said, shown, strict=False))
 
 
 @pytest.mark.parametrize("scene_cls", LESSON, ids=lambda c: c.__name__)

@@ -15,7 +15,21 @@ from scenes.kit.layout import CAPTION_BUFF, CONTENT_WIDTH
 from scenes.kit.provenance import Numbers, Provenance
 from scenes.kit.style import BACKGROUND, CAPTION_SIZE, FONT, MUTED
 
-__all__ = ["LessonScene", "Caption", "HonestyError", "default_trace", "TRACE_ENV"]
+__all__ = [
+    "LessonScene",
+    "Caption",
+    "HonestyError",
+    "READ_MIN",
+    "READ_RATE",
+    "TRACE_ENV",
+    "default_trace",
+]
+
+# Reading speed (the quality bar): a caption stays up at least READ_MIN seconds and shows no
+# more than READ_RATE characters a second (8 in Chinese, whose characters each carry a word).
+READ_RATE = {"en": 15.0, "ru": 15.0, "zh": 8.0}
+READ_MIN = 2.0
+READ_MARGIN = 0.4  # the caption's fade-in, when it cannot be read yet
 
 # render.py hands a worker its trace through this variable (a trace.json path).
 TRACE_ENV = "QKV_TRACE"
@@ -82,8 +96,19 @@ class LessonScene(Scene):
         """The layer's weights are seeded at random, untrained: its patterns mean nothing."""
         return bool(self.trace.config["source"] == "seeded")
 
+    def hold(self, at_least: float = 0.0) -> None:
+        """Wait until the caption on screen has been up long enough to read: READ_MIN seconds,
+        no faster than READ_RATE characters a second, and at least ``at_least`` seconds."""
+        if self._caption is None:
+            return
+        reading = len(self._caption.original_text) / READ_RATE[self.language]
+        left = max(READ_MIN, at_least, reading) + READ_MARGIN - (self.time - self._caption_since)
+        if left > 0:
+            self.wait(left)
+
     def say(self, key: str, *refs: tuple[str, int]) -> None:
-        """Replace the caption at the bottom of the frame (and write it as a subtitle)."""
+        """Replace the caption at the bottom of the frame (and write it as a subtitle); the
+        caption before it stays until it has been read."""
         if key in self.reads_pattern and self.random_weights:
             raise HonestyError(
                 f"{type(self).__name__} says {key!r}, a reading of a pattern, "
@@ -95,6 +120,7 @@ class LessonScene(Scene):
         caption = Caption(self.trace, key, table[key][self.language], refs)
         caption.scale_to_fit_width(min(caption.width, CONTENT_WIDTH))
         caption.to_edge(DOWN, buff=CAPTION_BUFF)
+        self.hold()
         self._end_subtitle()
         old, self._caption = self._caption, caption
         self._caption_since = self.time
@@ -109,5 +135,6 @@ class LessonScene(Scene):
             self.add_subcaption(self._caption.original_text, duration=shown, offset=-shown)
 
     def tear_down(self) -> None:
+        self.hold()  # the last caption is read too
         self._end_subtitle()
         self._caption = None
