@@ -225,6 +225,7 @@ class Board:
 
 
 class Context(LessonScene):
+    map_step = "mix"  # lit on the lesson map
     captions = {
         "qk": {
             "en": 'The query of "{0}" and every key, drawn as arrows',

@@ -116,6 +116,7 @@ class Board:
 
 
 class Masking(LessonScene):
+    map_step = "softmax"  # lit on the lesson map
     captions = {
         "mask_scores": {
             "en": "The scaled scores again: every query against every key",

@@ -102,6 +102,7 @@ class Board:
 
 
 class MultiHead(LessonScene):
+    map_step = "heads"  # lit on the lesson map
     captions = {
         "intro": {
             "en": "Multi-head attention runs several heads side by side on the same tokens",

@@ -41,6 +41,7 @@ class Board:
 
 
 class Projections(LessonScene):
+    map_step = "projections"  # lit on the lesson map
     captions = {
         # the query weights, honest about where they come from: random, hand-set or trained
         "learned_W": {

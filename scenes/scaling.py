@@ -50,6 +50,7 @@ class Board:
 
 
 class Scaling(LessonScene):
+    map_step = "scaling"  # lit on the lesson map
     captions = {
         "scores": {
             "en": "The scores from the last step: every query against every key",

@@ -59,6 +59,7 @@ def shown_alike(grid: TokenGrid, i: int, j: int) -> list[int]:
 
 
 class Scores(LessonScene):
+    map_step = "scores"  # lit on the lesson map
     captions = {
         "question": {
             "en": "Each query asks every key: how well do we match?",

@@ -228,6 +228,7 @@ def shown_alike(grid: TokenGrid, i: int, j: int) -> list[int]:
 
 
 class Softmax(LessonScene):
+    map_step = "softmax"  # lit on the lesson map
     captions = {
         "intro": {
             "en": "Softmax turns one query's scores into weights: all positive, adding up to one",

@@ -88,6 +88,7 @@ class Board:
 
 
 class WeightedSum(LessonScene):
+    map_step = "mix"  # lit on the lesson map
     max_components = 6  # value entries shown per vector before the rest are elided
 
     captions = {

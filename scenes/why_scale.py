@@ -129,6 +129,7 @@ class Weights:
 
 
 class WhyScale(LessonScene):
+    map_step = "scaling"  # lit on the lesson map
     captions = {
         "random": {
             "en": "Take random queries and keys: every entry a standard normal number",

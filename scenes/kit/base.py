@@ -13,6 +13,7 @@ from scenes.kit import fast_copy  # noqa: F401  (glyph copies share their SVG pa
 from scenes.kit.captions import CAPTIONS
 from scenes.kit.layout import CAPTION_BUFF, CONTENT_WIDTH
 from scenes.kit.provenance import Numbers, Provenance
+from scenes.kit.roadmap import Roadmap
 from scenes.kit.style import BACKGROUND, CAPTION_SIZE, FONT, MUTED
 
 __all__ = [
@@ -77,6 +78,7 @@ class LessonScene(Scene):
 
     captions: dict[str, dict[str, str]] = {}
     reads_pattern: frozenset[str] = frozenset()
+    map_step: str | None = None  # the lesson map's step this scene is on (kit/roadmap.py)
 
     def __init__(self, trace: Trace | None = None, **kwargs) -> None:
         self.trace = trace if trace is not None else default_trace()
@@ -90,6 +92,8 @@ class LessonScene(Scene):
 
     def setup(self) -> None:
         self.camera.background_color = BACKGROUND
+        if self.map_step is not None:  # the map stays in the top strip for the whole scene
+            self.add(Roadmap(self.map_step).in_corner())
 
     @property
     def random_weights(self) -> bool:
