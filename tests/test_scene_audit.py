@@ -33,7 +33,7 @@ SHOWS = {
     "Softmax": ["heads.H.weights"],
     "WeightedSum": ["heads.H.output"],
     "WhyScale": ["spread.d_k", "spread.std", "spread.scaled_std", "spread.sqrt_d_k"],
-    "Cross": ["pair.heads.H.weights"],
+    "Cross": ["pair.heads.H.weights", "pair.heads.H.output"],
     "TrainedHeads": ["trained.best"],
 }
 CASES = [("default.toml", {"sentence": s} if s else {}) for s in SENTENCES.values()] + [
