@@ -40,7 +40,7 @@ from manim import (
 
 from qkv import lookup, lookup_array
 from scenes.kit.base import LessonScene
-from scenes.kit.convention import Convention
+from scenes.kit.convention import ONE_OUTPUT, Convention
 from scenes.kit.layout import (
     CAPTION_TOP,
     CONTENT_WIDTH,
@@ -67,17 +67,6 @@ PAIR = "pair."  # every quantity of this scene is the cross-attention companion'
 GROWTH = 1.5  # how much a small panel may grow to fill its side of the frame
 COMPONENTS = 4  # value components one query's sum shows before the rest are elided
 ALL_COMPONENTS = 8  # ... and all the outputs together
-# One output as a formula, (LaTeX, role) in reading order: rows, then columns (O = V·A′).
-ONE_OUTPUT = (
-    (
-        (r"\mathrm{out}_i", "output"),
-        ("=", None),
-        (r"\sum_j", None),
-        ("a_{ij}", "weights"),
-        (r"\,v_j", "V"),
-    ),
-    (("o_i", "output"), ("=", None), (r"\sum_j", None), ("v_j", "V"), (r"\,a'_{ji}", "weights")),
-)
 
 
 @dataclass

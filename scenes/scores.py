@@ -48,16 +48,6 @@ class Board:
     product: MatrixProduct | None = None
 
 
-def shown_alike(grid: TokenGrid, i: int, j: int) -> list[int]:
-    """The keys whose cell in query ``i``'s line shows the same number as key ``j``'s (``j``
-    itself included): a tie as the viewer sees it, found by comparing the texts drawn, never
-    the values (the kit's or the core's to offer: a derived key of ties at the shown
-    precision)."""
-    shown = grid.cell_at(i, j)[1].provenance.text
-    keys = grid.row_labels if grid.transpose else grid.col_labels
-    return [k for k in range(len(keys)) if grid.cell_at(i, k)[1].provenance.text == shown]
-
-
 class Scores(LessonScene):
     map_step = "scores"  # lit on the lesson map
     captions = {
@@ -225,7 +215,7 @@ class Scores(LessonScene):
         if self.trace.config["normaliser"] == "softmax":  # its largest weight is its top score
             i = self.decided_query()
             j = int(lookup(self.trace, f"heads.{self.head}.top_key", (i,)))
-            tops = shown_alike(grid, i, j)
+            tops = grid.shown_alike(i, j)
             boxes = [
                 *(highlight(grid.cell_at(i, k), ROLE["weights"]) for k in tops),
                 highlight(grid.query_label(i), ROLE["Q"]),

@@ -217,16 +217,6 @@ class Board:
         return [k for k in range(len(self.sums)) if k != self.query]
 
 
-def shown_alike(grid: TokenGrid, i: int, j: int) -> list[int]:
-    """The keys whose cell in query ``i``'s line shows the same number as key ``j``'s (``j``
-    itself included): a tie as the viewer sees it, found by comparing the texts drawn, never
-    the values (the kit's or the core's to offer: a derived key of ties at the shown
-    precision)."""
-    shown = grid.cell_at(i, j)[1].provenance.text
-    keys = grid.row_labels if grid.transpose else grid.col_labels
-    return [k for k in range(len(keys)) if grid.cell_at(i, k)[1].provenance.text == shown]
-
-
 class Softmax(LessonScene):
     map_step = "softmax"  # lit on the lesson map
     captions = {
@@ -551,7 +541,7 @@ class Softmax(LessonScene):
         grid = board.grid
         focus = self.decided_query()
         top = int(lookup(self.trace, f"heads.{self.head}.top_key", (focus,)))
-        tops = shown_alike(grid, focus, top)
+        tops = grid.shown_alike(focus, top)
         self.say("read_column" if board.columns else "read_row")
         line_box = highlight(VGroup(grid.query_line(focus), grid.query_label(focus)), ROLE["Q"])
         self.play(Create(line_box))

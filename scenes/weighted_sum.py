@@ -34,7 +34,7 @@ from manim import (
 
 from qkv import lookup, lookup_array
 from scenes.kit.base import LessonScene
-from scenes.kit.convention import Convention
+from scenes.kit.convention import ONE_OUTPUT, Convention
 from scenes.kit.layout import CONTENT_WIDTH, FRAME_TOP
 from scenes.kit.product import MatrixProduct, fill_rest
 from scenes.kit.provenance import Numbers, TraceNumber, TraceText
@@ -43,17 +43,6 @@ from scenes.kit.widgets import TraceMatrix, highlight, role_formula, token_label
 
 __all__ = ["WeightedSum"]
 
-# One output as a formula, (LaTeX, role) in reading order: rows, then columns (O = V·A′).
-_ONE = (
-    (
-        (r"\mathrm{out}_i", "output"),
-        ("=", None),
-        (r"\sum_j", None),
-        ("a_{ij}", "weights"),
-        (r"\,v_j", "V"),
-    ),
-    (("o_i", "output"), ("=", None), (r"\sum_j", None), ("v_j", "V"), (r"\,a'_{ji}", "weights")),
-)
 # The heading over the value vectors once they are scaled by their weights
 _SCALED = (r"a_{ij}\,v_j", r"v_j\,a'_{ji}")
 # The name over the product's result, as the convention writes the output
@@ -175,7 +164,7 @@ class WeightedSum(LessonScene):
 
     def write_the_formula_for_one_output(self, view: Convention) -> VMobject:
         """out_i = Σ_j a_ij v_j, at the top."""
-        formula = role_formula(_ONE[view.columns], LABEL_SIZE * 1.3).to_edge(UP, buff=0.3)
+        formula = role_formula(ONE_OUTPUT[view.columns], LABEL_SIZE * 1.3).to_edge(UP, buff=0.3)
         self.play(Write(formula))
         self.say("intro")
         self.wait(0.8)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
 from manim import DOWN, FadeIn, FadeOut, Scene, Text
+from manim.utils.exceptions import EndSceneEarlyException
 
 from qkv import Trace, build_trace, load_config
 from qkv.derived import lookup_text
@@ -139,6 +141,9 @@ class LessonScene(Scene):
             self.add_subcaption(self._caption.original_text, duration=shown, offset=-shown)
 
     def tear_down(self) -> None:
-        self.hold()  # the last caption is read too
+        # the last caption is read too, unless the render stops early on purpose (manim's -n):
+        # the scene has ended, and the exception would escape tear_down as an error
+        with contextlib.suppress(EndSceneEarlyException):
+            self.hold()
         self._end_subtitle()
         self._caption = None

@@ -15,7 +15,7 @@ from manim import MathTex
 from scenes.kit.style import LABEL_SIZE
 from scenes.kit.widgets import role_formula
 
-__all__ = ["DOT", "NORMALISER_TEX", "Convention", "score_formula"]
+__all__ = ["DOT", "NORMALISER_TEX", "ONE_OUTPUT", "Convention", "score_formula"]
 
 # symbol -> (rows form, columns form), LaTeX without digits
 _TEX = {
@@ -37,6 +37,17 @@ _SCALED = dict(
     _SCORES, scaled_dot=(r"\frac{Q\,K^{\top}}{\sqrt{d_k}}", r"\frac{K^{\top} Q}{\sqrt{d_k}}")
 )
 NORMALISER_TEX = {"softmax": r"\mathrm{softmax}", "relu": r"\mathrm{ReLU}"}
+# One output as a formula, (LaTeX, role) in reading order: rows, then columns (O = V·A′).
+ONE_OUTPUT = (
+    (
+        (r"\mathrm{out}_i", "output"),
+        ("=", None),
+        (r"\sum_j", None),
+        ("a_{ij}", "weights"),
+        (r"\,v_j", "V"),
+    ),
+    (("o_i", "output"), ("=", None), (r"\sum_j", None), ("v_j", "V"), (r"\,a'_{ji}", "weights")),
+)
 
 
 @dataclass(frozen=True)

@@ -298,6 +298,14 @@ class TokenGrid(GridIndex, VGroup):
         """The cell of query ``i`` and key ``j``, wherever the convention puts it."""
         return self.cells[(j, i) if self.transpose else (i, j)]
 
+    def shown_alike(self, i: int, j: int) -> list[int]:
+        """The keys whose cell in query ``i``'s line shows the same number as key ``j``'s (``j``
+        itself included): a tie as the viewer sees it, found by comparing the texts drawn,
+        never the values."""
+        shown = self.cell_at(i, j)[1].provenance.text
+        keys = self.row_labels if self.transpose else self.col_labels
+        return [k for k in range(len(keys)) if self.cell_at(i, k)[1].provenance.text == shown]
+
 
 def token_labels(
     numbers: Numbers, side: str, colour, *, font_size: float = LABEL_SIZE, max_width: float = 2.0
