@@ -109,9 +109,10 @@ class Cross(LessonScene):
             "ru": "Столбец на каждый запрос, строка на каждый токен другого предложения",
         },
         "random": {
-            "en": "A trained translator would line up matching words; these weights are random",
-            "zh": "训练好的翻译模型会把对应的词对齐；这里的权重是随机的",
-            "ru": "Обученный переводчик сопоставил бы соответствующие слова; эти веса случайны",
+            "en": "In a trained translator this pattern would mean something; "
+            "here the weights are random",
+            "zh": "在训练好的翻译模型里，这个图案才有含义；这里的权重是随机的",
+            "ru": "У обученного переводчика этот узор имел бы смысл; здесь веса случайны",
         },
         "typed": {
             "en": "These weights are typed in by hand, not trained: this pattern is no translation",

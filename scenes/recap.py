@@ -57,9 +57,9 @@ STEPS = {
         "ru": "Каждый токен стал вектором",
     },
     "project": {
-        "en": "Learned weights gave each token a query, a key and a value",
-        "zh": "学到的权重给每个词元一个查询、一个键和一个值",
-        "ru": "Обученные веса дали каждому токену запрос, ключ и значение",
+        "en": "Weight matrices gave each token a query, a key and a value",
+        "zh": "权重矩阵给每个词元一个查询、一个键和一个值",
+        "ru": "Матрицы весов дали каждому токену запрос, ключ и значение",
     },
     "project_cross": {
         "en": "Queries from one sentence, keys and values from the other",

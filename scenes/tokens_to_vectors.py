@@ -111,9 +111,9 @@ class TokensToVectors(LessonScene):
             "ru": "Выученная таблица модели: вектор части слова плюс вектор её сегмента",
         },
         "same_in_e": {
-            "en": '"{0}" appears twice: the table gives it the same vector both times',
-            "zh": "“{0}”出现了两次：表给它的两个向量完全一样",
-            "ru": "«{0}» встречается дважды: таблица оба раза даёт один и тот же вектор",
+            "en": '"{0}" appears more than once: the table gives it the same vector each time',
+            "zh": "“{0}”不止出现一次：表每次给它同一个向量",
+            "ru": "«{0}» встречается не раз: таблица каждый раз даёт тот же вектор",
         },
         "positions": {
             "en": "P adds a vector for each position, the same whatever word stands there",
@@ -155,15 +155,15 @@ class TokensToVectors(LessonScene):
             "как X",
         },
         "two_rows": {
-            "en": 'The two "{0}": one vector in E, two different vectors in X, since their '
-            "positions differ",
-            "zh": "两个“{0}”：在 E 中是同一个向量，在 X 中却不同，因为位置不同",
-            "ru": "Два «{0}»: в E один вектор, в X два разных, ведь их позиции различны",
+            "en": 'Two places of "{0}": one vector in E, two different vectors in X, since '
+            "their positions differ",
+            "zh": "“{0}”的两个位置：在 E 中是同一个向量，在 X 中却不同，因为位置不同",
+            "ru": "Два места «{0}»: в E один вектор, в X два разных, ведь позиции различны",
         },
         "still_same": {
-            "en": 'With no positions, the two "{0}" have the same vector in X too',
-            "zh": "没有位置向量，两个“{0}”在 X 中的向量也一样",
-            "ru": "Без позиций у двух «{0}» и в X один и тот же вектор",
+            "en": 'With no positions, "{0}" has the same vector in X too, wherever it stands',
+            "zh": "没有位置向量，“{0}”在 X 中的向量处处一样",
+            "ru": "Без позиций у «{0}» и в X везде один и тот же вектор",
         },
         "random_table": {
             "en": "A model learns the table E; here it is drawn at random",

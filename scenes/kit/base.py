@@ -6,7 +6,7 @@ import contextlib
 import os
 from pathlib import Path
 
-from manim import DOWN, FadeIn, FadeOut, Scene, Text
+from manim import DOWN, FadeIn, FadeOut, Scene, Text, config
 from manim.utils.exceptions import EndSceneEarlyException
 
 from qkv import Trace, build_trace, load_config
@@ -109,7 +109,7 @@ class LessonScene(Scene):
             return
         reading = len(self._caption.original_text) / READ_RATE[self.language]
         left = max(READ_MIN, at_least, reading) + READ_MARGIN - (self.time - self._caption_since)
-        if left > 0:
+        if left > 1 / config.frame_rate:  # less than a frame already reads as long enough
             self.wait(left)
 
     def say(self, key: str, *refs: tuple[str, int]) -> None:
