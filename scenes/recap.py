@@ -125,9 +125,9 @@ class Recap(LessonScene):
             "ru": "Оглянемся: каждый пройденный шаг в одной строке",
         },
         "end": {
-            "en": "One formula: every token leaves with a new vector",
-            "zh": "一个公式：每个词元都带着新的向量离开",
-            "ru": "Одна формула: каждый токен уходит с новым вектором",
+            "en": "Step by step, every token leaves with a new vector",
+            "zh": "一步一步，每个词元都带着新的向量离开",
+            "ru": "Шаг за шагом каждый токен уходит с новым вектором",
         },
     }
 

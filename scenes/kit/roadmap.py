@@ -22,7 +22,7 @@ STEPS: dict[str, tuple[str, str]] = {
     "scaling": ("÷ √dₖ", "weights"),
     "softmax": ("softmax", "weights"),
     "mix": ("·V", "output"),
-    "heads": ("heads, W_O", "output"),
+    "heads": ("h heads", "output"),
 }
 MAP_STRIP = 0.2  # the height kept free at the frame's top for the small map (content ≤ 3.8)
 _SMALL = 12
