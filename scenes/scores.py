@@ -92,9 +92,9 @@ class Scores(LessonScene):
             "ru": "Те же оценки в таблице: столбец — токен запроса, строка — токен ключа",
         },
         "bigger": {
-            "en": "A bigger score means the query and the key point the same way",
-            "zh": "分数越大，说明查询和键的方向越一致",
-            "ru": "Чем больше оценка, тем ближе направления запроса и ключа",
+            "en": "A score is big when query and key point alike and are long",
+            "zh": "查询和键方向越一致、长度越大，分数就越大",
+            "ru": "Оценка велика, когда запрос и ключ сонаправлены и длинны",
         },
         "best": {
             "en": 'For the query "{0}", the key "{1}" has the highest score',
