@@ -59,6 +59,8 @@ PART_1 = [
 # around it, and a recap.
 PART_2 = [Context, TrainedHeads, MultiHead, Masking, Cross, Alternatives, EncoderLayer, Recap]
 LESSON = PART_1 + PART_2
+for _before, _after in zip(LESSON, LESSON[1:], strict=False):
+    _after.previous = _before  # each scene opens on the closing picture of the one before
 
 
 def scene_stem(cls: type) -> str:

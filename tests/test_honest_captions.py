@@ -51,6 +51,21 @@ CASES = {
     # without positions the two "the" are one vector: every line ties its two "the" keys
     "tie": ("default.toml", {"sentence": "the cat the", "positions": "none"}),
     "zh": ("zh.toml", {}),  # read at 8 characters a second
+    "ru": ("ru.toml", {}),
+    # the longest sentences: token names make captions longest
+    "en long": (
+        "default.toml",
+        {"sentence": "the quick brown fox jumps over the lazy dog near the river"},
+    ),
+    "zh long": ("default.toml", {"sentence": "我爱注意力机制因为它有用", "language": "zh"}),
+    "ru long": (
+        "default.toml",
+        {
+            "sentence": "Внимательный переводчик аккуратно перечитывает предложение",
+            "language": "ru",
+        },
+    ),
+    "one token": ("default.toml", {"sentence": "attention"}),
 }
 
 

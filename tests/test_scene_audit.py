@@ -4,8 +4,11 @@ frame or overlaps, at the end of every animation (no pixels are rendered)."""
 import numpy as np
 import pytest
 from conftest import CONFIGS
+from manim import DOWN as DOWN_
+from manim import RIGHT as RIGHT_
+from manim import UP as UP_
 from manim import tempconfig
-from scene_audit import Report, audit
+from scene_audit import Report, audit, check_animations, check_closing
 
 from lecture.runner import TEX_TEMPLATE
 from qkv import MAX_TOKENS, build_trace, load_config, lookup, lookup_array
@@ -68,10 +71,12 @@ CASES = [("default.toml", {"sentence": s} if s else {}) for s in SENTENCES.value
 
 
 def run_audited(scene_cls, trace, media_dir) -> Report:
-    report = Report()
+    report = Report(seen=scene_cls.previous is not None)  # it opens on the last picture
 
     class Audited(scene_cls):
         def play(self, *animations, **kwargs):
+            where = f"{scene_cls.__name__} animation {report.checkpoints + 1}"
+            check_animations(self, animations, report, where)
             super().play(*animations, **kwargs)
             audit(self, report, f"{scene_cls.__name__} after animation {report.checkpoints}")
 
@@ -87,7 +92,9 @@ def run_audited(scene_cls, trace, media_dir) -> Report:
             "progress_bar": "none",
         }
     ):
-        Audited(trace=trace, skip_animations=True).render()
+        scene = Audited(trace=trace, skip_animations=True)
+        scene.render()
+    check_closing(scene, scene_cls, report)
     return report
 
 
@@ -203,3 +210,112 @@ def test_audit_catches_a_wrong_value(default_trace):
     report = Report()
     audit(scene, report, "liar")
     assert report.problems
+
+
+def _screen(trace, *mobs):
+    from manim import Scene
+
+    class Screen(Scene):
+        pass
+
+    scene = Screen()
+    scene.trace = trace
+    scene.add(*mobs)
+    return scene
+
+
+def test_audit_checks_bars_and_marks_like_numbers(default_trace):
+    from manim import NumberLine
+
+    num = Numbers(default_trace)
+    true_bar = num.bar("heads.0.weights", 1, 2, unit=3.0)
+    assert true_bar.width == pytest.approx(3.0 * default_trace.heads[0].weights[1, 2])
+    true_bar.scale(0.5)  # a picture scaled as a whole stays true
+    stretched = num.bar("heads.0.weights", 1, 3, unit=3.0).shift(2 * DOWN_)
+    stretched.stretch(1.5, 0)
+    axis = NumberLine(x_range=[-6, 6, 1], length=8).shift(2 * UP_)
+    on_mark = num.mark("heads.0.scores", 0, 1, axis=axis)
+    off_mark = num.mark("heads.0.scores", 0, 2, axis=axis).shift(0.5 * RIGHT_)
+    report = Report()
+    audit(_screen(default_trace, true_bar, stretched, axis, on_mark, off_mark), report, "bars")
+    assert len(report.problems) == 2, report.problems
+    assert "(1, 3)" in report.problems[0] or "(1, 3)" in report.problems[1]
+    assert any("scores(0, 2)" in p for p in report.problems)
+
+
+def test_a_term_carries_its_sign_and_a_plus_before_a_negative_is_caught(default_trace):
+    from manim import MathTex, VGroup
+
+    num = Numbers(default_trace)
+    X = default_trace.X
+    i, j = map(int, np.argwhere(X < -0.05)[0])
+    term = num.term("X", i, j)
+    assert term[0].tex_string == "-" and term[1].number == pytest.approx(-X[i, j])
+    report = Report()
+    audit(_screen(default_trace, term), report, "term")
+    assert report.problems == []  # the magnitude shown is the trace's, audited as such
+    typo = VGroup(MathTex("+"), num.value("X", i, j)).arrange(RIGHT_, buff=0.1)
+    audit(_screen(default_trace, typo), report, "typo")
+    assert len(report.problems) == 1 and "is written for" in report.problems[0]
+
+
+def test_a_sum_whose_rounded_terms_miss_its_rounded_total_is_written_approx():
+    from scenes.kit.provenance import rounded_sum_holds
+
+    found = {True: None, False: None}
+    for config in ("default.toml", "minilm.toml"):
+        trace = build_trace(load_config(CONFIGS / config))
+        weights = trace.heads[0].weights
+        for i in range(weights.shape[0]):
+            terms = [("heads.0.weights", (i, j)) for j in range(weights.shape[1])]
+            holds = rounded_sum_holds(trace, terms, ("heads.0.weights_sum", (i,)), 2)
+            found[holds] = found[holds] or (trace, terms, i)
+    assert all(found.values()), "need rows of both kinds to test with"
+    for holds, (trace, terms, i) in found.items():
+        sign = Numbers(trace).relation(terms, ("heads.0.weights_sum", (i,)))
+        assert sign.tex_string == ("=" if holds else r"\approx")
+        sign.exact = not sign.exact  # a forged choice is caught
+        report = Report()
+        audit(_screen(trace, sign), report, "sum")
+        assert report.problems and "wrong sign" in report.problems[0]
+
+
+def test_audit_catches_a_highlight_off_its_target_and_one_left_on(default_trace):
+    from scenes.kit.widgets import highlight
+
+    num = Numbers(default_trace)
+    a, b = num.value("X", 0, 0), num.value("X", 1, 0).shift(DOWN_)
+    old, new = highlight(a, "#F5C542"), highlight(b, "#F5C542")
+    report = Report()
+    audit(_screen(default_trace, a, b, old, new), report, "two")
+    assert len(report.problems) == 1 and "left on" in report.problems[0]
+    report = Report()
+    kept = highlight(a, "#F5C542", stays=True)
+    audit(_screen(default_trace, a, b, kept, new), report, "kept")
+    assert report.problems == []
+    b.shift(RIGHT_)  # what the frame framed has moved away
+    audit(_screen(default_trace, a, b, kept, new), report, "moved")
+    assert len(report.problems) == 1 and "no longer encloses" in report.problems[0]
+
+
+def test_audit_catches_digits_morphing_and_a_number_flying_across_others(default_trace):
+    from manim import FadeTransform, ReplacementTransform
+
+    num = Numbers(default_trace)
+    a, b = num.value("X", 0, 0), num.value("X", 0, 1).shift(3 * RIGHT_)
+    staying = num.value("X", 2, 2).shift(1.5 * RIGHT_)
+    scene = _screen(default_trace, a, staying)
+    report = Report()
+    check_animations(scene, [FadeTransform(a, b.copy().move_to(a))], report, "fade")
+    assert report.problems == []
+    check_animations(scene, [ReplacementTransform(a, b)], report, "morph")
+    assert any("morph" in p for p in report.problems)
+    assert any("flies across" in p for p in report.problems)
+
+
+def test_audit_catches_a_blank_frame_after_something_was_shown(default_trace):
+    report = Report()
+    number = Numbers(default_trace).value("X", 0, 0)
+    audit(_screen(default_trace, number), report, "shown")
+    audit(_screen(default_trace), report, "gone")
+    assert len(report.problems) == 1 and "blank" in report.problems[0]

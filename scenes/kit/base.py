@@ -6,7 +6,7 @@ import contextlib
 import os
 from pathlib import Path
 
-from manim import DOWN, FadeIn, FadeOut, Scene, Text, config
+from manim import DOWN, FadeIn, FadeOut, Mobject, Scene, Text, Transform, VGroup, config
 from manim.utils.exceptions import EndSceneEarlyException
 
 from qkv import Trace, build_trace, load_config
@@ -14,6 +14,7 @@ from qkv.derived import lookup_text
 from scenes.kit import fast_copy  # noqa: F401  (glyph copies share their SVG path)
 from scenes.kit.captions import CAPTIONS
 from scenes.kit.layout import CAPTION_BUFF, CONTENT_WIDTH
+from scenes.kit.picture import content, signature
 from scenes.kit.provenance import Numbers, Provenance
 from scenes.kit.roadmap import Roadmap
 from scenes.kit.style import BACKGROUND, CAPTION_SIZE, FONT, MUTED
@@ -64,6 +65,7 @@ class Caption(Text):
             text, font=FONT, font_size=CAPTION_SIZE, color=MUTED, disable_ligatures=True
         )
         self.provenance = Provenance(f"caption.{key}", refs, template, text)
+        self.furniture = True  # on every frame, not part of the picture (kit/picture.py)
 
 
 class LessonScene(Scene):
@@ -81,21 +83,82 @@ class LessonScene(Scene):
     captions: dict[str, dict[str, str]] = {}
     reads_pattern: frozenset[str] = frozenset()
     map_step: str | None = None  # the lesson map's step this scene is on (kit/roadmap.py)
+    # the scene before this one in the lesson (scenes/__init__.py sets it): this scene opens on
+    # that one's closing picture, so the lesson plays as one film
+    previous: type[LessonScene] | None = None
 
     def __init__(self, trace: Trace | None = None, **kwargs) -> None:
-        self.trace = trace if trace is not None else default_trace()
-        self.num = Numbers(self.trace)
-        self.language = self.trace.config["language"]
-        # the head the single-head scenes follow (--head); traces from before it: the first
-        self.head = int(self.trace.config.get("head", 0))
+        self._bind(trace if trace is not None else default_trace())
         self._caption: Caption | None = None
         self._caption_since = 0.0
+        self.opening: Mobject = VGroup()
+        self._opening_fades = False
+        self._map: Roadmap | None = None
         super().__init__(**kwargs)
+
+    def _bind(self, trace: Trace) -> None:
+        self.trace = trace
+        self.num = Numbers(trace)
+        self.language = trace.config["language"]
+        # the head the single-head scenes follow (--head); traces from before it: the first
+        self.head = int(trace.config.get("head", 0))
+
+    @classmethod
+    def picture_for(cls, trace: Trace) -> Mobject:
+        """This scene's closing picture for ``trace``, built without rendering the scene: the
+        next scene opens on it. Only the trace-bound attributes exist on the stand-in."""
+        stand_in = cls.__new__(cls)
+        stand_in._bind(trace)
+        return stand_in.closing_picture()
+
+    def closing_picture(self) -> Mobject:
+        """The picture the scene ends on, rebuilt from the trace alone: the same mobjects in the
+        same places as the last frame shows (tests/test_continuity.py). Every scene has one."""
+        raise NotImplementedError(f"{type(self).__name__} has no closing picture")
 
     def setup(self) -> None:
         self.camera.background_color = BACKGROUND
+        if self.previous is not None:  # open on where the scene before ended
+            self.opening = self.previous.picture_for(self.trace)
+            self._opening_fades = True
+            self.add(self.opening)
         if self.map_step is not None:  # the map stays in the top strip for the whole scene
-            self.add(Roadmap(self.map_step).in_corner())
+            before = self.previous.map_step if self.previous is not None else None
+            self._map = Roadmap(before if before is not None else self.map_step).in_corner()
+            self._map_turns = before is not None and before != self.map_step
+            if before is not None:
+                self.add(self._map)
+
+    def take_opening(self) -> Mobject:
+        """The opening picture, now the scene's own to keep or change (it no longer fades out
+        by itself with the first animation)."""
+        self._opening_fades = False
+        return self.opening
+
+    def play(self, *animations, **kwargs) -> None:
+        """The first animation also hands over from the scene before: its picture fades out
+        (unless taken) and the map lights this scene's step."""
+        extra = []
+        if self._opening_fades:
+            self._opening_fades = False
+            if self.opening.submobjects or len(self.opening.points):
+                extra.append(FadeOut(self.opening))
+        if self._map is not None and self._map not in self.mobjects:
+            extra.append(FadeIn(self._map))
+        elif self._map is not None and self._map_turns:
+            self._map_turns = False
+            extra.append(Transform(self._map, Roadmap(self.map_step).in_corner()))
+        super().play(*animations, *extra, **kwargs)
+
+    def end_on(self, picture: Mobject, run_time: float = 0.8) -> None:
+        """Close on ``picture`` (the scene's closing picture): swapped in unseen when it is what
+        the frame already shows, else the frame's content turns into it."""
+        now = content(self.mobjects)
+        if signature(now) == signature([picture]):
+            self.remove(*now)
+            self.add(picture)
+            return
+        self.play(*(FadeOut(m) for m in now), FadeIn(picture), run_time=run_time)
 
     @property
     def random_weights(self) -> bool:
@@ -141,9 +204,14 @@ class LessonScene(Scene):
             self.add_subcaption(self._caption.original_text, duration=shown, offset=-shown)
 
     def tear_down(self) -> None:
-        # the last caption is read too, unless the render stops early on purpose (manim's -n):
-        # the scene has ended, and the exception would escape tear_down as an error
+        # the last caption is read too, then leaves: the next scene opens on the picture alone;
+        # unless the render stops early on purpose (manim's -n): the scene has ended, and the
+        # exception would escape tear_down as an error
         with contextlib.suppress(EndSceneEarlyException):
             self.hold()
+            self._end_subtitle()
+            if self._caption is not None:
+                self.play(FadeOut(self._caption), run_time=0.3)
+            self._caption = None
         self._end_subtitle()
         self._caption = None

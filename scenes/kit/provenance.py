@@ -13,11 +13,13 @@ from functools import cache
 import numpy as np
 from manim import (
     DEFAULT_FONT_SIZE,
+    RIGHT,
     DecimalNumber,
     MathTex,
     Mobject,
     Text,
     UpdateFromAlphaFunc,
+    VGroup,
     VMobject,
 )
 
@@ -25,7 +27,16 @@ from qkv import Trace, lookup, lookup_array
 from qkv.derived import lookup_text
 from scenes.kit.style import FONT, LABEL_SIZE, NUMBER_SIZE, sign_colour
 
-__all__ = ["Provenance", "TraceNumber", "TraceText", "Numbers", "number_text", "provenance_of"]
+__all__ = [
+    "Provenance",
+    "SumSign",
+    "TraceNumber",
+    "TraceText",
+    "Numbers",
+    "number_text",
+    "provenance_of",
+    "rounded_sum_holds",
+]
 
 
 @dataclass(frozen=True)
@@ -36,6 +47,7 @@ class Provenance:
     index: tuple  # integers into the array, or (side, i) token references for captions
     value: float | str
     text: str
+    magnitude: bool = False  # the number shows |value|: its sign is the operator before it
 
 
 def number_text(value: float, precision: int) -> str:
@@ -69,28 +81,36 @@ class TraceNumber(DecimalNumber):
         *,
         precision: int | None = None,
         coloured: bool = True,
+        magnitude: bool = False,
         **kwargs,
     ) -> None:
         self._numbers = numbers
         self._coloured = coloured
+        self._magnitude = magnitude
         places = numbers.precision if precision is None else precision
         kwargs.setdefault("font_size", NUMBER_SIZE)
         value = lookup(numbers.trace, key, index)
-        super().__init__(value, num_decimal_places=places, group_with_commas=False, **kwargs)
+        shown = abs(value) if magnitude else value
+        super().__init__(shown, num_decimal_places=places, group_with_commas=False, **kwargs)
         self._record(key, index, value)
 
     def show(self, key: str, index: tuple[int, ...]) -> TraceNumber:
         """Display the trace's value at ``key[index]`` and record it."""
         value = lookup(self._numbers.trace, key, index)
-        self.set_value(value)
+        self.set_value(abs(value) if self._magnitude else value)
         self._record(key, index, value)
         return self
 
     def _record(self, key: str, index: tuple[int, ...], value: float) -> None:
-        if self._coloured:
+        if self._coloured:  # the real value's colour, also when only its magnitude is shown
             self.set_color(sign_colour(value))
+        shown = abs(value) if self._magnitude else value
         self.provenance = Provenance(
-            key, tuple(index), value, number_text(value, self.num_decimal_places)
+            key,
+            tuple(index),
+            value,
+            number_text(shown, self.num_decimal_places),
+            magnitude=self._magnitude,
         )
 
     def set_value(self, number: float) -> TraceNumber:
@@ -140,6 +160,45 @@ class Numbers:
     def value(self, key: str, *index: int, **kwargs) -> TraceNumber:
         """A number mobject showing ``key[index]`` of the trace."""
         return TraceNumber(self, key, tuple(index), **kwargs)
+
+    def term(self, key: str, *index: int, first: bool = False, **kwargs) -> VGroup:
+        """One term of a written sum: ``+ 0.31`` or ``− 0.22`` (the operator carries the sign,
+        never ``+ −0.22``); the ``first`` term is the signed number alone."""
+        if first:
+            return VGroup(self.value(key, *index, **kwargs))
+        value = lookup(self.trace, key, index)
+        places = self.precision if kwargs.get("precision") is None else kwargs["precision"]
+        size = kwargs.get("font_size", NUMBER_SIZE)
+        # the sign of what is shown: −0.001 at two places is written + 0.00
+        sign = MathTex("-" if number_text(value, places).startswith("-") else "+", font_size=size)
+        return VGroup(sign, self.value(key, *index, magnitude=True, **kwargs)).arrange(
+            RIGHT, buff=0.1
+        )
+
+    def relation(
+        self,
+        terms: list[tuple[str, tuple[int, ...]]],
+        total: tuple[str, tuple[int, ...]],
+        precision: int | None = None,
+        **kwargs,
+    ) -> SumSign:
+        """``=`` between written terms and their written total, or ``≈`` when the terms as
+        rounded do not add up to the total as rounded (0.33 + 0.33 + 0.33 ≈ 1.00)."""
+        return SumSign(
+            self, terms, total, self.precision if precision is None else precision, **kwargs
+        )
+
+    def bar(self, key: str, *index: int, **kwargs):
+        """A bar whose length is ``key[index]`` (kit/bars.py)."""
+        from scenes.kit.bars import TraceBar
+
+        return TraceBar(self, key, tuple(index), **kwargs)
+
+    def mark(self, key: str, *index: int, axis, **kwargs):
+        """A dot on the number line ``axis`` at ``key[index]`` (kit/bars.py)."""
+        from scenes.kit.bars import TraceMark
+
+        return TraceMark(self, key, tuple(index), axis, **kwargs)
 
     def dim(self, name: str, **kwargs) -> TraceNumber:
         """A size such as T or d_model, shown as an integer (``dims.<name>``)."""
@@ -192,6 +251,31 @@ class Numbers:
             mob.show(key, (*index, at(alpha)))
 
         return UpdateFromAlphaFunc(number, step, **kwargs)
+
+
+def rounded_sum_holds(
+    trace: Trace,
+    terms: list[tuple[str, tuple[int, ...]]],
+    total: tuple[str, tuple[int, ...]],
+    precision: int,
+) -> bool:
+    """Whether the terms, as shown at ``precision``, add up to the total as shown."""
+    shown = [float(number_text(lookup(trace, key, tuple(ix)), precision)) for key, ix in terms]
+    whole = float(number_text(lookup(trace, total[0], tuple(total[1])), precision))
+    return round(sum(shown), precision) == round(whole, precision)
+
+
+class SumSign(MathTex):
+    """The ``=`` or ``≈`` of a written sum, chosen by ``rounded_sum_holds``; it keeps what it
+    relates so that the audit can check the choice again."""
+
+    def __init__(self, numbers: Numbers, terms, total, precision: int, **kwargs) -> None:
+        self.terms = [(key, tuple(ix)) for key, ix in terms]
+        self.total = (total[0], tuple(total[1]))
+        self.precision = precision
+        self.exact = rounded_sum_holds(numbers.trace, self.terms, self.total, precision)
+        kwargs.setdefault("font_size", NUMBER_SIZE)
+        super().__init__("=" if self.exact else r"\approx", **kwargs)
 
 
 def provenance_of(mob: Mobject) -> Provenance | None:

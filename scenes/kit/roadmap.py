@@ -33,6 +33,7 @@ class Roadmap(VGroup):
 
     def __init__(self, current: str | None = None, font_size: float = _SMALL) -> None:
         super().__init__()
+        self.furniture = True  # on every frame of a scene, not part of its picture
         for name, (label, role) in STEPS.items():
             lit = name == current
             step = Text(label, font=FONT, font_size=font_size, disable_ligatures=True)

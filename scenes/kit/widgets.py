@@ -332,8 +332,14 @@ def turn_if_crowded(labels: VGroup, pitch: float, gap: float = 0.1) -> bool:
     return True
 
 
-def highlight(mob: VMobject, colour) -> SurroundingRectangle:
-    return SurroundingRectangle(mob, color=colour, buff=0.06, stroke_width=3)
+def highlight(mob: VMobject, colour, *, buff: float = 0.06, stays: bool = False, **kwargs):
+    """A frame round ``mob`` that remembers what it frames: the audit checks that it still
+    encloses it and that no two passing highlights of one colour are on at once (the old one
+    left on); ``stays`` marks a frame meant to stay while others come and go."""
+    kwargs.setdefault("stroke_width", 3)
+    box = SurroundingRectangle(mob, color=colour, buff=buff, **kwargs)
+    box.encloses, box.stays = mob, stays
+    return box
 
 
 def role_formula(parts: tuple[tuple[str, str | None], ...], size: float) -> MathTex:
