@@ -2,14 +2,15 @@
 
 Everything drawn is the head the lesson follows, from the core's ``contrast`` study
 (qkv/studies/contrast.py), in planes that fill the frame: first the followed query and every
-key (how alike they are gives its weights, drawn as bars beside them); then the values as
+key (from them come its weights, drawn as bars beside them); then the values as
 arrows, and the query's output sliding from its own value to its weights' mix of them, which
 lies among them; then the sentence with one other word swapped (the ``swap`` companion), its
 weights beside the first ones, and the same word's output landing somewhere else, both landings
 side by side. Wider vectors are drawn as their best flat projection, and the plane says so.
 With config/apple.toml the vectors are seed 004's own (W = I): apple lands at (1.1454, 2.4273)
 beside orange and at (2.8546, 1.1454) beside phone. A cross-attention lesson or a sentence with
-no other word has nothing to swap, and says so.
+no other word has nothing to swap, and says so. The whole scene is laid out before it plays
+(``lay_out``): its last state is the closing picture the next scene opens on.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from manim import (
     Dot,
     FadeIn,
     FadeOut,
+    FadeTransform,
     GrowFromEdge,
     GrowFromPoint,
     Line,
@@ -45,6 +47,8 @@ from manim import (
 from qkv import lookup, lookup_array
 from scenes.kit.base import LessonScene
 from scenes.kit.layout import CAPTION_TOP, CONTENT_WIDTH, FRAME_TOP, MARGIN
+from scenes.kit.picture import signature
+from scenes.kit.provenance import TraceBar
 from scenes.kit.style import BACKGROUND, FONT, FRAME_LINE, LABEL_SIZE, MUTED, NUMBER_SIZE, ROLE
 from scenes.kit.widgets import DIM_TEX, fit, role_formula
 
@@ -67,6 +71,7 @@ PLANE_LABEL = LABEL_SIZE * 0.75
 # directions tried round a label's anchor, nearest the preferred one first (radians)
 # two landings nearer than CLOSE (scene units) are also shown in a view INSET wide
 CLOSE, INSET = 0.3, 2.3
+GHOST = 0.4  # the opacity of the replaced word's value, left where it was
 TURNS = (0.0, 0.45, -0.45, 0.9, -0.9, 1.4, -1.4, 1.9, -1.9, 2.5, -2.5, np.pi)
 
 # Words of the pictures (not captions), in the lesson's language
@@ -165,23 +170,14 @@ class Panel:
     """The followed query's weights, one line per key: token, bar, number (and the swap's)."""
 
     header: VGroup
-    heads: list[VMobject]  # a over the sentence's numbers (a' over the swap's, later)
+    head: VMobject  # a, over the sentence's numbers
     labels: list[VMobject]
-    bars: list[Rectangle]
+    bars: list[TraceBar]
     numbers: list[VMobject]
     rows: list[float]  # each line's y
     pitch: float
-    scale: float  # scene units of bar per unit of weight
-
-    def bar(self, weight: float, y: float, colour, height: float) -> Rectangle:
-        bar = Rectangle(
-            width=max(weight * self.scale, 0.012),
-            height=height,
-            stroke_width=0,
-            fill_color=colour,
-            fill_opacity=0.9,
-        )
-        return bar.move_to([BAR_LEFT + bar.width / 2, y, 0.0])
+    unit: float  # scene units of bar per unit of weight
+    thin: list[TraceBar] = field(default_factory=list)  # the bars, once the swap's join them
 
 
 @dataclass
@@ -189,16 +185,58 @@ class Column:
     """The swapped sentence's weights, beside the first ones, and the swapped key's new name."""
 
     head: VMobject
-    bars: list[Rectangle] = field(default_factory=list)
+    bars: list[TraceBar] = field(default_factory=list)
     numbers: list[VMobject] = field(default_factory=list)
     label: VMobject = field(default_factory=VGroup)
 
 
 @dataclass
+class QueryKeys:
+    """The first plane: the followed query and every key, as arrows, and their names."""
+
+    plane: Plane
+    query: VGroup
+    keys: list[VGroup]
+    q_name: VMobject  # an empty group when the plane has no room for it
+    k_names: list[VMobject]
+
+
+@dataclass
+class Landing:
+    """The word's point: a dot at its output (it slides there from ``start``), the trail it
+    leaves, its name, and a line to the landing before it (the swap's)."""
+
+    start: np.ndarray
+    dot: Dot
+    trail: Line
+    name: VMobject
+    link: Line | None = None
+
+    def picture(self) -> VGroup:
+        moved = np.linalg.norm(self.dot.get_center() - self.start) > 0.02
+        return VGroup(
+            *([self.trail] if moved else []), self.dot, self.name, *filter(None, [self.link])
+        )
+
+
+@dataclass
+class Swap:
+    """The swapped sentence: its banner, its values and their names, its weights, and the
+    replaced word's value left as a ghost."""
+
+    banner: VGroup
+    marks: dict[int, VGroup]
+    labels: dict[int, VMobject]
+    column: Column
+    ghost: list[VMobject]
+
+
+@dataclass
 class Board:
-    """What the beats hand on: the followed query and the swapped token, the query's weights
-    (for layout: bar lengths, how strongly each value is drawn, which are named), the sentence
-    across the top, the plane on screen and what stands in it."""
+    """The whole scene laid out before anything plays (the closing picture is its last
+    state): the followed query and the swapped token, the query's weights, the sentence across
+    the top, the query-key plane, the weights panel, the values' plane, the landings and, with
+    a swap, the swapped sentence's pieces and a magnified view of two close landings."""
 
     query: int
     swapped: int  # the token replaced in the swap companion; -1: none
@@ -207,13 +245,15 @@ class Board:
     weights: np.ndarray  # (S,) the query's weights, the sentence's
     swap_weights: np.ndarray | None  # (S,) ... the swap's
     banner: VGroup
-    plane: Plane | None = None
+    qk: QueryKeys | None = None
     panel: Panel | None = None
-    shown: VGroup = field(default_factory=VGroup)  # what stands in the plane now
+    plane: Plane | None = None  # the values' plane
     marks: dict[int, VGroup] = field(default_factory=dict)  # the value arrows
     labels: dict[int, VMobject] = field(default_factory=dict)  # their names
-    landing: VGroup = field(default_factory=VGroup)  # the query's output: dot, trail, name
-    second: VGroup = field(default_factory=VGroup)  # ... in the swapped sentence
+    landing: Landing | None = None  # the query's output
+    swap: Swap | None = None
+    second: Landing | None = None  # ... in the swapped sentence
+    inset: VGroup | None = None
     spots: Spots = field(default_factory=Spots)
 
     def named(self, weights: np.ndarray) -> list[int]:
@@ -238,19 +278,19 @@ class Context(LessonScene):
             "ru": "У векторов больше двух компонент: мы видим их лучшую плоскую проекцию",
         },
         "alike": {
-            "en": 'How alike the query is to each key sets the weights of "{0}"',
-            "zh": "查询和每个键有多像，决定了“{0}”的权重",
-            "ru": "Насколько запрос похож на каждый ключ, задаёт веса «{0}»",
+            "en": 'From the query and each key: the weights of "{0}", one bar per key',
+            "zh": "由查询和每个键得出“{0}”的权重，每个键一个条形",
+            "ru": "Из запроса и каждого ключа — веса «{0}», по полосе на ключ",
         },
         "random": {
-            "en": "Random, untrained weights: these bars, and where the word lands, mean nothing",
-            "zh": "权重是随机的、未经训练：这些条形和词的落点都没有意义",
-            "ru": "Веса случайны и не обучены: ни полосы, ни точка попадания ничего не значат",
+            "en": "Random, untrained weight matrices: these bars mean nothing",
+            "zh": "权重矩阵是随机的、未经训练：这些条形没有意义",
+            "ru": "Весовые матрицы случайны и не обучены: эти полосы ничего не значат",
         },
         "trained": {
-            "en": "A layer of a trained model: these weights were learned from text",
-            "zh": "训练好的模型中的一层：这些权重是从文本中学到的",
-            "ru": "Слой обученной модели: эти веса выучены на текстах",
+            "en": "A layer of a trained model: its weight matrices were learned from text",
+            "zh": "训练好的模型中的一层：它的权重矩阵是从文本中学到的",
+            "ru": "Слой обученной модели: его весовые матрицы выучены на текстах",
         },
         "chosen": {
             "en": "These vectors were chosen by hand, not learned",
@@ -273,9 +313,9 @@ class Context(LessonScene):
             "ru": "«{0}» попадает в смесь значений другого предложения по весам",
         },
         "among": {
-            "en": "Weights that sum to one keep the mix among the values, near the heavy ones",
-            "zh": "权重之和为一，混合结果落在这些值之间，靠近权重大的",
-            "ru": "Веса в сумме дают единицу: смесь лежит среди значений, ближе к тяжёлым",
+            "en": "Weights, none negative, sum to one: the mix lies among the values",
+            "zh": "权重都不为负、和为一：混合结果落在这些值之间",
+            "ru": "Веса неотрицательны, их сумма — единица: смесь лежит среди значений",
         },
         "among_relu": {
             "en": "ReLU weights need not sum to one: the mix may land outside the values",
@@ -293,9 +333,9 @@ class Context(LessonScene):
             "ru": "То же «{0}» в новом предложении: свои веса, своя точка",
         },
         "context": {
-            "en": "Its output depends on its neighbours, not only on the word: that is context",
-            "zh": "输出取决于邻居，而不只是这个词本身：这就是上下文",
-            "ru": "Выход зависит от соседей, а не только от слова: это и есть контекст",
+            "en": "Same word, one neighbour changed, another output: that is context",
+            "zh": "同一个词，换了一个邻居，输出就不同：这就是上下文",
+            "ru": "То же слово, другой сосед — другой выход: это и есть контекст",
         },
         "alone": {
             "en": "No other word here to swap, so there is no second sentence to compare",
@@ -311,8 +351,9 @@ class Context(LessonScene):
 
     def construct(self) -> None:
         """The query and the keys give the weights; the values, mixed by them, move the word;
-        one other word swapped, the same word lands elsewhere: context."""
-        board = self.set_the_stage()
+        one other word swapped, the same word lands elsewhere: context. Everything is laid out
+        first (``lay_out``), so the scene ends on exactly its closing picture."""
+        board = self.lay_out()
         self.draw_query_and_keys(board)
         self.say_the_plane_is_flat(board)
         self.weigh_the_keys(board)
@@ -320,21 +361,59 @@ class Context(LessonScene):
         self.draw_the_values(board)
         self.slide_to_the_mix(board)
         self.show_the_pull(board)
-        if board.swapped < 0:
+        if board.swap is None:
             self.nothing_to_swap(board)
-            return
-        self.swap_one_word(board)
-        self.land_again(board)
-        self.name_it(board)
+        else:
+            self.swap_one_word(board)
+            self.land_again(board)
+            self.name_it(board)
+        self.end_on(self.closing_picture())
 
-    # ---- beats ----
+    def closing_picture(self) -> VGroup:
+        """The values' plane with the word's landing (both landings, after a swap, and their
+        weights side by side in the panel), the sentence across the top."""
+        board = self.lay_out()
+        panel, plane = board.panel, board.plane
+        picture = VGroup(plane.grid, plane.title, panel.header, panel.head, *panel.numbers)
+        if board.swap is None:
+            for j, mark in board.marks.items():
+                mark.set_opacity(self._strength_of(board.weights, j))
+            return picture.add(
+                board.banner,
+                *board.marks.values(),
+                *board.labels.values(),
+                *panel.labels,
+                *panel.bars,
+                board.landing.picture(),
+            )
+        swap, s = board.swap, board.swapped
+        for mob in swap.ghost:
+            mob.set_opacity(GHOST)
+        column = swap.column
+        return picture.add(
+            swap.banner,
+            *swap.ghost,
+            *swap.marks.values(),
+            *swap.labels.values(),
+            *(column.label if j == s else label for j, label in enumerate(panel.labels)),
+            *panel.thin,
+            column.head,
+            *column.bars,
+            *column.numbers,
+            board.landing.picture(),
+            board.second.picture(),
+            *([board.inset] if board.inset is not None else []),
+        )
 
-    def set_the_stage(self) -> Board:
-        """The sentence across the top, the followed word in the query's colour."""
+    # ---- the layout: every mobject of the scene, in its place, before anything plays ----
+
+    def lay_out(self) -> Board:
+        """The scene's mobjects in the order their places are decided (each name is placed
+        clear of what was placed before it)."""
         query = int(lookup(self.trace, "contrast.query"))
         swapped = int(lookup(self.trace, "contrast.swapped"))
         h = f"heads.{self.head}"
-        return Board(
+        board = Board(
             query=query,
             swapped=swapped,
             projected=lookup(self.trace, "contrast.projected") == 1,
@@ -345,8 +424,24 @@ class Context(LessonScene):
             ),
             banner=self._banner("tokens", {query: ROLE["Q"]}),
         )
+        board.qk = self._query_and_keys(board)
+        board.panel = self._panel(board)
+        self._values(board)
+        q, plane = board.query, board.plane
+        V = lookup_array(self.trace, "contrast.V")
+        start = plane.origin if board.cross else plane.at(V[q])
+        end = plane.at(lookup_array(self.trace, "contrast.output")[q])
+        board.landing = self._landing(board, start, end, ROLE["output"], "contrast.output")
+        if board.swapped >= 0:
+            board.swap = self._swap(board)
+            start = plane.at(lookup_array(self.trace, "contrast.V_swap")[q])
+            end = plane.at(lookup_array(self.trace, "contrast.output_swap")[q])
+            first = board.landing.dot.get_center()
+            board.second = self._landing(board, start, end, SWAP, "contrast.output_swap", first)
+            board.inset = self._inset(board)
+        return board
 
-    def draw_query_and_keys(self, board: Board) -> None:
+    def _query_and_keys(self, board: Board) -> QueryKeys:
         """The followed word's query and every key, arrows from the origin of one plane."""
         q = board.query
         Q, K = lookup_array(self.trace, "contrast.Q"), lookup_array(self.trace, "contrast.K")
@@ -364,17 +459,59 @@ class Context(LessonScene):
             name = self.num.token(j, "key_tokens", font_size=PLANE_LABEL, color=ROLE["K"])
             if spots.place(name, plane.reach(K[j]), plane.reach(K[j]) - plane.origin):
                 k_names.append(name)
-        self.say("qk", ("tokens", q))
-        self.play(FadeIn(board.banner), FadeIn(plane.grid), FadeIn(plane.title), run_time=1.0)
-        self.play(GrowFromPoint(query, plane.origin), FadeIn(q_name), run_time=0.8)
+        return QueryKeys(plane, query, keys, q_name, k_names)
+
+    def _values(self, board: Board) -> None:
+        """Each token's value, an arrow in a plane of its own, named where there is room."""
+        V = lookup_array(self.trace, "contrast.V")
+        plane = self._plane(
+            self._in_view(board), (("v", "V"), (r"\mathrm{out}", "output")), "d_v", board
+        )
+        board.plane, board.spots = plane, self._spots(plane, V)
+        self._keep_landings_free(board)
+        board.marks = {j: self._mark(plane, v, ROLE["V"]) for j, v in enumerate(V)}
+        board.labels = self._name_values(board, V, "contrast.V", {})
+
+    def _swap(self, board: Board) -> Swap:
+        """The swapped sentence: its values (as strongly as its weights weigh them), named
+        again clear of the first landing and of the replaced word's value, which stays as a
+        ghost; its weights beside the first ones."""
+        q, s, plane = board.query, board.swapped, board.plane
+        V_swap = lookup_array(self.trace, "contrast.V_swap")
+        banner = self._banner("swap.tokens", {q: ROLE["Q"], s: SWAP})
+        marks = {
+            j: self._mark(plane, v, SWAP if j == s else ROLE["V"]) for j, v in enumerate(V_swap)
+        }
+        for j, mark in marks.items():
+            mark.set_opacity(self._strength_of(board.swap_weights, j))
+        board.spots = self._spots(plane, V_swap)
+        landing = board.landing
+        board.spots.block(landing.name)
+        board.spots.block_dot(landing.dot.get_center())
+        self._keep_landings_free(board)
+        board.spots.block_line(landing.trail.get_start(), landing.trail.get_end())
+        board.spots.block_line(plane.origin, plane.reach(lookup_array(self.trace, "contrast.V")[s]))
+        ghost = [board.marks[s], *([board.labels[s]] if s in board.labels else [])]
+        if s in board.labels:
+            board.spots.block(board.labels[s])
+        labels = self._name_values(board, V_swap, "contrast.V_swap", {s: SWAP})
+        return Swap(banner, marks, labels, self._second_column(board), ghost)
+
+    # ---- beats ----
+
+    def draw_query_and_keys(self, board: Board) -> None:
+        """The sentence and the query-key plane come in as the last scene's picture leaves;
+        then the query and the keys grow from the origin."""
+        qk = board.qk
+        self.play(FadeIn(board.banner), FadeIn(qk.plane.grid), FadeIn(qk.plane.title), run_time=1.0)
+        self.say("qk", ("tokens", board.query))
+        self.play(GrowFromPoint(qk.query, qk.plane.origin), FadeIn(qk.q_name), run_time=0.8)
         self.play(
-            *(GrowFromPoint(k, plane.origin) for k in keys),
-            *(FadeIn(n) for n in k_names),
+            *(GrowFromPoint(k, qk.plane.origin) for k in qk.keys),
+            *(FadeIn(n) for n in qk.k_names),
             run_time=1.2,
         )
         self._hold()
-        board.plane = plane
-        board.shown = VGroup(query, *keys, q_name, *k_names)
 
     def say_the_plane_is_flat(self, board: Board) -> None:
         """Wider vectors: what the plane shows is their best flat projection (said once)."""
@@ -384,9 +521,9 @@ class Context(LessonScene):
 
     def weigh_the_keys(self, board: Board) -> None:
         """The query's weights beside the plane, one bar per key."""
-        board.panel = panel = self._panel(board)
+        panel = board.panel
         self.say("alike", ("tokens", board.query))
-        self.play(FadeIn(panel.header), FadeIn(panel.heads[0]), *(FadeIn(m) for m in panel.labels))
+        self.play(FadeIn(panel.header), FadeIn(panel.head), *(FadeIn(m) for m in panel.labels))
         self.play(
             *(GrowFromEdge(bar, LEFT) for bar in panel.bars),
             *(FadeIn(n) for n in panel.numbers),
@@ -406,18 +543,15 @@ class Context(LessonScene):
         self._hold()
 
     def draw_the_values(self, board: Board) -> None:
-        """Each token's value, an arrow in a plane of its own."""
-        V = lookup_array(self.trace, "contrast.V")
-        old = board.plane
-        plane = self._plane(
-            self._in_view(board), (("v", "V"), (r"\mathrm{out}", "output")), "d_v", board
-        )
-        board.plane, board.spots = plane, self._spots(plane, V)
-        self._keep_landings_free(board)
-        board.marks = {j: self._mark(plane, v, ROLE["V"]) for j, v in enumerate(V)}
-        board.labels = self._name_values(board, V, "contrast.V", {})
+        """The query-key plane gives way to the values' plane."""
+        qk, plane = board.qk, board.plane
         self.say("values")
-        self.play(FadeOut(board.shown), FadeOut(old.grid), FadeOut(old.title), run_time=0.6)
+        self.play(
+            FadeOut(VGroup(qk.query, *qk.keys, qk.q_name, *qk.k_names)),
+            FadeOut(qk.plane.grid),
+            FadeOut(qk.plane.title),
+            run_time=0.6,
+        )
         self.play(FadeIn(plane.grid), FadeIn(plane.title), run_time=0.6)
         self.play(
             *(GrowFromPoint(m, plane.origin) for m in board.marks.values()),
@@ -429,17 +563,14 @@ class Context(LessonScene):
     def slide_to_the_mix(self, board: Board) -> None:
         """The values light up by weight; the word's point slides from its own value to its
         output, leaving a trail."""
-        q, plane = board.query, board.plane
-        end = plane.at(lookup_array(self.trace, "contrast.output")[q])
-        start = plane.origin if board.cross else plane.at(lookup_array(self.trace, "contrast.V")[q])
-        self.say("slide_cross" if board.cross else "slide", ("tokens", q))
-        self.play(*self._strength(board, board.weights), run_time=0.8)
-        board.landing = self._land(board, start, end, ROLE["output"], "contrast.output")
+        self.say("slide_cross" if board.cross else "slide", ("tokens", board.query))
+        self.play(*self._strength(board.marks, board.weights), run_time=0.8)
+        self._land(board.landing)
         self._hold()
 
     def show_the_pull(self, board: Board) -> None:
         """A line from the output to every value, as strong as its weight: it is their mix."""
-        end = board.landing[0].get_center()
+        end = board.landing.dot.get_center()
         pulls = self._pulls(board, lookup_array(self.trace, "contrast.V"), board.weights, end)
         relu = self.trace.config["normaliser"] == "relu"
         self.say("among_relu" if relu else "among")
@@ -453,44 +584,23 @@ class Context(LessonScene):
         self._hold(0.8)
 
     def swap_one_word(self, board: Board) -> None:
-        """One other word swapped: the sentence changes, its weights stand beside the first
-        ones, the values move where they changed (the replaced word's stays as a ghost)."""
-        q, s, plane, panel = board.query, board.swapped, board.plane, board.panel
-        V_swap = lookup_array(self.trace, "contrast.V_swap")
-        banner = self._banner("swap.tokens", {q: ROLE["Q"], s: SWAP})
-        marks = {
-            j: self._mark(plane, v, SWAP if j == s else ROLE["V"]) for j, v in enumerate(V_swap)
-        }
-        # the values' names placed again round the new arrows, clear of the first landing and
-        # of the replaced word's value, which stays as a ghost
-        board.spots = self._spots(plane, V_swap)
-        dot, trail, name = board.landing
-        board.spots.block(name)
-        board.spots.block_dot(dot.get_center())
-        self._keep_landings_free(board)
-        board.spots.block_line(trail.get_start(), trail.get_end())
-        board.spots.block_line(plane.origin, plane.reach(lookup_array(self.trace, "contrast.V")[s]))
-        ghost = [board.marks[s], *([board.labels[s]] if s in board.labels else [])]
-        if s in board.labels:
-            board.spots.block(board.labels[s])
-        labels = self._name_values(board, V_swap, "contrast.V_swap", {s: SWAP})
-        for j, mark in marks.items():  # as strongly as the new sentence weights them
-            mark.set_opacity(self._strength_of(board.swap_weights, j))
-        old_label, column = panel.labels[s], self._second_column(board)
+        """One other word swapped: the sentence changes, the values move where they changed
+        (the replaced word's stays as a ghost), its weights stand beside the first ones."""
+        swap, s, panel = board.swap, board.swapped, board.panel
+        column = swap.column
         self.say("swap", ("tokens", s), ("swap.tokens", s))
-        self.play(ReplacementTransform(board.banner, banner), run_time=1.0)
-        kept = [j for j in labels if j in board.labels and j != s]
+        pairs = zip(board.banner, swap.banner, strict=True)  # one token changes
+        self.play(*(a for old, new in pairs for a in _turn_into(old, new)))
+        labels = _turn_into_each(board.labels, swap.labels, keep=s)
         self.play(
-            *(ReplacementTransform(board.marks[j], marks[j]) for j in marks if j != s),
-            ReplacementTransform(board.marks[s].copy(), marks[s]),
-            *(mob.animate.set_opacity(0.4) for mob in ghost),
-            *(ReplacementTransform(board.labels[j], labels[j]) for j in kept),
-            *(FadeOut(board.labels[j]) for j in board.labels if j not in labels and j != s),
-            *(FadeIn(labels[j]) for j in labels if j not in kept),
-            ReplacementTransform(old_label, column.label),
+            *(ReplacementTransform(board.marks[j], swap.marks[j]) for j in swap.marks if j != s),
+            ReplacementTransform(board.marks[s].copy(), swap.marks[s]),
+            *(mob.animate.set_opacity(GHOST) for mob in swap.ghost),
+            *labels,
+            FadeTransform(panel.labels[s], column.label),
             *(
-                bar.animate.stretch_to_fit_height(panel.pitch * 0.3).shift(UP * panel.pitch * 0.17)
-                for bar in panel.bars
+                ReplacementTransform(bar, thin)
+                for bar, thin in zip(panel.bars, panel.thin, strict=True)
             ),
             run_time=1.2,
         )
@@ -500,27 +610,21 @@ class Context(LessonScene):
             *(FadeIn(n) for n in column.numbers),
             run_time=1.2,
         )
-        board.banner, board.marks, board.labels = banner, marks, labels
         self._hold()
 
     def land_again(self, board: Board) -> None:
         """The same word's point in the new sentence slides to its own landing, beside the
         first one, a short line between them."""
-        q, plane = board.query, board.plane
-        start = plane.at(lookup_array(self.trace, "contrast.V_swap")[q])
-        end = plane.at(lookup_array(self.trace, "contrast.output_swap")[q])
-        self.say("again", ("tokens", q))
-        first = board.landing[0].get_center()
-        board.second = self._land(board, start, end, SWAP, "contrast.output_swap", first)
+        self.say("again", ("tokens", board.query))
+        self._land(board.second)
         self._hold()
 
     def name_it(self, board: Board) -> None:
         """Same word, other neighbours, another output: that is context (two landings too
         close to tell apart are shown magnified as well)."""
         self.say("context")
-        inset = self._inset(board)
-        if inset is not None:
-            self.play(FadeIn(inset), run_time=1.0)
+        if board.inset is not None:
+            self.play(FadeIn(board.inset), run_time=1.0)
         self._hold(0.8)
 
     # ---- pieces ----
@@ -568,6 +672,16 @@ class Context(LessonScene):
                         stroke_opacity=0.9 if k == 0 else 0.6,
                     )
                 )
+        # the plane's edge: graph paper with a border (it also marks the plane's extent
+        # where few vectors stand)
+        edge = Rectangle(
+            width=PLANE_HI[0] - PLANE_LO[0],
+            height=PLANE_HI[1] - PLANE_LO[1],
+            stroke_color=FRAME_LINE,
+            stroke_width=1,
+            stroke_opacity=0.6,
+        )
+        grid.add(edge.move_to((PLANE_LO + PLANE_HI) / 2))
         grid.set_z_index(-2)
         title = self._title(symbols, width, board.projected)
         title.move_to([PLANE_LO[0] + 0.1 + title.width / 2, PLANE_HI[1] - TITLE_BAND / 2, 0.0])
@@ -706,11 +820,10 @@ class Context(LessonScene):
         """How strongly value ``j`` is drawn: by its weight, the heaviest fully."""
         return 0.25 + 0.75 * min(float(weights[j]) / max(float(weights.max()), 1e-9), 1.0)
 
-    def _strength(self, board: Board, weights: np.ndarray) -> list:
+    def _strength(self, marks: dict[int, VGroup], weights: np.ndarray) -> list:
         """Each value drawn as strongly as the query weights it."""
         return [
-            mark.animate.set_opacity(self._strength_of(weights, j))
-            for j, mark in board.marks.items()
+            mark.animate.set_opacity(self._strength_of(weights, j)) for j, mark in marks.items()
         ]
 
     def _pulls(self, board: Board, V: np.ndarray, weights: np.ndarray, end: np.ndarray) -> VGroup:
@@ -729,7 +842,7 @@ class Context(LessonScene):
         )
         return pulls.set_z_index(-1)
 
-    def _land(
+    def _landing(
         self,
         board: Board,
         start: np.ndarray,
@@ -737,12 +850,12 @@ class Context(LessonScene):
         colour,
         key: str,
         beside: np.ndarray | None = None,
-    ) -> VGroup:
-        """The word's point slides from ``start`` to its output ``end`` leaving a trail, and is
-        named there (with its coordinates in a plane of two entries); ``beside``: an earlier
+    ) -> Landing:
+        """The word's point at its output ``end``, the trail from ``start``, and its name
+        placed there (with its coordinates in a plane of two entries); ``beside``: an earlier
         landing, joined to this one by a short line, the names pushed apart."""
         q, spots = board.query, board.spots
-        dot = Dot(start, radius=0.1, color=colour).set_z_index(2)
+        dot = Dot(end, radius=0.1, color=colour).set_z_index(2)
         trail = Line(start, end, stroke_color=colour, stroke_width=4, stroke_opacity=0.8)
         spots.block_line(start, end)
         link = None
@@ -759,16 +872,23 @@ class Context(LessonScene):
             away = end - board.plane.origin
         if not spots.place(name, end, away, required=True):
             name = VGroup()  # no room anywhere in the plane: unnamed
-        self.add(dot)
+        return Landing(start, dot, trail, name, link)
+
+    def _land(self, landing: Landing) -> None:
+        """The word's point slides from its start to its landing, leaving its trail, and is
+        named there."""
+        dot, end = landing.dot, landing.dot.get_center()
+        self.add(dot.move_to(landing.start))
         moving = [dot.animate.move_to(end)]
-        if np.linalg.norm(end - start) > 0.02:
-            moving.append(Create(trail))
+        if np.linalg.norm(end - landing.start) > 0.02:
+            moving.append(Create(landing.trail))
         self.play(*moving, run_time=2.0)
-        self.play(FadeIn(name), *([Create(link)] if link else []), run_time=0.6)
-        return VGroup(dot, trail, name)
+        link = [Create(landing.link)] if landing.link is not None else []
+        self.play(FadeIn(landing.name), *link, run_time=0.6)
 
     def _panel(self, board: Board) -> Panel:
-        """Key | bar | weight: the followed query's weights, one line per key token."""
+        """Key | bar | weight: the followed query's weights, one line per key token (and the
+        bars again, thinner, for when the swapped sentence's stand beside them)."""
         q, S = board.query, len(self.trace.key_tokens)
         top, bottom = PLANE_HI[1], PLANE_LO[1]
         header = VGroup(
@@ -792,28 +912,43 @@ class Context(LessonScene):
         most = max(float(board.weights.max()), 1e-9)
         if board.swap_weights is not None:
             most = max(most, float(board.swap_weights.max()))
-        panel = Panel(header, [head], [], [], [], rows, pitch, BAR_WIDTH / most)
-        h = f"heads.{self.head}"
+        panel = Panel(header, head, [], [], [], rows, pitch, BAR_WIDTH / most)
+        key = f"heads.{self.head}.weights"
         for j, y in enumerate(rows):
             label = self.num.token(j, "key_tokens", font_size=LABEL_SIZE * 0.8, color=ROLE["K"])
             fit(label, LABEL_RIGHT - PANEL_LEFT, pitch * 0.85)
             panel.labels.append(label.move_to([LABEL_RIGHT - label.width / 2, y, 0.0]))
-            panel.bars.append(panel.bar(float(board.weights[j]), y, ROLE["weights"], pitch * 0.55))
-            number = self.num.value(f"{h}.weights", q, j, font_size=NUMBER_SIZE, coloured=False)
+            panel.bars.append(self._bar(panel, key, j, y, ROLE["weights"], 0.55))
+            panel.thin.append(self._bar(panel, key, j, y + pitch * 0.17, ROLE["weights"], 0.3))
+            number = self.num.value(key, q, j, font_size=NUMBER_SIZE, coloured=False)
             fit(number, 0.85, pitch * 0.8)
             panel.numbers.append(number.set_color(ROLE["weights"]).move_to([COLUMNS[0], y, 0.0]))
         return panel
 
+    def _bar(self, panel: Panel, key: str, j: int, y: float, colour, thick: float) -> TraceBar:
+        """The followed query's weight on key ``j`` as a bar on the panel's zero line, ``thick``
+        times a line's pitch."""
+        bar = self.num.bar(
+            key,
+            int(lookup(self.trace, "contrast.query")),
+            j,
+            unit=panel.unit,
+            thickness=panel.pitch * thick,
+            colour=colour,
+            opacity=0.9,
+        )
+        return bar.on([BAR_LEFT, y, 0.0])
+
     def _second_column(self, board: Board) -> Column:
-        """The swapped sentence's weights beside the first ones, and the swapped key's name."""
+        """The swapped sentence's weights beside the first ones, and the swapped key's name
+        turned into ``old → new``."""
         q, s, panel = board.query, board.swapped, board.panel
-        h = f"swap.heads.{self.head}"
+        key = f"swap.heads.{self.head}.weights"
         head = MathTex("a'", font_size=LABEL_SIZE, color=SWAP)
-        column = Column(head.move_to([COLUMNS[1], panel.heads[0].get_y(), 0.0]))
+        column = Column(head.move_to([COLUMNS[1], panel.head.get_y(), 0.0]))
         for j, y in enumerate(panel.rows):
-            weight = float(board.swap_weights[j])
-            column.bars.append(panel.bar(weight, y - panel.pitch * 0.17, SWAP, panel.pitch * 0.3))
-            number = self.num.value(f"{h}.weights", q, j, font_size=NUMBER_SIZE, coloured=False)
+            column.bars.append(self._bar(panel, key, j, y - panel.pitch * 0.17, SWAP, 0.3))
+            number = self.num.value(key, q, j, font_size=NUMBER_SIZE, coloured=False)
             fit(number, 0.85, panel.pitch * 0.8)
             column.numbers.append(number.set_color(SWAP).move_to([COLUMNS[1], y, 0.0]))
         size = LABEL_SIZE * 0.8
@@ -824,7 +959,6 @@ class Context(LessonScene):
         ).arrange(RIGHT, buff=0.08)
         fit(column.label, LABEL_RIGHT - PANEL_LEFT, panel.pitch * 0.85)
         column.label.move_to([LABEL_RIGHT - column.label.width / 2, panel.rows[s], 0.0])
-        panel.labels[s] = column.label
         return column
 
     def _inset(self, board: Board) -> VGroup | None:
@@ -833,7 +967,7 @@ class Context(LessonScene):
         square that a thin line joins to the view (under it, in a projection, both landings'
         coordinates); None if they are far enough apart (or at one point), or if the plane has
         no free room for it."""
-        first, second = board.landing[0].get_center(), board.second[0].get_center()
+        first, second = board.landing.dot.get_center(), board.second.dot.get_center()
         gap = float(np.linalg.norm(second - first))
         if not 1e-4 < gap < CLOSE:
             return None
@@ -863,7 +997,7 @@ class Context(LessonScene):
             for j, v in enumerate(lookup_array(self.trace, "contrast.V_swap"))
         ]
         for landing, colour in ((board.landing, ROLE["output"]), (board.second, SWAP)):
-            trail = landing[1]
+            trail = landing.trail
             segments.append((trail.get_start(), trail.get_end(), colour, 4.0))
         segments.append((first, second, MUTED, 2.5))
         view_box = Square(INSET, stroke_color=MUTED, stroke_width=2)
@@ -913,6 +1047,25 @@ class Context(LessonScene):
                     continue
                 return p
         return None
+
+
+def _turn_into(old: VMobject, new: VMobject) -> list:
+    """``old`` becomes ``new``: it slides there when it is the same (texts, sizes, colours)
+    and near; else it fades out as ``new`` fades in: text never morphs into other text, nor
+    flies across the picture."""
+    near = np.linalg.norm(old.get_center() - new.get_center()) < 0.6
+    if near and signature([old.copy().move_to(new)]) == signature([new]):
+        return [ReplacementTransform(old, new)]
+    return [FadeOut(old), FadeIn(new)]
+
+
+def _turn_into_each(old: dict, new: dict, keep: int) -> list:
+    """Each ``old[j]`` becomes ``new[j]`` (see ``_turn_into``); the others fade out or in;
+    ``old[keep]`` stays."""
+    changes = [FadeOut(m) for j, m in old.items() if j not in new and j != keep]
+    for j, mob in new.items():
+        changes += _turn_into(old[j], mob) if j in old and j != keep else [FadeIn(mob)]
+    return changes
 
 
 def _fit(points: np.ndarray) -> tuple[float, np.ndarray]:

@@ -1,7 +1,9 @@
 """Scene 3 (T5): the scores, every query against every key: one q·k worked as a dot product,
-then all of them at once as Q·Kᵀ, then the same numbers as a grid labelled by tokens.
+then all of them at once as Q·Kᵀ, then the same numbers as a grid labelled by tokens, and one
+query's scores as marks on a number line.
 
-In the column-vector convention the product is Kᵀ·Q = A (S × T): keys on the rows.
+In the column-vector convention the product is Kᵀ·Q = A (S × T): keys on the rows. The grid,
+the formula and the number line (``ScoreBoard``) are the picture Scaling opens on.
 """
 
 from __future__ import annotations
@@ -10,37 +12,41 @@ from dataclasses import dataclass
 
 from manim import (
     DOWN,
+    RIGHT,
     UP,
     Create,
     FadeIn,
     FadeOut,
+    LaggedStart,
     MathTex,
-    MoveToTarget,
     ReplacementTransform,
     VGroup,
-    Write,
     config,
 )
 
 from qkv import lookup
 from scenes.kit.base import LessonScene
 from scenes.kit.convention import DOT, Convention, score_formula
-from scenes.kit.layout import grid_beside, grid_cell
-from scenes.kit.product import MatrixProduct, fill_rest, work_entry
-from scenes.kit.style import ROLE
-from scenes.kit.widgets import TokenGrid, TraceMatrix, highlight
+from scenes.kit.product import MANY_TERMS, MatrixProduct, fill_rest
+from scenes.kit.score_board import ScoreBoard
+from scenes.kit.style import NUMBER_SIZE, ROLE
+from scenes.kit.widgets import (
+    TokenGrid,
+    TraceMatrix,
+    elided,
+    fit,
+    highlight,
+)
 
 __all__ = ["Scores"]
 
-# Reading pace (the project's rule): a caption stays up 2 s at least, and at most 15
-# characters a second are asked of the viewer (8 in Chinese).
 # The name over the product's result: the paper writes Q·Kᵀ, seed 001 calls Kᵀ·Q "A".
 _RESULT = (r"Q\,K^{\top}", "A")
 
 
 @dataclass
 class Board:
-    """What the beats hand on: the score formula (it steps aside for the grid), the trace's
+    """What the beats hand on: the score formula (it leaves for the grid's column), the trace's
     similarity, and Q·Kᵀ once it is on screen (only for a dot product)."""
 
     formula: MathTex
@@ -96,6 +102,11 @@ class Scores(LessonScene):
             "zh": "查询和键方向越一致、长度越大，分数就越大",
             "ru": "Оценка велика, когда запрос и ключ сонаправлены и длинны",
         },
+        "line": {
+            "en": 'The scores of query "{0}" as marks on a number line',
+            "zh": "查询“{0}”的分数，画成数轴上的点",
+            "ru": "Оценки запроса «{0}» — точки на числовой прямой",
+        },
         "best": {
             "en": 'For the query "{0}", the key "{1}" has the highest score',
             "zh": "对查询“{0}”来说，键“{1}”的分数最高",
@@ -119,7 +130,8 @@ class Scores(LessonScene):
     }
 
     def construct(self) -> None:
-        """One score worked as q·k, all of Q·Kᵀ at once, then the same numbers as a token grid."""
+        """One score worked as q·k, all of Q·Kᵀ at once, the same numbers as a token grid, and
+        one query's scores on a number line."""
         board = self.what_one_score_is()
         if board.similarity in DOT:
             board.product = self.queries_beside_keys_turned(board)
@@ -127,14 +139,23 @@ class Scores(LessonScene):
             self.fill_all_scores(board, done)
         else:
             self.name_the_similarity(board)
-        grid = self.scores_as_a_grid(board)
-        self.bigger_means_more_alike(grid)
+        picture = ScoreBoard(self.num, self.trace, self.head)
+        self.scores_as_a_grid(board, picture)
+        self.bigger_means_more_alike()
+        self.one_query_on_a_line(picture)
+        self.its_highest_score(picture)
+        self.end_on(self.closing_picture())
+
+    def closing_picture(self) -> VGroup:
+        """The grid; beside it the formula, the matrix's name and shape, and the followed
+        query's scores on a number line."""
+        return ScoreBoard(self.num, self.trace, self.head).picture()
 
     def what_one_score_is(self) -> Board:
         """A score is one query's vector against one key's: the formula of one entry."""
         similarity = self.trace.config["similarity"]
         formula = score_formula(Convention.of(self.trace), similarity).to_edge(UP, buff=0.3)
-        self.play(Write(formula))
+        self.play(FadeIn(formula))  # a crossfade with the scene before's formula, not a rewrite
         self.say("question")
         return Board(formula, similarity)
 
@@ -175,75 +196,134 @@ class Scores(LessonScene):
         self.say({"cosine": "not_dot_cosine", "additive": "not_dot_additive"}[board.similarity])
         self.wait(1.5)
 
-    def scores_as_a_grid(self, board: Board) -> TokenGrid:
-        """The same numbers as a grid of tokens: row = query, column = key (turned in columns);
-        the formula steps aside, the grid gets the height."""
-        view = Convention.of(self.trace)
-        grid = TokenGrid(
-            self.num,
-            "scores",
-            self.head,
-            cell=grid_cell(self.trace),
-            shade=False,
-            coloured=True,
-            transpose=view.turned(),
+    def scores_as_a_grid(self, board: Board, picture: ScoreBoard) -> None:
+        """The same numbers as a grid of tokens: row = query, column = key (turned in columns).
+        The formula fades at the top and comes back beside the grid: it never flies across."""
+        grid = picture.grid
+        frame = (
+            FadeIn(grid.row_labels),
+            FadeIn(grid.col_labels),
+            FadeIn(picture.formula),
+            FadeIn(picture.shape),
         )
-        formula = board.formula
-        formula.generate_target()
-        grid_beside(grid, formula.target)
         if board.product is not None:  # the computed scores fly into their cells
-            self.into_grid(board.product, grid, MoveToTarget(formula))
+            self.into_grid(board.product, grid, board.formula, frame)
         else:
-            self.play(
-                MoveToTarget(formula),
-                Create(grid.squares),
-                FadeIn(grid.row_labels),
-                FadeIn(grid.col_labels),
-            )
+            self.play(FadeOut(board.formula), Create(grid.squares), *frame)
+        view = Convention.of(self.trace)
         self.say("grid_columns" if view.columns else "grid_rows")
         self.wait(1.5)
-        return grid
 
-    def bigger_means_more_alike(self, grid: TokenGrid) -> None:
-        """A bigger score means more alike; random weights make a meaningless grid; the top
-        score of the most decided query (or its tie), as the grid shows it."""
+    def bigger_means_more_alike(self) -> None:
+        """A bigger score means more alike; random weights make a meaningless grid."""
         self.say("bigger")
         self.hold()
         if self.random_weights:  # the lesson's first pattern of this layer
             self.say("random_weights")
             self.hold()
-        if self.trace.config["normaliser"] == "softmax":  # its largest weight is its top score
-            i = self.decided_query()
-            j = int(lookup(self.trace, f"heads.{self.head}.top_key", (i,)))
-            tops = grid.shown_alike(i, j)
-            boxes = [
-                *(highlight(grid.cell_at(i, k), ROLE["weights"]) for k in tops),
-                highlight(grid.query_label(i), ROLE["Q"]),
-                *(highlight(grid.key_label(k), ROLE["K"]) for k in tops),
-            ]
-            self.play(*(Create(b) for b in boxes))
-            if len(tops) > 1:
-                self.say("best_tie", ("tokens", i))
-            else:
-                self.say("best", ("tokens", i), ("key_tokens", j))
-            self.hold()
-            self.play(*(FadeOut(b) for b in boxes))
-        self.wait(0.5)
+
+    def one_query_on_a_line(self, picture: ScoreBoard) -> None:
+        """The followed query's row framed, its scores as marks on a number line."""
+        self.say("line", ("tokens", picture.focus))
+        self.play(
+            Create(picture.frame), Create(picture.axis), FadeIn(picture.zero), FadeIn(picture.label)
+        )
+        self.play(LaggedStart(*(FadeIn(m, scale=2) for m in picture.marks), lag_ratio=0.15))
+        self.wait(1.0)
+
+    def its_highest_score(self, picture: ScoreBoard) -> None:
+        """The top score of the followed query (or its tie), as the grid shows it: only for
+        softmax, whose largest weight is the top score."""
+        if self.trace.config["normaliser"] != "softmax":
+            return
+        grid, i = picture.grid, picture.focus
+        j = int(lookup(self.trace, f"heads.{self.head}.top_key", (i,)))
+        tops = grid.shown_alike(i, j)
+        tie = len(tops) > 1  # the tied cells are framed together and leave together
+        boxes = [
+            *(highlight(grid.cell_at(i, k), ROLE["weights"], stays=tie) for k in tops),
+            *(highlight(grid.key_label(k), ROLE["K"], stays=tie) for k in tops),
+        ]
+        self.play(*(Create(b) for b in boxes))
+        if tie:
+            self.say("best_tie", ("tokens", i))
+        else:
+            self.say("best", ("tokens", i), ("key_tokens", j))
+        self.hold()
+        self.play(*(FadeOut(b) for b in boxes))
 
     def count_up_score(
         self, product: MatrixProduct, entry: tuple[int, int], *, run_time: float
     ) -> None:
-        """One q·k added up term by term, every frame a real partial sum, into its entry."""
+        """One q·k added up term by term (every frame a real partial sum): the query's line
+        framed in its colour, the key's in its own; the total then appears in its entry, in
+        place, never flying across the brackets."""
         h = f"heads.{self.head}"
-        work_entry(
-            self,
-            product,
-            f"{h}.scores_terms",
-            f"{h}.scores_partial",
-            *entry,
-            role="Q",
-            run_time=run_time,
+        terms, partial = f"{h}.scores_terms", f"{h}.scores_partial"
+        groups, equals, total = self.sum_line(product, terms, partial, *entry)
+        line = VGroup(*groups, equals, total)
+        fit(line, config.frame_width - 1.0, 0.8)
+        line.next_to(product, DOWN, buff=0.3)
+        left, right = Convention.of(self.trace).factors(ROLE["Q"], ROLE["K"])
+        r, c = entry
+        boxes = [
+            highlight(product.left.row_band(r), left),
+            highlight(product.right.col_band(c), right),
+        ]
+        self.play(
+            *(Create(b) for b in boxes),
+            FadeIn(groups[0]),
+            FadeIn(equals),
+            FadeIn(total),
+            run_time=0.6,
         )
+        index = product.result.index_of(r, c)
+        later = [FadeIn(g) for g in groups[1:]]  # one term per step of the count
+        self.play(
+            self.num.count_up(total, partial, index, run_time=run_time, shown=self.shown(terms)),
+            *([LaggedStart(*later, lag_ratio=1.0, run_time=run_time)] if later else []),
+        )
+        self.play(
+            FadeIn(product.result.entries[(r, c)], scale=1.4),
+            *(FadeOut(b) for b in boxes),
+            FadeOut(line),
+            run_time=0.9,
+        )
+
+    def shown(self, terms: str) -> list[int | None]:
+        """The steps of a count whose terms are written (None: a ⋯)."""
+        return elided(self.num.shape(terms)[-1], 8)
+
+    def sum_line(
+        self, product: MatrixProduct, terms: str, partial: str, r: int, c: int
+    ) -> tuple[list[VGroup], MathTex, VGroup]:
+        """``t₁ + t₂ − t₃ … = total`` for the entry at (r, c): the term groups (a negative
+        term written "− 0.22"), the = (≈ when the rounded terms do not add up) and the running
+        total at its first partial sum."""
+        index = product.result.index_of(r, c)
+        size = NUMBER_SIZE * 1.1
+        inner = self.num.shape(terms)[-1]
+        # many terms (a real model's 384) are each tiny: two more decimals keep them readable
+        places = self.num.precision + (2 if inner > MANY_TERMS else 0)
+        groups = []
+        for m in self.shown(terms):
+            if m is None:
+                groups.append(VGroup(MathTex(r"+\,\cdots", font_size=size)))
+            else:
+                groups.append(
+                    self.num.term(
+                        terms, *index, m, first=not groups, font_size=size, precision=places
+                    )
+                )
+        equals = self.num.relation(
+            terms=[(terms, (*index, m)) for m in range(inner)],
+            total=(partial, (*index, inner - 1)),
+            precision=places,
+            font_size=size,
+        )
+        total = self.num.value(partial, *index, 0, font_size=size * 1.2)
+        VGroup(*groups, equals, total).arrange(RIGHT, buff=0.15)
+        return groups, equals, total
 
     def product(self, *, below) -> MatrixProduct:
         """Q·Kᵀ = scores (or Kᵀ·Q = A), the query tokens beside Q, under ``below``."""
@@ -299,23 +379,18 @@ class Scores(LessonScene):
             return None
         return (along[1], 0) if result.transpose else (0, along[1])
 
-    def decided_query(self) -> int:
-        """The query to follow (qkv/derived.py: the most decided; the last under a mask)."""
-        return int(lookup(self.trace, f"heads.{self.head}.focus_query"))
-
-    def into_grid(self, product: MatrixProduct, grid: TokenGrid, *also) -> None:
-        """Each computed score flies to its cell of the grid; the rest of the product leaves."""
+    def into_grid(self, product: MatrixProduct, grid: TokenGrid, formula, also) -> None:
+        """Each computed score flies to its cell of the grid once the rest of the product (and
+        the formula over it) has left, so nothing crosses a number that stays."""
         moved = product.result.entries
         fresh = [v for rc, v in grid.values.items() if rc not in moved]  # elided in the product
-        # the factors leave first, so no score crosses them on its way to the grid
-        self.play(FadeOut(product.shell()), *also, run_time=0.6)
+        self.play(FadeOut(product.shell()), FadeOut(formula), run_time=0.6)
         self.play(
             *(ReplacementTransform(m, grid.values[rc]) for rc, m in moved.items()), run_time=1.0
         )
         self.play(
             Create(VGroup(*(cell[0] for cell in grid.squares))),
             FadeIn(VGroup(*fresh)),
-            FadeIn(grid.row_labels),
-            FadeIn(grid.col_labels),
+            *also,
             run_time=1.0,
         )

@@ -25,12 +25,14 @@ from manim import (
     PI,
     RIGHT,
     UP,
+    WHITE,
     Arrow,
     Create,
     FadeIn,
     FadeOut,
     LaggedStart,
     Rectangle,
+    ReplacementTransform,
     Square,
     SurroundingRectangle,
     Text,
@@ -46,12 +48,14 @@ from scenes.kit.base import LessonScene
 from scenes.kit.layout import CAPTION_TOP, CONTENT_WIDTH, FRAME_TOP, MARGIN
 from scenes.kit.provenance import TraceNumber
 from scenes.kit.style import FONT, FRAME_LINE, LABEL_SIZE, MUTED, ROLE
-from scenes.kit.widgets import fit, turn_if_crowded
+from scenes.kit.widgets import fit, highlight, turn_if_crowded
 
 __all__ = ["TrainedHeads"]
 
 SIDE = "trained.tokens"  # the study's word pieces
-FOCUS = ROLE["Q"]  # the frame round the head enlarged and the cells its measure averages
+FOCUS = ROLE["Q"]  # the frame round the head enlarged
+# the cells a measure averages: white, which shows on bright cells as on dark ones
+FRAMED = WHITE
 OWN = ROLE["learned"]  # the frame round the lesson's own layer (a minilm lesson)
 MINI_GAP = 0.1  # between the small patterns of the grid
 BAR_WIDTH = 3.0  # a measure's bar at its largest possible value, 1
@@ -90,7 +94,6 @@ class Board:
     own: VMobject | None = None  # the frame round the lesson's layer (minilm lesson)
     shown: list[VMobject] = field(default_factory=list)  # the enlarged head on screen
     region: tuple[float, float] = (0.0, 0.0)  # x range free for the enlarged head
-    home: tuple[float, np.ndarray] = (1.0, ORIGIN)  # the full-frame patterns' width, centre
 
 
 class TrainedHeads(LessonScene):
@@ -224,6 +227,20 @@ class TrainedHeads(LessonScene):
         for k, habit in enumerate(HABITS):
             self.enlarge_a_habit(board, k, habit)
         self.close(board)
+        self.end_on(self.closing_picture())
+
+    def closing_picture(self) -> VGroup:
+        """Every layer's heads as small patterns, each layer's row framed: a layer runs its
+        heads side by side (the next scene combines them)."""
+        board = self.set_up()
+        self.lay_out_grid(board)
+        frames = VGroup(
+            *(
+                highlight(row, FOCUS, buff=0.025, stroke_width=2, stays=True)
+                for row in board.grid[0]
+            )
+        )
+        return VGroup(board.grid, frames)
 
     # --- beats -------------------------------------------------------------------------------
 
@@ -237,6 +254,10 @@ class TrainedHeads(LessonScene):
 
     def introduce(self) -> None:
         """The same sentence now goes through a trained model."""
+        sentence = self.num.text("sentence", font_size=LABEL_SIZE * 1.4, color=ROLE["X"])
+        fit(sentence, CONTENT_WIDTH, 1.2).move_to(UP * 0.5)
+        # the sentence comes in as the last scene's picture fades (the kit's crossfade)
+        self.play(FadeIn(sentence, shift=UP * 0.2), run_time=0.8)
         source = self.trace.config["source"]
         if source == "minilm":
             self.say("trained_intro_minilm")
@@ -244,9 +265,6 @@ class TrainedHeads(LessonScene):
             self.say("trained_intro_explicit")
         else:
             self.say("trained_intro_seeded")
-        sentence = self.num.text("sentence", font_size=LABEL_SIZE * 1.4, color=ROLE["X"])
-        fit(sentence, CONTENT_WIDTH, 1.2).move_to(UP * 0.5)
-        self.play(FadeIn(sentence, shift=UP * 0.2), run_time=0.8)
         self.hold()
         self.sentence = sentence
 
@@ -292,13 +310,15 @@ class TrainedHeads(LessonScene):
         if not unknown:
             return
         self.say("trained_unknown", (SIDE, unknown[0]))
-        frames = VGroup(*(SurroundingRectangle(self.pieces[i], color=FOCUS) for i in unknown))
+        # one frame per unknown piece, on and off together
+        frames = VGroup(*(highlight(self.pieces[i], FOCUS, stays=True) for i in unknown))
         self.play(Create(frames), run_time=0.6)
         self.hold()
         self.play(FadeOut(frames), run_time=0.3)
 
-    def show_every_head(self, board: Board, pieces: VGroup) -> None:
-        """Every layer's heads as small patterns: each head has a pattern of its own."""
+    def lay_out_grid(self, board: Board) -> None:
+        """(No animation.) Every layer's heads as small patterns filling the frame, with the
+        names of its axes."""
         layers, heads = self.num.shape("trained.weights")[:2]
         side = min(
             (CONTENT_WIDTH - 0.7 - (heads - 1) * MINI_GAP) / heads,
@@ -312,9 +332,15 @@ class TrainedHeads(LessonScene):
         board.axes = self.axis_names(rows)
         board.grid = VGroup(rows, board.axes)
         board.grid.move_to(ORIGIN).to_edge(UP, buff=0.35)
+
+    def show_every_head(self, board: Board, pieces: VGroup) -> None:
+        """Every layer's heads as small patterns: each head has a pattern of its own (they
+        come in as the pieces leave: the frame is never empty)."""
+        self.lay_out_grid(board)
+        rows = board.grid[0]
         self.say("trained_grid")
-        self.play(FadeOut(pieces), run_time=0.5)
         self.play(
+            FadeOut(pieces, run_time=0.5),
             LaggedStart(*(FadeIn(row) for row in rows), lag_ratio=0.3),
             FadeIn(board.axes),
             run_time=2.0,
@@ -326,7 +352,6 @@ class TrainedHeads(LessonScene):
     def make_room(self, board: Board) -> None:
         """(Transition.) The grid moves to the top right, a map of the heads to enlarge."""
         rows = board.grid[0]
-        board.home = (rows.width, rows.get_center())
         target_width = PANEL_WIDTH
         self.play(FadeOut(board.axes), run_time=0.4)
         self.play(
@@ -338,9 +363,7 @@ class TrainedHeads(LessonScene):
     def compare_the_lessons_layer(self, board: Board) -> None:
         """A minilm lesson: its own layer framed in the grid, the head it followed enlarged."""
         layer, head = int(self.trace.config["layer"]), self.head
-        board.own = SurroundingRectangle(
-            VGroup(*board.minis[layer]), color=OWN, buff=0.05, stroke_width=3
-        )
+        board.own = highlight(VGroup(*board.minis[layer]), OWN, buff=0.05, stays=True)
         self.say("trained_own")
         self.play(Create(board.own), run_time=0.6)
         panel = self.panel(
@@ -369,7 +392,7 @@ class TrainedHeads(LessonScene):
         panel = self.panel(
             self.num.value("trained.best", k, 0, precision=0, coloured=False, font_size=NUMBER_BIG),
             self.num.value("trained.best", k, 1, precision=0, coloured=False, font_size=NUMBER_BIG),
-            measure=(MEASURE[habit], number, lookup(self.trace, "trained.best", (k, 2))),
+            measure=(MEASURE[habit], number, ("trained.best", k, 2)),
         )
         if habit == "previous":
             self.say("trained_previous")
@@ -385,18 +408,17 @@ class TrainedHeads(LessonScene):
         self.hold(at_least=HABIT_TIME)
 
     def close(self, board: Board) -> None:
-        """A layer runs all its heads side by side: the next scene combines them."""
+        """A layer runs all its heads side by side: the grid grows back to fill the frame
+        (into the closing picture's own patterns), each layer's row framed."""
         self.say("trained_outro")
-        rows = board.grid[0]
+        picture = self.closing_picture()
+        (rows, axes), frames = picture
         gone = [*board.shown, *([board.own] if board.own is not None else [])]
         self.play(FadeOut(VGroup(*gone)), run_time=0.6)
         self.play(
-            rows.animate.scale(board.home[0] / rows.width).move_to(board.home[1]),
-            FadeIn(board.axes),
+            *(ReplacementTransform(a, b) for a, b in zip(board.grid[0], rows, strict=True)),
+            FadeIn(axes),
             run_time=1.2,
-        )
-        frames = VGroup(
-            *(SurroundingRectangle(row, color=FOCUS, buff=0.025, stroke_width=2) for row in rows)
         )
         self.play(LaggedStart(*(Create(f) for f in frames), lag_ratio=0.4), run_time=1.6)
         self.hold()
@@ -488,7 +510,7 @@ class TrainedHeads(LessonScene):
         head: TraceNumber,
         *,
         heading: str | None = None,
-        measure: tuple[str, TraceNumber, float] | None = None,
+        measure: tuple[str, TraceNumber, tuple] | None = None,
     ) -> VGroup:
         """Under the grid: which head (layer, head), and its measure as a number and a bar."""
         size = LABEL_SIZE
@@ -504,11 +526,13 @@ class TrainedHeads(LessonScene):
             lines.add(self.words(self.label(heading), size * 0.8, OWN))
         lines.add(title)
         if measure is not None:
-            key, number, value = measure
+            key, number, source = measure  # source: the measure's key and index
             lines.add(self.words(self.label(key), size * 0.75))
             outline = Rectangle(width=BAR_WIDTH, height=0.24, stroke_color=MUTED, stroke_width=1.5)
-            fill = Rectangle(width=max(BAR_WIDTH * value, 0.01), height=0.24, stroke_width=0)
-            fill.set_fill(ROLE["weights"], opacity=0.9).align_to(outline, LEFT)
+            # the measure runs from 0 to 1: the outline is the bar at 1
+            fill = self.num.bar(
+                *source, unit=BAR_WIDTH, thickness=0.24, colour=ROLE["weights"], opacity=0.9
+            ).on(outline.get_left())
             lines.add(VGroup(number, VGroup(outline, fill)).arrange(RIGHT, buff=0.3))
         for line in lines:  # a long line shrinks alone, the others keep their size
             fit(line, PANEL_WIDTH, line.height)
@@ -526,7 +550,7 @@ class TrainedHeads(LessonScene):
         both axes, the (query, key) cells ``framed`` outlined, ``panel`` under the grid."""
         rows = board.grid[0]
         mini = board.minis[layer][head]
-        focus = SurroundingRectangle(mini, color=FOCUS, buff=0.04, stroke_width=3)
+        focus = highlight(mini, FOCUS, buff=0.04)
         left, right = board.region
         cell = min(1.1, 5.4 / board.count)
         big = self.cells(layer, head, cell * board.count, stroke=1.5)
@@ -541,7 +565,7 @@ class TrainedHeads(LessonScene):
             r, c = (j, i) if self.turned else (i, j)
             square = big[r * board.count + c]
             outlines.add(
-                Square(side_length=cell * 0.92, color=FOCUS, stroke_width=2.5).move_to(square)
+                Square(side_length=cell * 0.92, color=FRAMED, stroke_width=2.5).move_to(square)
             )
         whole = VGroup(big, row_labels, col_labels, outlines)
         fit(whole, right - left, FRAME_TOP - 0.45 - (CAPTION_TOP + 0.15))

@@ -1,7 +1,14 @@
 """Scene 6 (T9): one query's output is a weighted sum of the values, out_i = Σ_j a_ij·v_j;
 then every query at once, A·V.
 
-In the column-vector convention the values are the columns of V and the product is O = V·A′.
+It opens on Softmax's last picture: the followed query's line of the heat map stays and its
+weights move beside the values they scale. Every value entry carries a bar of its size under
+it (the matrix's columns spread apart to give the bars room); scaling shrinks each bar by its
+weight (a big weight keeps it, a small one all but erases it); adding walks a frame down the
+scaled values while the output's numbers and bars count through the real partial sums. The
+output is written after = (≈ when a component's shown terms miss its shown sum). Then every
+query at once, the product A·V, which the scene ends on (and the next opens on). In the
+column-vector convention the values are the columns of V and the product is O = V·A′.
 """
 
 from __future__ import annotations
@@ -11,8 +18,10 @@ from dataclasses import dataclass
 import numpy as np
 from manim import (
     DOWN,
+    LEFT,
     RIGHT,
     UP,
+    AnimationGroup,
     Create,
     FadeIn,
     FadeOut,
@@ -20,11 +29,12 @@ from manim import (
     LaggedStart,
     Line,
     MathTex,
+    Rectangle,
     ReplacementTransform,
     RoundedRectangle,
-    SurroundingRectangle,
     Text,
     TransformFromCopy,
+    UpdateFromAlphaFunc,
     VGroup,
     VMobject,
     Write,
@@ -37,9 +47,16 @@ from scenes.kit.base import LessonScene
 from scenes.kit.convention import ONE_OUTPUT, Convention
 from scenes.kit.layout import CONTENT_WIDTH, FRAME_TOP
 from scenes.kit.product import MatrixProduct, fill_rest
-from scenes.kit.provenance import Numbers, TraceNumber, TraceText
+from scenes.kit.provenance import Numbers, SumSign, TraceNumber, TraceText
 from scenes.kit.style import FONT, LABEL_SIZE, MUTED, ROLE
-from scenes.kit.widgets import TraceMatrix, highlight, role_formula, token_labels, turn_if_crowded
+from scenes.kit.widgets import (
+    TraceMatrix,
+    highlight,
+    lag_for,
+    role_formula,
+    token_labels,
+    turn_if_crowded,
+)
 
 __all__ = ["WeightedSum"]
 
@@ -49,6 +66,8 @@ _SCALED = (r"a_{ij}\,v_j", r"v_j\,a'_{ji}")
 _RESULT = (r"\mathrm{out}", "O")
 # The size of the table's headings (the query, v_j) and of the output's name
 _HEAD_SIZE = LABEL_SIZE * 0.9
+# A value's bar under its number: this thick, this far below it
+_BAR_THICK, _BAR_GAP = 0.07, 0.05
 
 
 @dataclass
@@ -148,96 +167,137 @@ class WeightedSum(LessonScene):
     def construct(self) -> None:
         view = Convention.of(self.trace)
         i = int(lookup(self.trace, f"heads.{self.head}.focus_query"))
-        formula = self.write_the_formula_for_one_output(view)
+        formula = role_formula(ONE_OUTPUT[view.columns], LABEL_SIZE * 1.3).to_edge(UP, buff=0.3)
         board = Board(view, i, formula, self.lay_out_one_querys_table(view, i, formula))
+        kept = self.keep_the_querys_line(i)
+        self.show_one_querys_weights(board, kept)
+        self.write_the_formula(board)
         self.show_the_values(board)
-        self.show_one_querys_weights(board)
         self.scale_each_value_by_its_weight(board)
         self.add_up_the_scaled_values(board)
         product = self.do_every_query_at_once(board)
         self.point_at_our_output_in_it(board, product)
-        self.fill_in_the_other_outputs(board, product)
-        self.say("mix")
-        self.wait(2.0)
+        self.fill_in_the_other_outputs(product, board.landing(product))
+        self.say_each_output_mixes(self.every_query_at_once().rest())
+        self.end_on(self.closing_picture())
+
+    def beat(self, *animations, caption: str, refs=(), **kwargs) -> None:
+        """The caption before has been read; the picture changes; then its caption comes, so
+        a caption always describes what is on screen."""
+        self.hold()
+        self.play(*animations, **kwargs)
+        self.say(caption, *refs)
+
+    def closing_picture(self) -> VGroup:
+        """Every query at once: out = A·V written out, every entry filled in."""
+        everyone = self.every_query_at_once()
+        picture = VGroup(everyone.whole, everyone.product, *everyone.rest())
+        picture.product = everyone.product  # for a next scene that keeps the product's parts
+        return picture
 
     # -- one query ----------------------------------------------------------------------------
 
-    def write_the_formula_for_one_output(self, view: Convention) -> VMobject:
+    def keep_the_querys_line(self, i: int) -> dict[str, object] | None:
+        """Open on Softmax's heat map, when the scene before ended on one: query ``i``'s cells,
+        its label and the key labels become this scene's to move; the rest is left to fade.
+        None when the picture before is something else (it then crossfades as usual)."""
+        grid = getattr(self.opening, "grid", None)
+        if grid is None:
+            return None
+        opening = self.take_opening()
+        keys = grid.row_labels if grid.transpose else grid.col_labels
+        kept = {"cells": list(grid.query_line(i)), "query": grid.query_label(i), "keys": keys}
+        ids = {id(m) for m in [*kept["cells"], kept["query"], keys]}
+        pieces = _split(opening, ids)  # the picture as pieces: the kept ones and the rest
+        self.remove(opening)
+        self.add(*pieces)
+        kept["rest"] = VGroup(*(p for p in pieces if id(p) not in ids))
+        return kept
+
+    def show_one_querys_weights(self, board: Board, kept: dict | None) -> None:
+        """Query i's weights: its line of the heat map alone (the rest fades), then each
+        weight moves beside the value it will scale, one after another."""
+        t = board.table
+        cells = [VGroup(shade, w) for shade, w in zip(t.shades, t.weights, strict=True)]
+        if kept:
+            self.play(FadeOut(kept["rest"]))
+            self.say("weights", ("tokens", board.query))
+            self.hold()
+            # each weight travels with its key's name, one after another
+            cards = [
+                AnimationGroup(ReplacementTransform(a, b), ReplacementTransform(ka, kb))
+                for a, b, ka, kb in zip(kept["cells"], cells, kept["keys"], t.labels, strict=True)
+            ]
+            moves = [
+                ReplacementTransform(kept["query"], t.q_head),
+                LaggedStart(*cards, lag_ratio=0.5),
+            ]
+            self.play(*moves, run_time=min(3.0, 0.3 * len(cells) + 1.0))
+        else:
+            self.play(FadeIn(t.q_head), FadeIn(t.labels), LaggedStart(*map(FadeIn, cells)))
+            self.say("weights", ("tokens", board.query))
+
+    def write_the_formula(self, board: Board) -> None:
         """out_i = Σ_j a_ij v_j, at the top."""
-        formula = role_formula(ONE_OUTPUT[view.columns], LABEL_SIZE * 1.3).to_edge(UP, buff=0.3)
-        self.play(Write(formula))
-        self.say("intro")
-        self.wait(0.8)
-        return formula
+        self.beat(Write(board.formula), caption="intro")
 
     def lay_out_one_querys_table(self, view: Convention, i: int, formula: VMobject) -> Table:
         """Query ``i``'s table (nothing shown yet), fitted under the formula."""
         note = self.notes["rounded"][self.language]
         table = Table.build(self.num, self.head, view, i, self.max_components, note)
-        whole = table.whole()
         room = formula.get_bottom()[1] - 0.35 - (-FRAME_TOP + 1.1)
+        # the rows fix the height; the width left over goes between the value's columns, so
+        # that the bars under the numbers are long enough to see
+        spare = CONTENT_WIDTH * table.whole().height / room - table.whole().width
+        gaps = len(table.values.col_ids) - 1
+        if spare > 0.3 and gaps:
+            spread = min(spare / gaps, 2.0)
+            table = Table.build(self.num, self.head, view, i, self.max_components, note, spread)
+        whole = table.whole()
         # short sentences grow to fill the room (numbers then read at a distance), long ones shrink
         whole.scale(min(1.5, CONTENT_WIDTH / whole.width, room / whole.height))
         whole.next_to(formula, DOWN, buff=0.35)
         return table
 
     def show_the_values(self, board: Board) -> None:
-        """The values, one per key token."""
+        """The values, one per key token, each entry with its bar."""
         t = board.table
-        self.play(FadeIn(t.labels), Create(t.values.matrix.get_brackets()), FadeIn(t.v_head))
-        self.play(
-            LaggedStart(*(FadeIn(t.vector_band(j)) for j in range(len(t.weights))), lag_ratio=0.2),
-            run_time=board.ride,
-        )
-        self.say("values_columns" if board.view.columns else "values_rows")
-        self.wait(0.8)
-
-    def show_one_querys_weights(self, board: Board) -> None:
-        """The weights of the query, one beside each value."""
-        t = board.table
-        self.play(FadeIn(t.q_head))
-        self.play(
+        self.beat(
+            Create(t.values.matrix.get_brackets()),
+            FadeIn(t.v_head),
             LaggedStart(
-                *(FadeIn(VGroup(shade, w)) for shade, w in zip(t.shades, t.weights, strict=True)),
-                lag_ratio=0.2,
+                *(FadeIn(VGroup(t.vector_band(j), t.bars_of(j))) for j in range(len(t.weights))),
+                lag_ratio=lag_for(len(t.weights)),
             ),
+            caption="values_columns" if board.view.columns else "values_rows",
             run_time=board.ride,
         )
-        self.say("weights", ("tokens", board.query))
-        self.wait(1.2)
 
     def scale_each_value_by_its_weight(self, board: Board) -> None:
-        """The real products a_ij·v_jk replace the entries; each weight's shade spreads over
-        its value."""
+        """The real products a_ij·v_jk replace the entries (a crossfade in place), each bar
+        shrinks to its product, and each weight's shade spreads over its value."""
         t = board.table
-        self.say("scale")
-        self.play(
-            *(
-                TransformFromCopy(shade, band)
-                for shade, band in zip(t.shades, t.bands, strict=True)
-            ),
-            *(ReplacementTransform(t.values.entries[rc], t.terms[rc]) for rc in t.terms),
+        self.beat(
+            *(TransformFromCopy(s, b) for s, b in zip(t.shades, t.bands, strict=True)),
+            *(FadeTransform(t.values.entries[rc], t.terms[rc]) for rc in t.terms),
+            *(ReplacementTransform(t.v_bars[rc], t.term_bars[rc]) for rc in t.terms),
             FadeTransform(t.v_head, t.scaled_head),
+            caption="scale",
             run_time=1.8,
         )
-        self.wait(1.2)
 
     def add_up_the_scaled_values(self, board: Board) -> None:
-        """The scaled values poured into the output: every frame shows a real partial sum."""
+        """The scaled values added into the output one after another: a frame walks down
+        them while the output's numbers and bars show every real partial sum in turn."""
         t, i, S = board.table, board.query, len(board.table.weights)
-        self.play(
-            Create(t.rule),
-            Create(t.out_box),
-            FadeIn(t.out_label),
-            FadeIn(t.out_dots),
-            FadeIn(t.note),
-        )
-        self.say("sum", ("tokens", i))
+        self.hold()
+        self.play(Create(t.rule), Create(t.out_box), FadeIn(t.out_label), FadeIn(t.out_dots))
+        marker = self.row_frame(t, 0)
         outs = VGroup(*t.outs.values())  # showing the first partial sum: the first term
-        self.play(FadeOut(t.terms_of(0).copy(), shift=t.drop(0)), FadeIn(outs), run_time=0.7)
+        self.play(Create(marker), FadeIn(outs), FadeIn(*t.out_bars.values()), run_time=0.8)
+        self.say("sum", ("tokens", i))
         if S > 1:
             adding = min(0.4 * S + 0.6, 4.0)
-            # term j lands just as the count reaches the partial sum that includes it
             self.play(
                 *(
                     self.num.count_up(
@@ -249,20 +309,55 @@ class WeightedSum(LessonScene):
                     )
                     for k, n in t.outs.items()
                 ),
-                LaggedStart(
-                    *(FadeOut(t.terms_of(j).copy(), shift=t.drop(j)) for j in range(1, S)),
-                    lag_ratio=1.0,
-                    run_time=adding * (S - 1) / S,
-                ),
+                *(self.count_bar(board, k, adding) for k in t.outs),
+                self.walk(marker, t, adding),
             )
-        self.wait(1.5)
+        # = or ≈: the terms as shown add up to the output as shown, or not quite
+        self.play(FadeOut(marker), FadeIn(t.sign), FadeIn(t.note), run_time=0.6)
+        self.wait(1.5)  # the finished sum, a moment to read
+
+    @staticmethod
+    def row_frame(t: Table, j: int) -> VMobject:
+        """A frame round scaled value ``j`` (its numbers and the lane its band spans)."""
+        return highlight(VGroup(t.lanes[j], t.terms_of(j)), ROLE["output"], buff=0.02)
+
+    def walk(self, marker: VMobject, t: Table, run_time: float) -> UpdateFromAlphaFunc:
+        """The frame on the value whose term the count has just added (``count_up``'s
+        steps: value j from alpha j/S on)."""
+        steps = len(t.weights)
+
+        def step(frame: VMobject, alpha: float) -> None:
+            there = self.row_frame(t, min(int(alpha * steps), steps - 1))
+            frame.become(there)
+            frame.encloses = there.encloses
+
+        return UpdateFromAlphaFunc(marker, step, rate_func=linear, run_time=run_time)
+
+    def output_bar(self, board: Board, k: int, j: int):
+        """The output's bar for component ``k`` after ``j + 1`` values: a real partial sum."""
+        t = board.table
+        bar = self.num.bar(f"heads.{self.head}.output_partial", board.query, k, j, **t.bar_size())
+        return bar.on(t.zero(k))
+
+    def count_bar(self, board: Board, k: int, run_time: float) -> UpdateFromAlphaFunc:
+        """Component ``k``'s output bar stepping through the real partial sums, in step with
+        the count of its number (``Numbers.count_up``)."""
+        steps = len(board.table.weights)
+
+        def step(holder: VGroup, alpha: float) -> None:
+            j = min(int(alpha * steps), steps - 1)
+            holder.submobjects = [self.output_bar(board, k, j)]
+
+        return UpdateFromAlphaFunc(
+            board.table.out_bars[k], step, rate_func=linear, run_time=run_time
+        )
 
     # -- every query ------------------------------------------------------------------------
 
-    def do_every_query_at_once(self, board: Board) -> MatrixProduct:
-        """A·V (or V·A′): the table clears and our output flies into its place in the product."""
-        view, t = board.view, board.table
-        product = self.product(view)
+    def every_query_at_once(self) -> Everyone:
+        """out = A·V (or O = V·A′) and the product under it, as the scene ends on them."""
+        view = Convention.of(self.trace)
+        formula = role_formula(ONE_OUTPUT[view.columns], LABEL_SIZE * 1.3).to_edge(UP, buff=0.3)
         whole = MathTex(
             view.tex("output"),
             font_size=LABEL_SIZE * 1.3,
@@ -275,19 +370,39 @@ class WeightedSum(LessonScene):
             ("O", "output"),
         ):
             whole.set_color_by_tex(tex, ROLE[role])
-        whole.move_to(board.formula)
+        whole.move_to(formula)
+        product = self.product(view)
+        # a short sentence's product grows (up to twice) to fill the frame above the caption,
+        # and stands in the middle of the room under the formula, with the sum for one output
+        # (its rows, or columns) under it
+        top, bottom = whole.get_bottom()[1] - 0.3, -FRAME_TOP + 1.1
+        fits = min(CONTENT_WIDTH / product.width, (top - bottom) / product.height)
+        product.scale(min(2.0, max(1.0, fits)))
         product.next_to(whole, DOWN, buff=0.3)
-        self.say("all_rows")
+        each = role_formula(ONE_OUTPUT[view.columns], LABEL_SIZE * 1.1)
+        if top - bottom - product.height > 1.0:
+            product.set_y((top + bottom) / 2)
+        if product.get_bottom()[1] - bottom < each.height + 0.4:
+            return Everyone(whole, product, None)
+        return Everyone(whole, product, each.move_to(UP * (bottom + each.height / 2 + 0.1)))
+
+    def do_every_query_at_once(self, board: Board) -> MatrixProduct:
+        """A·V (or V·A′): the table clears and our output flies into its place in the product."""
+        t = board.table
+        everyone = self.every_query_at_once()
+        whole, product = everyone.whole, everyone.product
         landing = board.landing(product)
+        self.hold()
         # the table clears first, so that the output alone flies to its place in the product
         self.play(FadeOut(t.shown_except_outputs()), FadeTransform(board.formula, whole))
-        self.play(
+        self.beat(
             FadeIn(product.shell()),
             *(
                 ReplacementTransform(t.outs[k], product.result.entries[rc])
                 for rc, k in landing.items()
             ),
             *(FadeOut(n) for k, n in t.outs.items() if k not in landing.values()),
+            caption="all_rows",
             run_time=1.5,
         )
         return product
@@ -304,18 +419,26 @@ class WeightedSum(LessonScene):
             highlight(band(weights_matrix), ROLE["weights"]),
             highlight(band(product.result), ROLE["output"]),
         ]
-        self.play(*(Create(b) for b in boxes))
-        self.say("this_column" if columns else "this_row")
-        self.wait(1.2)
+        self.beat(*(Create(b) for b in boxes), caption="this_column" if columns else "this_row")
+        self.hold()
         self.play(*(FadeOut(b) for b in boxes), run_time=0.5)
 
-    def fill_in_the_other_outputs(self, board: Board, product: MatrixProduct) -> None:
+    def fill_in_the_other_outputs(self, product: MatrixProduct, done: dict) -> None:
         """Every other entry of the product, row after row (one token: nothing else to fill)."""
-        done = set(board.landing(product))
         if len(done) < len(product.result.entries):
             fill_rest(
-                self, product, done, run_time=min(2.5, 0.25 * len(product.result.row_ids) + 0.8)
+                self,
+                product,
+                set(done),
+                run_time=min(2.5, 0.25 * len(product.result.row_ids) + 0.8),
             )
+
+    def say_each_output_mixes(self, each: list[VMobject]) -> None:
+        """What each output is, with the sum for one output under the product if it fits."""
+        if each:
+            self.beat(*map(FadeIn, each), caption="mix")
+        else:
+            self.say("mix")
 
     def product(self, view: Convention) -> MatrixProduct:
         """A·V = out (or V·A′ = O), the query tokens beside the weights."""
@@ -357,22 +480,52 @@ class WeightedSum(LessonScene):
 
 
 @dataclass
+class Everyone:
+    """Every query at once: the formula, the product and, when there is room under it, the
+    sum for one output that each of its rows (columns) is."""
+
+    whole: MathTex  # out = A·V
+    product: MatrixProduct
+    each: VMobject | None  # out_i = Σ_j a_ij v_j
+
+    def rest(self) -> list[VMobject]:
+        return [self.each] if self.each is not None else []
+
+
+def _split(mob: VMobject, kept: set[int]) -> list[VMobject]:
+    """``mob`` as pieces: each kept mobject whole, and whatever holds none of them whole."""
+    if id(mob) in kept or not any(id(m) in kept for m in mob.get_family()):
+        return [mob]
+    return [piece for sub in mob.submobjects for piece in _split(sub, kept)]
+
+
+@dataclass
 class Table:
     """One query's weighted sum laid out: key tokens, their weights, the value vectors (turned
-    in the column convention), the scaled values that replace them and the output below (or
-    beside). Everything is placed relative to the value matrix, then fitted as one group."""
+    in the column convention) with a bar under each entry, the scaled values that replace them
+    and the output below (or beside), its bars and its = or ≈. Everything is placed
+    relative to the value matrix, then fitted as one group.
+
+    Bars share one scale: half a cell holds the largest value or partial sum shown, each bar
+    starts on its cell's middle (a negative one runs left)."""
 
     columns: bool  # the column convention: the values side by side, their components down
     values: TraceMatrix  # V (turned in the columns convention)
     shades: VGroup  # a cell per weight, shaded by its size (as in the attention grid)
     weights: list[TraceNumber]  # a_ij, each in its shade
-    bands: VGroup  # each shade spread over the value it scales, behind the numbers
+    bands: VGroup  # each weight's shade spread over the value it scales, behind the numbers
+    lanes: VGroup  # unseen: as long as a value, what each band frames beside its shade
     labels: VGroup  # the key tokens that name the values (and their weights)
     q_head: TraceText  # the query whose weights these are
     v_head: MathTex  # v_j: what the vectors are ...
     scaled_head: MathTex  # ... and a_ij v_j once they are scaled
     terms: dict[tuple[int, int], TraceNumber]  # a_ij·v_jk, each where its value stands
+    v_bars: dict[tuple[int, int], VMobject]  # v_jk as a bar, under its number
+    term_bars: dict[tuple[int, int], VMobject]  # a_ij·v_jk as a bar, where v_jk's was
     outs: dict[int, TraceNumber]  # the output's components k, counting up
+    out_bars: dict[int, VGroup]  # each holds component k's bar (a partial sum while counting)
+    firsts: dict[int, VMobject]  # component k's first partial sum as a bar: where bars start
+    sign: SumSign  # = before the output, ≈ if a component's shown terms miss its shown sum
     out_dots: VGroup  # a ⋯ (⋮) for components elided
     out_box: RoundedRectangle  # round the output
     out_label: TraceText  # the query again, naming its output
@@ -381,9 +534,17 @@ class Table:
 
     @classmethod
     def build(
-        cls, num: Numbers, head: int, view: Convention, i: int, limit: int, note: str
+        cls,
+        num: Numbers,
+        head: int,
+        view: Convention,
+        i: int,
+        limit: int,
+        note: str,
+        spread: float = 0.0,
     ) -> Table:
-        """Query ``i``'s table, with at most ``limit`` components of each value shown."""
+        """Query ``i``'s table, with at most ``limit`` components of each value shown and its
+        columns ``spread`` further apart than a matrix's."""
         h, columns = f"heads.{head}", view.columns
         values = TraceMatrix(
             num,
@@ -394,54 +555,58 @@ class Table:
             max_rows=limit if columns else 12,
             max_cols=12 if columns else limit,
         )
-        weights, shades, bands = _shaded_weights(num, h, i, values, columns)
-        labels = _key_labels(num, values, shades, columns)
-        q_head, v_head, scaled_head = _headings(num, i, values, shades, columns)
-        # the scaled values a_ij·v_jk, each where its value stands
-        terms = {}
+        _spread(values, spread)
+        size = {"unit": _unit(num, h, i, values), "thickness": _BAR_THICK}
+        # the scaled values a_ij·v_jk, each where its value stands, with their bars
+        terms, v_bars, term_bars = {}, {}, {}
         for (r, c), entry in values.entries.items():
             j, k = values.index_of(r, c)
+            zero = _under(values, r, c)
             terms[(r, c)] = num.value(f"{h}.output_terms", i, k, j).move_to(entry)
-        outs, out_dots = _output_line(num, h, i, values, columns)
-        out_box = _output_box(values, VGroup(*outs.values(), out_dots), columns)
+            v_bars[(r, c)] = num.bar(f"{h}.V", j, k, **size).on(zero)
+            term_bars[(r, c)] = num.bar(f"{h}.output_terms", i, k, j, **size).on(zero)
+        weights, shades = _shaded_weights(num, h, i, values, columns)
+        body = VGroup(*values.entries.values(), *v_bars.values())  # the values with bars
+        bands, lanes = _bands(num, h, i, values, shades, v_bars, columns)
+        labels = _key_labels(num, values, shades, columns)
+        q_head, v_head, scaled_head = _headings(num, i, values, shades, columns)
+        outs, out_dots = _output_line(num, h, i, body, values, columns)
+        firsts, sign, reach = _output_bars_and_signs(num, h, i, values, outs, size, columns)
+        out_bars = {k: VGroup(bar.copy()) for k, bar in firsts.items()}
+        out_box = _output_box(body, VGroup(*outs.values(), out_dots, reach), columns)
+        sign.next_to(out_box, -_across(columns), buff=0.15)
         out_label = num.token(i, font_size=_HEAD_SIZE, color=ROLE["output"])
         out_label.scale_to_fit_width(min(out_label.width, 2.0))
-        out_label.next_to(out_box, -_across(columns), buff=0.25)
-        rule = _rule(VGroup(shades, values), values, out_box, columns)
+        out_label.next_to(sign, -_across(columns), buff=0.2)
+        rule = _rule(VGroup(shades, body), body, out_box, columns)
         rounded = Text(note, font=FONT, font_size=LABEL_SIZE * 0.6, color=MUTED, line_spacing=0.8)
         rounded.next_to(out_box, _across(columns), buff=0.35)
         return cls(
-            columns,
-            values,
-            shades,
-            weights,
-            bands,
-            labels,
-            q_head,
-            v_head,
-            scaled_head,
-            terms,
-            outs,
-            out_dots,
-            out_box,
-            out_label,
-            rule,
-            rounded,
-        )
+            columns, values, shades, weights, bands, lanes, labels, q_head, v_head, scaled_head,
+            terms, v_bars, term_bars, outs, out_bars, firsts, sign, out_dots, out_box,
+            out_label, rule, rounded,
+        )  # fmt: skip
 
     def whole(self) -> VGroup:
-        """Every part, as one group to lay out."""
+        """Every part, as one group to lay out (the first partial sums' bars too: they keep
+        where bars start and how long a unit is)."""
         return VGroup(
             self.values,
             self.shades,
             VGroup(*self.weights),
             self.bands,
+            self.lanes,
             self.labels,
             self.q_head,
             self.v_head,
             self.scaled_head,
             VGroup(*self.terms.values()),
+            VGroup(*self.v_bars.values()),
+            VGroup(*self.term_bars.values()),
             VGroup(*self.outs.values()),
+            VGroup(*self.out_bars.values()),
+            VGroup(*self.firsts.values()),
+            self.sign,
             self.out_dots,
             self.out_box,
             self.out_label,
@@ -457,11 +622,19 @@ class Table:
         """Value ``j`` scaled by its weight (its entries after the scaling beat)."""
         return VGroup(*(m for rc, m in self.terms.items() if self.values.index_of(*rc)[0] == j))
 
-    def drop(self, j: int) -> np.ndarray:
-        """The shift that carries scaled value ``j`` onto the output."""
-        return (self.out_box.get_center() - self.vector_band(j).get_center()) * abs(
-            _along(self.columns)
-        )
+    def bars_of(self, j: int) -> VGroup:
+        """Value ``j``'s bars (before the scaling)."""
+        return VGroup(*(b for rc, b in self.v_bars.items() if self.values.index_of(*rc)[0] == j))
+
+    def bar_size(self) -> dict[str, float]:
+        """A bar's unit and thickness as the table is laid out now."""
+        ref = next(iter(self.firsts.values()))
+        return {"unit": ref.per_thickness * ref.thickness(), "thickness": ref.thickness()}
+
+    def zero(self, k: int) -> np.ndarray:
+        """Where component ``k``'s output bars start."""
+        first = self.firsts[k]
+        return first.get_edge_center(-first.direction if first.value >= 0 else first.direction)
 
     def shown_except_outputs(self) -> VGroup:
         """Everything on screen after the sum but the output's numbers (they fly on)."""
@@ -475,6 +648,9 @@ class Table:
             self.q_head,
             self.scaled_head,
             VGroup(*self.terms.values()),
+            VGroup(*self.term_bars.values()),
+            VGroup(*self.out_bars.values()),
+            self.sign,
             self.out_dots,
             self.out_box,
             self.out_label,
@@ -513,17 +689,53 @@ def _opacity(weight: float) -> float:
     return 0.8 * min(max(float(weight), 0.0), 1.0) ** 0.5
 
 
+def _spread(values: TraceMatrix, extra: float) -> None:
+    """Move the matrix's columns ``extra`` further apart, and the brackets out by half as
+    much again (so that the outer columns' bars, as long as the inner ones', stay inside)."""
+    columns = values.matrix.get_columns()
+    for c, column in enumerate(columns):
+        column.shift(RIGHT * extra * c)
+    left, right = values.matrix.get_brackets()
+    left.shift(LEFT * extra / 2)
+    right.shift(RIGHT * extra * (len(columns) - 0.5))
+
+
+def _half(values: TraceMatrix) -> float:
+    """Half a cell's width: the longest bar, either way from the cell's middle."""
+    pitch = values.col_pitch()
+    widest = max(m.width for m in values.entries.values())
+    return (pitch / 2 if pitch else widest / 2 + 0.15) - 0.06
+
+
+def _unit(num: Numbers, h: str, i: int, values: TraceMatrix) -> float:
+    """The bars' length per unit of value: the largest value or partial sum shown fills half
+    a cell (ReLU's weights need not add up to one, so a partial sum may be the largest)."""
+    shown = sorted({values.index_of(r, c)[1] for r, c in values.entries})
+    peak = max(
+        float(np.abs(lookup_array(num.trace, f"{h}.V")[:, shown]).max()),
+        float(np.abs(lookup_array(num.trace, f"{h}.output_partial")[i][shown]).max()),
+    )
+    return _half(values) / (peak if peak > 0 else 1.0)
+
+
+def _under(values: TraceMatrix, r: int, c: int) -> np.ndarray:
+    """Where the bar of the entry at (r, c) starts: its column's middle, under its row."""
+    x = values.matrix.get_columns()[values.col_ids.index(c)].get_x()
+    y = values.matrix.get_rows()[values.row_ids.index(r)].get_bottom()[1]
+    return np.array([x, y - _BAR_GAP - _BAR_THICK / 2, 0.0])
+
+
 def _shaded_weights(
     num: Numbers, h: str, i: int, values: TraceMatrix, columns: bool
-) -> tuple[list[TraceNumber], VGroup, VGroup]:
+) -> tuple[list[TraceNumber], VGroup]:
     """The weights a_ij, each in a cell shaded by its size (as in the attention grid), beside
-    its value; and the same shade spread over each value, behind its numbers."""
+    its value."""
     S = len(num.trace.key_tokens)
     row = lookup_array(num.trace, f"{h}.weights")[i]
     weights = [num.value(f"{h}.weights", i, j, coloured=False) for j in range(S)]
     cell_w = max(w.width for w in weights) + 0.2
     cell_h = max(w.height for w in weights) + 0.18
-    shades, bands = VGroup(), VGroup()
+    shades = VGroup()
     for j, w in enumerate(weights):
         shade = RoundedRectangle(
             corner_radius=0.06,
@@ -537,13 +749,43 @@ def _shaded_weights(
         _align_j(shade, _vector_band(values, columns, j), columns)
         w.move_to(shade)
         shades.add(shade)
-        band = SurroundingRectangle(
-            _vector_band(values, columns, j), buff=0.04, corner_radius=0.06, stroke_width=0
+    return weights, shades
+
+
+def _bands(
+    num: Numbers,
+    h: str,
+    i: int,
+    values: TraceMatrix,
+    shades: VGroup,
+    v_bars: dict[tuple[int, int], VMobject],
+    columns: bool,
+) -> tuple[VGroup, VGroup]:
+    """Each weight's shade spread over its value, numbers and bars, all bands alike in size:
+    frames that stay while the scaled values are on screen (they frame the shade and a lane
+    as long as the value, so the audit sees them enclose what they stand for)."""
+    row = lookup_array(num.trace, f"{h}.weights")[i]
+    body = VGroup(*values.entries.values(), *v_bars.values())
+    bands, lanes = VGroup(), VGroup()
+    for j, shade in enumerate(shades):
+        own = VGroup(
+            _vector_band(values, columns, j),
+            *(b for rc, b in v_bars.items() if values.index_of(*rc)[0] == j),
         )
-        band.set_fill(ROLE["weights"], opacity=0.5 * _opacity(row[j]))
-        band.set_z_index(-1)
+        lane = Rectangle(
+            width=body.width if not columns else own.width,
+            height=own.height if not columns else body.height,
+            stroke_opacity=0,
+        ).move_to(body)
+        _align_j(lane, own, columns)
+        band = highlight(
+            VGroup(shade, lane), ROLE["weights"], buff=0.05, stays=True, stroke_width=0,
+            corner_radius=0.06,
+        )  # fmt: skip
+        band.set_fill(ROLE["weights"], opacity=0.5 * _opacity(row[j])).set_z_index(-1)
         bands.add(band)
-    return weights, shades, bands
+        lanes.add(lane)
+    return bands, lanes
 
 
 def _key_labels(num: Numbers, values: TraceMatrix, shades: VGroup, columns: bool) -> VGroup:
@@ -572,7 +814,7 @@ def _headings(
 
 
 def _output_line(
-    num: Numbers, h: str, i: int, values: TraceMatrix, columns: bool
+    num: Numbers, h: str, i: int, body: VGroup, values: TraceMatrix, columns: bool
 ) -> tuple[dict[int, TraceNumber], VGroup]:
     """The output of query ``i``: its components under (or beside) the values, each at its
     first partial sum; a ⋯ (⋮) for the components elided."""
@@ -584,7 +826,7 @@ def _output_line(
             if k is None
             else num.value(f"{h}.output_partial", i, k, 0)
         )
-        shown.next_to(values, _along(columns), buff=0.6)
+        shown.next_to(body, _along(columns), buff=0.6)
         _align_k(shown, component_band(k), columns)
         if k is None:
             out_dots.add(shown)
@@ -593,28 +835,56 @@ def _output_line(
     return outs, out_dots
 
 
-def _output_box(values: TraceMatrix, row: VGroup, columns: bool) -> RoundedRectangle:
-    """A box round the output line ``row``."""
-    # the box spans the value entries, so that wider partial sums still fit inside it
-    entries = VGroup(*values.matrix.get_entries())
-    widest = max(m.width for m in entries)
+def _output_bars_and_signs(
+    num: Numbers,
+    h: str,
+    i: int,
+    values: TraceMatrix,
+    outs: dict[int, TraceNumber],
+    size: dict[str, float],
+    columns: bool,
+) -> tuple[dict[int, VMobject], SumSign, VGroup]:
+    """Each output component's first partial sum as a bar under its number (in its value
+    column's middle, or in the output's own column); the = before the output, or ≈ when the
+    shown terms of a component do not add up to its shown sum (that component's, so the
+    audit checks it); and how far the bars may reach (for the box)."""
+    S = len(num.trace.key_tokens)
+    firsts, signs, reach = {}, [], VGroup()
+    left = min(n.get_left()[0] for n in outs.values())
+    for (r, c), _ in values.entries.items():
+        k = values.index_of(r, c)[1]
+        if k in firsts or k not in outs:
+            continue
+        out = outs[k]
+        x = left + _half(values) if columns else _under(values, r, c)[0]
+        zero = np.array([x, out.get_bottom()[1] - _BAR_GAP - _BAR_THICK / 2, 0.0])
+        firsts[k] = num.bar(f"{h}.output_partial", i, k, 0, **size).on(zero)
+        reach.add(Rectangle(width=2 * _half(values), height=_BAR_THICK).move_to(zero))
+        signs.append(
+            num.relation(
+                terms=[(f"{h}.output_terms", (i, k, j)) for j in range(S)],
+                total=(f"{h}.output", (i, k)),
+                font_size=LABEL_SIZE,
+            )
+        )
+    return firsts, next((s for s in signs if not s.exact), signs[0]), reach
+
+
+def _output_box(body: VGroup, row: VGroup, columns: bool) -> RoundedRectangle:
+    """A box round the output line ``row``, as long as the values are across."""
     if columns:
-        box_w, box_h = max(row.width, widest) + 0.3, entries.height + 0.24
+        box_w, box_h = row.width + 0.3, body.height + 0.24
     else:
-        box_w, box_h = entries.width + 0.24, row.height + 0.24
+        box_w, box_h = body.width + 0.24, row.height + 0.24
     box = RoundedRectangle(corner_radius=0.08, width=box_w, height=box_h, color=ROLE["output"])
     box.move_to(row)
-    if columns:
-        box.set_y(entries.get_y())
-    else:
-        box.set_x(entries.get_x())
-    return box
+    return box.set_y(body.get_y()) if columns else box.set_x(body.get_x())
 
 
-def _rule(span: VGroup, values: TraceMatrix, out_box: VMobject, columns: bool) -> Line:
+def _rule(span: VGroup, body: VGroup, out_box: VMobject, columns: bool) -> Line:
     """A rule like a written sum across ``span`` (the weights and the values), halfway
     between the values and the output."""
-    mid = (values.get_edge_center(_along(columns)) + out_box.get_edge_center(-_along(columns))) / 2
+    mid = (body.get_edge_center(_along(columns)) + out_box.get_edge_center(-_along(columns))) / 2
     if columns:
         rule = Line(span.get_top(), span.get_bottom()).set_x(mid[0])
     else:

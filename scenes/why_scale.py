@@ -23,11 +23,10 @@ from manim import (
     Create,
     FadeIn,
     FadeOut,
+    GrowFromEdge,
     Line,
     MathTex,
     NumberLine,
-    Rectangle,
-    ReplacementTransform,
     Transform,
     VGroup,
     VMobject,
@@ -39,7 +38,7 @@ from scenes.kit.base import LessonScene
 from scenes.kit.layout import CAPTION_TOP
 from scenes.kit.provenance import Numbers
 from scenes.kit.style import FRAME_LINE, LABEL_SIZE, NUMBER_SIZE, ROLE
-from scenes.kit.widgets import fit, token_labels, turn_if_crowded
+from scenes.kit.widgets import token_labels, turn_if_crowded
 
 __all__ = ["WhyScale"]
 
@@ -70,20 +69,22 @@ class BarChart(VGroup):
     def __init__(self, num: Numbers, key: str, title_tex: str, focus: int) -> None:
         weights = lookup_array(num.trace, key)[focus]  # (S,)
         keys = len(weights)
-        pitch = min(0.85, 5.8 / keys)
+        pitch = min(2.2, 5.8 / keys)  # a short sentence's few bars stand wider
         tall = 2.8  # a weight of one
         self.base = Line(LEFT * 0.1, RIGHT * (pitch * keys + 0.1), color=FRAME_LINE, stroke_width=2)
         self.bars, self.values = VGroup(), VGroup()
         for j, w in enumerate(weights):
             x = pitch * (j + 0.5)
-            bar = Rectangle(
-                width=pitch * 0.7,
-                height=max(tall * w, 1e-3),
-                stroke_width=0,
-                fill_color=ROLE["weights"],
-                fill_opacity=0.85,
-            )
-            bar.move_to([x, 0, 0], DOWN)
+            # a bar as long as the weight (a weight of one: ``tall``), on the chart's base
+            bar = num.bar(
+                key,
+                focus,
+                j,
+                unit=tall,
+                thickness=pitch * 0.7,
+                direction=UP,
+                colour=ROLE["weights"],
+            ).on([x, 0, 0])
             value = num.value(key, focus, j, coloured=False, font_size=NUMBER_SIZE)
             value.scale_to_fit_width(min(value.width, pitch * 0.85))
             value.next_to([x, tall * w, 0], UP, buff=0.08)
@@ -121,6 +122,7 @@ class Weights:
     """What the saturation beats hand on: the query followed, its unscaled and scaled softmax
     weights, and each one's largest slope."""
 
+    header: VGroup  # d_k of the wide heads and the query followed
     focus: int
     onehot: bool  # the core's verdict on the unscaled weights
     raw: BarChart
@@ -200,11 +202,18 @@ class WhyScale(LessonScene):
         self.set_the_spread_beside_the_root(axes)
         self.divide_by_the_root(axes)
         self.zoom_in_on_one_spread(axes)
-        self.clear_the_axes(axes)
-        weights = self.take_this_sentence_wide()
+        weights = self.wide_board()
+        self.take_this_sentence_wide(axes, weights)
         self.show_the_unscaled_weights(weights)
         self.show_the_scaled_weights(weights)
         self.show_where_learning_stalls(weights)
+        self.end_on(self.closing_picture())
+
+    def closing_picture(self) -> VGroup:
+        """This sentence through wide heads: its softmax weights unscaled beside scaled, each
+        chart's largest slope under it."""
+        board = self.wide_board()
+        return VGroup(board.header, board.raw, board.soft, board.slopes)
 
     # ---- beats 1 and 2: the spread of q·k by width ----
 
@@ -255,7 +264,6 @@ class WhyScale(LessonScene):
 
     def show_random_dot_products(self, board: Spread) -> None:
         """Random queries and keys of the narrowest width: their dot products on an axis."""
-        self.say("random")
         self.play(
             Write(board.title),
             Create(board.axes),
@@ -263,6 +271,7 @@ class WhyScale(LessonScene):
             FadeIn(board.names),
             FadeIn(board.ticks),
         )
+        self.say("random")  # after the axes: the picture before it never goes blank
         self.play(FadeIn(board.strips[0]))
         self.wait(0.5)
 
@@ -293,11 +302,13 @@ class WhyScale(LessonScene):
             )
         )
         self.play(
-            ReplacementTransform(board.title, divided),
+            FadeOut(board.title),  # the formula fades into the divided one: no shape morph
+            FadeIn(divided),
             *(Transform(a, b) for a, b in zip(board.strips, shrunk, strict=True)),
             run_time=1.5,
         )
-        self.play(*(ReplacementTransform(a, b) for a, b in zip(board.sigmas, sigmas, strict=True)))
+        # each σ fades into the divided one in its place: digits never morph
+        self.play(FadeOut(board.sigmas), FadeIn(sigmas))
         board.title, board.sigmas = divided, sigmas
         self.wait(0.8)
 
@@ -311,22 +322,12 @@ class WhyScale(LessonScene):
         self.play(
             *(Transform(a, b) for a, b in zip(board.strips, strips, strict=True)),
             Transform(board.axes, axes),
-            ReplacementTransform(board.ticks, ticks),
+            FadeOut(board.ticks),
+            FadeIn(ticks),
             run_time=1.5,
         )
         board.ticks = ticks
         self.wait(2.0)
-
-    def clear_the_axes(self, board: Spread) -> None:
-        """Everything of the spread leaves together."""
-        b = board
-        self.play(
-            FadeOut(
-                VGroup(
-                    b.title, b.axes, b.zero, b.names, b.ticks, b.strips, b.heads, b.sigmas, b.roots
-                )
-            )
-        )
 
     def rows(self) -> list[float]:
         """The height of each width's axis, narrowest at the top."""
@@ -359,8 +360,9 @@ class WhyScale(LessonScene):
 
     # ---- beat 3: this sentence, unscaled and scaled, at d_k = 256 ----
 
-    def take_this_sentence_wide(self) -> Weights:
-        """This sentence's query through heads far wider than ours; its two charts laid out."""
+    def wide_board(self) -> Weights:
+        """This sentence's query through heads far wider than ours: the header and its two
+        charts laid out (the closing picture's layout too)."""
         num = self.num
         focus = int(lookup(self.trace, "wide.focus"))
         width = VGroup(
@@ -373,9 +375,6 @@ class WhyScale(LessonScene):
         )
         query.arrange(RIGHT, buff=0.15)
         header = VGroup(width, query).arrange(RIGHT, buff=1.0).to_edge(UP, buff=0.35)
-        self.say("sentence")
-        self.play(FadeIn(header))
-
         raw = BarChart(num, "wide.raw_weights", r"\mathrm{softmax}(q \cdot k)", focus)
         soft = BarChart(
             num,
@@ -385,6 +384,9 @@ class WhyScale(LessonScene):
         )
         panels = VGroup(raw, soft).arrange(RIGHT, buff=1.2, aligned_edge=DOWN)
         panels.next_to(header, DOWN, buff=0.3)
+        if max(raw.width, soft.width) < 6.4:  # each chart in the middle of its half
+            raw.set_x(-3.6)
+            soft.set_x(3.6)
         slopes = VGroup()
         for panel, key in zip(panels, ("wide.raw_slope", "wide.scaled_slope"), strict=True):
             line = VGroup(
@@ -392,13 +394,27 @@ class WhyScale(LessonScene):
                 num.value(key, focus, coloured=False, font_size=LABEL_SIZE * 0.9),
             )
             slopes.add(line.arrange(RIGHT, buff=0.15).next_to(panel, DOWN, buff=0.35))
-        # long key words stand turned under the bars: shrink everything to end above the caption
+        # long key words stand turned under the bars: the charts, scaled as one (bars stay
+        # true), fill the frame down to the caption
         body = VGroup(panels, slopes)
         top = body.get_top()[1]
-        fit(body, 13.4, top - CAPTION_TOP)
+        body.scale(min(13.4 / body.width, (top - CAPTION_TOP - 0.1) / body.height))
         body.move_to([0, top - body.height / 2, 0])
         onehot = lookup(self.trace, "wide.raw_onehot", (focus,)) == 1
-        return Weights(focus, onehot, raw, soft, slopes)
+        return Weights(header, focus, onehot, raw, soft, slopes)
+
+    def take_this_sentence_wide(self, spread: Spread, board: Weights) -> None:
+        """The spread leaves as this sentence's header comes: never a blank frame."""
+        b = spread
+        self.say("sentence")
+        self.play(
+            FadeOut(
+                VGroup(
+                    b.title, b.axes, b.zero, b.names, b.ticks, b.strips, b.heads, b.sigmas, b.roots
+                )
+            ),
+            FadeIn(board.header),
+        )
 
     def show_the_unscaled_weights(self, board: Weights) -> None:
         """Unscaled, the softmax puts (almost) all the weight on one key."""
@@ -425,7 +441,7 @@ class WhyScale(LessonScene):
     def draw_chart(self, chart: BarChart) -> None:
         """A chart's formula, keys and axis, then its bars, then their values."""
         self.play(FadeIn(chart.title), FadeIn(chart.labels), Create(chart.base))
-        self.play(*(Create(b) for b in chart.bars), run_time=0.8)
+        self.play(*(GrowFromEdge(b, DOWN) for b in chart.bars), run_time=0.8)
         self.play(FadeIn(chart.values))
 
 
