@@ -1,52 +1,48 @@
 """Scene (T13): the choices inside attention, on the same tokens, with real values.
 
 One query against every key, compared four ways (seeds 003, 004): the dot product, the scaled
-dot product, the cosine and the additive score with its learned vector w_a. Then that layer's
-own scores normalised two ways (seed 001): softmax, and ReLU, which Hung-yi Lee notes works too.
-A frame marks the choice this lesson's layer actually made. Every value is a core study of the
-trace's own queries and keys (qkv/studies.py); the scene only lays them out. One query against
-every key is a single line in either convention, so it is drawn across in both.
+dot product, the cosine and the additive score with its vector w_a. Then that layer's own scores
+normalised two ways (seed 001): softmax, and ReLU, which Hung-yi Lee notes works too. A frame
+marks the choice this lesson's layer actually made. Every value is a core study of the trace's
+own queries and keys (qkv/studies): the scene only lays them out.
+
+Each way is a group of bars side by side with the others, one bar per key, its number beside
+it: the keys are the rows, the same for every group, so a key's row reads across the choices.
+One query against every key is a single line in either convention, so it is drawn down the
+rows in both. The dot product and its scaled form share one scale (the scaled bars are the same
+bars, shorter); the layer's scores and their ReLU share one too (a positive score is its own
+ReLU weight, a bar of the same length).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
 from manim import (
-    DOWN,
-    DR,
-    ORIGIN,
+    LEFT,
     RIGHT,
-    UP,
     Create,
     FadeIn,
     FadeOut,
+    FadeTransform,
+    GrowFromEdge,
     LaggedStart,
     Line,
     MathTex,
-    Rectangle,
     ReplacementTransform,
     SurroundingRectangle,
     VGroup,
     VMobject,
     Write,
-    config,
 )
 
 from qkv import lookup, lookup_array
 from scenes.kit.base import LessonScene
-from scenes.kit.layout import CONTENT_WIDTH, FRAME_TOP
-from scenes.kit.provenance import TraceNumber
+from scenes.kit.layout import CAPTION_TOP, CONTENT_WIDTH, FRAME_TOP
+from scenes.kit.roadmap import MAP_STRIP
 from scenes.kit.style import FRAME_LINE, LABEL_SIZE, NUMBER_SIZE, ROLE
-from scenes.kit.widgets import (
-    elided,
-    highlight,
-    lag_for,
-    lagged,
-    role_formula,
-    token_labels,
-    turn_if_crowded,
-)
+from scenes.kit.widgets import elided, fit, highlight, lag_for, lagged, role_formula, token_labels
 
 __all__ = ["Alternatives"]
 
@@ -64,54 +60,89 @@ _SIMILARITY = {
         (")", None),
     ),
 }
-KINDS = tuple(_SIMILARITY)  # table order: dot, scaled dot, cosine, additive
-# One key's weight, the j-th entry, as each normaliser gives it: the charts' labels (not the
-# function names of convention.NORMALISER_TEX)
+KINDS = tuple(_SIMILARITY)  # group order: dot, scaled dot, cosine, additive
+# One key's weight, the j-th entry, as each normaliser gives it (the groups' headers)
 _WEIGHT_J_TEX = {"softmax": r"\mathrm{softmax}(s)_j", "relu": r"\mathrm{ReLU}(s_j)"}
-NORMALISERS = tuple(_WEIGHT_J_TEX)  # chart order: softmax, then ReLU
-# The row sum of each normaliser's weights (qkv/derived.py)
-_SUM = {"softmax": "softmax_weights_sum", "relu": "relu_weights_sum"}
+NORMALISERS = tuple(_WEIGHT_J_TEX)  # softmax, then ReLU
 
-PITCH = 0.75  # between rows of the similarity table (scene units, before fitting), at least
-BAR = 1.0  # the tallest bar of the weight charts, at least
-GROWTH = 1.4  # how much a short sentence's layout may grow: more would look empty-handed
+# The content area: under the frame's top strip, above the caption band.
+TOP = FRAME_TOP - MAP_STRIP - 0.05
+BOTTOM = CAPTION_TOP + 0.15
+LEFT_X = -CONTENT_WIDTH / 2
+HEAD = 0.8  # the header band (formulas, the query) over the rows, at size one
+FOOT = 0.75  # the band under the rows (√d_k and w_a; the weights' sums), at size one
+GAP = 0.5  # between two groups
+NUMBER_GAP = 0.2  # between a group's bars and its numbers
+PITCH = 1.15  # the rows' pitch at most
+SOLO_BAR = 1.0  # a single key's bar thickness: its row is the whole height
 
 
 @dataclass(frozen=True)
-class Columns:
-    """The table's columns: the formulas end at ``label_w``, then a column ``cell`` wide per key
-    (and a narrower one for the sums)."""
+class Sheet:
+    """Where things go: the rows' y, the label column's right edge, the size factor (larger
+    for a few keys), the pitch."""
 
-    label_w: float
-    cell: float
+    rows: tuple[float, ...]
+    label_right: float
+    size: float
+    pitch: float
+    thickness: float  # the bars'
 
-    def x(self, j: float) -> float:
-        """The x of key column ``j``."""
-        return self.label_w + 0.4 + self.cell * (j + 0.5)
+    @property
+    def header_y(self) -> float:
+        return self.rows[0] + self.pitch / 2 + HEAD * self.size / 2
+
+    @property
+    def foot_y(self) -> float:
+        return self.rows[-1] - self.pitch / 2 - FOOT * self.size / 2
+
+    def slot(self, k: int, n: int) -> tuple[float, float]:
+        """Left and right x of group ``k`` of ``n`` side by side."""
+        start = self.label_right + GAP
+        width = (CONTENT_WIDTH / 2 - start - (n - 1) * GAP) / n
+        left = start + k * (width + GAP)
+        return left, left + width
 
 
 @dataclass
-class Board:
-    """What the beats hand on: every piece of both halves, built and laid out once so that the
-    key tokens stay put between them, and the frame round the layer's own choice."""
+class Group:
+    """One way of turning the query's line into numbers: a header, a zero line, and one bar
+    and one number per key (for weights, also their sum Σ under them)."""
 
-    i: int  # the query followed
-    query: VGroup  # its token, boxed, over the formulas
-    keys: VGroup  # the key tokens over the columns
-    labels: dict[str, MathTex]  # each similarity's formula, at its row's left
-    table: dict[str, list[TraceNumber]]  # each similarity: the query against every key
-    root: VGroup  # √d_k = r
-    w_a: VGroup  # w_a = [ … ]
-    notes: VGroup  # both, under the table
-    scores: list[TraceNumber]  # the layer's own scores, the second half's first line
-    norm_labels: dict[str, MathTex]  # each chart's label
-    weights: dict[str, list[TraceNumber]]  # each normaliser's weights
-    sums: dict[str, TraceNumber]  # each normaliser's row sum
-    sigma: MathTex  # Σ over the sums
-    alone: VGroup = field(default_factory=VGroup)  # softmax's bars to its own scale, while alone
-    rows: dict[str, VGroup] = field(default_factory=dict)  # a similarity's formula and numbers
-    charts: dict[str, VGroup] = field(default_factory=dict)  # label, bars and weights
-    used: VMobject | None = None  # the frame round the similarity the layer uses
+    header: VMobject
+    zero: Line
+    bars: list
+    numbers: list
+    total: VGroup = field(default_factory=VGroup)
+
+    @property
+    def whole(self) -> VGroup:
+        return VGroup(self.header, self.zero, *self.bars, *self.numbers, self.total)
+
+    def body(self) -> VGroup:
+        """All but the sum."""
+        return VGroup(self.header, self.zero, *self.bars, *self.numbers)
+
+    def row(self, j: int) -> VGroup:
+        return VGroup(self.bars[j], self.numbers[j])
+
+
+@dataclass
+class Half:
+    """One half of the scene as laid out: the query over the key tokens, and its groups."""
+
+    query: VGroup
+    keys: VGroup
+    groups: dict[str, Group]
+    notes: dict[str, VMobject] = field(default_factory=dict)  # √d_k and w_a, under their groups
+
+    def picture(self) -> VGroup:
+        return VGroup(
+            self.query,
+            self.keys,
+            *(g.whole for g in self.groups.values()),
+            *self.notes.values(),
+        )
 
 
 class Alternatives(LessonScene):
@@ -127,9 +158,9 @@ class Alternatives(LessonScene):
             "ru": "Скалярное произведение: растёт вместе с длиной векторов",
         },
         "scaled_dot": {
-            "en": "The scaled dot product: the same, divided by the square root of the key size",
-            "zh": "缩放点积：同样的点积，再除以键维度的平方根",
-            "ru": "Масштабированное: то же, делённое на корень из размерности ключа",
+            "en": "Scaled: the same bars, divided by the root of the key size",
+            "zh": "缩放点积：同样的柱，除以键维度的平方根",
+            "ru": "Масштабированное: те же столбцы, делённые на корень из размерности ключа",
         },
         "cosine": {
             "en": "The cosine sees only directions: it stays between minus one and one",
@@ -152,14 +183,14 @@ class Alternatives(LessonScene):
             "ru": "Слой этого урока сравнивает выделенным способом",
         },
         "normalise": {
-            "en": "Its scores become weights in two ways: softmax, or ReLU",
-            "zh": "这些分数有两种方式变成权重：softmax，或者 ReLU",
-            "ru": "Эти оценки становятся весами двумя способами: softmax или ReLU",
+            "en": "These scores s become weights in two ways: softmax, or ReLU",
+            "zh": "这些分数 s 有两种方式变成权重：softmax，或者 ReLU",
+            "ru": "Эти оценки s становятся весами двумя способами: softmax или ReLU",
         },
         "softmax": {
-            "en": "Softmax: every weight is positive, and together they add up to one",
-            "zh": "softmax：每个权重都是正的，合起来等于一",
-            "ru": "Softmax: все веса положительны и вместе дают единицу",
+            "en": "Softmax: no weight is negative, and together they add up to one",
+            "zh": "softmax：没有负的权重，合起来等于一",
+            "ru": "Softmax: отрицательных весов нет, и вместе они дают единицу",
         },
         "relu": {
             "en": "ReLU: a negative score becomes zero, a positive one stays as it is",
@@ -177,7 +208,7 @@ class Alternatives(LessonScene):
             "ru": "Деления нет, поэтому веса ReLU не обязаны давать в сумме единицу",
         },
         "used_normaliser": {
-            "en": "Softmax is not the only choice; the layer of this lesson uses the framed one",
+            "en": "Softmax is not the only choice; this lesson's layer uses the framed one",
             "zh": "softmax 不是唯一的选择；本课的注意力层用的是框出来的这一种",
             "ru": "Softmax — не единственный выбор; слой этого урока использует выделенный",
         },
@@ -186,311 +217,244 @@ class Alternatives(LessonScene):
     def construct(self) -> None:
         """One query against every key compared four ways, the layer's own framed; then the
         layer's scores normalised two ways, its own framed."""
-        board = self.lay_out_both_halves()
-        self.one_query_every_key(board)
+        first, second = self.first_half(), self.second_half()
+        self.one_query_every_key(first)
         for kind in KINDS:
-            self.compare_one_way(board, kind)
-        self.frame_the_layer_similarity(board)
-        self.keep_the_layer_scores(board)
-        self.normalise_with_softmax(board)
-        self.normalise_with_relu(board)
-        self.relu_weights_need_not_add_to_one(board)
-        self.frame_the_layer_normaliser(board)
+            self.compare_one_way(first, kind)
+        used = self.frame_the_layer_similarity(first)
+        self.keep_the_layer_scores(first, second, used)
+        self.normalise_with_softmax(second)
+        self.normalise_with_relu(second)
+        self.relu_weights_need_not_add_to_one(second)
+        self.frame_the_layer_normaliser(second)
+        self.end_on(self.closing_picture())
+
+    def closing_picture(self) -> VGroup:
+        """The layer's scores beside their softmax and ReLU weights, with their sums; the
+        layer's normaliser framed."""
+        second = self.second_half()
+        return VGroup(second.picture(), self.used_frame(second))
 
     # -- first half: one query, four similarities ---------------------------------------------
 
-    def one_query_every_key(self, board: Board) -> None:
-        """The query over the formulas, the keys over the columns."""
-        self.play(FadeIn(board.query), FadeIn(board.keys))
-        self.say("intro", ("tokens", board.i))
-        self.wait(0.6)
+    def one_query_every_key(self, half: Half) -> None:
+        """The query over the key tokens, a row per key."""
+        self.play(FadeIn(half.query), lagged(half.keys))
+        self.say("intro", ("tokens", self.query()))
+        self.wait(0.4)
 
-    def compare_one_way(self, board: Board, kind: str) -> None:
-        """One similarity's row: its formula and the query's score against every key."""
-        extra = {"scaled_dot": [board.root], "additive": [board.w_a]}.get(kind, [])
+    def compare_one_way(self, half: Half, kind: str) -> None:
+        """One similarity's group: its formula, a bar and the number per key."""
         # w_a is the layer's own only if it scores additively; else the core seeds one
         own = self.trace.heads[self.head].w_a is not None
-        self.say(
-            {
-                "dot": "dot",
-                "scaled_dot": "scaled_dot",
-                "cosine": "cosine",
-                "additive": "additive" if own else "additive_seeded",
-            }[kind]
-        )
+        self.say({"additive": "additive" if own else "additive_seeded"}.get(kind, kind))
+        group = half.groups[kind]
         self.play(
-            Write(board.labels[kind]),
-            lagged(board.table[kind]),
-            *(FadeIn(m) for m in extra),
-            run_time=1.0,
+            Write(group.header),
+            *self.grow(group),
+            *([FadeIn(half.notes[kind])] if kind in half.notes else []),
+            run_time=1.2,
         )
-        self.wait(1.6)
+        self.wait(1.0)
 
-    def frame_the_layer_similarity(self, board: Board) -> None:
+    def frame_the_layer_similarity(self, half: Half) -> VMobject:
         """The frame round the way this lesson's layer compares."""
-        board.used = self.frame(board.rows[self.trace.config["similarity"]])
-        self.play(Create(board.used))
+        used = self.frame(half.groups[self.trace.config["similarity"]].body())
+        self.play(Create(used))
         self.say("used_similarity")
-        self.wait(1.2)
+        self.wait(0.8)
+        return used
 
-    # -- second half: the framed row's scores, normalised two ways ----------------------------
+    # -- second half: the framed group's scores, normalised two ways ---------------------------
 
-    def keep_the_layer_scores(self, board: Board) -> None:
-        """The other rows go; the framed row's numbers move to the scores' line (the layer's
-        scaled scores are its framed similarity: the same values, moved)."""
-        own_sim = self.trace.config["similarity"]
-        others = [board.rows[k] for k in KINDS if k != own_sim]
-        label = board.labels[own_sim]
-        self.play(
-            FadeOut(VGroup(*others, board.notes, board.used)),
-            label.animate.move_to(
-                RIGHT * label.get_right()[0] + UP * board.scores[0].get_y(), RIGHT
-            ),
-            *(
-                ReplacementTransform(a, b)
-                for a, b in zip(board.table[own_sim], board.scores, strict=True)
-            ),
-            run_time=1.2,
-        )
+    def keep_the_layer_scores(self, first: Half, second: Half, used: VMobject) -> None:
+        """The other groups go; the framed one moves to the front as the scores s (the layer's
+        scaled scores are its framed similarity: the same values, moved, never morphed)."""
+        own = self.trace.config["similarity"]
+        gone = [first.groups[k].whole for k in KINDS if k != own]
+        self.play(FadeOut(VGroup(*gone, *first.notes.values(), used)), run_time=0.6)
+        old, new = first.groups[own], second.groups["scores"]
         self.say("normalise")
-        self.wait(0.6)
+        self.play(
+            FadeTransform(old.header, new.header),
+            ReplacementTransform(old.zero, new.zero),
+            *(ReplacementTransform(a, b) for a, b in zip(old.bars, new.bars, strict=True)),
+            *(ReplacementTransform(a, b) for a, b in zip(old.numbers, new.numbers, strict=True)),
+            run_time=1.2,
+        )
+        self.wait(0.4)
 
-    def normalise_with_softmax(self, board: Board) -> None:
-        """Softmax alone first, its bars to its own scale: beside ReLU's they may be tiny."""
+    def normalise_with_softmax(self, half: Half) -> None:
+        """Softmax's weights beside the scores, and their sum."""
+        group = half.groups["softmax"]
         self.say("softmax")
-        self.play(
-            Write(board.charts["softmax"][0]),
-            self.grow_bars(board.alone),
-            lagged(board.weights["softmax"]),
-            run_time=1.2,
-        )
-        self.show_sum(board, "softmax")
-        self.wait(1.6)
+        self.play(Write(group.header), *self.grow(group), run_time=1.2)
+        self.play(FadeIn(group.total), run_time=0.6)
+        self.wait(1.0)
 
-    def normalise_with_relu(self, board: Board) -> None:
-        """ReLU below, and both charts on one scale; each negative score framed with its zero."""
-        soft, relu = board.charts["softmax"], board.charts["relu"]
-        scaled = lookup_array(self.trace, f"heads.{self.head}.scaled")[board.i]
-        negative = [j for j in range(len(scaled)) if scaled[j] < 0]
-        self.say("relu" if negative else "relu_positive")
-        self.play(
-            Write(relu[0]),
-            self.grow_bars(relu[1]),
-            lagged(board.weights["relu"]),
-            ReplacementTransform(board.alone, soft[1]),
-            run_time=1.2,
-        )
-        boxes = [
-            highlight(m, ROLE["K"])
-            for j in negative
-            for m in (board.scores[j], board.weights["relu"][j])
-        ]
-        if boxes:
-            self.play(*(Create(b) for b in boxes), run_time=0.8)
-        self.wait(1.6)
-        if boxes:
-            self.play(*(FadeOut(b) for b in boxes), run_time=0.4)
+    def normalise_with_relu(self, half: Half) -> None:
+        """ReLU's weights, to the scores' own scale; the most negative score's row framed
+        across the groups: a small softmax weight, a ReLU zero."""
+        group, j = half.groups["relu"], self.most_negative()
+        self.say("relu" if j is not None else "relu_positive")
+        self.play(Write(group.header), *self.grow(group), run_time=1.2)
+        if j is not None:
+            row = highlight(self.key_row(half, j), ROLE["K"], buff=0.08)
+            self.play(Create(row), run_time=0.6)
+            self.hold()
+            self.play(FadeOut(row), run_time=0.4)
+        else:
+            self.wait(1.0)
 
-    def relu_weights_need_not_add_to_one(self, board: Board) -> None:
+    def relu_weights_need_not_add_to_one(self, half: Half) -> None:
         """Nothing is divided: the ReLU weights' sum."""
         self.say("relu_sum")
-        self.show_sum(board, "relu")
-        self.wait(1.6)
+        self.play(FadeIn(half.groups["relu"].total), run_time=0.6)
+        self.wait(1.4)
 
-    def frame_the_layer_normaliser(self, board: Board) -> None:
+    def frame_the_layer_normaliser(self, half: Half) -> None:
         """The frame round the normaliser this lesson's layer uses."""
-        used = self.frame(board.charts[self.trace.config["normaliser"]])
-        self.play(Create(used))
+        self.play(Create(self.used_frame(half)))
         self.say("used_normaliser")
-        self.wait(2.0)
+        self.wait(1.2)
 
-    def show_sum(self, board: Board, norm: str) -> None:
-        """The row sum of one normaliser's weights (and Σ over them, the first time)."""
-        shown = [board.sums[norm]] + ([board.sigma] if board.sigma not in self.mobjects else [])
-        self.play(*(FadeIn(m) for m in shown), run_time=0.6)
+    # -- the halves -----------------------------------------------------------------------------
 
-    @staticmethod
-    def frame(mob: VMobject) -> SurroundingRectangle:
-        """The frame round the choice this lesson's layer made."""
-        return SurroundingRectangle(mob, color=ROLE["weights"], buff=0.15, stroke_width=3)
-
-    # -- layout -------------------------------------------------------------------------------
-
-    def lay_out_both_halves(self) -> Board:
-        """Every piece placed for both halves: one scale for both, as large as the frame allows;
-        then rows and bars spread into any height left over (a long sentence is narrow: width
-        sets its scale)."""
-        board, columns = self.make_pieces()
-        room_w, room_h = CONTENT_WIDTH, config.frame_height - 1.55
-        first, second = self.place(board, columns, PITCH, BAR)
-        factor = min(
-            GROWTH,
-            room_w / first.width,
-            room_w / second.width,
-            room_h / first.height,
-            room_h / second.height,
-        )
-        pitch = min(1.4 * PITCH, PITCH + (room_h / factor - first.height) / 3)  # 3 row gaps
-        bar = min(1.8 * BAR, BAR + (room_h / factor - second.height) / 2)  # 2 charts
-        first, second = self.place(board, columns, pitch, bar)
-        world = VGroup(first, second, board.sigma, board.alone)
-        world.scale(factor, about_point=ORIGIN)
-        world.shift(
-            RIGHT * -VGroup(first, second).get_center()[0]
-            + UP * (FRAME_TOP - 0.45 - board.keys.get_top()[1])
-        )
-        return board
-
-    def make_pieces(self) -> tuple[Board, Columns]:
-        """Every piece at scene size, the columns they share, and the query and key tokens
-        already in place over them (the key tokens' bottoms on y = 0, as over a token grid)."""
-        i, S = self.query(), len(self.trace.key_tokens)
-        table, scores, weights, sums = self.numbers_of(i)
-        keys = token_labels(
-            self.num, "key_tokens", ROLE["K"], font_size=LABEL_SIZE * 0.8, max_width=1.8
-        )
-        # the factor by which all key tokens shrank if one was too long: the query's too
-        shrink = keys[0].width / self.num.token(0, "key_tokens", font_size=LABEL_SIZE * 0.8).width
-        labels = {kind: role_formula(_SIMILARITY[kind], LABEL_SIZE) for kind in KINDS}
-        norm_labels = {
-            norm: MathTex(tex, font_size=LABEL_SIZE, color=ROLE["weights"])
-            for norm, tex in _WEIGHT_J_TEX.items()
-        }
-        numbers = [m for row in (*table.values(), scores, *weights.values()) for m in row]
-        columns = self.columns(
-            [*numbers, *sums.values()], keys, [*labels.values(), *norm_labels.values()]
-        )
-        turn_if_crowded(keys, columns.cell if S > 1 else 0)
-        for j, lab in enumerate(keys):
-            lab.move_to(RIGHT * columns.x(j), DOWN)
-        root, w_a = self.notes()
-        sigma = MathTex(r"\Sigma", font_size=LABEL_SIZE, color=ROLE["weights"])
-        sigma.move_to(RIGHT * columns.x(S + 0.25)).align_to(keys, DOWN)
-        board = Board(
-            i=i,
-            query=self.boxed_query(i, shrink, columns.label_w),
-            keys=keys,
-            labels=labels,
-            table=table,
-            root=root,
-            w_a=w_a,
-            notes=VGroup(root, w_a).arrange(RIGHT, buff=1.0),
-            scores=scores,
-            norm_labels=norm_labels,
-            weights=weights,
-            sums=sums,
-            sigma=sigma,
-        )
-        return board, columns
-
-    def numbers_of(
-        self, i: int
-    ) -> tuple[
-        dict[str, list[TraceNumber]],
-        list[TraceNumber],
-        dict[str, list[TraceNumber]],
-        dict[str, TraceNumber],
-    ]:
-        """Query ``i``'s numbers: each similarity against every key, the layer's scores, each
-        normaliser's weights and their sum."""
-        h, S, size = f"heads.{self.head}", len(self.trace.key_tokens), NUMBER_SIZE
-        table = {
-            kind: [self.num.value(f"{h}.sim_{kind}", i, j, font_size=size) for j in range(S)]
-            for kind in KINDS
-        }
-        scores = [self.num.value(f"{h}.scaled", i, j, font_size=size) for j in range(S)]
-        weights = {
-            norm: [
-                self.num.value(
-                    f"{h}.{norm}_weights",
-                    i,
-                    j,
-                    font_size=size,
-                    coloured=False,
-                    color=ROLE["weights"],
-                )
-                for j in range(S)
-            ]
-            for norm in NORMALISERS
-        }
-        sums = {
-            norm: self.num.value(
-                f"{h}.{key}", i, font_size=size, coloured=False, color=ROLE["weights"]
+    def first_half(self) -> Half:
+        """The four similarities, side by side; √d_k and w_a under their groups."""
+        sheet, i, h = self.sheet(), self.query(), f"heads.{self.head}"
+        # the dot product and its scaled form share the dot product's scale
+        dot = lookup_array(self.trace, f"{h}.sim_dot")[i]
+        groups = {}
+        for k, kind in enumerate(KINDS):
+            scale_of = dot if kind in ("dot", "scaled_dot") else None
+            groups[kind] = self.group(
+                sheet,
+                sheet.slot(k, len(KINDS)),
+                f"{h}.sim_{kind}",
+                role_formula(_SIMILARITY[kind], LABEL_SIZE * sheet.size),
+                scale_of=scale_of,
             )
-            for norm, key in _SUM.items()
-        }
-        return table, scores, weights, sums
+        notes = dict(zip(("scaled_dot", "additive"), self.notes(sheet), strict=True))
+        for kind, note in notes.items():
+            left, right = sheet.slot(KINDS.index(kind), len(KINDS))
+            fit(note, right - left, FOOT * sheet.size * 0.7)
+            note.move_to([(left + right) / 2, sheet.foot_y, 0])
+        return Half(self.query_box(sheet), self.key_labels(sheet), groups, notes)
 
-    @staticmethod
-    def columns(numbers: list[VMobject], keys: VGroup, formulas: list[VMobject]) -> Columns:
-        """Columns as wide as the widest number; as wide as the key tokens when the frame has
-        room, so that they need not turn (turned, long words make a tall header that shrinks
-        everything under it)."""
-        cell = max(m.width for m in numbers) + 0.35  # one column's width
-        label_w = max(m.width for m in formulas)  # the labels end left of the first column
-        slots = len(keys) + 0.75  # the key columns and the sums' narrower one
-        flat = max(cell, max(lab.width for lab in keys) + 0.3)
-        if label_w + 0.4 + flat * slots <= CONTENT_WIDTH:
-            cell = flat
-        return Columns(label_w, cell)
-
-    def boxed_query(self, i: int, shrink: float, label_w: float) -> VGroup:
-        """The query over the formulas, boxed, as large as the key tokens."""
-        token = self.num.token(i, "tokens", font_size=LABEL_SIZE * 0.8, color=ROLE["Q"])
-        token.scale(shrink)
-        query = VGroup(
-            SurroundingRectangle(
-                token, color=ROLE["Q"], buff=0.12, corner_radius=0.08, stroke_width=2
-            ),
-            token,
-        )
-        return query.move_to(RIGHT * label_w, DR)
-
-    def place(
-        self, board: Board, columns: Columns, pitch: float, bar: float
-    ) -> tuple[VGroup, VGroup]:
-        """Both halves at scene size under the key tokens, table rows ``pitch`` apart and bars
-        up to ``bar`` tall."""
-        x, label_w, i, S = columns.x, columns.label_w, board.i, len(board.keys)
-        # First half: a row per similarity, its formula at the left; below, √d_k and w_a
-        for r, kind in enumerate(KINDS):
-            y = -(0.45 + r * pitch)
-            board.labels[kind].move_to(RIGHT * label_w + UP * y, RIGHT)
-            for j, m in enumerate(board.table[kind]):
-                m.move_to(RIGHT * x(j) + UP * y)
-            board.rows[kind] = VGroup(board.labels[kind], *board.table[kind])
-        board.notes.next_to(VGroup(*board.rows.values()), DOWN, buff=0.5)
-        # Second half: the layer's own scores, then each normaliser as bars over numbers
-        for j, m in enumerate(board.scores):
-            m.move_to(RIGHT * x(j) + DOWN * 0.45)
-        # both charts share one scale: the tallest weight of either gets the full bar
-        top_of = {n: self.tallest(i, n) for n in NORMALISERS}
-        top = max(top_of.values())
-        for k, norm in enumerate(NORMALISERS):
-            base = -0.95 - bar - k * (bar + 0.95)  # the bars' baseline
-            y = base - 0.28  # the numbers under it
-            for j, m in enumerate(board.weights[norm]):
-                m.move_to(RIGHT * x(j) + UP * y)
-            board.norm_labels[norm].move_to(RIGHT * label_w + UP * y, RIGHT)
-            board.charts[norm] = VGroup(
-                board.norm_labels[norm],
-                self.bars(norm, i, base, bar / top, columns),
-                *board.weights[norm],
+    def second_half(self) -> Half:
+        """The layer's scores s, then softmax's and ReLU's weights of them, each with its sum;
+        ReLU to the scores' scale."""
+        sheet, i, h = self.sheet(), self.query(), f"heads.{self.head}"
+        own = self.trace.config["similarity"]
+        scores = lookup_array(self.trace, f"{h}.sim_{own}")[i]
+        parts = ((r"s_j =", None), *_SIMILARITY[own])
+        groups = {
+            "scores": self.group(
+                sheet,
+                sheet.slot(0, 3),
+                f"{h}.sim_{own}",
+                role_formula(parts, LABEL_SIZE * sheet.size),
+                scale_of=scores,
             )
-            board.sums[norm].move_to(RIGHT * x(S + 0.25) + UP * y)
-            if norm == "softmax":  # the same chart to its own scale, while it is alone
-                board.alone.remove(*board.alone.submobjects)
-                board.alone.add(*self.bars(norm, i, base, bar / top_of["softmax"], columns))
-        first = VGroup(board.query, board.keys, *board.rows.values(), board.notes)
-        second = VGroup(
-            board.query,
-            board.keys,
-            *board.scores,
-            *board.charts.values(),
-            *board.sums.values(),
-            board.sigma,
+        }
+        for k, norm in enumerate(NORMALISERS, start=1):
+            header = MathTex(_WEIGHT_J_TEX[norm], font_size=LABEL_SIZE * sheet.size)
+            groups[norm] = self.group(
+                sheet,
+                sheet.slot(k, 3),
+                f"{h}.{norm}_weights",
+                header.set_color(ROLE["weights"]),
+                scale_of=scores if norm == "relu" else None,
+                weights=True,
+            )
+            groups[norm].total = self.total(sheet, groups[norm], f"{h}.{norm}_weights")
+        return Half(self.query_box(sheet), self.key_labels(sheet), groups)
+
+    def group(
+        self,
+        sheet: Sheet,
+        slot: tuple[float, float],
+        key: str,
+        header: VMobject,
+        *,
+        scale_of: np.ndarray | None = None,
+        weights: bool = False,
+    ) -> Group:
+        """The query's line of ``key`` in one slot: a bar per key from a zero line, the
+        numbers in a column at the slot's right. ``scale_of``: the values whose reach sets the
+        bars' scale (the group's own, if None)."""
+        i, left, right = self.query(), *slot
+        size = NUMBER_SIZE * sheet.size
+        colour = {"coloured": False, "color": ROLE["weights"]} if weights else {}
+        numbers = [
+            self.num.value(key, i, j, font_size=size, **colour) for j in range(len(sheet.rows))
+        ]
+        for m, y in zip(numbers, sheet.rows, strict=True):
+            m.move_to([right, y, 0], RIGHT)
+        width = right - left - NUMBER_GAP - max(m.width for m in numbers)
+        own = lookup_array(self.trace, key)[i]
+        reach = own if scale_of is None else scale_of
+        below, above = max(0.0, -float(reach.min())), max(0.0, float(reach.max()))
+        unit = width / max(below + above, 1e-9)
+        zero_x = left + max(0.0, -float(own.min())) * unit  # room left of it for its negatives
+        fill = ROLE["weights"] if weights else None  # weights orange, scores by sign
+        bars = [
+            self.num.bar(key, i, j, unit=unit, thickness=sheet.thickness, colour=fill).on(
+                [zero_x, y, 0]
+            )
+            for j, y in enumerate(sheet.rows)
+        ]
+        half_pitch = sheet.pitch * 0.45
+        zero = Line(
+            [zero_x, sheet.rows[0] + half_pitch, 0],
+            [zero_x, sheet.rows[-1] - half_pitch, 0],
+            stroke_color=FRAME_LINE,
+            stroke_width=2,
         )
-        return first, second
+        fit(header, right - left, HEAD * sheet.size * 0.75)
+        header.move_to([(left + right) / 2, sheet.header_y, 0])
+        return Group(header, zero, bars, numbers)
+
+    def total(self, sheet: Sheet, group: Group, key: str) -> VGroup:
+        """``Σ = 1.00`` under a column of weights (≈ when the shown weights do not add up to
+        the shown sum), a rule over it as under a written sum."""
+        i, S = self.query(), len(sheet.rows)
+        size = NUMBER_SIZE * sheet.size
+        total = self.num.value(f"{key}_sum", i, font_size=size, coloured=False)
+        total.set_color(ROLE["weights"])
+        sign = self.num.relation(
+            terms=[(key, (i, j)) for j in range(S)], total=(f"{key}_sum", (i,)), font_size=size
+        )
+        sigma = MathTex(r"\Sigma", font_size=size * 1.1, color=ROLE["weights"])
+        line = VGroup(sigma, sign, total).arrange(RIGHT, buff=0.12)
+        column = VGroup(*group.numbers)
+        line.move_to([column.get_right()[0], sheet.foot_y - 0.05, 0], RIGHT)
+        rule = Line(
+            [column.get_left()[0] - 0.05, 0, 0],
+            [column.get_right()[0] + 0.05, 0, 0],
+            stroke_color=FRAME_LINE,
+            stroke_width=2,
+        ).set_y(line.get_top()[1] + 0.18)
+        return VGroup(rule, line)
+
+    def sheet(self) -> Sheet:
+        """The rows as large as the frame allows: a pitch per key (more for a few), and the
+        size factor of every text and number with it. A single key's row takes all the height
+        between the headers and the sums, and a thicker bar."""
+        S = len(self.trace.key_tokens)
+        room = TOP - BOTTOM
+        size = float(np.clip(min(PITCH, (room - HEAD - FOOT) / S) / 0.6, 1.0, 1.3))
+        pitch = (room - (HEAD + FOOT) * size) / S
+        if S > 1:
+            pitch = min(PITCH, pitch)
+        block = (HEAD + FOOT) * size + S * pitch
+        first_y = TOP - (room - block) / 2 - HEAD * size - pitch / 2
+        rows = tuple(first_y - j * pitch for j in range(S))
+        probe = self.key_labels_at(size)
+        width = max(probe.width, self.query_token(size).width + 0.24)
+        thickness = min(0.5 * pitch, 0.45 if S > 1 else SOLO_BAR)
+        return Sheet(rows, LEFT_X + width, size, pitch, thickness)
 
     # -- pieces -------------------------------------------------------------------------------
 
@@ -498,57 +462,83 @@ class Alternatives(LessonScene):
         """The query to follow (qkv/derived.py: the most decided; the last under a mask)."""
         return int(lookup(self.trace, f"heads.{self.head}.focus_query"))
 
-    def tallest(self, i: int, norm: str) -> float:
-        """Query ``i``'s largest weight under ``norm`` (never zero: it divides)."""
-        return max(1e-9, lookup_array(self.trace, f"heads.{self.head}.{norm}_weights")[i].max())
+    def most_negative(self) -> int | None:
+        """The key with the query's most negative score (None: none is negative)."""
+        scaled = lookup_array(self.trace, f"heads.{self.head}.scaled")[self.query()]
+        j = int(np.argmin(scaled))
+        return j if scaled[j] < 0 else None
 
-    def notes(self) -> tuple[VGroup, VGroup]:
-        """``√d_k = r`` and ``w_a = [ … ]``: the real divisor and the learned scoring vector."""
-        h, size = f"heads.{self.head}", NUMBER_SIZE
-        root = VGroup(
-            MathTex(r"\sqrt{d_k} =", font_size=LABEL_SIZE * 0.9),
-            self.num.value("dims.sqrt_d_k", font_size=size, coloured=False),
+    def key_labels_at(self, size: float) -> VGroup:
+        return token_labels(
+            self.num, "key_tokens", ROLE["K"], font_size=LABEL_SIZE * 0.8 * size, max_width=1.8
         )
-        root.arrange(RIGHT, buff=0.15)
+
+    def key_labels(self, sheet: Sheet) -> VGroup:
+        """The key tokens down the left, one per row, their right ends aligned."""
+        keys = self.key_labels_at(sheet.size)
+        for lab, y in zip(keys, sheet.rows, strict=True):
+            lab.move_to([sheet.label_right, y, 0], RIGHT)
+        return keys
+
+    def query_token(self, size: float):
+        token = self.num.token(
+            self.query(), "tokens", font_size=LABEL_SIZE * 0.8 * size, color=ROLE["Q"]
+        )
+        # as large as the key tokens: shrunk by the factor they were, if one was too long
+        probe = self.num.token(0, "key_tokens", font_size=LABEL_SIZE * 0.8 * size)
+        return token.scale(self.key_labels_at(size)[0].width / probe.width)
+
+    def query_box(self, sheet: Sheet) -> VGroup:
+        """The query, boxed, over the key tokens (level with the groups' headers)."""
+        token = self.query_token(sheet.size)
+        box = SurroundingRectangle(
+            token, color=ROLE["Q"], buff=0.12, corner_radius=0.08, stroke_width=2
+        )
+        return VGroup(box, token).move_to([sheet.label_right, sheet.header_y, 0], RIGHT)
+
+    def key_row(self, half: Half, j: int) -> VGroup:
+        """Key ``j``'s row across every group, its token included."""
+        return VGroup(half.keys[j], *(g.row(j) for g in half.groups.values()))
+
+    def notes(self, sheet: Sheet) -> tuple[VGroup, VGroup]:
+        """``√d_k = r`` and ``w_a = [ … ]``: the real divisor and the scoring vector."""
+        h, size = f"heads.{self.head}", NUMBER_SIZE * sheet.size
+        label = LABEL_SIZE * 0.9 * sheet.size
+        root = VGroup(
+            MathTex(r"\sqrt{d_k} =", font_size=label),
+            self.num.value("dims.sqrt_d_k", font_size=size, coloured=False),
+        ).arrange(RIGHT, buff=0.15)
         entries = [
             MathTex(r"\cdots", font_size=size)
             if m is None
             else self.num.value(f"{h}.w_a", m, font_size=size)
-            for m in elided(self.num.shape(f"{h}.w_a")[0], 8)
+            for m in elided(self.num.shape(f"{h}.w_a")[0], 5)
         ]
         w_a = VGroup(
-            MathTex(r"w_a =", font_size=LABEL_SIZE * 0.9, color=ROLE["learned"]),
-            MathTex("[", font_size=LABEL_SIZE, color=ROLE["learned"]),
+            MathTex(r"w_a =", font_size=label, color=ROLE["learned"]),
+            MathTex("[", font_size=label, color=ROLE["learned"]),
             *entries,
-            MathTex("]", font_size=LABEL_SIZE, color=ROLE["learned"]),
-        )
-        w_a.arrange(RIGHT, buff=0.15)
+            MathTex("]", font_size=label, color=ROLE["learned"]),
+        ).arrange(RIGHT, buff=0.12)
         return root, w_a
 
-    def bars(self, norm: str, i: int, base: float, unit: float, columns: Columns) -> VGroup:
-        """A baseline and one bar per key, ``unit`` tall per unit of weight."""
-        x = columns.x
-        values = lookup_array(self.trace, f"heads.{self.head}.{norm}_weights")[i]
-        line = Line(
-            RIGHT * x(-0.5) + UP * base,
-            RIGHT * x(len(values) - 0.5) + UP * base,
-            stroke_color=FRAME_LINE,
-            stroke_width=2,
-        )
-        bars = VGroup(line)
-        for j, w in enumerate(values):
-            height = max(float(w) * unit, 1e-3)  # a zero weight: no bar on the baseline
-            bar = Rectangle(width=min(columns.cell * 0.55, 0.7), height=height, stroke_width=0)
-            bar.set_fill(ROLE["weights"], opacity=0.85)
-            bars.add(bar.move_to(RIGHT * x(j) + UP * base, DOWN))
-        return bars
+    def used_frame(self, half: Half) -> VMobject:
+        """The frame round the normaliser this lesson's layer uses (with its sum)."""
+        return self.frame(half.groups[self.trace.config["normaliser"]].whole)
 
-    # -- animation helpers --------------------------------------------------------------------
+    @staticmethod
+    def frame(mob: VMobject) -> VMobject:
+        """The frame round the choice this lesson's layer made."""
+        return highlight(mob, ROLE["weights"], buff=0.15)
 
-    def grow_bars(self, bars: VGroup) -> LaggedStart:
-        """The baseline drawn, then the bars rising from it."""
-        return LaggedStart(
-            Create(bars[0]),
-            *(FadeIn(b, shift=UP * 0.1) for b in bars[1:]),
-            lag_ratio=lag_for(len(bars)),
-        )
+    @staticmethod
+    def grow(group: Group) -> list:
+        """The zero line, then each bar growing out of it, its number beside it."""
+        return [
+            Create(group.zero),
+            LaggedStart(
+                *(GrowFromEdge(b, LEFT if b.value >= 0 else RIGHT) for b in group.bars),
+                lag_ratio=lag_for(len(group.bars)),
+            ),
+            lagged(group.numbers),
+        ]

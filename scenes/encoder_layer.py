@@ -23,13 +23,13 @@ from functools import cached_property
 from manim import (
     DOWN,
     LEFT,
+    PI,
     RIGHT,
     UP,
     WHITE,
     Animation,
     Arrow,
     Create,
-    CurvedArrow,
     DashedVMobject,
     Dot,
     FadeIn,
@@ -45,7 +45,6 @@ from manim import (
     RoundedRectangle,
     SurroundingRectangle,
     Text,
-    TransformFromCopy,
     VGroup,
     VMobject,
 )
@@ -60,6 +59,11 @@ __all__ = ["EncoderLayer"]
 
 # The top of the upright diagram; all ends above the caption line (CAPTION_TOP).
 DIAGRAM_TOP = 3.85
+# The strip's skips rise this far over its blocks; the cursor frames a block this far out.
+SKIP_RISE = 0.4
+CURSOR_BUFF = 0.08
+# The strip's parts, as the upright diagram's fold into them.
+STRIP_PARTS = ("x", "y", "boxes", "arrows", "skips")
 # Room kept under an equation for a worked line (x + a = r).
 WORKED = 0.8
 # Columns shown of a d_model-wide matrix (the rest elided with ⋯).
@@ -67,6 +71,13 @@ MODEL_COLS = 8
 NAME_SIZE = LABEL_SIZE * 1.05
 # How much a small layout (two tokens, two dimensions) may grow: more would look empty-handed.
 MAX_GROWTH = 1.4
+# A sentence this short may end on N over Y (side by side, a token or two can leave the frame
+# empty), and grow more: its numbers are few.
+SMALL_TOKENS = 2
+SMALL_GROWTH = 2.0
+# The room between a sign and the numbers after it, as drawn: "+ −1.2" would read as a typo
+# for "− 1.2" (the audit flags a plus closer than 0.45 to a negative number).
+SIGN_CLEAR = 0.5
 # The sub-blocks of the layer, bottom to top.
 BLOCKS = ("attention", "add_norm", "ffn", "add_norm")
 
@@ -104,7 +115,7 @@ class Board:
     step starts from its last matrix)."""
 
     strip: dict[str, VMobject]
-    cursor: SurroundingRectangle
+    cursor: VMobject
     token: int
     top: float
     shown: Equation | None = None
@@ -212,6 +223,14 @@ class EncoderLayer(LessonScene):
         self.normalise_every_row(board, band, panel)
         self.through_the_rest_of_the_layer(board)
         self.show_the_output(board)
+        self.end_on(self.closing_picture())
+
+    def closing_picture(self) -> VGroup:
+        """The strip, its cursor on Y, and N → Y under it: the layer's output, shaped like X."""
+        strip = self.strip()
+        self.lit(strip["boxes"][0][0], animate=False)
+        out = self.last_step(self.numbers_top(strip))
+        return VGroup(*(strip[k] for k in STRIP_PARTS), self.cursor(strip["y"]), out.whole)
 
     # -- the variants ---------------------------------------------------------------------------
 
@@ -235,8 +254,8 @@ class EncoderLayer(LessonScene):
     # -- the beats ------------------------------------------------------------------------------
 
     def draw_the_layer(self, diagram: dict[str, VMobject]) -> None:
-        """The layer: X in at the bottom, four blocks, Y out at the top, a skip round each pair."""
-        self.say("layer")
+        """The layer: X in at the bottom, four blocks, Y out at the top, a skip round each pair.
+        The first blocks come in as the scene before fades, then the caption."""
         self.play(
             FadeIn(diagram["x"]),
             LaggedStart(
@@ -248,6 +267,7 @@ class EncoderLayer(LessonScene):
             ),
             run_time=1.6,
         )
+        self.say("layer")
         self.play(
             GrowArrow(diagram["arrows"][-1]),
             FadeIn(diagram["y"]),
@@ -274,13 +294,9 @@ class EncoderLayer(LessonScene):
     def fold_into_a_strip(self, diagram: dict[str, VMobject]) -> Board:
         """The diagram folds into a strip along the top: a map of where the numbers below are."""
         strip = self.strip()
-        top = strip["boxes"].get_bottom()[1] - 0.3  # the numbers' region starts here
         self.lit(strip["boxes"][0][0], animate=False)
         self.play(
-            *(
-                ReplacementTransform(diagram[k], strip[k])
-                for k in ("x", "y", "boxes", "arrows", "skips")
-            ),
+            *(ReplacementTransform(diagram[k], strip[k]) for k in STRIP_PARTS),
             FadeOut(diagram["frame"]),
             FadeOut(diagram["name"]),
             run_time=1.2,
@@ -289,14 +305,14 @@ class EncoderLayer(LessonScene):
             strip,
             self.cursor(strip["boxes"][1]),
             token=(len(self.trace.tokens) - 1) // 2,  # the token worked by hand: a middle one
-            top=top,
+            top=self.numbers_top(strip),
         )
 
     def add_the_input_back(self, board: Board) -> None:
         """Add: the skip carries X round attention, X + Attention(X) = R, one entry by hand."""
         i = board.token
         add = self.equation(
-            board,
+            board.top,
             [
                 ("encoder.X", "X", "X"),
                 ("encoder.attention", r"\mathrm{Attention}(X)", "output"),
@@ -321,44 +337,41 @@ class EncoderLayer(LessonScene):
     def normalise_one_row(self, board: Board) -> tuple[VMobject, VGroup]:
         """Norm: one token's row, its mean and deviation, to mean zero and spread one."""
         i, add = board.token, board.shown
-        norm = self.equation(board, [("encoder.residual", "R", "X")], [], width=5.2, growth=1.0)
+        norm = self.equation(board.top, [("encoder.residual", "R", "X")], [], width=5.2, growth=1)
         panel = self.norm_panel(i)
         VGroup(norm.whole, panel).arrange(RIGHT, buff=0.8)
         grow(VGroup(norm.whole, panel), CONTENT_WIDTH, board.top - CAPTION_TOP)
         VGroup(norm.whole, panel).move_to(UP * (board.top + CAPTION_TOP) / 2)
         x, a, _ = add.mats
-        self.carry(add, norm, 0, FadeOut(VGroup(x, a, add.heads[0], add.heads[1], add.signs)))
-        band = highlight(VGroup(norm.mats[0].row_band(i), norm.labels[i]), WHITE)
-        row, stats, result = panel
-        self.say("norm_row", ("tokens", i))
-        self.play(Create(band), TransformFromCopy(norm.mats[0].row(i), row[1]), FadeIn(row[0]))
+        # X and Attention(X) leave first: R then moves left over nothing
         self.play(
-            FadeIn(stats[0]),
-            TransformFromCopy(row[1], stats[1]),
-            FadeIn(stats[2]),
-            TransformFromCopy(row[1], stats[3]),
-            run_time=1.2,
+            FadeOut(VGroup(x, a, add.heads[0], add.heads[1], add.signs, add.labels)),
+            run_time=0.6,
         )
+        self.carry(add, norm, 0, FadeIn(norm.labels), move_labels=False)
+        band = highlight(VGroup(norm.mats[0].row_band(i), norm.labels[i]), ROLE["X"])
+        row, stats, _ = panel
+        self.say("norm_row", ("tokens", i))
+        # the row written out beside R (it appears there: flown out, it would cross R's rows)
+        self.play(Create(band), FadeIn(row, shift=RIGHT * 0.2))
+        self.play(FadeIn(stats, shift=DOWN * 0.15), run_time=0.8)
         self.wait(1.2)
         board.shown = norm
         return band, panel
 
     def normalise_every_row(self, board: Board, band: VMobject, panel: VGroup) -> None:
-        """The row to mean zero and spread one; LayerNorm does so to every row (N)."""
+        """The row to mean zero and spread one; LayerNorm does so to every row (N): each number
+        fades into the one computed from it, in its place (never a morph of digits)."""
         norm = board.shown
-        _, stats, result = panel
+        result = panel[2]
         self.say("norm_result_trained" if self.trained else "norm_result")
-        self.play(
-            FadeIn(result[0]),
-            TransformFromCopy(VGroup(panel[0][1], stats[1], stats[3]), result[1]),
-            run_time=1.2,
-        )
+        self.play(FadeIn(result[0]), FadeIn(result[1], shift=DOWN * 0.15), run_time=1.0)
         self.wait(1.1 if self.trained else 0.8)  # the trained caption is the longer
         normed = self.in_place(norm, "encoder.normed", self.formulas.normed, "X")
         self.play(
             FadeOut(band),
             FadeOut(panel),
-            ReplacementTransform(norm.mats[0], normed.mats[0]),
+            FadeTransform(norm.mats[0], normed.mats[0]),
             FadeTransform(norm.heads[0], normed.heads[0]),
             run_time=1.2,
         )
@@ -367,22 +380,20 @@ class EncoderLayer(LessonScene):
 
     def through_the_rest_of_the_layer(self, board: Board) -> None:
         """Feed-forward, then Add & Norm again: N becomes the layer's output Y."""
-        out = self.equation(
-            board,
-            [("encoder.normed", "N", "X"), ("encoder.output", "Y", "output")],
-            [self.rest_arrow()],
-        )
+        out = self.last_step(board.top)
         self.say("rest_trained" if self.trained else "rest")
-        step = self.step(board.cursor, board.strip["boxes"][2])
+        step = self.step(board, board.strip["boxes"][2])
         self.carry(board.shown, out, 0, step, head=FadeTransform)
         self.play(
             GrowArrow(out.signs[0][0]),
             FadeIn(out.signs[0][1]),
-            self.step(board.cursor, board.strip["boxes"][3]),
+            self.step(board, board.strip["boxes"][3]),
             run_time=1.0,
         )
-        self.play(FadeIn(out.heads[1]), TransformFromCopy(out.mats[0], out.mats[1]), run_time=1.2)
-        self.wait(1.4)
+        y = out.mats[1]
+        self.play(FadeIn(out.heads[1]), FadeIn(self.shell(y)), run_time=0.6)
+        self.fill(y)
+        self.wait(0.8)
         board.shown = out
 
     def show_the_output(self, board: Board) -> None:
@@ -390,11 +401,24 @@ class EncoderLayer(LessonScene):
         out = board.shown
         self.say("output_trained" if self.trained else "output")
         self.play(
-            self.step(board.cursor, board.strip["y"]),
+            self.step(board, board.strip["y"]),
             Indicate(out.heads[1], color=ROLE["output"]),
             run_time=1.0,
         )
         self.wait(2.2)
+
+    def last_step(self, top: float) -> Equation:
+        """N → Y: the rest of the layer in one arrow (the closing picture's numbers). A
+        sentence of a token or two may grow more, side by side or N over Y, whichever covers
+        more of the frame (one token's long rows stack; two narrow matrices sit side by side)."""
+        terms = [("encoder.normed", "N", "X"), ("encoder.output", "Y", "output")]
+        if len(self.trace.tokens) > SMALL_TOKENS:
+            return self.equation(top, terms, [self.rest_arrow()])
+        ways = [
+            self.equation(top, terms, [self.rest_arrow(down)], stacked=down, growth=SMALL_GROWTH)
+            for down in (False, True)
+        ]
+        return max(ways, key=lambda e: e.whole.width * e.whole.height)
 
     # -- the steps between equations ------------------------------------------------------------
 
@@ -405,15 +429,17 @@ class EncoderLayer(LessonScene):
         into: int,
         *also: Animation,
         head: type[Animation] = ReplacementTransform,
+        move_labels: bool = True,
         run_time: float = 0.8,
     ) -> None:
-        """``old``'s last matrix becomes ``new``'s matrix ``into``, with its name and shape, and
-        the tokens' names move along (``also`` plays first, alongside)."""
+        """``old``'s last matrix (the same numbers) becomes ``new``'s matrix ``into``, with its
+        name and shape; the tokens' names move along, or ``also`` brings them."""
+        labels = [ReplacementTransform(old.labels, new.labels)] if move_labels else []
         self.play(
             *also,
             ReplacementTransform(old.mats[-1], new.mats[into]),
             head(old.heads[-1], new.heads[into]),
-            ReplacementTransform(old.labels, new.labels),
+            *labels,
             run_time=run_time,
         )
 
@@ -494,35 +520,48 @@ class EncoderLayer(LessonScene):
         }
 
     def strip(self) -> dict[str, VMobject]:
-        """The same layer lying along the top of the frame, skips arching over the blocks."""
+        """The same layer lying along the top of the frame. Each skip rises from the stream,
+        runs over the blocks and comes down onto its Add & Norm, ending above the cursor's
+        frame: it never cuts through a frame."""
         boxes = VGroup()
         for k in BLOCKS:
             probe = Text(self.label(k), font=FONT, font_size=22)
             boxes.add(self.block(k, probe.width + 0.4, 0.55, 22))
         x = MathTex("X", font_size=NAME_SIZE)
         y = MathTex("Y", font_size=NAME_SIZE)
-        VGroup(x, *boxes, y).arrange(RIGHT, buff=0.55)
+        row = VGroup(x, *boxes, y).arrange(RIGHT, buff=0.55)
+        fit(row, CONTENT_WIDTH, 0.6)
+        row.to_edge(UP, buff=0.15 + SKIP_RISE)
         ends = [x, *boxes, y]
         arrows = VGroup(
             *(self.arrow(a.get_right(), b.get_left()) for a, b in zip(ends, ends[1:], strict=False))
         )
-        skips = VGroup(
-            *(
-                CurvedArrow(
-                    below.get_center(),
-                    target.get_top() + UP * 0.04,
-                    angle=-1.3,
-                    color=MUTED,
-                    stroke_width=2.5,
-                    tip_length=0.15,
+        level = boxes.get_top()[1] + SKIP_RISE - 0.05
+        skips = VGroup()
+        for below, target in ((arrows[0], boxes[1]), (arrows[2], boxes[3])):
+            start = below.get_center()
+            up, over = [start[0], level, 0], [target.get_x(), level, 0]
+            skips.add(
+                VGroup(
+                    Dot(start, radius=0.04, color=MUTED),
+                    Line(start, up, color=MUTED, stroke_width=2.5),
+                    Line(up, over, color=MUTED, stroke_width=2.5),
+                    Arrow(
+                        over,
+                        target.get_top() + UP * (CURSOR_BUFF + 0.06),
+                        buff=0,
+                        color=MUTED,
+                        stroke_width=2.5,
+                        tip_length=0.12,
+                        max_tip_length_to_length_ratio=0.6,
+                    ),
                 )
-                for below, target in ((arrows[0], boxes[1]), (arrows[2], boxes[3]))
             )
-        )
-        whole = VGroup(x, boxes, y, arrows, skips)
-        fit(whole, CONTENT_WIDTH, 1.1)
-        whole.to_edge(UP, buff=0.15)
         return {"x": x, "boxes": boxes, "y": y, "arrows": arrows, "skips": skips}
+
+    def numbers_top(self, strip: dict[str, VMobject]) -> float:
+        """Where the numbers' region starts, under the strip."""
+        return float(strip["boxes"].get_bottom()[1] - 0.3)
 
     @staticmethod
     def arrow(start, end) -> Arrow:
@@ -543,14 +582,15 @@ class EncoderLayer(LessonScene):
         return target.set_fill(ROLE["output"], opacity=0.3).set_stroke(ROLE["output"], width=3.5)
 
     @staticmethod
-    def cursor(target: VMobject) -> SurroundingRectangle:
-        """The frame that marks, in the strip, the step the numbers below are at."""
-        return SurroundingRectangle(
-            target, color=WHITE, buff=0.08, corner_radius=0.1, stroke_width=3
-        )
+    def cursor(target: VMobject) -> VMobject:
+        """The frame that marks, in the strip, the step the numbers below are at: it stays on
+        for the whole scene, moving from block to block."""
+        return highlight(target, WHITE, buff=CURSOR_BUFF, stays=True, corner_radius=0.1)
 
-    def step(self, cursor: SurroundingRectangle, target: VMobject):
-        return cursor.animate.become(self.cursor(target))
+    def step(self, board: Board, target: VMobject) -> Animation:
+        """The cursor moves on to ``target`` (it becomes a frame round it)."""
+        old, board.cursor = board.cursor, self.cursor(target)
+        return ReplacementTransform(old, board.cursor)
 
     # -- the numbers --------------------------------------------------------------------------
 
@@ -563,14 +603,14 @@ class EncoderLayer(LessonScene):
         rows, cols = _AXES
         return shape_label(self.num, rows, cols, DIM_TEX[rows], DIM_TEX[cols])
 
-    def rest_arrow(self) -> VGroup:
+    def rest_arrow(self, down: bool = False) -> VGroup:
         """An arrow through the rest of the layer, named by the strip's boxes: feed-forward
-        above it, Add & Norm below."""
+        above it, Add & Norm below (pointing ``down``: both to its right)."""
         over, under = (
             Text(self.label(k), font=FONT, font_size=22, color=MUTED, disable_ligatures=True)
             for k in ("ffn", "add_norm")
         )
-        length = max(over.width, under.width) + 0.5
+        length = 1.2 if down else max(over.width, under.width) + 0.5
         arrow = Arrow(
             LEFT * length / 2,
             RIGHT * length / 2,
@@ -582,46 +622,64 @@ class EncoderLayer(LessonScene):
         )
         over.next_to(arrow, UP, buff=0.12)
         under.next_to(arrow, DOWN, buff=0.12)
+        if down:
+            arrow.rotate(-PI / 2)
+            VGroup(over, under).arrange(DOWN, buff=0.2, aligned_edge=LEFT)
+            VGroup(over, under).next_to(arrow, RIGHT, buff=0.25)
         return VGroup(arrow, VGroup(over, under))
 
     def equation(
         self,
-        board: Board,
+        top: float,
         terms: list[tuple[str, str, str]],
         signs: list[str | VMobject],
         *,
         room: float = 0.0,
         width: float | None = None,
         growth: float = MAX_GROWTH,
+        stacked: bool = False,
     ) -> Equation:
         """``M₁ + M₂ = M₃`` (or →): each matrix named and shaped above it, the tokens left of the
         first (a sign is LaTeX or a mobject); fitted under the strip (leaving ``room`` below for
-        a worked line) and centred."""
+        a worked line) and centred. ``stacked``: the matrices one under the other (a sentence of
+        a token or two: side by side, its rows would leave the frame empty)."""
         mats = [self.matrix(key, role) for key, _, role in terms]
-        body = VGroup()
-        sign_mobs = VGroup()
-        for k, m in enumerate(mats):
-            body.add(m)
-            if k < len(signs):
-                sign = signs[k]
-                if isinstance(sign, str):
-                    sign = MathTex(sign, font_size=NAME_SIZE * 1.2)
-                sign_mobs.add(sign)
-                body.add(sign)
-        body.arrange(RIGHT, buff=0.3)
-        first = mats[0]
-        labels = first.name_lines()  # T ≤ 12 rows: every token's row is shown
-        heads = VGroup()
-        top = VGroup(*mats).get_top()[1]
-        for m, (_, name, role) in zip(mats, terms, strict=True):
-            head = VGroup(
-                MathTex(name, font_size=NAME_SIZE, color=ROLE[role]), self.shape()
-            ).arrange(DOWN, buff=0.12)
-            heads.add(head.next_to(m.get_center() * RIGHT + top * UP, UP, buff=0.25))
-        whole = VGroup(body, labels, heads)
-        height = board.top - CAPTION_TOP - room
-        grow(whole, width or CONTENT_WIDTH, height, growth)
-        whole.move_to(UP * (board.top - height / 2))
+        heads = VGroup(
+            *(
+                VGroup(MathTex(name, font_size=NAME_SIZE, color=ROLE[role]), self.shape()).arrange(
+                    DOWN, buff=0.12
+                )
+                for _, name, role in terms
+            )
+        )
+        sign_mobs = VGroup(
+            *(MathTex(s, font_size=NAME_SIZE * 1.2) if isinstance(s, str) else s for s in signs)
+        )
+        height = top - CAPTION_TOP - room
+        buff = 0.3
+        for _ in range(3):  # side by side: room round the signs, as drawn, after the growth
+            if stacked:  # each matrix under its name, one block under the other
+                blocks = [
+                    VGroup(h, m).arrange(DOWN, buff=0.25) for h, m in zip(heads, mats, strict=True)
+                ]
+                VGroup(*between(blocks, sign_mobs)).arrange(DOWN, buff=0.3)
+            else:
+                VGroup(*between(mats, sign_mobs)).arrange(RIGHT, buff=buff)
+                over = VGroup(*mats).get_top()[1]
+                for m, head in zip(mats, heads, strict=True):
+                    head.next_to(m.get_center() * RIGHT + over * UP, UP, buff=0.25)
+            labels = mats[0].name_lines()  # T ≤ 12 rows: every token's row is shown
+            whole = VGroup(VGroup(*mats, sign_mobs), labels, heads)
+            factor = min(growth, (width or CONTENT_WIDTH) / whole.width, height / whole.height)
+            gap = min(
+                (sign_gap(s, m) for s, m in zip(sign_mobs, mats[1:], strict=True)),
+                default=SIGN_CLEAR,
+            )
+            if stacked or gap * factor >= SIGN_CLEAR:
+                break
+            buff += SIGN_CLEAR / factor - gap + 0.02
+        whole.scale(factor)
+        whole.move_to(UP * (top - height / 2))
         return Equation(mats, sign_mobs, labels, heads, whole)
 
     @staticmethod
@@ -645,36 +703,30 @@ class EncoderLayer(LessonScene):
             )
 
     def work_sum(self, add: Equation, i: int) -> None:
-        """x + a = r for token ``i``'s first entry, copied out of the matrices and back."""
+        """x + a = r for token ``i``'s first entry, written under the matrices (``x − a`` when
+        a is negative; ≈ when the rounded terms do not add up to the rounded r); the result
+        then appears in R, framed."""
         x, a, r = add.mats
         size = NUMBER_SIZE * 1.2
+        parts = [("encoder.X", (i, 0)), ("encoder.attention", (i, 0))]
+        total = ("encoder.residual", (i, 0))
         line = VGroup(
-            self.num.value("encoder.X", i, 0, font_size=size),
-            MathTex("+", font_size=size),
-            self.num.value("encoder.attention", i, 0, font_size=size),
-            MathTex("=", font_size=size),
-            self.num.value("encoder.residual", i, 0, font_size=size),
-        )
-        line.arrange(RIGHT, buff=0.2)
+            self.num.term("encoder.X", i, 0, first=True, font_size=size),
+            self.num.term("encoder.attention", i, 0, font_size=size),
+            self.num.relation(terms=parts, total=total, font_size=size),
+            self.num.value(total[0], i, 0, font_size=size),
+        ).arrange(RIGHT, buff=0.2)
         line.next_to(add.whole, DOWN, buff=0.35)
         boxes = [
             highlight(x.entries[(i, 0)], ROLE["X"]),
             highlight(a.entries[(i, 0)], ROLE["output"]),
         ]
-        self.play(
-            *(Create(b) for b in boxes),
-            TransformFromCopy(x.entries[(i, 0)], line[0]),
-            TransformFromCopy(a.entries[(i, 0)], line[2]),
-            FadeIn(line[1]),
-            run_time=1.0,
-        )
-        self.play(FadeIn(line[3]), FadeIn(line[4], shift=RIGHT * 0.2), run_time=0.6)
-        self.wait(0.2)
-        self.play(
-            ReplacementTransform(line[4].copy(), r.entries[(i, 0)]),
-            FadeOut(VGroup(*boxes, line)),
-            run_time=0.7,
-        )
+        self.play(*(Create(b) for b in boxes), FadeIn(line[:2]), run_time=1.0)
+        self.play(FadeIn(line[2]), FadeIn(line[3], shift=RIGHT * 0.2), run_time=0.6)
+        result = highlight(r.entries[(i, 0)], WHITE)
+        self.play(FadeIn(r.entries[(i, 0)]), Create(result), run_time=0.7)
+        self.wait(0.3)
+        self.play(FadeOut(VGroup(*boxes, result, line)), run_time=0.5)
 
     def norm_panel(self, i: int) -> VGroup:
         """``r = [...]``, ``μ = m  σ = s``, ``(r − μ)/σ = [...]`` for token ``i``, left-aligned."""
@@ -720,6 +772,16 @@ class EncoderLayer(LessonScene):
         )
         head.scale(factor).match_x(new).align_to(old_head, DOWN)
         return Equation([new], VGroup(), old.labels, VGroup(head), VGroup(new, old.labels, head))
+
+
+def sign_gap(sign: VMobject, m: TraceMatrix) -> float:
+    """From a sign to the first numbers of the matrix after it."""
+    return float(min(e.get_left()[0] for e in m.entries.values()) - sign.get_right()[0])
+
+
+def between(items: list, signs: VGroup) -> list:
+    """``items`` with a sign between each two: M₁, +, M₂, =, M₃."""
+    return [items[0], *(x for pair in zip(signs, items[1:], strict=True) for x in pair)]
 
 
 def grow(mob: VMobject, width: float, height: float, limit: float = MAX_GROWTH) -> VMobject:

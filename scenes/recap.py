@@ -37,12 +37,14 @@ from scenes.kit.widgets import fit, role_formula
 
 __all__ = ["Recap"]
 
-# Three columns: formulas (right-aligned), the meaning of each step, its picture
+# Three columns: formulas (right-aligned), the meaning of each step, its picture; the lines
+# spread down the whole frame (the lesson's last), at most PITCH apart
 FORMULA_RIGHT = -4.2
 TEXT_LEFT = -3.9
-TEXT_WIDTH = 8.2
-PICTURE_X = (4.6, 7.1 - MARGIN)  # the pictures' column, left and right
-PICTURE_H = 0.8
+TEXT_WIDTH = 7.3
+PICTURE_X = (3.8, 7.1 - MARGIN)  # the pictures' column, left and right
+PICTURE_H = 1.15
+PITCH = 1.3
 MAX_STRIP = 16  # a strip of a wide vector shows its first entries only (a picture, not data)
 NARROW_STRIP = 8  # ... and a strip of queries, keys or values, three side by side
 HEADS_PER_LINE = 6  # the heads' small patterns, in lines of at most this many
@@ -133,19 +135,24 @@ class Recap(LessonScene):
 
     def construct(self) -> None:
         """The steps, one line each, then the point of it all."""
-        view = Convention.of(self.trace)
-        steps = self.lay_out_the_steps(view)
-        self.say("recap")  # read while the first steps come in
+        steps = self.lay_out_the_steps(Convention.of(self.trace))
         self.walk_through(steps)
         self.close()
+        self.end_on(self.closing_picture())
+
+    def closing_picture(self) -> VGroup:
+        """Every step in its line: the lesson's last frame."""
+        return VGroup(*(s.whole for s in self.lay_out_the_steps(Convention.of(self.trace))))
 
     # -- the beats ----------------------------------------------------------------------------
 
     def walk_through(self, steps: list[Step]) -> None:
         """Each step appears in turn, given time to be read."""
         rate = READ_RATE[self.language]  # the lines are read like captions
-        for step in steps:
+        for k, step in enumerate(steps):
             self.play(FadeIn(step.whole, shift=RIGHT * 0.2), run_time=0.6)
+            if k == 0:  # the first line is in (the scene before has faded): the caption
+                self.say("recap")
             # the lines stay: reading may run on while the next one comes in
             self.wait(max(1.0, len(step.text.original_text) / rate - 0.6))
 
@@ -215,16 +222,18 @@ class Recap(LessonScene):
         if widest > TEXT_WIDTH:  # one factor for all: the lines keep one size
             for t in texts:
                 t.scale(TEXT_WIDTH / widest)
-        top, bottom = FRAME_TOP - 0.5, CAPTION_TOP + 0.45
-        pitch = min(1.0, (top - bottom) / max(len(rows) - 1, 1))
+        top, bottom = FRAME_TOP - 0.75, CAPTION_TOP + 0.6  # the lines' centres
+        pitch = min(PITCH, (top - bottom) / max(len(rows) - 1, 1))
+        top -= (top - bottom - pitch * (len(rows) - 1)) / 2  # fewer lines: centred
         steps = []
         for k, ((formula, _, picture), text) in enumerate(zip(rows, texts, strict=True)):
             y = top - k * pitch
             fit(formula, FORMULA_RIGHT - (-7.1 + MARGIN), pitch * 0.85)
             formula.move_to([FORMULA_RIGHT, y, 0], aligned_edge=RIGHT)
             text.move_to([TEXT_LEFT, y, 0], aligned_edge=LEFT)
-            if picture is not None:
-                fit(picture, PICTURE_X[1] - PICTURE_X[0], min(PICTURE_H, pitch * 0.8))
+            if picture is not None:  # as large as its place (a picture, not numbers)
+                width, height = PICTURE_X[1] - PICTURE_X[0], min(PICTURE_H, pitch * 0.8)
+                picture.scale(min(width / picture.width, height / picture.height))
                 picture.move_to([(PICTURE_X[0] + PICTURE_X[1]) / 2, y, 0])
             steps.append(Step(formula, text, picture))
         return steps
