@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from manim import (
     DOWN,
     LEFT,
-    PI,
     RIGHT,
     UP,
     Create,
@@ -50,7 +49,7 @@ from scenes.kit.layout import (
     MARGIN,
 )
 from scenes.kit.provenance import Numbers, TraceNumber
-from scenes.kit.style import FRAME_LINE, LABEL_SIZE, MUTED, ROLE
+from scenes.kit.style import BACKGROUND, FRAME_LINE, LABEL_SIZE, MUTED, ROLE
 from scenes.kit.widgets import (
     GridIndex,
     TraceMatrix,
@@ -58,15 +57,25 @@ from scenes.kit.widgets import (
     highlight,
     role_formula,
     shape_label,
-    turn_if_crowded,
 )
 
 __all__ = ["Cross"]
 
 PAIR = "pair."  # every quantity of this scene is the cross-attention companion's
 GROWTH = 1.5  # how much a small panel may grow to fill its side of the frame
+BRIGHT = 0.6  # a weight's cell filled more than this shows its number dark
+SHRINK_FLOOR = 0.75  # column labels shrink this far to fit their slots; past it, they stagger
 COMPONENTS = 4  # value components one query's sum shows before the rest are elided
 ALL_COMPONENTS = 8  # ... and all the outputs together
+
+
+@dataclass
+class Sentences:
+    """The two sentences as boxed tokens, and what each feeds (Q; K and V)."""
+
+    queries: VGroup  # the lesson's sentence: a box (frame, token) per token
+    keys: VGroup  # the other sentence
+    feeds: VGroup
 
 
 @dataclass
@@ -79,6 +88,8 @@ class Pattern:
     query: int
     panel: Panel
     room: VMobject  # an empty box: the part of the frame right of the grid
+    # a few queries' short grid sits at the top, the outputs come under it (the panel stays)
+    under: VMobject | None = None  # then: the empty box under the grid
 
 
 class Cross(LessonScene):
@@ -146,11 +157,27 @@ class Cross(LessonScene):
         view = Convention.of(self.trace)
         sentences = self.show_two_sentences_feeding_queries_and_keys(view)
         self.say_it_is_a_what_if()
-        pattern = self.show_the_pattern(view, sentences)
+        pattern = self.lay_out_the_pattern(view)
+        self.show_the_pattern(pattern, sentences)
         self.say_what_the_pattern_is_not()
         self.follow_one_query(pattern)
         self.add_up_its_values(pattern)
         self.every_query_gets_an_output(pattern, view)
+        self.end_on(self.closing_picture())
+
+    def closing_picture(self) -> VGroup:
+        """The pattern, the query followed framed, beside every query's output (the followed
+        one's framed too): laid out by the beats' own code."""
+        view = Convention.of(self.trace)
+        pattern = self.lay_out_the_pattern(view)
+        outputs = self.lay_out_the_outputs(pattern, view)
+        return VGroup(
+            pattern.grid,
+            query_frame(pattern.grid, pattern.query),
+            *([] if pattern.under is None else [pattern.panel.whole()]),
+            outputs.whole,
+            outputs.frame(pattern.query),
+        )
 
     @property
     def source(self) -> str:
@@ -165,7 +192,7 @@ class Cross(LessonScene):
             self.say("what_if")
             self.hold()
 
-    def show_two_sentences_feeding_queries_and_keys(self, view: Convention) -> VGroup:
+    def show_two_sentences_feeding_queries_and_keys(self, view: Convention) -> Sentences:
         """Q comes from the lesson's sentence; K and V from the other one."""
         top = token_boxes(self.num, PAIR + "tokens", ROLE["Q"])
         bottom = token_boxes(self.num, PAIR + "key_tokens", ROLE["K"])
@@ -176,23 +203,31 @@ class Cross(LessonScene):
             fit(row, 8.2, 1.0).move_to([left + 4.1, y, 0])
         q.move_to([left + 8.7, 2.2, 0], aligned_edge=LEFT)
         kv.move_to([left + 8.7, -0.6, 0], aligned_edge=LEFT)
-        self.say("queries")
+        # the picture first (it takes over from the scene before), then what it says
         self.play(FadeIn(top), FadeIn(q, shift=DOWN * 0.2))
+        self.say("queries")
         self.hold()
-        self.say("keys")
         self.play(FadeIn(bottom), FadeIn(kv, shift=UP * 0.2))
+        self.say("keys")
         self.hold()
-        return VGroup(top, bottom, q, kv)
+        return Sentences(top, bottom, VGroup(q, kv))
 
-    def show_the_pattern(self, view: Convention, sentences: VGroup) -> Pattern:
-        """The weights: T rows of queries, S columns of the other sentence's tokens."""
-        self.play(FadeOut(sentences))
+    def lay_out_the_pattern(self, view: Convention) -> Pattern:
+        """The weights' grid on the left half (T rows of queries, S columns of the other
+        sentence's tokens), the followed query's panel in the room on the right."""
         few = max(self.num.shape(f"{PAIR}heads.{self.head}.weights")) <= 4
         cell = GRID_CELL_FEW if few else GRID_CELL  # big cells for a few tokens
         grid = PairGrid(self.num, self.head, cell=cell, transpose=view.turned())
         top, bottom = FRAME_TOP - 0.35, CAPTION_TOP + 0.25
-        fit(grid, CONTENT_WIDTH * 0.5, top - bottom)
-        grid.move_to([-config.frame_width / 2 + MARGIN + grid.width / 2, (top + bottom) / 2, 0])
+        grow(grid, VGroup(Rectangle(width=CONTENT_WIDTH * 0.5, height=top - bottom)))
+        left = -config.frame_width / 2 + MARGIN
+        grid.move_to([left + grid.width / 2, (top + bottom) / 2, 0])
+        under = None
+        if grid.height < (top - bottom) * 0.45:  # short: at the top, the outputs under it
+            grid.set_y(top - grid.height / 2)
+            height = grid.get_bottom()[1] - 0.5 - bottom
+            under = VGroup(Rectangle(width=CONTENT_WIDTH * 0.5, height=height))
+            under.move_to([left + CONTENT_WIDTH * 0.25, bottom + height / 2, 0])
         i = int(lookup(self.trace, f"{PAIR}heads.{self.head}.focus_query"))
         panel = Panel.build(self.num, self.head, view, i)
         right = config.frame_width / 2 - MARGIN
@@ -203,13 +238,34 @@ class Cross(LessonScene):
         tex = ("S", "T") if view.columns else ("T", "S")
         shape = shape_label(self.num, *(PAIR + f"dims.{d}" for d in tex), *tex).scale(1.3)
         shape.move_to(panel.whole()).set_y(grid.squares.get_y())
-        self.say("pattern_columns" if view.columns else "pattern_rows")
+        return Pattern(grid, shape, i, panel, room, under)
+
+    def lay_out_the_outputs(self, pattern: Pattern, view: Convention) -> Outputs:
+        """Every query's output, in the room right of the grid."""
+        outputs = Outputs.build(self.num, self.head, view)
+        room = pattern.room if pattern.under is None else pattern.under
+        grow(outputs.whole, room).move_to(room)
+        return outputs
+
+    def show_the_pattern(self, pattern: Pattern, sentences: Sentences) -> None:
+        """The sentences' tokens become the grid's rows and columns; then its weights."""
+        grid = pattern.grid
+        queries = grid.col_labels if grid.transpose else grid.row_labels
+        keys = grid.row_labels if grid.transpose else grid.col_labels
         self.play(
-            Create(grid.squares), FadeIn(grid.row_labels), FadeIn(grid.col_labels), run_time=1.2
+            *(
+                ReplacementTransform(box[1], label)
+                for row, labels in ((sentences.queries, queries), (sentences.keys, keys))
+                for box, label in zip(row, labels, strict=True)
+            ),
+            FadeOut(VGroup(*(box[0] for box in (*sentences.queries, *sentences.keys)))),
+            FadeOut(sentences.feeds),
+            run_time=1.2,
         )
-        self.play(Write(shape))
+        self.say("pattern_columns" if grid.transpose else "pattern_rows")
+        self.play(Create(grid.squares), run_time=1.2)
+        self.play(Write(pattern.shape))
         self.hold()
-        return Pattern(grid, shape, i, panel, room)
 
     def say_what_the_pattern_is_not(self) -> None:
         """Random, hand-typed or self-attention weights: this pattern is no translation."""
@@ -222,18 +278,15 @@ class Cross(LessonScene):
         self.hold()
 
     def follow_one_query(self, pattern: Pattern) -> None:
-        """One query's line of weights flies beside the other sentence's values."""
+        """One query's line of weights, again beside the other sentence's values."""
         grid, panel, i = pattern.grid, pattern.panel, pattern.query
-        box = highlight(VGroup(grid.query_line(i), grid.query_label(i)), ROLE["Q"])
-        self.play(Create(box), FadeOut(pattern.shape))
+        self.play(Create(query_frame(grid, i)), FadeOut(pattern.shape))
         self.say("follow", (PAIR + "tokens", i))
         self.play(Write(panel.formula), FadeIn(panel.labels), FadeIn(panel.values))
-        self.play(
-            *(
-                TransformFromCopy(grid.values[grid_rc], weight)
-                for grid_rc, weight in panel.weights_from(grid, i)
-            ),
+        # the weights appear in place (flown over, they would cross the grid's other numbers)
+        self.play(  # the shades first: drawn later, they would cover their numbers
             *(FadeIn(s) for s in panel.shades),
+            *(FadeIn(w, shift=RIGHT * 0.2) for w in panel.weights.values()),
             run_time=1.2,
         )
         self.hold()
@@ -266,23 +319,30 @@ class Cross(LessonScene):
     def every_query_gets_an_output(self, pattern: Pattern, view: Convention) -> None:
         """All the outputs, a line per query: T of them, whatever the other sentence's length."""
         panel, i = pattern.panel, pattern.query
-        outputs = Outputs.build(self.num, self.head, view)
-        grow(outputs.whole, pattern.room).move_to(pattern.room)
-        # our output's components fly to their places; everything else fades in around them
+        outputs = self.lay_out_the_outputs(pattern, view)
+        # our output's components move to their places; everything else fades in around them
         landing = {}
         for rc, entry in outputs.matrix.entries.items():
             q, k = outputs.matrix.index_of(*rc)
             if q == i and k in panel.outs:
                 landing[k] = entry
         self.say("outputs")
-        self.play(FadeOut(VGroup(*panel.parts_but_output())), FadeOut(panel.out_label))
+        if pattern.under is None:  # the outputs take the panel's place: it goes
+            self.play(FadeOut(VGroup(*panel.parts_but_output())), FadeOut(panel.out_label))
+            moves = [
+                *(ReplacementTransform(panel.outs[k], entry) for k, entry in landing.items()),
+                *(FadeOut(m) for k, m in panel.outs.items() if k not in landing),
+                FadeOut(
+                    VGroup(
+                        *(m for m in panel.out.matrix.get_entries() if m not in panel.outs.values())
+                    )
+                ),
+                FadeOut(panel.out.matrix.get_brackets()),
+            ]
+        else:  # under the grid, the panel beside them: its output copied down
+            moves = [TransformFromCopy(panel.outs[k], entry) for k, entry in landing.items()]
         self.play(
-            *(ReplacementTransform(panel.outs[k], entry) for k, entry in landing.items()),
-            *(FadeOut(m) for k, m in panel.outs.items() if k not in landing),
-            FadeOut(
-                VGroup(*(m for m in panel.out.matrix.get_entries() if m not in panel.outs.values()))
-            ),
-            FadeOut(panel.out.matrix.get_brackets()),
+            *moves,
             FadeIn(outputs.heading),
             FadeIn(outputs.names),
             Create(outputs.matrix.matrix.get_brackets()),
@@ -292,9 +352,48 @@ class Cross(LessonScene):
         others = [m for m in outputs.matrix.matrix.get_entries() if m not in landed]
         if others:  # a one-token sentence has no other output
             self.play(LaggedStart(*(FadeIn(m) for m in others), lag_ratio=0.02), run_time=1.0)
-        if landed:  # our query's output, boxed like its weights in the grid
-            self.play(Create(highlight(VGroup(*landed), ROLE["output"])), run_time=0.6)
+        # our query's output, framed like its weights in the grid
+        self.play(Create(outputs.frame(i)), run_time=0.6)
         self.hold()
+
+
+def query_frame(grid: PairGrid, i: int) -> VMobject:
+    """The frame round query ``i``'s weights and its token in the grid (the weights alone when
+    the token is wider than its column: framed with it, the frame would cut its neighbours)."""
+    line, label = grid.query_line(i), grid.query_label(i)
+    framed = VGroup(line, label) if label.width <= line.width else line
+    return highlight(framed, ROLE["Q"])
+
+
+def fit_in_slots(labels: VGroup, pitch: float, gap: float = 0.1) -> bool:
+    """Side-by-side labels ``pitch`` apart, kept upright as every scene keeps its tokens: all
+    shrunk by one factor to fit their slots, to SHRINK_FLOOR at most; past that every other one
+    is to be raised a line (two slots of room each). Returns whether they are to be staggered
+    (the caller places them: ``stagger``)."""
+    widest = max(label.width for label in labels)
+    if not pitch or widest <= pitch - gap:
+        return False
+    if widest * SHRINK_FLOOR <= pitch - gap:
+        factor, staggered = (pitch - gap) / widest, False
+    else:
+        factor, staggered = min(1.0, (2 * pitch - gap) / widest), True
+    for label in labels:
+        label.scale(factor)
+    return staggered
+
+
+def stagger(labels: VGroup) -> None:
+    """Raise every other label (placed side by side, bottoms aligned) by one label's height."""
+    lift = max(label.height for label in labels) + 0.08
+    for label in labels[1::2]:
+        label.shift(UP * lift)
+
+
+def legible(number: TraceNumber, cell: VMobject) -> TraceNumber:
+    """A dark number on a brightly filled cell: white on bright orange is hard to read."""
+    if cell.get_fill_opacity() > BRIGHT:
+        number.set_color(BACKGROUND)
+    return number
 
 
 def grow(mob: VMobject, room: VMobject) -> VMobject:
@@ -379,6 +478,7 @@ class PairGrid(GridIndex, VGroup):
                 square.set_fill(ROLE["weights"], opacity=0.9 * min(float(weights[index]), 1) ** 0.5)
                 square.move_to(RIGHT * c * cell + DOWN * r * cell)
                 value = num.value(self.key, *index, font_size=26 * cell / 0.9, coloured=False)
+                legible(value, square)
                 value.scale_to_fit_width(min(value.width, cell * 0.88)).move_to(square)
                 self.values[(r, c)] = value
                 self.cells[(r, c)] = VGroup(square, value)
@@ -388,9 +488,11 @@ class PairGrid(GridIndex, VGroup):
         self.row_labels, self.col_labels = (keys, queries) if transpose else (queries, keys)
         for r, label in enumerate(self.row_labels):
             label.next_to(self.cells[(r, 0)], LEFT, buff=0.2)
-        turn_if_crowded(self.col_labels, cell)
+        staggered = fit_in_slots(self.col_labels, cell)
         for c, label in enumerate(self.col_labels):
             label.next_to(self.cells[(0, c)], UP, buff=0.18)
+        if staggered:
+            stagger(self.col_labels)
         super().__init__(self.squares, self.row_labels, self.col_labels)
 
     def query_line(self, i: int) -> VGroup:
@@ -447,14 +549,15 @@ class Panel:
                 shade.match_x(band(j))
             else:
                 shade.match_y(band(j))
-            weight = num.value(f"{h}.weights", i, j, coloured=False)
+            weight = legible(num.value(f"{h}.weights", i, j, coloured=False), shade)
             weight.scale_to_fit_width(min(weight.width, width * 0.88)).move_to(shade)
-            name = key_labels[j]
-            name.next_to(shade, label_dir, buff=0.15)
-            if columns and name.width > values.col_pitch() - 0.1:
-                name.rotate(PI / 2).next_to(shade, UP, buff=0.15)
             weights[j], shades = weight, shades.add(shade)
-            names.add(name)
+            names.add(key_labels[j])
+        staggered = columns and fit_in_slots(names, values.col_pitch())
+        for name, shade in zip(names, shades, strict=True):
+            name.next_to(shade, label_dir, buff=0.15)
+        if staggered:
+            stagger(names)
         out_limits = {"cols": [i], "max_rows": COMPONENTS} if columns else {"rows": [i], **limits}
         out = TraceMatrix(num, f"{h}.output", role="output", transpose=view.turned(), **out_limits)
         out.next_to(values, out_dir, buff=0.6)
@@ -522,11 +625,6 @@ class Panel:
         band = self.values.col_band(j) if self.columns else self.values.row_band(j)
         return VGroup(band, self.weights[j])
 
-    def weights_from(self, grid: PairGrid, i: int):
-        """(grid cell, panel weight) pairs: where each of query ``i``'s weights flies from."""
-        for j, weight in self.weights.items():
-            yield ((j, i) if grid.transpose else (i, j)), weight
-
 
 @dataclass
 class Outputs:
@@ -549,13 +647,14 @@ class Outputs:
         labels = pair_labels(num, PAIR + "tokens", ROLE["Q"], font_size=LABEL_SIZE * 0.8)
         shown = [k for k in (matrix.col_ids if columns else matrix.row_ids) if k is not None]
         names = VGroup(*(labels[k] for k in shown))
-        if columns:
-            turn_if_crowded(names, matrix.col_pitch())
+        staggered = columns and fit_in_slots(names, matrix.col_pitch())
         for k, name in zip(shown, names, strict=True):
             if columns:
                 name.next_to(matrix.matrix, UP, buff=0.2).match_x(matrix.col_band(k))
             else:
                 name.next_to(matrix.matrix, LEFT, buff=0.2).match_y(matrix.row_band(k))
+        if staggered:
+            stagger(names)
         tex = ("d_v", "T") if columns else ("T", "d_v")
         title = MathTex(
             "O" if columns else r"\mathrm{out}", font_size=LABEL_SIZE * 1.2, color=ROLE["output"]
@@ -564,3 +663,8 @@ class Outputs:
         heading = VGroup(title, size).arrange(RIGHT, buff=0.3)
         heading.next_to(VGroup(matrix, names), UP, buff=0.35)
         return cls(columns, matrix, names, heading, VGroup(heading, names, matrix))
+
+    def frame(self, i: int) -> VMobject:
+        """The frame round query ``i``'s output, inside the brackets."""
+        band = self.matrix.col_band(i) if self.columns else self.matrix.row_band(i)
+        return highlight(band, ROLE["output"])

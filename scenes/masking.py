@@ -43,7 +43,7 @@ from qkv import lookup, lookup_array
 from scenes.kit.base import LessonScene
 from scenes.kit.convention import NORMALISER_TEX, Convention
 from scenes.kit.layout import CONTENT_WIDTH, grid_beside, grid_cell
-from scenes.kit.style import LABEL_SIZE, ROLE
+from scenes.kit.style import BACKGROUND, LABEL_SIZE, ROLE
 from scenes.kit.widgets import TokenGrid, highlight, lag_for
 
 __all__ = ["Masking"]
@@ -53,7 +53,9 @@ HIDDEN_FILL = ManimColor("#1C2029")
 HIDDEN_HATCH = ManimColor("#454B57")
 # Below this cell size (frame units) the side-by-side grids show their shading only: numbers
 # would be too small to read.
-SMALL_NUMBERS = 0.55
+SMALL_NUMBERS = 0.6
+BRIGHT = 0.6  # a cell filled more than this shows its number dark
+GROW = 2.0  # how much the side-by-side grids may grow (a lone token's: its one cell)
 
 
 def weights_tex(view: Convention, masked: bool) -> str:
@@ -87,6 +89,14 @@ def minus_infinity(cell: VGroup) -> MathTex:
     return symbol.move_to(square)
 
 
+def legible(grid: TokenGrid) -> TokenGrid:
+    """Dark digits on the brightest cells: white on a bright orange cell is hard to read."""
+    for cell in grid.squares:
+        if len(cell) > 1 and cell[0].get_fill_opacity() > BRIGHT:
+            cell[1].set_color(BACKGROUND)
+    return grid
+
+
 def frames(grid: TokenGrid, cells: list[tuple[int, int]] | None = None) -> VGroup:
     """The squares of a grid (of some of its cells, given as (query, key)), without numbers."""
     if cells is None:
@@ -111,7 +121,7 @@ class Board:
     looks: VGroup = field(default_factory=VGroup)  # the hidden cells' dark hatching
     symbols: dict[tuple[int, int], MathTex] = field(default_factory=dict)  # cell -> its −∞
     line: VMobject | None = None  # the frame round the first query's line
-    boxes: list[VMobject] = field(default_factory=list)  # the first and last tokens' frames
+    boxes: list[VMobject] = field(default_factory=list)  # the token frame on screen
     free: TokenGrid | None = None  # the unmasked weights, beside the masked ones
 
 
@@ -247,6 +257,7 @@ class Masking(LessonScene):
             grid = self.show_the_cross_weights()
             self.say_each_query_sees_everything()
             self.frame_the_first_query(grid)
+            self.end_on(self.closing_picture())
             return
         board = self.lay_out_the_grids()
         self.show_the_scores(board)
@@ -258,11 +269,33 @@ class Masking(LessonScene):
             self.nothing_to_mask()
         self.normalise_to_exact_zeros(board)
         self.first_token_sees_only_itself(board)
-        if len(self.trace.tokens) == 1:
-            return
-        self.last_token_sees_every_token(board)
+        many = len(self.trace.tokens) > 1  # a lone token: no last token, no later one
+        if many:
+            self.last_token_sees_every_token(board)
         self.set_beside_the_unmasked(board)
-        self.frame_the_query_that_looks_ahead(board)
+        if many:
+            self.frame_the_query_that_looks_ahead(board)
+        self.end_on(self.closing_picture())
+
+    def closing_picture(self) -> VGroup:
+        """The masked weights beside the unmasked ones, the query that looks ahead most framed
+        in both (cross-attention: its weights, the first query framed), laid out by the beats'
+        own code."""
+        if self.trace.kv_tokens is not None:
+            grid, formula = self.cross_grid()
+            return VGroup(formula, grid, self.first_query_frame(grid))
+        board = self.lay_out_the_grids()
+        free, names = self.unmasked(board)
+        shrink, about, shift, keep = self.place_beside(board, free, names)
+        masked = self.masked_pieces(board, keep)
+        for piece in masked:
+            piece.scale(shrink, about_point=about).shift(shift)
+        return VGroup(
+            *masked,
+            *self.unmasked_pieces(free, keep),
+            *names,
+            *(self.look_ahead_frames(board, free) if len(self.trace.tokens) > 1 else []),
+        )
 
     # -- causal self-attention ----------------------------------------------------------------
 
@@ -287,29 +320,33 @@ class Masking(LessonScene):
             coloured=True,
             transpose=view.turned(),
         )
-        weights = TokenGrid(
-            self.num,
-            "causal_weights",
-            self.head,
-            cell=cell,
-            transpose=view.turned(),
-            shade_field="causal_weights",
+        weights = legible(
+            TokenGrid(
+                self.num,
+                "causal_weights",
+                self.head,
+                cell=cell,
+                transpose=view.turned(),
+                shade_field="causal_weights",
+            )
         )
         grid_beside(scores, final)  # laid out for the widest formula
         title.move_to(final)
         plus_mask.move_to(final)
         weights.scale(scores.squares.width / weights.squares.width)
         weights.shift(scores.squares.get_center() - weights.squares.get_center())
+        hidden = [(i, j) for i in range(T) for j in range(T) if mask[i, j]]
         return Board(
             view=view,
             causal=self.trace.heads[self.head].mask is not None,
             relu=self.trace.config["normaliser"] == "relu",
-            hidden=[(i, j) for i in range(T) for j in range(T) if mask[i, j]],
+            hidden=hidden,
             scores=scores,
             weights=weights,
             formula=title,
             plus_mask=plus_mask,
             final=final,
+            looks=VGroup(*(hidden_look(scores.cell_at(i, j)[0]) for i, j in hidden)),
         )
 
     def show_the_scores(self, board: Board) -> None:
@@ -339,7 +376,6 @@ class Masking(LessonScene):
 
     def hide_the_later_tokens(self, board: Board) -> None:
         """The rule, and the cells it hides."""
-        board.looks = VGroup(*(hidden_look(board.scores.cell_at(i, j)[0]) for i, j in board.hidden))
         self.say("mask_rule")
         self.wait(1.6)
         self.say("mask_hidden_column" if board.view.columns else "mask_hidden_row")
@@ -420,75 +456,120 @@ class Masking(LessonScene):
 
     def first_token_sees_only_itself(self, board: Board) -> None:
         """The first token may look at itself alone (under softmax: a weight of exactly one)."""
-        box = highlight(
-            VGroup(board.weights.cell_at(0, 0), board.scores.query_label(0)), ROLE["weights"]
-        )
-        board.boxes.append(box)
+        board.boxes = [self.first_token_frame(board)]
         self.say("mask_first_self" if board.relu else "mask_first_one", ("tokens", 0))
-        self.play(Create(box))
-        self.wait(1.5)
+        self.play(Create(board.boxes[0]))
+        self.hold(1.5)
 
     def last_token_sees_every_token(self, board: Board) -> None:
-        """The last token may look at every token, itself included."""
+        """The last token may look at every token, itself included: the first token's frame
+        becomes the last token's (one query framed at a time)."""
         T = len(self.trace.tokens)
         box = highlight(
             VGroup(board.weights.query_line(T - 1), board.scores.query_label(T - 1)), ROLE["Q"]
         )
-        board.boxes.append(box)
         self.say("mask_last", ("tokens", T - 1))
-        self.play(Create(box))
-        self.wait(1.5)
+        self.play(ReplacementTransform(board.boxes[0], box))
+        board.boxes = [box]
+        self.hold(1.5)
 
     def set_beside_the_unmasked(self, board: Board) -> None:
         """Shrink the masked grid to the left, the unmasked one beside it, both named by their
         formula."""
-        view, scores, weights = board.view, board.scores, board.weights
-        free = TokenGrid(
-            self.num,
-            "unmasked_weights",
-            self.head,
-            cell=grid_cell(self.trace),
-            transpose=view.turned(),
-            shade_field="unmasked_weights",
-        )
-        free.scale(scores.squares.width / free.squares.width)  # the same size as the masked one
-        names = [
-            MathTex(weights_tex(view, masked), font_size=LABEL_SIZE * 1.1)
-            for masked in (True, False)
-        ]
-        masked = [*board.looks, *frames(weights), scores.row_labels, scores.col_labels]
-        shrink, about, shift = self.place_the_pair(masked, free, names)
+        free, names = self.unmasked(board)
+        shrink, about, shift, keep = self.place_beside(board, free, names)
         # the numbers stay only if still readable in the small grids
-        numbers = list(weights.values.values())
-        keep = weights.cell_at(0, 0)[0].width * shrink >= SMALL_NUMBERS
-        moving = masked + numbers if keep else masked
+        numbers = list(board.weights.values.values())
         self.play(
             FadeOut(VGroup(*board.boxes)),
             *([] if keep else [FadeOut(VGroup(*numbers))]),
-            *(piece.animate.scale(shrink, about_point=about).shift(shift) for piece in moving),
-            ReplacementTransform(board.formula, names[0]),
+            *(
+                piece.animate.scale(shrink, about_point=about).shift(shift)
+                for piece in self.masked_pieces(board, keep)
+            ),
+            # the formula fades across: flown to its new place it would cross the grid
+            FadeOut(board.formula),
+            FadeIn(names[0]),
             run_time=1.5,
         )
-        shown = [frames(free), free.row_labels, free.col_labels]
-        if keep:
-            shown.append(VGroup(*free.values.values()))
-        self.play(FadeIn(VGroup(*shown)), FadeIn(names[1]), run_time=1.0)
+        self.play(FadeIn(VGroup(*self.unmasked_pieces(free, keep))), FadeIn(names[1]), run_time=1.0)
         self.say("mask_compare_causal" if board.causal else "mask_compare_plain")
-        self.wait(1.5)
+        self.hold(1.5)
         board.free = free
+
+    def frame_the_query_that_looks_ahead(self, board: Board) -> None:
+        """The query that looks ahead most, in each: masked, and free to look at later tokens;
+        a head that hardly looks ahead anyway (a trained one may not) is said to."""
+        h = f"heads.{self.head}"
+        if lookup(self.trace, f"{h}.looks_ahead"):
+            q = int(lookup(self.trace, f"{h}.ahead_query"))
+            self.say("mask_peek_causal" if board.causal else "mask_peek_plain", ("tokens", q))
+        else:
+            self.say("mask_peek_none")
+        self.play(*(Create(line) for line in self.look_ahead_frames(board, board.free)))
+        self.hold(2.0)
+
+    # -- the pair, as the beats and the closing picture lay it out ----------------------------
+
+    def first_token_frame(self, board: Board) -> VMobject:
+        return highlight(
+            VGroup(board.weights.cell_at(0, 0), board.scores.query_label(0)), ROLE["weights"]
+        )
+
+    def unmasked(self, board: Board) -> tuple[TokenGrid, list[MathTex]]:
+        """The unmasked weights' grid, as large as the masked one, and the two grids' names."""
+        free = legible(
+            TokenGrid(
+                self.num,
+                "unmasked_weights",
+                self.head,
+                cell=grid_cell(self.trace),
+                transpose=board.view.turned(),
+                shade_field="unmasked_weights",
+            )
+        )
+        free.scale(board.scores.squares.width / free.squares.width)
+        names = [
+            MathTex(weights_tex(board.view, masked), font_size=LABEL_SIZE * 1.1)
+            for masked in (True, False)
+        ]
+        return free, names
+
+    @staticmethod
+    def masked_pieces(board: Board, keep: bool) -> list[VMobject]:
+        """What the masked grid shows once it has its weights (its numbers if ``keep``)."""
+        # each square on its own: a new group of them, animated, would be drawn over the numbers
+        pieces = [*board.looks, *frames(board.weights)]
+        pieces += [board.scores.row_labels, board.scores.col_labels]
+        return pieces + (list(board.weights.values.values()) if keep else [])
+
+    @staticmethod
+    def unmasked_pieces(free: TokenGrid, keep: bool) -> list[VMobject]:
+        pieces = [frames(free), free.row_labels, free.col_labels]
+        return pieces + (list(free.values.values()) if keep else [])
+
+    def place_beside(
+        self, board: Board, free: TokenGrid, names: list[MathTex]
+    ) -> tuple[float, np.ndarray, np.ndarray, bool]:
+        """Where the masked grid goes (scale factor, the point it scales about, its shift) and
+        whether its numbers stay readable there; places ``free`` and the names."""
+        shrink, about, shift = self.place_the_pair(
+            self.masked_pieces(board, keep=False), free, names
+        )
+        keep = board.weights.cell_at(0, 0)[0].width * shrink >= SMALL_NUMBERS
+        return shrink, about, shift, keep
 
     @staticmethod
     def place_the_pair(
         masked: list[VMobject], free: TokenGrid, names: list[MathTex]
     ) -> tuple[float, np.ndarray, np.ndarray]:
-        """Where the masked grid goes (its scale factor, the point it scales about and its
-        shift): the pair laid out with a stand-in copy of it, as large as the room under the
-        names allows, far enough apart for the names not to meet. Places ``free`` and the
-        names."""
+        """The pair laid out with a stand-in copy of the masked grid, as large as the room
+        under the names allows, far enough apart for the names not to meet."""
         stand_in = VGroup(*masked).copy()
         room_w = CONTENT_WIDTH - 0.9  # two grids and the gap between them
         room_h = config.frame_height - 1.9 - names[0].height
-        size = min(1.0, room_w / (2 * stand_in.width), room_h / stand_in.height)
+        # a few tokens' small grids grow to fill the frame
+        size = min(GROW, room_w / (2 * stand_in.width), room_h / stand_in.height)
         stand_in.scale(size)
         free.scale(size)
         gap = max(0.9, max(name.width for name in names) + 0.4 - stand_in.width)
@@ -500,36 +581,38 @@ class Masking(LessonScene):
         about = VGroup(*masked).get_center()
         return shrink, about, stand_in.get_center() - about
 
-    def frame_the_query_that_looks_ahead(self, board: Board) -> None:
-        """The query that looks ahead most, in each: masked, and free to look at later tokens;
-        a head that hardly looks ahead anyway (a trained one may not) is said to."""
+    def look_ahead_frames(self, board: Board, free: TokenGrid) -> list[VMobject]:
+        """The query that looks ahead most, framed in both grids: one query, shown twice, its
+        two frames staying to the end (the closing picture's)."""
         T = len(self.trace.tokens)
-        h = f"heads.{self.head}"
-        q = int(lookup(self.trace, f"{h}.ahead_query"))
-        lines = [
-            highlight(VGroup(frames(grid, [(q, j) for j in range(T)]), label), ROLE["Q"])
+        q = int(lookup(self.trace, f"heads.{self.head}.ahead_query"))
+        return [
+            highlight(
+                VGroup(frames(grid, [(q, j) for j in range(T)]), label), ROLE["Q"], stays=True
+            )
             for grid, label in (
                 (board.weights, board.scores.query_label(q)),
-                (board.free, board.free.query_label(q)),
+                (free, free.query_label(q)),
             )
         ]
-        if lookup(self.trace, f"{h}.looks_ahead"):
-            self.say("mask_peek_causal" if board.causal else "mask_peek_plain", ("tokens", q))
-        else:
-            self.say("mask_peek_none")
-        self.play(*(Create(line) for line in lines))
-        self.wait(2.0)
 
     # -- cross-attention ----------------------------------------------------------------------
 
-    def show_the_cross_weights(self) -> TokenGrid:
-        """Cross-attention's weights: queries from one sentence, keys from the other."""
+    def cross_grid(self) -> tuple[TokenGrid, MathTex]:
+        """Cross-attention's weights beside their formula."""
         view = Convention.of(self.trace)
-        grid = TokenGrid(
-            self.num, "weights", self.head, cell=grid_cell(self.trace), transpose=view.turned()
+        grid = legible(
+            TokenGrid(
+                self.num, "weights", self.head, cell=grid_cell(self.trace), transpose=view.turned()
+            )
         )
         formula = MathTex(view.tex("weights"), font_size=LABEL_SIZE * 1.1)
         grid_beside(grid, formula)
+        return grid, formula
+
+    def show_the_cross_weights(self) -> TokenGrid:
+        """Cross-attention's weights: queries from one sentence, keys from the other."""
+        grid, formula = self.cross_grid()
         self.play(
             Write(formula), Create(frames(grid)), FadeIn(grid.row_labels), FadeIn(grid.col_labels)
         )
@@ -537,17 +620,20 @@ class Masking(LessonScene):
         self.play(
             LaggedStart(*(FadeIn(v) for v in grid.values.values()), lag_ratio=0.02), run_time=1.0
         )
-        self.wait(0.8)
+        self.hold(0.8)
         return grid
 
     def say_each_query_sees_everything(self) -> None:
         """No causal mask here: each query sees the whole other sentence."""
         self.say("mask_cross_whole")
-        self.wait(1.5)
+        self.hold(1.5)
+
+    @staticmethod
+    def first_query_frame(grid: TokenGrid) -> VMobject:
+        return highlight(VGroup(grid.query_line(0), grid.query_label(0)), ROLE["Q"])
 
     def frame_the_first_query(self, grid: TokenGrid) -> None:
         """Even the first query looks at every key."""
-        line = highlight(VGroup(grid.query_line(0), grid.query_label(0)), ROLE["Q"])
         self.say("mask_cross_first", ("tokens", 0))
-        self.play(Create(line))
-        self.wait(2.0)
+        self.play(Create(self.first_query_frame(grid)))
+        self.hold(2.0)

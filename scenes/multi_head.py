@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from manim import (
+    DL,
     DOWN,
     RIGHT,
     UP,
@@ -28,22 +29,24 @@ from manim import (
     Rectangle,
     ReplacementTransform,
     SurroundingRectangle,
+    TransformFromCopy,
     VGroup,
     VMobject,
     Write,
-    config,
 )
 
 from qkv import lookup
 from scenes.kit.base import LessonScene
 from scenes.kit.convention import Convention
 from scenes.kit.layout import CAPTION_TOP, CONTENT_WIDTH
-from scenes.kit.product import MatrixProduct, fill_rest, work_entry
-from scenes.kit.style import LABEL_SIZE, MUTED, ROLE
+from scenes.kit.product import MANY_TERMS, MatrixProduct
+from scenes.kit.provenance import Numbers, TraceNumber
+from scenes.kit.style import LABEL_SIZE, MUTED, NUMBER_SIZE, ROLE
 from scenes.kit.widgets import (
     DIM_TEX,
     TokenGrid,
     TraceMatrix,
+    elided,
     fit,
     highlight,
     shape_label,
@@ -57,8 +60,6 @@ HEAD_COLOURS = tuple(ManimColor(c) for c in ("#7AA2FF", "#FF7A5C", "#C5E86C", "#
 FORMULA_SIZE = LABEL_SIZE * 1.1
 # More heads than this wrap their patterns into two rows (a pretrained model's twelve).
 ROW_HEADS = 6
-# Reading pace (the project's rule): a caption stays up 2 s at least, and at most 15
-# characters a second are asked of the viewer (8 in Chinese).
 # A heat-map cell smaller than this (after fitting) is too small for its number: shading only.
 READABLE_CELL = 0.55
 # A head's formula as the paper writes it (rows), and with column vectors (I = Xᵀ).
@@ -99,6 +100,62 @@ class Board:
     def room_h(self) -> float:
         """The height between the formula and the caption line."""
         return self.top - CAPTION_TOP
+
+
+@dataclass
+class EntrySum:
+    """Entry (0, 0) of the layer's output written out: its terms concat[i, m]·W_O[m, j] (the
+    sign before each carried by its operator, ⋯ for the hidden ones, then b_O), ``=`` or ``≈``
+    and the total; the row and column that make it framed (``boxes``, set once laid out)."""
+
+    terms: list[VMobject]
+    sign: VMobject
+    total: TraceNumber  # counts up through output_partial; laid out at its final value
+    shown: list[int | None]  # the count's steps whose terms are written (None: the ⋯)
+    bias_name: VMobject | None  # "b" under the bias term
+    line: VGroup
+    boxes: list[VMobject] = field(default_factory=list)
+
+    @classmethod
+    def build(cls, num: Numbers, product: MatrixProduct) -> EntrySum:
+        i, j = product.result.index_of(0, 0)
+        inner = num.shape("output_terms")[-1]
+        size = NUMBER_SIZE * 1.1
+        # many terms (a real model's 384) are each tiny: two more decimals keep them readable
+        places = num.precision + (2 if inner > MANY_TERMS else 0)
+        shown = elided(inner, 8)
+        terms: list[VMobject] = [
+            MathTex(r"\cdots", font_size=size)
+            if m is None
+            else num.term("output_terms", i, j, m, first=not n, font_size=size, precision=places)
+            for n, m in enumerate(shown)
+        ]
+        added = [("output_terms", (i, j, m)) for m in range(inner)]
+        bias_name = None
+        if num.trace.b_O is not None:  # the bias of the result's column: the count's last step
+            terms.append(num.term("b_O", j, font_size=size, precision=places))
+            bias_name = MathTex("b", font_size=size * 0.8, color=ROLE["learned"])
+            shown = [*shown, inner]
+            added.append(("b_O", (j,)))
+        sign = num.relation(terms=added, total=("output", (i, j)), precision=places, font_size=size)
+        steps = num.shape("output_partial")[-1]
+        total = num.value("output_partial", i, j, steps - 1, font_size=size * 1.2)
+        line = VGroup(*terms, sign, total).arrange(RIGHT, buff=0.15)
+        if bias_name is not None:  # named under it, in the colour of learned parameters
+            line.add(bias_name.next_to(terms[-1][-1], DOWN, buff=0.08))
+        return cls(terms, sign, total, shown, bias_name, line)
+
+
+@dataclass
+class Closing:
+    """The scene's last picture, built once: what the last beats show and the next scene
+    opens on."""
+
+    formula: VGroup  # MultiHead = Concat(head_0, head_1, …) W_O, the heads numbered
+    product: MatrixProduct
+    blocks: list[SurroundingRectangle | None]  # each head's block of the concatenation
+    w_blocks: list[SurroundingRectangle]  # ... and of W_O
+    entry: EntrySum
 
 
 class MultiHead(LessonScene):
@@ -226,10 +283,12 @@ class MultiHead(LessonScene):
         if not self.one_head:
             self.show_the_heads_look_at_different_tokens(board.grids)
         self.show_each_heads_own_output(board)
-        product = self.concatenate_the_outputs(board)
-        self.mix_the_heads_with_w_o(product)
-        self.count_one_entry_through_every_head(product)
+        end = self.closing()  # the last picture's layout: the concatenation lands in it
+        self.concatenate_the_outputs(board, end)
+        self.mix_the_heads_with_w_o(end)
+        self.count_one_entry_through_every_head(end)
         self.say_the_output_has_the_inputs_shape()
+        self.end_on(self.closing_picture())
 
     @property
     def view(self) -> Convention:
@@ -306,10 +365,13 @@ class MultiHead(LessonScene):
         # the query whose heads disagree most (the first of the most varied)
         q = max(range(T), key=lambda k: len(set(tops(k))))
         best = tops(q)
+        # one set of frames, every head's at once, all coming and going together (never one
+        # left on from before): marked as staying, as the audit's "framed heads" are
         boxes = VGroup()
         for i, (grid, key) in enumerate(zip(grids, best, strict=True)):
-            boxes.add(highlight(VGroup(grid.query_line(q), grid.query_label(q)), ROLE["Q"]))
-            boxes.add(highlight(grid.cell_at(q, key), head_colour(i)).set_stroke(width=5))
+            line = VGroup(grid.query_line(q), grid.query_label(q))
+            boxes.add(highlight(line, ROLE["Q"], stays=True))
+            boxes.add(highlight(grid.cell_at(q, key), head_colour(i), stays=True, stroke_width=5))
         self.play(Create(boxes), run_time=0.8)
         distinct = len(set(best))
         if distinct == 1:
@@ -337,22 +399,19 @@ class MultiHead(LessonScene):
         self.wait(1.5)
         board.outs, board.frames, board.clear_next = outs, frames, [VGroup(*labels)]
 
-    def concatenate_the_outputs(self, board: Board) -> MatrixProduct:
+    def concatenate_the_outputs(self, board: Board, end: Closing) -> None:
         """The outputs slide together into the concatenation, a block per head."""
-        columns = self.view.columns
-        whole = self.concat_formula()
-        product = self.product(below=whole)
+        columns, product = self.view.columns, end.product
         concat = product.right if columns else product.left
-        blocks = self.blocks(concat, self.turned)
         moves = self.slide(board.outs, concat)
         self.play(
             FadeOut(board.cards),
             *(FadeOut(m) for m in board.clear_next),
-            FadeTransform(board.formula, whole),
+            FadeTransform(board.formula, end.formula),
             *moves,
             *(
                 ReplacementTransform(frame, block) if block is not None else FadeOut(frame)
-                for frame, block in zip(board.frames, blocks, strict=True)
+                for frame, block in zip(board.frames, end.blocks, strict=True)
             ),
             FadeOut(VGroup(*(out.matrix.get_brackets() for out in board.outs))),
             run_time=1.6,
@@ -369,15 +428,12 @@ class MultiHead(LessonScene):
             self.say("concat_one")
         else:
             self.say("concat_column" if columns else "concat_row")
-        self.wait(1.5)
-        return product
+        self.hold()
 
-    def mix_the_heads_with_w_o(self, product: MatrixProduct) -> None:
+    def mix_the_heads_with_w_o(self, end: Closing) -> None:
         """Times W_O, whose rows (turned: columns) meet each head's block in its accent."""
-        columns = self.view.columns
-        w_o = product.left if columns else product.right
+        columns, product = self.view.columns, end.product
         result = product.result
-        w_blocks = [b for b in self.blocks(w_o, not self.turned) if b is not None]
         self.play(
             FadeIn(
                 VGroup(
@@ -386,42 +442,97 @@ class MultiHead(LessonScene):
                     result.matrix.get_brackets(),
                     self.dots(result),
                     product.heads[2],
-                    *w_blocks,
+                    *end.w_blocks,
                 )
             ),
             run_time=1.2,
         )
         self.say("mix_one" if self.one_head else "mix")
-        self.wait(1.0)
+        self.hold()
 
-    def count_one_entry_through_every_head(self, product: MatrixProduct) -> None:
-        """One entry of the final output, counted up through its real partial sums."""
-        columns = self.view.columns
+    def count_one_entry_through_every_head(self, end: Closing) -> None:
+        """One entry of the final output, counted up through its real partial sums: every term
+        concat[i, m]·W_O[m, j] through all heads' blocks, then b_O if the layer has one."""
         if self.one_head:
-            self.say("entry_one_column" if columns else "entry_one_row")
+            self.say("entry_one_column" if self.view.columns else "entry_one_row")
         else:
-            self.say("entry_column" if columns else "entry_row")
-        # every term concat[i, m]·W_O[m, j] through all heads' blocks, counted up for real,
-        # then b_O if the layer has one
-        work_entry(
-            self,
-            product,
-            "output_terms",
-            "output_partial",
-            0,
-            0,
-            role="output",
-            bias_key="b_O" if self.trace.b_O is not None else None,
+            self.say("entry_column" if self.view.columns else "entry_row")
+        entry, index = end.entry, end.product.result.index_of(0, 0)
+        entry.total.show("output_partial", (*index, 0))  # the count starts at the first term
+        self.play(
+            *(Create(b) for b in entry.boxes),
+            FadeIn(entry.terms[0]),
+            FadeIn(entry.sign),
+            FadeIn(entry.total),
+            run_time=0.6,
         )
-        result = product.result
-        if len(result.entries) > 1:  # every other entry, row after row
-            run_time = min(2.5, 0.25 * len(result.row_ids) + 0.8)
-            fill_rest(self, product, {(0, 0)}, run_time=run_time)
+        later = [FadeIn(t) for t in entry.terms[1:]]
+        if entry.bias_name is not None:  # the bias comes with its name
+            later[-1] = FadeIn(VGroup(entry.terms[-1], entry.bias_name))
+        self.play(
+            self.num.count_up(
+                entry.total, "output_partial", index, run_time=3.0, shown=entry.shown
+            ),
+            *([LaggedStart(*later, lag_ratio=1.0, run_time=3.0)] if later else []),
+        )
+        # the total (the same digits) into its place; the sum stays written beside it
+        result = end.product.result
+        self.play(TransformFromCopy(entry.total, result.entries[(0, 0)]), run_time=0.9)
+        rows: dict[int, list[VMobject]] = {}  # every other entry, row after row
+        for (r, c), m in result.entries.items():
+            if (r, c) != (0, 0):
+                rows.setdefault(r, []).append(m)
+        if rows:
+            self.play(
+                LaggedStart(*(FadeIn(VGroup(*rows[r])) for r in sorted(rows)), lag_ratio=0.3),
+                run_time=min(2.5, 0.25 * len(rows) + 0.8),
+            )
 
     def say_the_output_has_the_inputs_shape(self) -> None:
         """One vector per token again, ready for the next layer."""
         self.say("shape")
-        self.wait(2.0)
+        self.hold(2.0)
+
+    # -- the closing picture: the product, one entry worked ---------------------------------
+
+    def closing(self) -> Closing:
+        """The whole layer on one frame, laid out once for the beats and the closing picture:
+        the numbered formula; Concat · W_O = MultiHead as large as the frame allows; one
+        entry's sum written out under it, its total right under the entry it gives (it rises
+        straight into its place, over empty cells only)."""
+        formula = self.concat_formula()
+        product = self.product()
+        entry = EntrySum.build(self.num, product)
+        entry.line.next_to(product, DOWN, buff=0.4)
+        entry.line.shift(RIGHT * (product.result.entries[(0, 0)].get_x() - entry.total.get_x()))
+        top, bottom = formula.get_bottom()[1] - 0.3, CAPTION_TOP + 0.15
+        whole = VGroup(product, entry.line)
+        whole.scale(min(1.5, CONTENT_WIDTH / whole.width, (top - bottom) / whole.height))
+        whole.move_to([0, (top + bottom) / 2, 0])
+        columns = self.view.columns
+        concat, w_o = (product.right, product.left) if columns else (product.left, product.right)
+        entry.boxes = [  # the row and the column that make entry (0, 0), each in its role
+            highlight(product.left.row_band(0), ROLE["learned" if columns else "output"]),
+            highlight(product.right.col_band(0), ROLE["output" if columns else "learned"]),
+        ]
+        return Closing(
+            formula,
+            product,
+            self.blocks(concat, self.turned),
+            [b for b in self.blocks(w_o, not self.turned) if b is not None],
+            entry,
+        )
+
+    def closing_picture(self) -> VGroup:
+        end = self.closing()
+        return VGroup(
+            end.formula,
+            end.product,
+            *(b for b in end.blocks if b is not None),
+            *end.w_blocks,
+            end.entry.line,
+            *end.entry.boxes,
+        )
 
     # -- the slots: one per head, under the formula --------------------------------------------
 
@@ -626,36 +737,51 @@ class MultiHead(LessonScene):
 
     # -- the concatenation and W_O -------------------------------------------------------------
 
-    def concat_formula(self) -> MathTex:
-        """``MultiHead = Concat(head, head, …) W_O``, each head in its accent (more than four:
-        the first two, ⋯, the last)."""
+    def concat_formula(self) -> VGroup:
+        """``MultiHead = Concat(head_0, head_1, …) W_O``, each head in its accent and numbered
+        as its card is, from 0 (more than four: the first two, ⋯, the last). The numbers come
+        from the trace: each stands where a placeholder of as many letters is written."""
         h = len(self.trace.heads)
         shown = list(range(h)) if h <= 4 else [0, 1, None, h - 1]
-        parts, colours = [], []
+        parts, heads = [], {}  # heads: the part index of each numbered head's subscript
         for n, i in enumerate(shown):
             if n:
                 parts.append(r",\,")
-                colours.append(None)
-            parts.append(r"\dots" if i is None else r"\mathrm{head}")
-            colours.append(None if i is None else head_colour(i))
+            if i is None:
+                parts.append(r"\dots")
+                continue
+            width = len(str(i))  # as many placeholder letters as the number has digits
+            parts += [r"\mathrm{head}", "_{" + "x" * width + "}"]
+            heads[len(parts)] = i  # formula[0] is the opening: part p is formula[p + 1]
         if self.view.columns:
             opening, closing = r"\mathrm{MultiHead} = W_O\,\mathrm{Concat}\big(", r"\big)"
         else:
             opening, closing = r"\mathrm{MultiHead} = \mathrm{Concat}\big(", r"\big)\,W_O"
         bias = [r"+\,b_O"] if self.trace.b_O is not None else []
         formula = MathTex(opening, *parts, closing, *bias, font_size=FORMULA_SIZE)
-        # the heads' parts only: the closing and any bias after them stay uncoloured
-        for part, colour in zip(formula[1:], colours, strict=False):
-            if colour is not None:
-                part.set_color(colour)
-        return formula.to_edge(UP, buff=0.3)
+        formula.to_edge(UP, buff=0.3)
+        numbers = VGroup()
+        for k, i in heads.items():
+            formula[k - 1].set_color(head_colour(i))  # "head", in its accent
+            spot = formula[k].set_opacity(0)  # the placeholder, unseen: the number takes it
+            number = self.num.value(
+                f"heads.{i}.index",
+                precision=0,
+                coloured=False,
+                font_size=FORMULA_SIZE * 0.7,
+                color=head_colour(i),
+            )
+            numbers.add(number.move_to(spot, aligned_edge=DL))
+        return VGroup(formula, numbers)
 
-    def product(self, *, below: VMobject) -> MatrixProduct:
+    def product(self) -> MatrixProduct:
         """Concat · W_O = MultiHead (W_O · Concat in columns), under the formula; wide matrices
         elided, the h·d_v lines alike in both factors (a few of every head, when they fit)."""
         turned, view = self.turned, self.view
-        inner, outer = 8, 6  # the concatenation's width (shared by W_O), d_model's
-        tokens = 8 if turned else 12  # side by side, twelve tokens would crowd: eight shown
+        # the concatenation's width (shared by W_O), d_model's and the tokens shown: few
+        # enough that three matrices side by side keep numbers large enough to read
+        inner, outer = 8, 4
+        tokens = 6 if turned else 8
         lines = self.head_lines(inner)
         concat = TraceMatrix(
             self.num,
@@ -695,9 +821,9 @@ class MultiHead(LessonScene):
             (r"\mathrm{Concat}", "W_O", r"\mathrm{MultiHead}"),
             ("output", "learned", "output"),
             tokens=("tokens", concat),
-            height=config.frame_height - 3.6,
+            height=100.0,  # laid out later, as large as the frame allows (closing())
+            width=100.0,
         )
-        product.next_to(below, DOWN, buff=0.3)
         return product
 
     def blocks(self, matrix: TraceMatrix, rows: bool) -> list[SurroundingRectangle | None]:
