@@ -21,13 +21,12 @@ from manim import (
     Arrow,
     Create,
     FadeIn,
+    FadeOut,
     GrowArrow,
-    Indicate,
     LaggedStart,
     Line,
     MathTex,
     ReplacementTransform,
-    SurroundingRectangle,
     Text,
     VGroup,
     VMobject,
@@ -38,7 +37,7 @@ from scenes.kit.base import LessonScene
 from scenes.kit.convention import NORMALISER_TEX, Convention
 from scenes.kit.layout import CAPTION_TOP, CONTENT_WIDTH
 from scenes.kit.style import FONT, LABEL_SIZE, MUTED, ROLE
-from scenes.kit.widgets import DIM_TEX, TokenRow, fit, shape_label
+from scenes.kit.widgets import DIM_TEX, TokenRow, fit, highlight, shape_label
 
 __all__ = ["Overview"]
 
@@ -53,6 +52,17 @@ _PARTS = {
     **NORMALISER_TEX,  # softmax, relu: the formula names one of them
     "open": r"\left(",
     "close": r"\right)",
+}
+# The colour each part of the formula is lit in, once its stage has been told
+LIT = {
+    "Q": "Q",
+    "K": "K",
+    "V": "V",
+    "sqrt": "weights",
+    "M": "weights",
+    "norm": "weights",
+    "open": "weights",
+    "close": "weights",
 }
 # Stage symbols that differ between rows and columns
 _SCALED = (r"\frac{Q\,K^{\top}}{\sqrt{d_k}}", r"\frac{K^{\top} Q}{\sqrt{d_k}}")
@@ -81,10 +91,23 @@ def formula_tex(view: Convention, masked: bool) -> str:
     return r"V\," + inner if view.columns else inner + " V"
 
 
+def after_the_opening(opening: VMobject, animation) -> LaggedStart:
+    """The scene before fades out, and ``animation`` begins as it has all but gone: a
+    crossfade in which the new picture is never drawn over the old one."""
+    return LaggedStart(FadeOut(opening, run_time=0.6), animation, lag_ratio=0.7)
+
+
+def light(part: dict[str, VMobject], name: str) -> list:
+    """Colour a part of the formula in its stage's colour, glyph by glyph: a part is a group of
+    the formula's glyphs, not one of its submobjects, and animating the group itself would
+    take it out of the formula."""
+    return [g.animate.set_color(ROLE[LIT[name]]) for g in part[name].family_members_with_points()]
+
+
 @dataclass
 class Board:
     """What the beats hand on: the formula and its parts, the tokens, every stage's card in
-    pipeline order with the arrow into it, and the two lit boxes."""
+    pipeline order with the arrow into it, and the frame on what is being told."""
 
     view: Convention
     formula: MathTex
@@ -92,7 +115,7 @@ class Board:
     tokens: VGroup
     card: dict[str, VGroup]  # X, QKV, scores, scaled?, mask?, weights, output, heads?
     into: dict[str, VMobject]  # the arrow into each card (X's: from the tokens)
-    lit: tuple[SurroundingRectangle, ...] = ()  # a formula part and its stage, boxed
+    lit: VMobject | None = None  # the frame on the part of the formula being told
 
     @property
     def cross(self) -> bool:
@@ -170,9 +193,8 @@ class Overview(LessonScene):
 
     def construct(self) -> None:
         """The formula, then the pipeline it stands for, stage by stage, announced."""
-        view = Convention.of(self.trace)
-        formula, part = self.write_the_whole_formula(view)
-        board = self.lay_out_the_road(view, formula, part)
+        board = self.road()
+        self.write_the_whole_formula(board)
         self.begin_with_the_token_vectors(board)
         self.project_to_queries_keys_and_values(board)
         self.score_every_query_against_every_key(board)
@@ -184,25 +206,24 @@ class Overview(LessonScene):
         self.mix_the_values(board)
         if "heads" in board.card:
             self.join_the_heads(board)
-        self.set_off()
+        self.set_off(board)
+        self.end_on(self.closing_picture())  # the same mobjects: swapped in unseen
+
+    def closing_picture(self) -> VGroup:
+        """The formula, every part lit, over the whole road: the tokens and every stage."""
+        board = self.road()
+        for name, mob in board.part.items():
+            mob.set_color(ROLE[LIT[name]])
+        return VGroup(board.formula, board.tokens, *board.into.values(), *board.card.values())
 
     # -- the beats ----------------------------------------------------------------------------
 
-    def write_the_whole_formula(self, view: Convention) -> tuple[MathTex, dict[str, VMobject]]:
-        """All of attention in one line, every part still unlit; returns it and its parts."""
-        tex = formula_tex(view, self.masked)
-        parts = {name: t for name, t in _PARTS.items() if t in tex}
-        parts.setdefault("K", "K")  # a cosine or additive score names K unturned
-        formula = MathTex(
-            tex, font_size=LABEL_SIZE * 1.6, substrings_to_isolate=list(parts.values())
-        )
-        formula.to_edge(UP, buff=0.3)
-        part = {name: formula.get_part_by_tex(t) for name, t in parts.items()}
-        part["norm"] = part.pop(view.normaliser)  # the one normaliser the formula names
+    def write_the_whole_formula(self, board: Board) -> None:
+        """All of attention in one line, every part still unlit, written as the scene before
+        has nearly faded (never over it)."""
+        self.play(after_the_opening(self.take_opening(), Write(board.formula, run_time=1.2)))
         self.say("whole")
-        self.play(Write(formula), run_time=1.5)
         self.hold()
-        return formula, part
 
     def begin_with_the_token_vectors(self, board: Board) -> None:
         """The sentence's tokens (both sentences' for cross-attention) and their vectors."""
@@ -216,8 +237,7 @@ class Overview(LessonScene):
         part = board.part
         self.say("project_cross" if board.cross else "project")
         self.enter(board, "QKV")
-        self.play(*(part[n].animate.set_color(ROLE[n]) for n in "QKV"))
-        self.play(*(Indicate(part[n], color=ROLE[n]) for n in "QKV"))
+        self.play(*(a for n in "QKV" for a in light(part, n)), run_time=1.0)
         self.hold()
 
     def score_every_query_against_every_key(self, board: Board) -> None:
@@ -231,14 +251,14 @@ class Overview(LessonScene):
         part = board.part
         self.say("scale")
         self.enter(board, "scaled", VGroup(part["Q"], part["K"], part["sqrt"]))
-        self.play(part["sqrt"].animate.set_color(ROLE["weights"]))
+        self.play(*light(part, "sqrt"))
         self.hold()
 
     def hide_the_later_tokens(self, board: Board) -> None:
         """The causal mask M (a masked lesson only)."""
         self.say("mask")
         self.enter(board, "mask", board.part["M"])
-        self.play(board.part["M"].animate.set_color(ROLE["weights"]))
+        self.play(*light(board.part, "M"))
         self.hold()
 
     def normalise_into_weights(self, board: Board) -> None:
@@ -247,7 +267,7 @@ class Overview(LessonScene):
         bracket = VGroup(part["norm"], part["open"], part["close"])
         self.say("relu" if board.view.normaliser == "relu" else "softmax")
         self.enter(board, "weights", VGroup(bracket, part["Q"], part["K"]))
-        self.play(bracket.animate.set_color(ROLE["weights"]))
+        self.play(*(a for n in ("norm", "open", "close") for a in light(part, n)))
         self.hold()
 
     def mix_the_values(self, board: Board) -> None:
@@ -258,23 +278,17 @@ class Overview(LessonScene):
 
     def join_the_heads(self, board: Board) -> None:
         """Several heads side by side, joined and mixed by W_O (more than one head only): a step
-        beyond the formula, so only the card is boxed."""
+        beyond the formula, so the frame leaves it for the card."""
         self.say("heads")
-        formula_box, card_box = board.lit
-        new = self.box(board.card["heads"], ROLE["learned"])
-        self.play(
-            Create(board.into["heads"]),
-            FadeIn(board.card["heads"]),
-            ReplacementTransform(card_box, new),
-            formula_box.animate.set_stroke(opacity=0.0),
-        )
-        self.remove(formula_box)
-        board.lit = (new,)
+        self.enter(board, "heads", board.card["heads"], ROLE["learned"])
         self.hold()
 
-    def set_off(self) -> None:
-        """Now the steps, one at a time."""
+    def set_off(self, board: Board) -> None:
+        """Now the steps, one at a time: the last frame leaves, the whole road stays."""
         self.say("go")
+        if board.lit is not None:
+            self.play(FadeOut(board.lit), run_time=0.5)
+            board.lit = None
         self.hold()
 
     # -- the road -----------------------------------------------------------------------------
@@ -283,9 +297,12 @@ class Overview(LessonScene):
     def masked(self) -> bool:
         return bool(self.trace.config.get("causal")) and self.trace.X_kv is None
 
-    def lay_out_the_road(self, view: Convention, formula: MathTex, part: dict) -> Board:
-        """The tokens, then every stage's card in two rows (left to right, the second row
-        continuing the first), the whole fitted between the formula and the caption."""
+    def road(self) -> Board:
+        """The formula (every part unlit) at the top; under it the tokens, then every stage's
+        card in two rows (left to right, the second row continuing the first), the whole
+        fitted between the formula and the caption. Nothing is on screen yet."""
+        view = Convention.of(self.trace)
+        formula, part = self.formula(view)
         scaled = view.similarity == "scaled_dot"
         stages = [
             "X",
@@ -319,6 +336,19 @@ class Overview(LessonScene):
             turn = b == stages[half]  # the second row continues the first
             into[b] = self.elbow(card[a], card[b]) if turn else self.arrow(card[a], card[b])
         return Board(view, formula, part, tokens, card, into)
+
+    def formula(self, view: Convention) -> tuple[MathTex, dict[str, VMobject]]:
+        """The whole formula at the top of the frame, and its parts by name."""
+        tex = formula_tex(view, self.masked)
+        parts = {name: t for name, t in _PARTS.items() if t in tex}
+        parts.setdefault("K", "K")  # a cosine or additive score names K unturned
+        formula = MathTex(
+            tex, font_size=LABEL_SIZE * 1.6, substrings_to_isolate=list(parts.values())
+        )
+        formula.to_edge(UP, buff=0.3)
+        part = {name: formula.get_part_by_tex(t) for name, t in parts.items()}
+        part["norm"] = part.pop(view.normaliser)  # the one normaliser the formula names
+        return formula, part
 
     def token_rows(self) -> VGroup:
         """The sentence's tokens; for cross-attention, the other sentence's beside them."""
@@ -426,21 +456,15 @@ class Overview(LessonScene):
 
     # -- pieces -------------------------------------------------------------------------------
 
-    def enter(self, board: Board, name: str, formula_part=None, colour=ROLE["weights"]) -> None:
-        """A stage's arrow and card appear; with ``formula_part``, the two boxes move there."""
+    def enter(self, board: Board, name: str, framed=None, colour=ROLE["weights"]) -> None:
+        """A stage's arrow and card appear; with ``framed`` (a part of the formula, or the card
+        itself for a step beyond the formula), the frame moves there: one frame at a time."""
         into, card = board.into[name], board.card[name]
         grow = Create(into) if isinstance(into, VGroup) else GrowArrow(into)
-        if formula_part is None:
+        if framed is None:
             self.play(grow, FadeIn(card))
             return
-        new = (self.box(formula_part, colour), self.box(card, colour))
-        if board.lit:
-            boxes = [ReplacementTransform(old, b) for old, b in zip(board.lit, new, strict=True)]
-        else:
-            boxes = [FadeIn(b) for b in new]
-        self.play(grow, FadeIn(card), *boxes)
+        new = highlight(framed, colour, buff=0.1, corner_radius=0.08)
+        box = FadeIn(new) if board.lit is None else ReplacementTransform(board.lit, new)
+        self.play(grow, FadeIn(card), box)
         board.lit = new
-
-    @staticmethod
-    def box(mob, colour) -> SurroundingRectangle:
-        return SurroundingRectangle(mob, color=colour, buff=0.1, corner_radius=0.08)

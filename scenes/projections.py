@@ -1,6 +1,8 @@
-"""Scene 2 (T3, T4): Q = X·W_Q as a matrix product worked entry by entry, then K and V.
+"""Scene 4 (T3, T4): Q = X·W_Q as a matrix product worked entry by entry, then K and V.
 
-The weights W are the learned parameters; everything else is fixed arithmetic.
+It opens on TokensToVectors' last picture, E + P = X: E and P leave, and X itself moves into
+the product as its left factor (right in the column convention). The weights W are the learned
+parameters; everything else is fixed arithmetic.
 """
 
 from __future__ import annotations
@@ -9,35 +11,41 @@ from dataclasses import dataclass
 
 from manim import (
     DOWN,
+    RIGHT,
     UP,
     Create,
     FadeIn,
     FadeOut,
     FadeTransform,
+    LaggedStart,
     MathTex,
     ReplacementTransform,
     VGroup,
+    VMobject,
     Write,
     config,
 )
 
 from scenes.kit.base import LessonScene
 from scenes.kit.convention import Convention
-from scenes.kit.product import MatrixProduct, fill_rest, work_entry
-from scenes.kit.style import LABEL_SIZE, ROLE
-from scenes.kit.widgets import TraceMatrix, highlight
+from scenes.kit.layout import CAPTION_TOP, CONTENT_WIDTH
+from scenes.kit.product import MANY_TERMS, MatrixProduct, fill_rest
+from scenes.kit.style import LABEL_SIZE, NUMBER_SIZE, ROLE
+from scenes.kit.widgets import TraceMatrix, elided, fit, highlight
 
 __all__ = ["Projections"]
+
+GROWTH = 2.0  # how much a small product may grow to fill the frame
+SUM_LINE = 1.2  # the room under Q's product for one entry's sum, written term by term
+WIDE = 8  # a vector up to this wide shows every component; a wider one its first three and last
 
 
 @dataclass
 class Board:
-    """What the next product takes over: the product and the formula on screen, and Q's
-    formula, the anchor every later formula moves to and every product is laid out under."""
+    """What the next product takes over: the product and the formula on screen."""
 
     product: MatrixProduct
     formula: MathTex
-    anchor: MathTex
 
 
 class Projections(LessonScene):
@@ -101,15 +109,22 @@ class Projections(LessonScene):
         keys = self.the_same_product_for("K", queries)
         values = self.the_same_product_for("V", keys)
         self.only_the_weights_are_learned(values)
+        self.end_on(self.closing_picture())  # the same mobjects: swapped in unseen
+
+    def closing_picture(self) -> VGroup:
+        """V = X·W_V whole, under its formula, the learned weights framed."""
+        product = self.product("V", "key_tokens")
+        return VGroup(self.formula("V"), product, self.learned_frame(product))
+
+    # -- the beats ----------------------------------------------------------------------------
 
     def x_times_the_learned_weights(self) -> Board:
-        """Q = X·W_Q (or W_Q·I): the token vectors, then the weights, which are learned."""
-        view = Convention.of(self.trace)
-        formula = MathTex(view.tex("Q"), font_size=LABEL_SIZE * 1.3, color=ROLE["Q"])
-        formula.to_edge(UP, buff=0.3)
-        product = self.product("Q", "tokens", below=formula)
-        x_side, w_side = (1, 0) if view.columns else (0, 1)
-        self.play(Write(formula), FadeIn(product.factor(x_side)), run_time=1.2)
+        """Q = X·W_Q (or W_Q·I): the token vectors, carried over from the scene before, then
+        the weights, which are learned."""
+        formula = self.formula("Q")
+        product = self.product("Q", "tokens")
+        x_side, w_side = self.sides()
+        self.carry_x(formula, product.factor(x_side))
         source = self.trace.config.get("source")
         if source == "minilm":
             self.say("learned_W_trained")
@@ -118,8 +133,8 @@ class Projections(LessonScene):
         else:
             self.say("learned_W")
         self.play(FadeIn(product.factor(w_side)))
-        self.wait(1.9)
-        return Board(product, formula, anchor=formula)
+        self.hold()
+        return Board(product, formula)
 
     def one_entry_term_by_term(self, board: Board) -> tuple[int, int]:
         """One entry of Q as a sum of products, then a second one faster; returns the second."""
@@ -134,17 +149,15 @@ class Projections(LessonScene):
         """The rest of Q: one matrix product gives every query."""
         self.say("all_entries")
         fill_rest(self, board.product, {(0, 0), second})
-        self.wait(1.9)
+        self.hold()
 
     def the_same_product_for(self, role: str, board: Board) -> Board:
         """K (or V) in one move: the role's own weights take W_Q's place and the whole product
         appears at once, no entry worked again; X stays (the other sentence's, crossed)."""
-        view = Convention.of(self.trace)
         old = board.product
-        formula = MathTex(view.tex(role), font_size=LABEL_SIZE * 1.3, color=ROLE[role])
-        formula.move_to(board.anchor)
-        product = self.product(role, "key_tokens", below=board.anchor)
-        x_side, w_side = (1, 0) if view.columns else (0, 1)
+        formula = self.formula(role)
+        product = self.product(role, "key_tokens")
+        x_side, w_side = self.sides()
         # the same token vectors stay put; another sentence's (cross-attention) replace them
         same_x = old.factor(x_side)[0].key == product.factor(x_side)[0].key
         crossed = role == "K" and self.trace.X_kv is not None
@@ -157,65 +170,216 @@ class Projections(LessonScene):
             FadeTransform(old.factor(w_side), product.factor(w_side)),
             ReplacementTransform(old.signs, product.signs),
             ReplacementTransform(self.result_shell(old), self.result_shell(product)),
+            # the result's name and shape: its sizes may change (S for T, crossed)
+            FadeTransform(old.heads[2], product.heads[2]),
             FadeOut(VGroup(*old.result.entries.values())),
             run_time=0.9,
         )
         fill_rest(self, product, set(), run_time=1.2)
-        self.wait(1.3 if crossed else 0.9)
-        return Board(product, formula, board.anchor)
+        self.hold()
+        return Board(product, formula)
 
     def only_the_weights_are_learned(self, board: Board) -> None:
         """Only the weights (and biases) are learned; everything else is fixed arithmetic."""
-        w_side = 0 if Convention.of(self.trace).columns else 1
-        frame = highlight(board.product.factor(w_side)[0], ROLE["learned"])
         bias = bool(self.trace.config.get("bias"))
         self.say("learned_bias" if bias else "learned")
-        self.play(Create(frame), run_time=0.6)
-        self.wait(5.3 if bias else 4.1)
+        self.play(Create(self.learned_frame(board.product)), run_time=0.6)
+        self.hold()
+
+    # -- the opening: X carried over ----------------------------------------------------------
+
+    def carry_x(self, formula: MathTex, x: VGroup) -> None:
+        """X from the scene before moves into the product (``x``: the factor, its names and
+        heading) while the formula is written; what else that picture showed (E, P, the
+        headings) leaves first, so that nothing passes over numbers. Without such a picture,
+        X fades in."""
+        opening = self.take_opening()
+        parts = getattr(opening, "x_parts", None)
+        if parts is None:
+            self.play(FadeOut(opening), Write(formula), FadeIn(x), run_time=1.2)
+            return
+        matrix, names, _ = parts  # its heading leaves too: on its way it would cross X
+        target, labels, head = x
+        # X's own names move along if it had them (on a line apart from E's) for every line
+        named = len(names) == len(labels)
+        kept = [matrix, names] if named else [matrix]
+        rest = VGroup(*split(opening, {id(m) for m in kept}))
+        self.remove(opening)
+        self.add(rest, *kept)
+        self.play(FadeOut(rest), run_time=0.6)
+        same = (matrix.key, matrix.row_ids, matrix.col_ids, matrix.transpose) == (
+            target.key,
+            target.row_ids,
+            target.col_ids,
+            target.transpose,
+        )
+        self.play(
+            Write(formula),
+            (ReplacementTransform if same else FadeTransform)(matrix, target),
+            *([ReplacementTransform(names, labels)] if named else [FadeIn(labels)]),
+            FadeIn(head),
+            run_time=1.2,
+        )
+
+    # -- one entry, term by term --------------------------------------------------------------
 
     def count_up_entry(
         self, product: MatrixProduct, role: str, entry: tuple[int, int], *, run_time: float
     ) -> None:
-        """Count one entry of X·W_role up through its real partial sums (its bias last)."""
+        """One entry of X·W_role added up term by term (every frame a real partial sum), its
+        bias last: the token's line framed in the role's colour, the weights' line in the
+        learned colour; the total then appears in its entry, in place."""
         h = f"heads.{self.head}"
-        work_entry(
-            self,
-            product,
-            f"{h}.{role}_terms",
-            f"{h}.{role}_partial",
-            *entry,
-            role=role,
-            run_time=run_time,
-            bias_key=self.bias(role),
+        terms, partial = f"{h}.{role}_terms", f"{h}.{role}_partial"
+        r, c = entry
+        index = product.result.index_of(r, c)
+        groups, equals, total = self.sum_line(terms, partial, index, self.bias(role))
+        line = VGroup(*groups, equals, total)
+        fit(line, config.frame_width - 1.0, 0.8)
+        line.next_to(product, DOWN, buff=0.3)
+        # a row of the left factor, a column of the right one: the token's line of X framed in
+        # the role's colour, the weights' line of W in the learned colour (the convention
+        # decides which is left)
+        left, right = Convention.of(self.trace).factors(ROLE[role], ROLE["learned"])
+        boxes = [
+            highlight(product.left.row_band(r), left),
+            highlight(product.right.col_band(c), right),
+        ]
+        self.play(
+            *(Create(b) for b in boxes),
+            FadeIn(groups[0]),
+            FadeIn(equals),
+            FadeIn(total),
+            run_time=0.6,
+        )
+        later = [FadeIn(g) for g in groups[1:]]  # one term per step of the count
+        self.play(
+            self.num.count_up(total, partial, index, run_time=run_time, shown=self.steps(role)),
+            *([LaggedStart(*later, lag_ratio=1.0, run_time=run_time)] if later else []),
+        )
+        self.play(
+            FadeIn(product.result.entries[(r, c)], scale=1.4),
+            *(FadeOut(b) for b in boxes),
+            FadeOut(line),
+            run_time=0.9,
         )
 
-    def product(self, role: str, side: str, *, below) -> MatrixProduct:
-        """X·W_role = role (or W_role·I = role), laid out under ``below``."""
+    def sum_line(
+        self, terms: str, partial: str, index: tuple[int, int], bias: str | None
+    ) -> tuple[list[VGroup], MathTex, VMobject]:
+        """``t₁ + t₂ − t₃ … (+ b) = total`` for one entry: the term groups (a negative term
+        written "− 0.22", the bias last, named b), the = (≈ when the rounded terms do not add
+        up to the rounded total) and the running total at its first partial sum, written at
+        the terms' precision."""
+        size = NUMBER_SIZE * 1.1
+        inner = self.num.shape(terms)[-1]
+        # many terms (a real model's 384) are each tiny: two more decimals keep them readable
+        places = self.num.precision + (2 if inner > MANY_TERMS else 0)
+        groups: list[VGroup] = []
+        for m in self.components():
+            if m is None:
+                groups.append(VGroup(MathTex(r"+\,\cdots", font_size=size)))
+            else:
+                groups.append(
+                    self.num.term(
+                        terms, *index, m, first=not groups, font_size=size, precision=places
+                    )
+                )
+        added = [(terms, (*index, m)) for m in range(inner)]
+        if bias is not None:  # the bias of the entry's column: the count's last step
+            groups.append(self.num.term(bias, index[1], font_size=size, precision=places))
+            added.append((bias, (index[1],)))
+        steps = inner + (bias is not None)
+        equals = self.num.relation(
+            terms=added, total=(partial, (*index, steps - 1)), precision=places, font_size=size
+        )
+        total = self.num.value(partial, *index, 0, font_size=size * 1.2, precision=places)
+        VGroup(*groups, equals, total).arrange(RIGHT, buff=0.15)
+        if bias is not None:  # named under its number, in the colour of learned parameters
+            b = MathTex("b", font_size=size * 0.8, color=ROLE["learned"])
+            groups[-1].add(b.next_to(groups[-1][1], DOWN, buff=0.08))
+        return groups, equals, total
+
+    def steps(self, role: str) -> list[int | None]:
+        """The steps of the count whose terms are written (None: a ⋯), the bias last."""
+        bias = [len(self.trace.X[0])] if self.bias(role) is not None else []
+        return self.components() + bias
+
+    def components(self) -> list[int | None]:
+        """The components of a token vector shown (as TokensToVectors shows X, so that X
+        carries over whole)."""
+        return shown(self.trace.X.shape[1])
+
+    # -- pieces -------------------------------------------------------------------------------
+
+    def formula(self, role: str) -> MathTex:
+        """``Q = X·W_Q`` (or its convention's form) at the top of the frame, centred where
+        Q's is: every formula takes the place of the one before."""
+        view = Convention.of(self.trace)
+        formula = MathTex(view.tex(role), font_size=LABEL_SIZE * 1.3, color=ROLE[role])
+        return formula.move_to(self.ruler())
+
+    def ruler(self) -> MathTex:
+        """Q's formula at the top of the frame: the place of every formula, and the line every
+        product hangs from (one ruler, so a product rebuilt for the closing picture lands
+        exactly where the scene put it)."""
+        view = Convention.of(self.trace)
+        return MathTex(view.tex("Q"), font_size=LABEL_SIZE * 1.3).to_edge(UP, buff=0.3)
+
+    def sides(self) -> tuple[int, int]:
+        """Which factor is X and which is W: (0, 1), or (1, 0) in the column convention."""
+        return (1, 0) if Convention.of(self.trace).columns else (0, 1)
+
+    def learned_frame(self, product: MatrixProduct) -> VMobject:
+        """The frame round the weights, the learned part of the product."""
+        return highlight(product.factor(self.sides()[1])[0], ROLE["learned"])
+
+    def product(self, role: str, side: str) -> MatrixProduct:
+        """X·W_role = role (or W_role·I = role), laid out under Q's formula: X's components as
+        TokensToVectors shows them, and W's lines the same ones, so a token's row and a column
+        of weights meet term by term. Q's leaves room under it for the sum of one entry; K and
+        V, worked at once, take the whole height."""
         view = Convention.of(self.trace)
         h = f"heads.{self.head}"
         x_key = "X_kv" if side == "key_tokens" and self.trace.X_kv is not None else "X"
         width = "d_v" if role == "V" else "d_k"
+        parts = self.components()
+        size = self.num.shape(f"{h}.W_{role}")[1]
+        outs = shown(size)  # the result's components: W's columns, the same ones
+        turned = view.turned()
+
+        def lines(first, second) -> dict:
+            # the rows and columns to show (None: the kit's elision), turned round in columns
+            return {"rows": second, "cols": first} if turned else {"rows": first, "cols": second}
+
+        tokens = "S" if side == "key_tokens" else "T"
         x = TraceMatrix(
             self.num,
             x_key,
             role="X",
-            transpose=view.turned(),
-            dims=("S" if side == "key_tokens" else "T", "d_model"),
+            transpose=turned,
+            dims=(tokens, "d_model"),
+            **lines(None, parts),
         )
         w = TraceMatrix(
             self.num,
             f"{h}.W_{role}",
             role="learned",
-            transpose=view.turned(),
+            transpose=turned,
             dims=("d_model", width),
+            **lines(parts, outs),
         )
         out = TraceMatrix(
             self.num,
             f"{h}.{role}",
             role=role,
-            transpose=view.turned(),
-            dims=("S" if side == "key_tokens" else "T", width),
+            transpose=turned,
+            dims=(tokens, width),
+            **lines(None, outs),
         )
+        # the room under the formula, less the sum's line under Q's
+        room = self.ruler().get_bottom()[1] - 0.3 - CAPTION_TOP
+        room -= SUM_LINE if role == "Q" else 0.1
         product = MatrixProduct.written(
             self.num,
             view,
@@ -225,9 +389,11 @@ class Projections(LessonScene):
             (view.tex("X"), f"W_{role}", role),
             ("X", "learned", role),
             tokens=(side, x),
-            height=config.frame_height - 3.4,
+            height=room,
         )
-        product.next_to(below, DOWN, buff=0.3)
+        # a small product (two tokens of two components) grows to fill the room
+        product.scale(min(GROWTH, CONTENT_WIDTH / product.width, room / product.height))
+        product.next_to(self.ruler(), DOWN, buff=0.3)
         return product
 
     def bias(self, role: str) -> str | None:
@@ -238,13 +404,28 @@ class Projections(LessonScene):
 
     @staticmethod
     def result_shell(product: MatrixProduct) -> VGroup:
-        """The result's brackets, elision dots, name and shape: all of it but its numbers."""
+        """The result's brackets and elision dots: all of it but its numbers and heading."""
         result = product.result
         dots = [m for m in result.matrix.get_entries() if m not in result.entries.values()]
-        return VGroup(result.matrix.get_brackets(), *dots, product.heads[2])
+        return VGroup(result.matrix.get_brackets(), *dots)
 
     @staticmethod
     def second(product: MatrixProduct) -> tuple[int, int]:
         """A second entry to work: the next column of the first row (or the next row)."""
         cols = [c for (r, c) in product.result.entries if r == 0]
         return (0, cols[1]) if len(cols) > 1 else (1, 0)
+
+
+def shown(size: int) -> list[int | None]:
+    """The components of a vector of ``size`` shown: all of them, or for a wide one its first
+    three, a ⋯ and its last."""
+    return elided(size, size if size <= WIDE else 5)
+
+
+def split(mob: VMobject, kept: set[int]) -> list[VMobject]:
+    """``mob`` as pieces holding none of the ``kept`` mobjects (by id), which are left out."""
+    if id(mob) in kept:
+        return []
+    if not any(id(m) in kept for m in mob.get_family()):
+        return [mob]
+    return [piece for sub in mob.submobjects for piece in split(sub, kept)]

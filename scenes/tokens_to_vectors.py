@@ -5,6 +5,10 @@ Without positions (an explicit source's default) X is E itself. A pretrained mod
 learned positions, then normalises (and, past its first layer, runs the earlier layers): the
 scene shows E + P and names what turns it into X. In the column-vector convention the vectors
 stand as columns (Eᵀ + Pᵀ = I).
+
+The sum takes the whole frame so that its numbers stay readable: on one line, or E + P over
+= X when that is larger (a short sentence). The scene ends on it, and Projections opens on it,
+carrying X into its product.
 """
 
 from __future__ import annotations
@@ -23,9 +27,9 @@ from manim import (
     LaggedStart,
     Line,
     MathTex,
-    Rectangle,
     ReplacementTransform,
     Text,
+    Transform,
     TransformMatchingShapes,
     VGroup,
     VMobject,
@@ -38,43 +42,75 @@ from scenes.kit.base import LessonScene
 from scenes.kit.convention import Convention
 from scenes.kit.layout import CAPTION_TOP, CONTENT_WIDTH, FRAME_TOP
 from scenes.kit.provenance import TraceText
-from scenes.kit.style import FONT, LABEL_SIZE, MUTED, ROLE, sign_colour
-from scenes.kit.widgets import TokenRow, TraceMatrix, elided, highlight, lag_for
+from scenes.kit.roadmap import MAP_STRIP
+from scenes.kit.style import FONT, LABEL_SIZE, MUTED, ROLE
+from scenes.kit.widgets import TokenRow, TraceMatrix, elided, lag_for
 
 __all__ = ["TokensToVectors"]
 
+GAP = 0.3  # between the parts of the sum, and between its lines
+SIGN_CLEAR = 0.35  # more room either side of a + or = sign
+DIMMED = 0.2  # the opacity of the lines that step back while a repeated word is shown
 # Lines (tokens) a turned matrix shows side by side before eliding; columns of d_model shown.
 TOKEN_COLUMNS = 7
-GROWTH = 1.5  # how much a small matrix may grow to fill the frame
+GROWTH = 2.5  # how much a small matrix (two tokens of two dimensions) may grow to fill the frame
 WIDE = 8  # d_model up to this is shown whole; wider vectors show their first three and last
 
 
 @dataclass
 class Board:
-    """What the beats point at: E, P (None: no positions) and X, their token names, their
-    headings (name and shape), the signs between them, P drawn as bars, and E first shown
-    large on its own (``stage``: a copy of E, its names and heading) before it moves into the
-    sum."""
+    """What the beats point at: E, P (None: no positions) and X, the token names beside E's
+    lines and X's (X's empty when they share a line), their headings (name and shape), the
+    signs between them, P drawn as bars, the whole sum, and E first shown large on its own
+    (``stage``: a copy of E, its names and heading) before it moves into the sum."""
 
     view: Convention
     E: TraceMatrix
     P: TraceMatrix | None
     X: TraceMatrix
-    names: VGroup
+    names: dict[str, VGroup]  # E, X
     headings: dict[str, VGroup]
     signs: list[VMobject]  # + (if P), then = or the arrow that turns E + P into X
     bars: VGroup  # P's entries as bars where they stand (empty without sinusoidal positions)
     repeat: tuple[int, int] | None  # the first repeated token's two places, if both are shown
     stage: VGroup  # E, its names and its heading, large in the middle: (E, names, heading)
+    sum: VGroup  # everything of E + P = X, in place: the closing picture
     settled: bool = False  # whether E has moved from the stage into the sum
 
-    def line(self, matrix: TraceMatrix, k: int) -> VMobject:
-        """Token ``k``'s vector in ``matrix``: a row, or a column when turned."""
-        return matrix.col_band(k) if self.view.columns else matrix.row_band(k)
+    def bands(self, matrix: TraceMatrix) -> list[VMobject]:
+        """Every displayed line of ``matrix`` (rows, or columns when turned), ⋯ lines too, in
+        order: by place, as a matrix may show more than one ⋯."""
+        return list(matrix.matrix.get_columns() if self.view.columns else matrix.matrix.get_rows())
 
     def lines(self, matrix: TraceMatrix) -> list[int | None]:
         """The tokens whose vectors ``matrix`` shows, in order (None: a ⋯ or ⋮)."""
         return matrix.col_ids if self.view.columns else matrix.row_ids
+
+    def others(self, shown: list[tuple[TraceMatrix, VGroup]]) -> list[VMobject]:
+        """Every entry, ⋯ and name of the lines other than the repeated word's two, in each
+        (matrix, its names): one by one, as each is a part of its matrix (a group made for
+        the occasion would be taken out of it when animated)."""
+        keep, out = set(self.repeat or ()), []
+        for matrix, names in shown:
+            ids, grid = self.lines(matrix), matrix.matrix.mob_matrix
+            for i, k in enumerate(ids):
+                if k not in keep:
+                    out += [row[i] for row in grid] if self.view.columns else list(grid[i])
+            named = [k for k in ids if k is not None]
+            out += [label for k, label in zip(named, names, strict=False) if k not in keep]
+        return out
+
+
+def fade_to(mob: VMobject, opacity: float) -> Transform:
+    """Fade ``mob`` to ``opacity`` times the opacities it was made with (1: back as made, as
+    the closing picture rebuilds it)."""
+    if getattr(mob, "as_made", None) is None:
+        mob.as_made = mob.copy()
+    target = mob.as_made.copy()
+    for part in target.family_members_with_points():
+        part.set_fill(opacity=part.get_fill_opacity() * opacity, family=False)
+        part.set_stroke(opacity=part.get_stroke_opacity() * opacity, family=False)
+    return Transform(mob, target)
 
 
 class TokensToVectors(LessonScene):
@@ -182,13 +218,23 @@ class TokensToVectors(LessonScene):
         self.name_the_model()
         sentence = self.write_the_sentence()
         tokens = self.split_into_tokens(sentence)
-        board = self.lay_out(tokens)
+        board = self.lay_out()
         self.each_token_looks_up_its_vector(tokens, board)
         self.a_repeated_word_looks_up_one_vector(board)
         self.add_a_vector_for_each_position(board)
         self.their_sum_is_x(board)
         self.the_repeated_word_now_has_two_vectors(board)
         self.where_the_table_comes_from()
+        self.end_on(self.closing_picture())  # the same mobjects: swapped in unseen
+
+    def closing_picture(self) -> VGroup:
+        """E + P = X (E = X; E + P → X in a model) filling the frame, every entry shown, and a
+        model's badge: what the scene ends on, rebuilt from the trace."""
+        board = self.lay_out()
+        picture = VGroup(*self.badge(), board.sum)
+        # the next scene (Projections) carries X over into its product
+        picture.x_parts = (board.X, board.names["X"], board.headings["X"])
+        return picture
 
     @property
     def pretrained(self) -> bool:
@@ -199,14 +245,15 @@ class TokensToVectors(LessonScene):
 
     def name_the_model(self) -> None:
         """Whose numbers these are, for a pretrained model: its name, the layer, the head."""
-        if self.pretrained:
-            self.add(self.model_badge().to_corner(UP + LEFT, buff=0.25))
+        self.add(*self.badge())
 
     def write_the_sentence(self) -> TraceText:
-        """The sentence, as typed."""
+        """The sentence, as typed, once the scene before has all but faded (it is not written
+        over that scene's formula)."""
         sentence = self.num.text("sentence", font_size=40)
         sentence.scale_to_fit_width(min(sentence.width, CONTENT_WIDTH)).to_edge(UP, buff=0.8)
-        self.play(Write(sentence), run_time=1.2)
+        gone = FadeOut(self.take_opening(), run_time=0.6)
+        self.play(LaggedStart(gone, Write(sentence, run_time=1.2), lag_ratio=0.7))
         self.say("sentence")
         self.hold()
         return sentence
@@ -223,8 +270,8 @@ class TokensToVectors(LessonScene):
     def each_token_looks_up_its_vector(self, tokens: TokenRow, board: Board) -> None:
         """Each token becomes a vector, a line of E; its name moves beside it."""
         E, names, heading = board.stage
-        shown = board.lines(E)
-        lines = [k for k in shown if k is not None]
+        shown = board.bands(E)
+        lines = [k for k in board.lines(E) if k is not None]
         self.play(
             *(ReplacementTransform(tokens.labels[k], names[i]) for i, k in enumerate(lines)),
             *(FadeOut(tokens.labels[k]) for k in range(len(tokens)) if k not in lines),
@@ -240,7 +287,7 @@ class TokensToVectors(LessonScene):
         self.play(
             FadeIn(heading),  # once the tokens have left the top of the frame
             LaggedStart(
-                *(FadeIn(board.line(E, k), shift=across * 0.3) for k in shown),
+                *(FadeIn(band, shift=across * 0.3) for band in shown),
                 lag_ratio=lag_for(len(shown)),
             ),
             run_time=min(2.5, 0.3 * len(shown) + 0.6),
@@ -248,20 +295,20 @@ class TokensToVectors(LessonScene):
         self.hold()
 
     def a_repeated_word_looks_up_one_vector(self, board: Board) -> None:
-        """A repeated token gets the same vector of E twice."""
+        """A repeated token gets the same vector of E twice: the other lines step back."""
         if board.repeat is None:
             return
-        E = board.stage[0]
-        boxes = [highlight(board.line(E, k), ROLE["Q"]) for k in board.repeat]
-        self.play(*(Create(b) for b in boxes))
+        E, names, _ = board.stage
+        others = board.others([(E, names)])
         self.say("same_in_e", ("tokens", board.repeat[1]))
+        self.play(*(fade_to(m, DIMMED) for m in others), run_time=0.8)
         self.hold()
-        self.play(*(FadeOut(b) for b in boxes), run_time=0.4)
+        self.play(*(fade_to(m, 1.0) for m in others), run_time=0.5)
 
     def settle(self, board: Board) -> None:
         """E moves from the middle of the frame to its place in the sum."""
         if not board.settled:
-            target = VGroup(board.E, board.names, board.headings["E"])
+            target = VGroup(board.E, board.names["E"], board.headings["E"])
             self.play(ReplacementTransform(board.stage, target), run_time=1.0)
             board.settled = True
 
@@ -269,35 +316,31 @@ class TokensToVectors(LessonScene):
         """P: one vector per position (none here: X is E); sinusoidal ones drawn as bars."""
         if board.P is None:
             return
-        self.settle(board)
         P = board.P
-        shown = board.lines(P)
-        self.play(
-            FadeIn(board.signs[0]), FadeIn(board.headings["P"]), Create(P.matrix.get_brackets())
-        )
+        shown = board.bands(P)
         self.say("model_positions" if self.pretrained else "positions")
+        self.settle(board)  # E makes room for P as the caption names it
         self.play(
-            LaggedStart(*(FadeIn(board.line(P, k)) for k in shown), lag_ratio=lag_for(len(shown))),
+            FadeIn(board.signs[0]),
+            FadeIn(board.headings["P"]),
+            FadeIn(board.names["P"]),  # on a line of its own, P has the tokens beside it too
+            Create(P.matrix.get_brackets()),
+        )
+        self.play(
+            LaggedStart(*(FadeIn(band) for band in shown), lag_ratio=lag_for(len(shown))),
             run_time=min(2.0, 0.2 * len(shown) + 0.6),
         )
         self.hold()
         if len(board.bars):
-            numbers = VGroup(*P.entries.values())
-            self.play(numbers.animate.set_opacity(0.15), FadeIn(board.bars), run_time=1.0)
+            numbers = list(P.entries.values())
             self.say("waves")
+            self.play(*(fade_to(m, 0.15) for m in numbers), FadeIn(board.bars), run_time=1.0)
             self.hold()
-            self.play(numbers.animate.set_opacity(1.0), FadeOut(board.bars), run_time=0.8)
+            self.play(*(fade_to(m, 1.0) for m in numbers), FadeOut(board.bars), run_time=0.8)
 
     def their_sum_is_x(self, board: Board) -> None:
         """X: E + P (E itself without positions; normalised, and more, in a model)."""
-        self.settle(board)
         X, sign = board.X, board.signs[-1]
-        self.play(FadeIn(sign), FadeIn(board.headings["X"]), Create(X.matrix.get_brackets()))
-        self.play(
-            LaggedStart(*(FadeIn(v) for v in X.entries.values()), lag_ratio=0.02),
-            *(FadeIn(m) for m in X.matrix.get_entries() if m not in X.entries.values()),
-            run_time=1.2,
-        )
         if board.P is None:
             self.say("no_positions")
         elif not self.pretrained:
@@ -306,19 +349,33 @@ class TokensToVectors(LessonScene):
             self.say("model_norm")
         else:
             self.say("model_layers")
+        self.settle(board)  # without positions, E moves beside X only now
+        self.play(
+            FadeIn(sign),
+            FadeIn(board.headings["X"]),
+            FadeIn(board.names["X"]),
+            Create(X.matrix.get_brackets()),
+        )
+        self.play(
+            LaggedStart(*(FadeIn(v) for v in X.entries.values()), lag_ratio=0.02),
+            *(FadeIn(m) for m in X.matrix.get_entries() if m not in X.entries.values()),
+            run_time=1.2,
+        )
         self.hold()
 
     def the_repeated_word_now_has_two_vectors(self, board: Board) -> None:
-        """The repeated token: one vector of E, two of X (the same two without positions)."""
+        """The repeated token: one vector of E, two of X (the same two without positions); the
+        other lines step back so the two places stand side by side."""
         if board.repeat is None:
             return
-        boxes = [
-            highlight(board.line(m, k), ROLE["Q"]) for m in (board.E, board.X) for k in board.repeat
-        ]
-        self.play(*(Create(b) for b in boxes))
+        pairs = [(board.E, board.names["E"]), (board.X, board.names["X"])]
+        if board.P is not None:
+            pairs.insert(1, (board.P, board.names["P"]))
+        others = board.others(pairs)
         self.say("still_same" if board.P is None else "two_rows", ("tokens", board.repeat[1]))
+        self.play(*(fade_to(m, DIMMED) for m in others), run_time=0.8)
         self.hold()
-        self.play(*(FadeOut(b) for b in boxes), run_time=0.4)
+        self.play(*(fade_to(m, 1.0) for m in others), run_time=0.5)
 
     def where_the_table_comes_from(self) -> None:
         """A model learns E; here it is random (seeded) or typed in (explicit)."""
@@ -330,9 +387,10 @@ class TokensToVectors(LessonScene):
 
     # -- layout ---------------------------------------------------------------------------
 
-    def lay_out(self, tokens: TokenRow) -> Board:
-        """E + P = X (E = X; or E + P → X in a model) in the content box, nothing shown yet:
-        the names beside E's lines, a heading (name and shape) over each matrix; and E alone,
+    def lay_out(self) -> Board:
+        """E + P = X (E = X; or E + P → X in a model) as large as the frame allows, on one line
+        or, when that is larger, E + P over = X; nothing shown yet. The names beside E's lines
+        (and X's, on its own line), a heading (name and shape) over each matrix; and E alone,
         larger, for the first beats."""
         view = Convention.of(self.trace)
         repeat = first_repeat(self.trace.tokens)
@@ -355,33 +413,36 @@ class TokensToVectors(LessonScene):
         for key, matrix in matrices.items():
             title = MathTex(titles[key], font_size=LABEL_SIZE * 1.4, color=ROLE["X"])
             headings[key] = VGroup(title, matrix.shape_label()).arrange(RIGHT, buff=0.3)
-        # side by side, each matrix in a slot as wide as its heading, so headings never touch
-        order = [matrices["E"], *signs[:-1], *([matrices["P"]] if positioned else [])]
-        order += [signs[-1], matrices["X"]]
-        slots = {id(matrices[key]): headings[key].width for key in matrices}
-        x = 0.0
-        for mob in order:
-            span = max(mob.width, slots.get(id(mob), 0.0))
-            mob.move_to(RIGHT * (x + span / 2))
-            x += span + 0.35
-        body = VGroup(*order)
-        names = matrices["E"].name_lines(
-            font_size=LABEL_SIZE * 0.85, max_width=1.6, left_buff=0.3, up_buff=0.25
-        )
-        above = VGroup(body, names).get_top()[1]
-        for key, matrix in matrices.items():
-            headings[key].next_to(matrix.get_center() * RIGHT + above * UP, UP, buff=0.3)
-        # E alone first, as large as the room allows (never enlarged), in the middle
-        top, bottom = FRAME_TOP - (0.85 if self.pretrained else 0.35), CAPTION_TOP + 0.25
+        names = {
+            key: matrix.name_lines(
+                font_size=LABEL_SIZE * 0.85, max_width=1.6, left_buff=0.3, up_buff=0.25
+            )
+            for key, matrix in matrices.items()
+        }
+        # the content box: under the map strip (or a model's badge), over the caption band
+        top, bottom = FRAME_TOP - (0.85 if self.pretrained else MAP_STRIP + 0.1), CAPTION_TOP + 0.1
         room, middle = top - bottom, (top + bottom) / 2  # below a model's badge
-        stage = VGroup(matrices["E"], names, headings["E"]).copy()
+        # E alone first, as large as the room allows, in the middle
+        headings["E"].next_to(VGroup(matrices["E"], names["E"]), UP, buff=0.2)
+        stage = VGroup(matrices["E"], names["E"], headings["E"]).copy()
         grow(stage, CONTENT_WIDTH, room).move_to(UP * middle)
-        block = VGroup(body, names, *headings.values())
-        grow(block, CONTENT_WIDTH, room).move_to(UP * middle)
+        # the sum on one, two or three lines, whichever is largest
+        parts = (matrices, signs, headings, names)
+        options = [(lines, beside) for lines in sum_layouts(positioned) for beside in (0, 1)]
+        scale = [
+            min(GROWTH, CONTENT_WIDTH / b.width, room / b.height)
+            for b in (arrange_sum(*parts, *option) for option in options)
+        ]
+        chosen, beside = options[scale.index(max(scale))]
+        block = arrange_sum(*parts, chosen, beside)
+        block.scale(max(scale)).move_to(UP * middle)
+        for key in matrices:  # a matrix named by the one before it on its line has no names
+            if key not in named(chosen):
+                names[key] = VGroup()
         both = repeat is not None and all(k in lines for k in repeat)
         P = matrices.get("P")
         waves = P is not None and self.trace.config.get("positions") == "sinusoidal"
-        bars = p_bars(self.trace, P, view.columns) if waves and len(lines) > 2 else VGroup()
+        bars = p_bars(self.num, P, view.columns) if waves and len(lines) > 2 else VGroup()
         return Board(
             view,
             matrices["E"],
@@ -393,6 +454,7 @@ class TokensToVectors(LessonScene):
             bars,
             repeat if both else None,
             stage,
+            block,
         )
 
     def matrix(
@@ -420,6 +482,10 @@ class TokensToVectors(LessonScene):
         arrow = Arrow(LEFT * half, RIGHT * half, buff=0, color=MUTED, stroke_width=4)
         return VGroup(label, arrow).arrange(DOWN, buff=0.12)
 
+    def badge(self) -> list[VGroup]:
+        """A pretrained model's badge in the top left corner (none for other sources)."""
+        return [self.model_badge().to_corner(UP + LEFT, buff=0.25)] if self.pretrained else []
+
     def model_badge(self) -> VGroup:
         """``all-MiniLM-L6-v2 · layer 2 · head 0``: the numbers from the trace's config."""
         size = LABEL_SIZE * 0.6
@@ -433,9 +499,64 @@ class TokensToVectors(LessonScene):
         return VGroup(*parts).arrange(RIGHT, buff=0.15)
 
 
+def sum_layouts(positioned: bool) -> list[list[list[str]]]:
+    """The ways to write E + P = X (E = X without positions), as lines of parts ("+" and "="
+    for the signs): on one line; E + P over = X; E over + P over = X, like a column sum."""
+    if not positioned:
+        return [[["E", "=", "X"]], [["E"], ["=", "X"]]]
+    return [
+        [["E", "+", "P", "=", "X"]],
+        [["E", "+", "P"], ["=", "X"]],
+        [["E"], ["+", "P"], ["=", "X"]],
+    ]
+
+
+def named(lines: list[list[str]]) -> list[str]:
+    """The matrices that show their token names: the first of each line."""
+    return [next(part for part in line if part not in ("+", "=")) for line in lines]
+
+
+def arrange_sum(matrices, signs, headings, names, lines: list[list[str]], beside: int) -> VGroup:
+    """E + P = X at unit scale, laid out as ``lines`` (see sum_layouts): every matrix's centre
+    on its line's axis, the first matrix of a line named by its tokens, headings over their
+    matrices (``beside``: a lone matrix's to its right, where a line under a longer one has
+    room); every line after the first with its matrix under E. Returns the block."""
+    sign = {"+": signs[0], "=": signs[-1]}
+    first = named(lines)
+    placed = VGroup()
+    for n, line in enumerate(lines):
+        row, x = VGroup(), 0.0
+        for part in line:
+            mob = sign.get(part) if part in sign else matrices[part]
+            unit = VGroup(names[part], mob) if part in first else mob  # takes room on the line
+            # each matrix in a slot as wide as its heading, so headings above never touch
+            # a sign keeps clear of the matrix after it: "+" beside its first number would
+            # read as that number's sign ("+ −0.02")
+            span = headings[part].width if part in matrices else unit.width + 2 * SIGN_CLEAR
+            span = max(unit.width, span)
+            step = RIGHT * (x + span / 2 - unit.get_x()) + UP * (0 - mob.get_y())
+            # a matrix's names go where it goes, shown or not (the next layout may show them)
+            VGroup(mob, names[part] if part in matrices else VGroup()).shift(step)
+            x += span + GAP
+            row.add(unit)
+        keys = [part for part in line if part in matrices]
+        top = row.get_top()[1]
+        for key in keys:
+            if len(keys) > 1 or not beside:
+                headings[key].next_to(matrices[key].get_center() * RIGHT + top * UP, UP, buff=0.2)
+            else:
+                headings[key].next_to(matrices[key], RIGHT, buff=0.5)
+            row.add(headings[key])
+        if n:  # under the line before, its matrix under E
+            row.shift(RIGHT * (matrices["E"].get_left()[0] - matrices[keys[0]].get_left()[0]))
+            row.shift(UP * (placed.get_bottom()[1] - GAP - row.get_top()[1]))
+        placed.add(*row)
+    return placed
+
+
 def grow(mob: VMobject, width: float, height: float) -> VMobject:
     """Scale ``mob`` to fit in ``width`` x ``height``: a small one (two tokens of two
-    dimensions) grows by half at most, a large one shrinks."""
+    dimensions) grows up to GROWTH, a large one shrinks."""
     return mob.scale(min(GROWTH, width / mob.width, height / mob.height))
 
 
@@ -465,7 +586,7 @@ def token_lines(count: int, turned: bool, keep: tuple[int, int] | None) -> list[
     return lines
 
 
-def p_bars(trace, P: TraceMatrix, turned: bool) -> VGroup:
+def p_bars(num, P: TraceMatrix, turned: bool) -> VGroup:
     """Each shown entry of P as a bar where it stands, up (right) for positive, down (left)
     for negative, from a faint zero line through each position's line: sinusoidal positions
     lie in [-1, 1], so a full bar spans most of the gap to the next line."""
@@ -478,18 +599,25 @@ def p_bars(trace, P: TraceMatrix, turned: bool) -> VGroup:
     pitch_x = abs(xs[1] - xs[0]) if len(xs) > 1 else 0.8
     bars, zero_lines = VGroup(), VGroup()
     for (r, c), entry in entries.items():
-        value = lookup(trace, "P", P.index_of(r, c))
-        centre = entry.get_center()
         if turned:  # a position is a column: bars run sideways from its centre line
-            length = abs(value) * 0.45 * pitch_x
-            bar = Rectangle(width=max(length, 1e-3), height=0.5 * pitch_y)
-            bar.move_to(centre + RIGHT * (length / 2 if value >= 0 else -length / 2))
+            bar = num.bar(
+                "P",
+                *P.index_of(r, c),
+                unit=0.45 * pitch_x,
+                thickness=0.5 * pitch_y,
+                direction=RIGHT,
+                opacity=0.95,
+            )
         else:
-            length = abs(value) * 0.45 * pitch_y
-            bar = Rectangle(width=0.45 * pitch_x, height=max(length, 1e-3))
-            bar.move_to(centre + UP * (length / 2 if value >= 0 else -length / 2))
-        bar.set_fill(sign_colour(value), opacity=0.95).set_stroke(width=0)
-        bars.add(bar)
+            bar = num.bar(
+                "P",
+                *P.index_of(r, c),
+                unit=0.45 * pitch_y,
+                thickness=0.45 * pitch_x,
+                direction=UP,
+                opacity=0.95,
+            )
+        bars.add(bar.on(entry.get_center()))
     if turned:
         for x in xs:
             zero_lines.add(Line([x, ys[0] + 0.3 * pitch_y, 0], [x, ys[-1] - 0.3 * pitch_y, 0]))

@@ -25,17 +25,19 @@ from manim import (
     Create,
     FadeIn,
     FadeOut,
+    FadeTransform,
     GrowArrow,
     GrowFromEdge,
     Indicate,
     LaggedStart,
     MathTex,
     NumberPlane,
-    Rectangle,
     ReplacementTransform,
     SurroundingRectangle,
     Text,
+    Transform,
     VGroup,
+    VMobject,
 )
 
 from qkv import lookup
@@ -100,6 +102,18 @@ class Board:
 def at(x: float, y: float) -> np.ndarray:
     """The scene point of a vector of the plane."""
     return ORIGIN_AT + np.array([x, y, 0.0]) * UNIT
+
+
+def fade_to(mob: VMobject, opacity: float) -> Transform:
+    """Fade ``mob`` to ``opacity`` times the opacities it was made with (1: back as made, the
+    same as the closing picture rebuilds it; a plain set_opacity would give lines a fill)."""
+    if getattr(mob, "as_made", None) is None:
+        mob.as_made = mob.copy()
+    target = mob.as_made.copy()
+    for part in target.family_members_with_points():
+        part.set_fill(opacity=part.get_fill_opacity() * opacity, family=False)
+        part.set_stroke(opacity=part.get_stroke_opacity() * opacity, family=False)
+    return Transform(mob, target)
 
 
 class WhyAttention(LessonScene):
@@ -168,6 +182,21 @@ class WhyAttention(LessonScene):
         self.gather_again(board, phone)
         self.two_contexts_two_vectors(board)
         self.name_attention()
+        self.end_on(self.closing_picture())  # the same mobjects: swapped in unseen
+
+    def closing_picture(self) -> VGroup:
+        """Both contexts' new vectors on the plane beside the list of vectors and the two
+        results: what the scene's last frame shows, rebuilt from the trace."""
+        board = self.board()
+        contexts = [self.context(study) for study in (FRUIT, PHONE)]
+        return VGroup(
+            board.plane,
+            *board.arrows.values(),
+            *board.labels.values(),
+            *board.vectors.values(),
+            *(VGroup(c.trail, c.arrow, c.label) for c in contexts),
+            self.summary(),
+        )
 
     # -- the beats ----------------------------------------------------------------------------
 
@@ -182,31 +211,8 @@ class WhyAttention(LessonScene):
     def draw_the_words(self, word: TraceText) -> Board:
         """The three words' vectors as arrows on a big plane, their coordinates beside it; the
         word asked about becomes its arrow's label."""
-        plane = NumberPlane(
-            x_range=[*X_RANGE, 1],
-            y_range=[*Y_RANGE, 1],
-            x_length=(X_RANGE[1] - X_RANGE[0]) * UNIT,
-            y_length=(Y_RANGE[1] - Y_RANGE[0]) * UNIT,
-            background_line_style={
-                "stroke_color": FRAME_LINE,
-                "stroke_width": 1.5,
-                "stroke_opacity": 0.8,
-            },
-            axis_config={"stroke_color": MUTED, "stroke_width": 2},
-        )
-        plane.shift(ORIGIN_AT - plane.c2p(0, 0))
-        words = {"apple": (FRUIT, APPLE), "orange": (FRUIT, NEIGHBOUR), "phone": (PHONE, NEIGHBOUR)}
-        arrows = {name: self.arrow(self.vector(*w), WORD) for name, w in words.items()}
-        labels = {name: self.word(*w, WORD) for name, w in words.items()}
-        # each label beside its arrow's tip: orange left of it, phone below, apple right
-        labels["orange"].next_to(arrows["orange"].get_end(), LEFT, buff=0.15)
-        labels["phone"].next_to(arrows["phone"].get_end(), DOWN, buff=0.2)
-        labels["apple"].next_to(arrows["apple"].get_end(), RIGHT, buff=0.15)
-        vectors = {name: self.vector_line(*w) for name, w in words.items()}
-        column = VGroup(*vectors.values()).arrange(DOWN, buff=0.22, aligned_edge=LEFT)
-        for line in vectors.values():  # the = signs one above the other
-            line.shift(RIGHT * (column.get_left()[0] + 1.5 - line[1].get_x()))
-        column.move_to([PANEL_LEFT, 2.05, 0], aligned_edge=LEFT)
+        board = self.board()
+        plane, arrows, labels, vectors = (board.plane, board.arrows, board.labels, board.vectors)
         self.say("arrows")
         self.play(Create(plane), word.animate.scale(0.6).to_edge(UP), run_time=1.2)
         self.play(
@@ -217,7 +223,7 @@ class WhyAttention(LessonScene):
         )
         self.play(LaggedStart(*(FadeIn(v) for v in vectors.values()), lag_ratio=0.4))
         self.hold()
-        return Board(plane, arrows, labels, vectors)
+        return board
 
     def point_between_the_two(self, board: Board) -> None:
         """On its own the word points between the fruit and the phone."""
@@ -275,17 +281,34 @@ class WhyAttention(LessonScene):
         board.contexts.append(phone)
         self.say("phone", (f"{PHONE}.tokens", APPLE), (f"{PHONE}.tokens", NEIGHBOUR))
         self.play(
-            ReplacementTransform(fruit.sentence, phone.sentence),
-            ReplacementTransform(fruit.table, phone.table),
+            *self.swap(fruit.sentence, phone.sentence, changed=NEIGHBOUR),
+            *self.swap(fruit.table, phone.table, changed=1 + NEIGHBOUR),
             FadeOut(fruit.total),
             *self.dim(board, "orange", 0.25),
             *self.dim(board, "phone", 1.0),
-            fruit.arrow.animate.set_opacity(0.35),
-            fruit.trail.animate.set_opacity(0.2),
-            fruit.label.animate.set_opacity(0.35),
+            fade_to(fruit.arrow, 0.35),
+            fade_to(fruit.trail, 0.25),
+            fade_to(fruit.label, 0.35),
         )
         self.hold()
         return phone
+
+    @staticmethod
+    def swap(old: VGroup, new: VGroup, changed: int) -> list:
+        """Part ``changed`` of ``old`` holds another word than ``new``'s: it fades into it (a
+        word never morphs into another); the other parts move into their new selves."""
+        moves = [
+            ReplacementTransform(a, b)
+            for k, (a, b) in enumerate(zip(old, new, strict=True))
+            if k != changed
+        ]
+        a, b = old[changed], new[changed]
+        if isinstance(a, VGroup) and len(a) == 4:  # a table line: word, cosine, bar, weight
+            moves += [FadeTransform(a[0], b[0])]
+            moves += [ReplacementTransform(x, y) for x, y in zip(a[1:], b[1:], strict=True)]
+        else:
+            moves.append(FadeTransform(a, b))
+        return moves
 
     def gather_again(self, board: Board, context: Context) -> None:
         """The same mix with the phone: apple lands near the phone now."""
@@ -300,16 +323,12 @@ class WhyAttention(LessonScene):
     def two_contexts_two_vectors(self, board: Board) -> None:
         """Both new vectors at once, each with its context's sentence and coordinates."""
         fruit, phone = board.contexts
-        summary = VGroup(*(self.result_line(c.study) for c in board.contexts))
-        summary.arrange(DOWN, buff=0.5, aligned_edge=LEFT)
-        fit(summary, PANEL_RIGHT - PANEL_LEFT, 3.3)
-        summary.move_to([PANEL_LEFT, -0.75, 0], aligned_edge=LEFT)
+        summary = self.summary()
         self.say("two")
         self.play(
             FadeOut(VGroup(phone.sentence, phone.table, phone.total)),
             *self.dim(board, "orange", 1.0),
-            *(m.animate.set_opacity(1.0) for m in (fruit.arrow, fruit.label)),
-            fruit.trail.animate.set_opacity(0.6),
+            *(fade_to(m, 1.0) for m in (fruit.arrow, fruit.label, fruit.trail)),
         )
         self.play(LaggedStart(*(FadeIn(line) for line in summary), lag_ratio=0.5))
         self.play(*(Indicate(c.label, color=NEW) for c in board.contexts))
@@ -321,6 +340,43 @@ class WhyAttention(LessonScene):
         self.hold()
 
     # -- pieces -------------------------------------------------------------------------------
+
+    def board(self) -> Board:
+        """The plane, each word's arrow and label, and the panel's list of vectors, in their
+        places (not yet on screen)."""
+        plane = NumberPlane(
+            x_range=[*X_RANGE, 1],
+            y_range=[*Y_RANGE, 1],
+            x_length=(X_RANGE[1] - X_RANGE[0]) * UNIT,
+            y_length=(Y_RANGE[1] - Y_RANGE[0]) * UNIT,
+            background_line_style={
+                "stroke_color": FRAME_LINE,
+                "stroke_width": 1.5,
+                "stroke_opacity": 0.8,
+            },
+            axis_config={"stroke_color": MUTED, "stroke_width": 2},
+        )
+        plane.shift(ORIGIN_AT - plane.c2p(0, 0))
+        words = {"apple": (FRUIT, APPLE), "orange": (FRUIT, NEIGHBOUR), "phone": (PHONE, NEIGHBOUR)}
+        arrows = {name: self.arrow(self.vector(*w), WORD) for name, w in words.items()}
+        labels = {name: self.word(*w, WORD) for name, w in words.items()}
+        # each label beside its arrow's tip: orange left of it, phone below, apple right
+        labels["orange"].next_to(arrows["orange"].get_end(), LEFT, buff=0.15)
+        labels["phone"].next_to(arrows["phone"].get_end(), DOWN, buff=0.2)
+        labels["apple"].next_to(arrows["apple"].get_end(), RIGHT, buff=0.15)
+        vectors = {name: self.vector_line(*w) for name, w in words.items()}
+        column = VGroup(*vectors.values()).arrange(DOWN, buff=0.22, aligned_edge=LEFT)
+        for line in vectors.values():  # the = signs one above the other
+            line.shift(RIGHT * (column.get_left()[0] + 1.5 - line[1].get_x()))
+        column.move_to([PANEL_LEFT, 2.05, 0], aligned_edge=LEFT)
+        return Board(plane, arrows, labels, vectors)
+
+    def summary(self) -> VGroup:
+        """Each context's sentence and apple's new vector there, under the list of vectors."""
+        summary = VGroup(*(self.result_line(study) for study in (FRUIT, PHONE)))
+        summary.arrange(DOWN, buff=0.5, aligned_edge=LEFT)
+        fit(summary, PANEL_RIGHT - PANEL_LEFT, 3.3)
+        return summary.move_to([PANEL_LEFT, -0.75, 0], aligned_edge=LEFT)
 
     def vector(self, study: str, i: int) -> np.ndarray:
         """Token ``i``'s word vector in context ``study``: its scene point."""
@@ -365,9 +421,7 @@ class WhyAttention(LessonScene):
     def dim(self, board: Board, name: str, opacity: float) -> list:
         """Fade a word's arrow, label and line of the list to ``opacity`` (1: back to full)."""
         return [
-            board.arrows[name].animate.set_opacity(opacity),
-            board.labels[name].animate.set_opacity(opacity),
-            board.vectors[name].animate.set_opacity(opacity),
+            fade_to(part[name], opacity) for part in (board.arrows, board.labels, board.vectors)
         ]
 
     def context(self, study: str) -> Context:
@@ -410,13 +464,13 @@ class WhyAttention(LessonScene):
             y = top - 0.75 - 0.6 * row
             name = self.word(study, j, WORD, SIZE).move_to([x_word, y, 0], aligned_edge=LEFT)
             cosine = self.number(f"{study}.heads.0.scores", APPLE, j).move_to([x_cos, y, 0])
-            weight = lookup(self.trace, f"{study}.heads.0.weights", (APPLE, j))
-            bar = Rectangle(
-                width=max(BAR_FULL * weight, 0.02),
-                height=0.3,
-                stroke_width=0,
-                fill_color=ROLE["weights"],
-                fill_opacity=0.85,
+            bar = self.num.bar(
+                f"{study}.heads.0.weights",
+                APPLE,
+                j,
+                unit=BAR_FULL,
+                thickness=0.3,
+                colour=ROLE["weights"],
             ).move_to([x_bar, y, 0], aligned_edge=LEFT)
             shown = self.number(f"{study}.heads.0.weights", APPLE, j, coloured=False)
             shown.set_color(ROLE["weights"]).next_to(bar, RIGHT, buff=0.15)
@@ -470,7 +524,7 @@ class WhyAttention(LessonScene):
 
     def move_the_word(self, board: Board, context: Context) -> None:
         """Apple's arrow travels to its new place, leaving its old one and a trail."""
-        travelling = board.arrows["apple"].copy().set_opacity(1.0)
+        travelling = board.arrows["apple"].copy()
         self.play(
             ReplacementTransform(travelling, context.arrow),
             GrowArrow(context.trail),
