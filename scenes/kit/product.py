@@ -1,7 +1,8 @@
-"""A matrix product on screen, L · R = P, and the beat that works one entry of it.
+"""A matrix product on screen, L · R = P, and the beat that fills the rest of it.
 
-Shared by the projections (X·W_Q), the scores (Q·Kᵀ) and the weighted sum (A·V): the same
-layout and the same count-up through real partial sums, so the viewer learns it once.
+Shared by the projections (X·W_Q), the scores (Q·Kᵀ), the weighted sum (A·V) and W_O: the same
+layout, so the viewer learns it once. (Each of those scenes works one entry itself for now,
+with signed terms and = or ≈; the shared beat is to be written again from them.)
 """
 
 from __future__ import annotations
@@ -12,23 +13,19 @@ from manim import (
     DOWN,
     RIGHT,
     UP,
-    Create,
     FadeIn,
-    FadeOut,
     LaggedStart,
     MathTex,
-    ReplacementTransform,
     VGroup,
-    VMobject,
     config,
 )
 
 from scenes.kit.convention import Convention
 from scenes.kit.provenance import Numbers
-from scenes.kit.style import LABEL_SIZE, NUMBER_SIZE, ROLE
-from scenes.kit.widgets import TraceMatrix, elided, fit, highlight
+from scenes.kit.style import LABEL_SIZE, ROLE
+from scenes.kit.widgets import TraceMatrix, fit
 
-__all__ = ["MatrixProduct", "work_entry", "fill_rest"]
+__all__ = ["MANY_TERMS", "MatrixProduct", "fill_rest"]
 
 MANY_TERMS = 64  # a dot product longer than this shows its terms with two more decimals
 
@@ -117,103 +114,6 @@ class MatrixProduct(VGroup):
             *dots,
             self.heads[2],
         )
-
-
-def _shown_terms(numbers: Numbers, terms_key: str, bias_key: str | None) -> list[int | None]:
-    # the steps of the count whose terms are written out (None: a ⋯), the bias last
-    inner = numbers.shape(terms_key)[-1]
-    return elided(inner, 8) + ([inner] if bias_key is not None else [])
-
-
-def _entry_sum(
-    numbers: Numbers,
-    product: MatrixProduct,
-    terms_key: str,
-    partial_key: str,
-    r: int,
-    c: int,
-    bias_key: str | None,
-) -> tuple[list[VGroup], VGroup, VMobject]:
-    """``t₁ + t₂ + … (+ b) = total`` for the result entry at (r, c): the term groups (each term
-    with the + before it, the bias last, named b), the '=' and the running total (shown at its
-    first partial sum)."""
-    index = product.result.index_of(r, c)
-    size = NUMBER_SIZE * 1.1
-    inner = numbers.shape(terms_key)[-1]
-    # many terms (a real model's 384) are each tiny: two more decimals keep them readable
-    places = numbers.precision + (2 if inner > MANY_TERMS else 0)
-    groups = []
-    for m in elided(inner, 8):
-        shown = (
-            MathTex(r"\cdots", font_size=size)
-            if m is None
-            else numbers.value(terms_key, *index, m, font_size=size, precision=places)
-        )
-        plus = [MathTex("+", font_size=size)] if groups else []
-        groups.append(VGroup(*plus, shown).arrange(RIGHT, buff=0.15))
-    if bias_key is not None:  # the bias of the result's column: the count's last step
-        bias = numbers.value(bias_key, index[1], font_size=size, precision=places)
-        groups.append(VGroup(MathTex("+", font_size=size), bias).arrange(RIGHT, buff=0.15))
-    equals = MathTex("=", font_size=size)
-    total = numbers.value(partial_key, *index, 0, font_size=size * 1.2)
-    VGroup(*groups, equals, total).arrange(RIGHT, buff=0.15)
-    if bias_key is not None:  # named under it, in the colour of learned parameters
-        groups[-1].add(
-            MathTex("b", font_size=size * 0.8, color=ROLE["learned"]).next_to(
-                groups[-1][1], DOWN, buff=0.08
-            )
-        )
-    return groups, equals, total
-
-
-def work_entry(
-    scene,
-    product: MatrixProduct,
-    terms_key: str,
-    partial_key: str,
-    r: int,
-    c: int,
-    *,
-    role: str,
-    run_time: float = 3.0,
-    bias_key: str | None = None,
-) -> None:
-    """Highlight a row of the left factor and a column of the right one, add their products
-    term by term (every frame shows a real partial sum), then the bias ``bias_key`` if the
-    product has one, and fly the total into the result."""
-    num = scene.num
-    groups, equals, total = _entry_sum(num, product, terms_key, partial_key, r, c, bias_key)
-    line = VGroup(*groups, equals, total)
-    fit(line, config.frame_width - 1.0, 0.8)
-    line.next_to(product, DOWN, buff=0.3)
-    boxes = [
-        highlight(product.left.row_band(r), ROLE[role]),
-        highlight(product.right.col_band(c), ROLE[role]),
-    ]
-    # the total starts at the first term, so that term is there from the start
-    scene.play(
-        *(Create(b) for b in boxes), FadeIn(groups[0]), FadeIn(equals), FadeIn(total), run_time=0.6
-    )
-    index = product.result.index_of(r, c)
-    # the other terms appear one per step of the count, so the total matches what is shown
-    later = [FadeIn(g) for g in groups[1:]]
-    scene.play(
-        num.count_up(
-            total,
-            partial_key,
-            index,
-            run_time=run_time,
-            shown=_shown_terms(num, terms_key, bias_key),
-        ),
-        *([LaggedStart(*later, lag_ratio=1.0, run_time=run_time)] if later else []),
-    )
-    target = product.result.entries[(r, c)]
-    scene.play(
-        ReplacementTransform(total.copy(), target),
-        *(FadeOut(b) for b in boxes),
-        FadeOut(VGroup(*groups, equals, total)),
-        run_time=0.9,
-    )
 
 
 def fill_rest(
