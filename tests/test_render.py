@@ -118,9 +118,10 @@ def test_whole_lesson_in_chinese_then_unchanged_rerun_renders_nothing(tmp_path):
         assert cues and all(re.search(r"[\u4e00-\u9fff]", c.content) for c in cues)
         assert stem.with_suffix(".vtt").read_text(encoding="utf-8").startswith("WEBVTT")
     assert duration(folder / "lesson.mp4") == pytest.approx(sum(lengths), abs=0.2)
-    # one film: every scene opens on the picture the one before it closed on (only the map's
-    # lit step differs, a few glyphs of the top strip)
-    cuts = [(name, round(diff, 2)) for name, diff in _cuts(folder) if diff > 1.0]
+    # one film: every scene opens on the picture the one before it closed on. Measured at 480p
+    # (12-02): joins differ by 0.4–0.6 of 255 (the last caption's last faded frame, the map's lit
+    # step), a hard cut between two of the lesson's pictures by about 8
+    cuts = [(name, round(diff, 2)) for name, diff in _cuts(folder) if diff > 2.0]
     assert not cuts, f"visible cuts into these scenes (mean pixel difference): {cuts}"
     lesson_cues = list(srt.parse((folder / "lesson.srt").read_text(encoding="utf-8")))
     assert lesson_cues[-1].end.total_seconds() <= sum(lengths) + 0.1
