@@ -99,7 +99,7 @@ def _cuts(folder) -> list[tuple[str, float]]:
     ends = [_end_frames(folder / f"{scene_stem(cls)}.mp4") for cls in LESSON]
     return [
         (cls.__name__, float(np.abs(before[1] - after[0]).mean()))
-        for cls, before, after in zip(LESSON[1:], ends, ends[1:], strict=True)
+        for cls, before, after in zip(LESSON[1:], ends[:-1], ends[1:], strict=True)
     ]
 
 
