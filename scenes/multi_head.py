@@ -29,7 +29,6 @@ from manim import (
     Rectangle,
     ReplacementTransform,
     SurroundingRectangle,
-    TransformFromCopy,
     VGroup,
     VMobject,
     Write,
@@ -39,9 +38,9 @@ from qkv import lookup
 from scenes.kit.base import LessonScene
 from scenes.kit.convention import Convention
 from scenes.kit.layout import CAPTION_TOP, CONTENT_WIDTH
-from scenes.kit.product import MANY_TERMS, MatrixProduct
-from scenes.kit.provenance import Numbers, TraceNumber
-from scenes.kit.style import LABEL_SIZE, MUTED, NUMBER_SIZE, ROLE
+from scenes.kit.product import MatrixProduct, WrittenSum, written_sum
+from scenes.kit.provenance import Numbers
+from scenes.kit.style import LABEL_SIZE, MUTED, ROLE
 from scenes.kit.widgets import (
     DIM_TEX,
     TokenGrid,
@@ -104,46 +103,23 @@ class Board:
 
 @dataclass
 class EntrySum:
-    """Entry (0, 0) of the layer's output written out: its terms concat[i, m]·W_O[m, j] (the
-    sign before each carried by its operator, ⋯ for the hidden ones, then b_O), ``=`` or ``≈``
-    and the total; the row and column that make it framed (``boxes``, set once laid out)."""
+    """Entry (0, 0) of the layer's output written out: its terms concat[i, m]·W_O[m, j], then
+    b_O, and the total laid out at its final value (kit/product.py); the row and column that
+    make it framed (``boxes``, set once laid out)."""
 
-    terms: list[VMobject]
-    sign: VMobject
-    total: TraceNumber  # counts up through output_partial; laid out at its final value
-    shown: list[int | None]  # the count's steps whose terms are written (None: the ⋯)
-    bias_name: VMobject | None  # "b" under the bias term
+    written: WrittenSum
     line: VGroup
     boxes: list[VMobject] = field(default_factory=list)
 
     @classmethod
     def build(cls, num: Numbers, product: MatrixProduct) -> EntrySum:
-        i, j = product.result.index_of(0, 0)
-        inner = num.shape("output_terms")[-1]
-        size = NUMBER_SIZE * 1.1
-        # many terms (a real model's 384) are each tiny: two more decimals keep them readable
-        places = num.precision + (2 if inner > MANY_TERMS else 0)
-        shown = elided(inner, 8)
-        terms: list[VMobject] = [
-            MathTex(r"\cdots", font_size=size)
-            if m is None
-            else num.term("output_terms", i, j, m, first=not n, font_size=size, precision=places)
-            for n, m in enumerate(shown)
-        ]
-        added = [("output_terms", (i, j, m)) for m in range(inner)]
-        bias_name = None
-        if num.trace.b_O is not None:  # the bias of the result's column: the count's last step
-            terms.append(num.term("b_O", j, font_size=size, precision=places))
-            bias_name = MathTex("b", font_size=size * 0.8, color=ROLE["learned"])
-            shown = [*shown, inner]
-            added.append(("b_O", (j,)))
-        sign = num.relation(terms=added, total=("output", (i, j)), precision=places, font_size=size)
-        steps = num.shape("output_partial")[-1]
-        total = num.value("output_partial", i, j, steps - 1, font_size=size * 1.2)
-        line = VGroup(*terms, sign, total).arrange(RIGHT, buff=0.15)
-        if bias_name is not None:  # named under it, in the colour of learned parameters
-            line.add(bias_name.next_to(terms[-1][-1], DOWN, buff=0.08))
-        return cls(terms, sign, total, shown, bias_name, line)
+        index = product.result.index_of(0, 0)
+        shown = elided(num.shape("output_terms")[-1], 8)
+        bias = "b_O" if num.trace.b_O is not None else None
+        written = written_sum(
+            num, "output_terms", "output_partial", index, shown, bias, at_end=True
+        )
+        return cls(written, written.line())
 
 
 @dataclass
@@ -458,26 +434,25 @@ class MultiHead(LessonScene):
         else:
             self.say("entry_column" if self.view.columns else "entry_row")
         entry, index = end.entry, end.product.result.index_of(0, 0)
-        entry.total.show("output_partial", (*index, 0))  # the count starts at the first term
+        written = entry.written
+        written.total.show("output_partial", (*index, 0))  # the count starts at the first term
         self.play(
             *(Create(b) for b in entry.boxes),
-            FadeIn(entry.terms[0]),
-            FadeIn(entry.sign),
-            FadeIn(entry.total),
+            FadeIn(written.terms[0]),
+            FadeIn(written.sign),
+            FadeIn(written.total),
             run_time=0.6,
         )
-        later = [FadeIn(t) for t in entry.terms[1:]]
-        if entry.bias_name is not None:  # the bias comes with its name
-            later[-1] = FadeIn(VGroup(entry.terms[-1], entry.bias_name))
+        later = [FadeIn(t) for t in written.terms[1:]]
         self.play(
             self.num.count_up(
-                entry.total, "output_partial", index, run_time=3.0, shown=entry.shown
+                written.total, "output_partial", index, run_time=3.0, shown=written.steps
             ),
             *([LaggedStart(*later, lag_ratio=1.0, run_time=3.0)] if later else []),
         )
-        # the total (the same digits) into its place; the sum stays written beside it
+        # the entry appears in its place, as in every worked product; the sum stays written
         result = end.product.result
-        self.play(TransformFromCopy(entry.total, result.entries[(0, 0)]), run_time=0.9)
+        self.play(FadeIn(result.entries[(0, 0)], scale=1.4), run_time=0.9)
         rows: dict[int, list[VMobject]] = {}  # every other entry, row after row
         for (r, c), m in result.entries.items():
             if (r, c) != (0, 0):
@@ -504,7 +479,9 @@ class MultiHead(LessonScene):
         product = self.product()
         entry = EntrySum.build(self.num, product)
         entry.line.next_to(product, DOWN, buff=0.4)
-        entry.line.shift(RIGHT * (product.result.entries[(0, 0)].get_x() - entry.total.get_x()))
+        entry.line.shift(
+            RIGHT * (product.result.entries[(0, 0)].get_x() - entry.written.total.get_x())
+        )
         top, bottom = formula.get_bottom()[1] - 0.3, CAPTION_TOP + 0.15
         whole = VGroup(product, entry.line)
         whole.scale(min(1.5, CONTENT_WIDTH / whole.width, (top - bottom) / whole.height))

@@ -11,27 +11,24 @@ from dataclasses import dataclass
 
 from manim import (
     DOWN,
-    RIGHT,
     UP,
     Create,
     FadeIn,
     FadeOut,
     FadeTransform,
-    LaggedStart,
     MathTex,
     ReplacementTransform,
     VGroup,
     VMobject,
     Write,
-    config,
 )
 
 from scenes.kit.base import LessonScene
 from scenes.kit.convention import Convention
 from scenes.kit.layout import CAPTION_TOP, CONTENT_WIDTH
-from scenes.kit.product import MANY_TERMS, MatrixProduct, fill_rest
-from scenes.kit.style import LABEL_SIZE, NUMBER_SIZE, ROLE
-from scenes.kit.widgets import TraceMatrix, elided, fit, highlight
+from scenes.kit.product import MatrixProduct, fill_rest, work_entry, written_sum
+from scenes.kit.style import LABEL_SIZE, ROLE
+from scenes.kit.widgets import TraceMatrix, elided, highlight
 
 __all__ = ["Projections"]
 
@@ -226,84 +223,15 @@ class Projections(LessonScene):
     def count_up_entry(
         self, product: MatrixProduct, role: str, entry: tuple[int, int], *, run_time: float
     ) -> None:
-        """One entry of X·W_role added up term by term (every frame a real partial sum), its
-        bias last: the token's line framed in the role's colour, the weights' line in the
-        learned colour; the total then appears in its entry, in place."""
+        """One entry of X·W_role added up term by term, its bias last: the token's line framed
+        in the role's colour, the weights' line in the learned colour (the convention decides
+        which is left)."""
         h = f"heads.{self.head}"
         terms, partial = f"{h}.{role}_terms", f"{h}.{role}_partial"
-        r, c = entry
-        index = product.result.index_of(r, c)
-        groups, equals, total = self.sum_line(terms, partial, index, self.bias(role))
-        line = VGroup(*groups, equals, total)
-        fit(line, config.frame_width - 1.0, 0.8)
-        line.next_to(product, DOWN, buff=0.3)
-        # a row of the left factor, a column of the right one: the token's line of X framed in
-        # the role's colour, the weights' line of W in the learned colour (the convention
-        # decides which is left)
-        left, right = Convention.of(self.trace).factors(ROLE[role], ROLE["learned"])
-        boxes = [
-            highlight(product.left.row_band(r), left),
-            highlight(product.right.col_band(c), right),
-        ]
-        self.play(
-            *(Create(b) for b in boxes),
-            FadeIn(groups[0]),
-            FadeIn(equals),
-            FadeIn(total),
-            run_time=0.6,
-        )
-        later = [FadeIn(g) for g in groups[1:]]  # one term per step of the count
-        self.play(
-            self.num.count_up(total, partial, index, run_time=run_time, shown=self.steps(role)),
-            *([LaggedStart(*later, lag_ratio=1.0, run_time=run_time)] if later else []),
-        )
-        self.play(
-            FadeIn(product.result.entries[(r, c)], scale=1.4),
-            *(FadeOut(b) for b in boxes),
-            FadeOut(line),
-            run_time=0.9,
-        )
-
-    def sum_line(
-        self, terms: str, partial: str, index: tuple[int, int], bias: str | None
-    ) -> tuple[list[VGroup], MathTex, VMobject]:
-        """``t₁ + t₂ − t₃ … (+ b) = total`` for one entry: the term groups (a negative term
-        written "− 0.22", the bias last, named b), the = (≈ when the rounded terms do not add
-        up to the rounded total) and the running total at its first partial sum, written at
-        the terms' precision."""
-        size = NUMBER_SIZE * 1.1
-        inner = self.num.shape(terms)[-1]
-        # many terms (a real model's 384) are each tiny: two more decimals keep them readable
-        places = self.num.precision + (2 if inner > MANY_TERMS else 0)
-        groups: list[VGroup] = []
-        for m in self.components():
-            if m is None:
-                groups.append(VGroup(MathTex(r"+\,\cdots", font_size=size)))
-            else:
-                groups.append(
-                    self.num.term(
-                        terms, *index, m, first=not groups, font_size=size, precision=places
-                    )
-                )
-        added = [(terms, (*index, m)) for m in range(inner)]
-        if bias is not None:  # the bias of the entry's column: the count's last step
-            groups.append(self.num.term(bias, index[1], font_size=size, precision=places))
-            added.append((bias, (index[1],)))
-        steps = inner + (bias is not None)
-        equals = self.num.relation(
-            terms=added, total=(partial, (*index, steps - 1)), precision=places, font_size=size
-        )
-        total = self.num.value(partial, *index, 0, font_size=size * 1.2, precision=places)
-        VGroup(*groups, equals, total).arrange(RIGHT, buff=0.15)
-        if bias is not None:  # named under its number, in the colour of learned parameters
-            b = MathTex("b", font_size=size * 0.8, color=ROLE["learned"])
-            groups[-1].add(b.next_to(groups[-1][1], DOWN, buff=0.08))
-        return groups, equals, total
-
-    def steps(self, role: str) -> list[int | None]:
-        """The steps of the count whose terms are written (None: a ⋯), the bias last."""
-        bias = [len(self.trace.X[0])] if self.bias(role) is not None else []
-        return self.components() + bias
+        index = product.result.index_of(*entry)
+        written = written_sum(self.num, terms, partial, index, self.components(), self.bias(role))
+        colours = Convention.of(self.trace).factors(ROLE[role], ROLE["learned"])
+        work_entry(self, product, entry, written, colours, partial=partial, run_time=run_time)
 
     def components(self) -> list[int | None]:
         """The components of a token vector shown (as TokensToVectors shows X, so that X

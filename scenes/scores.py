@@ -12,7 +12,6 @@ from dataclasses import dataclass
 
 from manim import (
     DOWN,
-    RIGHT,
     UP,
     Create,
     FadeIn,
@@ -27,14 +26,13 @@ from manim import (
 from qkv import lookup
 from scenes.kit.base import LessonScene
 from scenes.kit.convention import DOT, Convention, score_formula
-from scenes.kit.product import MANY_TERMS, MatrixProduct, fill_rest
+from scenes.kit.product import MatrixProduct, fill_rest, work_entry, written_sum
 from scenes.kit.score_board import ScoreBoard
-from scenes.kit.style import NUMBER_SIZE, ROLE
+from scenes.kit.style import ROLE
 from scenes.kit.widgets import (
     TokenGrid,
     TraceMatrix,
     elided,
-    fit,
     highlight,
 )
 
@@ -255,75 +253,15 @@ class Scores(LessonScene):
     def count_up_score(
         self, product: MatrixProduct, entry: tuple[int, int], *, run_time: float
     ) -> None:
-        """One q·k added up term by term (every frame a real partial sum): the query's line
-        framed in its colour, the key's in its own; the total then appears in its entry, in
-        place, never flying across the brackets."""
+        """One q·k added up term by term: the query's line framed in its colour, the key's in
+        its own."""
         h = f"heads.{self.head}"
         terms, partial = f"{h}.scores_terms", f"{h}.scores_partial"
-        groups, equals, total = self.sum_line(product, terms, partial, *entry)
-        line = VGroup(*groups, equals, total)
-        fit(line, config.frame_width - 1.0, 0.8)
-        line.next_to(product, DOWN, buff=0.3)
-        left, right = Convention.of(self.trace).factors(ROLE["Q"], ROLE["K"])
-        r, c = entry
-        boxes = [
-            highlight(product.left.row_band(r), left),
-            highlight(product.right.col_band(c), right),
-        ]
-        self.play(
-            *(Create(b) for b in boxes),
-            FadeIn(groups[0]),
-            FadeIn(equals),
-            FadeIn(total),
-            run_time=0.6,
-        )
-        index = product.result.index_of(r, c)
-        later = [FadeIn(g) for g in groups[1:]]  # one term per step of the count
-        self.play(
-            self.num.count_up(total, partial, index, run_time=run_time, shown=self.shown(terms)),
-            *([LaggedStart(*later, lag_ratio=1.0, run_time=run_time)] if later else []),
-        )
-        self.play(
-            FadeIn(product.result.entries[(r, c)], scale=1.4),
-            *(FadeOut(b) for b in boxes),
-            FadeOut(line),
-            run_time=0.9,
-        )
-
-    def shown(self, terms: str) -> list[int | None]:
-        """The steps of a count whose terms are written (None: a ⋯)."""
-        return elided(self.num.shape(terms)[-1], 8)
-
-    def sum_line(
-        self, product: MatrixProduct, terms: str, partial: str, r: int, c: int
-    ) -> tuple[list[VGroup], MathTex, VGroup]:
-        """``t₁ + t₂ − t₃ … = total`` for the entry at (r, c): the term groups (a negative
-        term written "− 0.22"), the = (≈ when the rounded terms do not add up) and the running
-        total at its first partial sum."""
-        index = product.result.index_of(r, c)
-        size = NUMBER_SIZE * 1.1
-        inner = self.num.shape(terms)[-1]
-        # many terms (a real model's 384) are each tiny: two more decimals keep them readable
-        places = self.num.precision + (2 if inner > MANY_TERMS else 0)
-        groups = []
-        for m in self.shown(terms):
-            if m is None:
-                groups.append(VGroup(MathTex(r"+\,\cdots", font_size=size)))
-            else:
-                groups.append(
-                    self.num.term(
-                        terms, *index, m, first=not groups, font_size=size, precision=places
-                    )
-                )
-        equals = self.num.relation(
-            terms=[(terms, (*index, m)) for m in range(inner)],
-            total=(partial, (*index, inner - 1)),
-            precision=places,
-            font_size=size,
-        )
-        total = self.num.value(partial, *index, 0, font_size=size * 1.2)
-        VGroup(*groups, equals, total).arrange(RIGHT, buff=0.15)
-        return groups, equals, total
+        index = product.result.index_of(*entry)
+        shown = elided(self.num.shape(terms)[-1], 8)
+        written = written_sum(self.num, terms, partial, index, shown)
+        colours = Convention.of(self.trace).factors(ROLE["Q"], ROLE["K"])
+        work_entry(self, product, entry, written, colours, partial=partial, run_time=run_time)
 
     def product(self, *, below) -> MatrixProduct:
         """Q·Kᵀ = scores (or Kᵀ·Q = A), the query tokens beside Q, under ``below``."""

@@ -519,26 +519,24 @@ class Softmax(LessonScene):
         self.say("intro_relu" if board.relu else "intro")
         self.say("scores", ("tokens", board.query))
 
-    def apply_relu_to_each_score(self, board: Board) -> None:
-        """ReLU: each weight straight from its score, nothing else; its bar beside it."""
+    def write_line(self, board: Board, label: int, step: str, **beat) -> None:
+        """A new line of the table: its label, its numbers and their bars, with a caption."""
         t = board.table
         self.beat(
-            FadeIn(t.line_labels[1]),
-            self.appear(t.lines["weights"]),
-            self.grow_bars(t.bars["weights"]),
-            caption="relu_step",
+            FadeIn(t.line_labels[label]),
+            self.appear(t.lines[step]),
+            self.grow_bars(t.bars[step]),
+            **beat,
         )
+
+    def apply_relu_to_each_score(self, board: Board) -> None:
+        """ReLU: each weight straight from its score, nothing else; its bar beside it."""
+        self.write_line(board, 1, "weights", caption="relu_step")
 
     def exponentiate_each_score(self, board: Board) -> None:
         """Each score's exponential (of the score less the line's largest, if scores are large),
         as a number and as a bar."""
-        t = board.table
-        self.beat(
-            FadeIn(t.line_labels[1]),
-            self.appear(t.lines["exp"]),
-            self.grow_bars(t.bars["exp"]),
-            caption="exp_shifted" if board.shifted else "exp",
-        )
+        self.write_line(board, 1, "exp", caption="exp_shifted" if board.shifted else "exp")
 
     def frame_the_masked_keys(self, board: Board) -> None:
         """Under a mask, frame the query's hidden keys: −∞ above, exactly zero below."""
@@ -576,14 +574,7 @@ class Softmax(LessonScene):
     def divide_each_by_the_sum(self, board: Board) -> None:
         """Each exponential divided by the sum: the weights, whose bars are the exponentials'
         bars all shrunk by one factor."""
-        t = board.table
-        self.beat(
-            FadeIn(t.line_labels[2]),
-            self.grow_bars(t.bars["weights"]),
-            self.appear(t.lines["weights"]),
-            caption="divide",
-            run_time=1.8,
-        )
+        self.write_line(board, 2, "weights", caption="divide", run_time=1.8)
 
     def add_up_the_weights(self, board: Board) -> None:
         """This query's weights add up to one: stacked, their bars fill a bar of length one

@@ -29,7 +29,6 @@ from manim import (
     MathTex,
     ReplacementTransform,
     Text,
-    Transform,
     TransformMatchingShapes,
     VGroup,
     VMobject,
@@ -44,7 +43,7 @@ from scenes.kit.layout import CAPTION_TOP, CONTENT_WIDTH, FRAME_TOP
 from scenes.kit.provenance import TraceText
 from scenes.kit.roadmap import MAP_STRIP
 from scenes.kit.style import FONT, LABEL_SIZE, MUTED, ROLE
-from scenes.kit.widgets import TokenRow, TraceMatrix, elided, lag_for
+from scenes.kit.widgets import TokenRow, TraceMatrix, elided, fade_to, lag_for
 
 __all__ = ["TokensToVectors"]
 
@@ -99,18 +98,6 @@ class Board:
             named = [k for k in ids if k is not None]
             out += [label for k, label in zip(named, names, strict=False) if k not in keep]
         return out
-
-
-def fade_to(mob: VMobject, opacity: float) -> Transform:
-    """Fade ``mob`` to ``opacity`` times the opacities it was made with (1: back as made, as
-    the closing picture rebuilds it)."""
-    if getattr(mob, "as_made", None) is None:
-        mob.as_made = mob.copy()
-    target = mob.as_made.copy()
-    for part in target.family_members_with_points():
-        part.set_fill(opacity=part.get_fill_opacity() * opacity, family=False)
-        part.set_stroke(opacity=part.get_stroke_opacity() * opacity, family=False)
-    return Transform(mob, target)
 
 
 class TokensToVectors(LessonScene):
@@ -599,24 +586,16 @@ def p_bars(num, P: TraceMatrix, turned: bool) -> VGroup:
     pitch_x = abs(xs[1] - xs[0]) if len(xs) > 1 else 0.8
     bars, zero_lines = VGroup(), VGroup()
     for (r, c), entry in entries.items():
-        if turned:  # a position is a column: bars run sideways from its centre line
-            bar = num.bar(
-                "P",
-                *P.index_of(r, c),
-                unit=0.45 * pitch_x,
-                thickness=0.5 * pitch_y,
-                direction=RIGHT,
-                opacity=0.95,
-            )
-        else:
-            bar = num.bar(
-                "P",
-                *P.index_of(r, c),
-                unit=0.45 * pitch_y,
-                thickness=0.45 * pitch_x,
-                direction=UP,
-                opacity=0.95,
-            )
+        # a position is a column when turned: its bars run sideways from its centre line
+        along, across, direction = (pitch_x, pitch_y, RIGHT) if turned else (pitch_y, pitch_x, UP)
+        bar = num.bar(
+            "P",
+            *P.index_of(r, c),
+            unit=0.45 * along,
+            thickness=(0.5 if turned else 0.45) * across,
+            direction=direction,
+            opacity=0.95,
+        )
         bars.add(bar.on(entry.get_center()))
     if turned:
         for x in xs:

@@ -35,9 +35,7 @@ from manim import (
     ReplacementTransform,
     SurroundingRectangle,
     Text,
-    Transform,
     VGroup,
-    VMobject,
 )
 
 from qkv import lookup
@@ -46,7 +44,7 @@ from scenes.kit.base import LessonScene
 from scenes.kit.layout import CAPTION_TOP, MARGIN
 from scenes.kit.provenance import TraceNumber, TraceText
 from scenes.kit.style import FONT, FRAME_LINE, LABEL_SIZE, MUTED, ROLE
-from scenes.kit.widgets import fit
+from scenes.kit.widgets import fade_to, fit
 
 __all__ = ["WhyAttention"]
 
@@ -102,18 +100,6 @@ class Board:
 def at(x: float, y: float) -> np.ndarray:
     """The scene point of a vector of the plane."""
     return ORIGIN_AT + np.array([x, y, 0.0]) * UNIT
-
-
-def fade_to(mob: VMobject, opacity: float) -> Transform:
-    """Fade ``mob`` to ``opacity`` times the opacities it was made with (1: back as made, the
-    same as the closing picture rebuilds it; a plain set_opacity would give lines a fill)."""
-    if getattr(mob, "as_made", None) is None:
-        mob.as_made = mob.copy()
-    target = mob.as_made.copy()
-    for part in target.family_members_with_points():
-        part.set_fill(opacity=part.get_fill_opacity() * opacity, family=False)
-        part.set_stroke(opacity=part.get_stroke_opacity() * opacity, family=False)
-    return Transform(mob, target)
 
 
 class WhyAttention(LessonScene):

@@ -15,4 +15,6 @@ if [ ${#failed[@]} -gt 0 ]; then
   echo "test.sh: failed: ${failed[*]} (pytest not run)" >&2
   exit 1
 fi
-exec .venv/bin/python -m pytest -n auto "$@"  # -n auto: one worker per core (pytest-xdist)
+# -n auto: one worker per core (pytest-xdist); loadgroup: the tests of one scene case share
+# one worker, which runs each scene once for all of them (tests/scene_runs.py)
+exec .venv/bin/python -m pytest -n auto --dist loadgroup "$@"

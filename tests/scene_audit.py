@@ -109,12 +109,21 @@ def _check_text(trace: Trace, mob: Text, report: Report, where: str) -> None:
         report.problems.append(f"{where}: text {mob.original_text!r} but the trace says {truth!r}")
 
 
+def _drawn_parts(mob: Mobject):
+    """A formula's visible parts (the strings it was written from), anything else whole: a
+    number may stand in a formula's placeholder, which is drawn unseen."""
+    if isinstance(mob, MathTex) and len(mob.submobjects) > 1:
+        yield from (part for part in mob.submobjects if visible(part))
+    else:
+        yield mob
+
+
 def _check_layout(leaves: list[Mobject], report: Report, where: str) -> None:
     half_w, half_h = config.frame_width / 2, config.frame_height / 2
     boxes = []
     for mob in leaves:
-        if mob.get_fill_opacity() == 0 and mob.get_stroke_opacity() == 0:
-            continue  # invisible (faded out)
+        if not visible(mob):
+            continue  # faded out
         lo, hi = mob.get_critical_point((-1, -1, 0)), mob.get_critical_point((1, 1, 0))
         if (
             lo[0] < -half_w - 1e-6
@@ -123,10 +132,14 @@ def _check_layout(leaves: list[Mobject], report: Report, where: str) -> None:
             or hi[1] > half_h + 1e-6
         ):
             report.problems.append(f"{where}: {_name(mob)} leaves the frame")
-        boxes.append((lo, hi, mob))
+        for part in _drawn_parts(mob):
+            lo, hi = part.get_critical_point((-1, -1, 0)), part.get_critical_point((1, 1, 0))
+            boxes.append((lo, hi, mob))
     for a in range(len(boxes)):
         for b in range(a + 1, len(boxes)):
             (lo1, hi1, m1), (lo2, hi2, m2) = boxes[a], boxes[b]
+            if m1 is m2:
+                continue  # two parts of one formula
             overlap = np.minimum(hi1, hi2)[:2] - np.maximum(lo1, lo2)[:2]
             if (overlap > 0.02).all():
                 report.problems.append(f"{where}: {_name(m1)} overlaps {_name(m2)}")
@@ -139,7 +152,7 @@ def _check_caption_clear(leaves: list[Mobject], report: Report, where: str) -> N
         top = caption.get_top()[1] + CAPTION_CLEARANCE
         left, right = caption.get_left()[0], caption.get_right()[0]
         for mob in leaves:
-            if mob is caption or (mob.get_fill_opacity() == 0 and mob.get_stroke_opacity() == 0):
+            if mob is caption or not visible(mob):
                 continue
             lo, hi = mob.get_critical_point((-1, -1, 0)), mob.get_critical_point((1, 1, 0))
             if lo[1] < top and hi[0] > left and lo[0] < right:

@@ -14,17 +14,13 @@ reads meaning into a pattern made by random weights.
 
 from __future__ import annotations
 
-import contextlib
 import re
-from functools import cache
 
 import pytest
-from conftest import CONFIGS
 from manim import tempconfig
+from scene_runs import run_scene, scene_params, trace_of
 from test_captions import ENTRIES
 
-from lecture.runner import TEX_TEMPLATE
-from qkv import Trace, build_trace, load_config
 from scenes import LESSON, Scores, Softmax
 from scenes.kit import captions as shared
 from scenes.kit.base import HonestyError, LessonScene
@@ -43,30 +39,6 @@ READINGS = re.compile(
     r"cares? (most|about)|because they",
     re.IGNORECASE,
 )
-# Small configs keep it fast: a seeded layer (random weights) and seed 004's two words, whose
-# vectors and weights were chosen, run through every scene (all-MiniLM would take minutes).
-CASES = {
-    "seeded": ("default.toml", {}),
-    "chosen": ("apple.toml", {"sentence": "apple orange"}),
-    # without positions the two "the" are one vector: every line ties its two "the" keys
-    "tie": ("default.toml", {"sentence": "the cat the", "positions": "none"}),
-    "zh": ("zh.toml", {}),  # read at 8 characters a second
-    "ru": ("ru.toml", {}),
-    # the longest sentences: token names make captions longest
-    "en long": (
-        "default.toml",
-        {"sentence": "the quick brown fox jumps over the lazy dog near the river"},
-    ),
-    "zh long": ("default.toml", {"sentence": "我爱注意力机制因为它有用", "language": "zh"}),
-    "ru long": (
-        "default.toml",
-        {
-            "sentence": "Внимательный переводчик аккуратно перечитывает предложение",
-            "language": "ru",
-        },
-    ),
-    "one token": ("default.toml", {"sentence": "attention"}),
-}
 
 
 @pytest.mark.parametrize(
@@ -89,64 +61,24 @@ def test_pattern_readings_are_real_keys(scene_cls):
     assert DISCLAIMER not in scene_cls.reads_pattern
 
 
-@cache
-def _trace(case: str) -> Trace:
-    config, overrides = CASES[case]
-    return build_trace(load_config(CONFIGS / config).with_overrides(**overrides))
+def _said(scene_cls: type[LessonScene], case: str) -> list[tuple[str, str]]:
+    """(key, text) of every caption the scene says, run without pixels on the case's trace
+    (tests/scene_runs.py); a caption the base class refused is recorded with the text "refused"."""
+    run = run_scene(scene_cls, case)
+    said = [(key, text) for key, text, _ in run.said]
+    return said + [(run.refused, "refused")] if run.refused else said
 
 
-@cache
-def _said(scene_cls: type[LessonScene], case: str) -> tuple[tuple[str, str], ...]:
-    """(key, text) of every caption the scene says, run without pixels on the case's trace; a
-    caption the base class refused is recorded with the text "refused"."""
-    return tuple((key, text) for key, text, _ in said_and_shown(scene_cls, case))
-
-
-@cache
-def said_and_shown(scene_cls: type[LessonScene], case: str) -> tuple[tuple[str, str, float], ...]:
-    """(key, text, seconds on screen) of every caption the scene says (see ``_said``)."""
-    said: list[tuple[str, str]] = []
-    shown: list[float] = []
-
-    class Recorded(scene_cls):
-        def _end_subtitle(self) -> None:
-            if self._caption is not None:
-                shown.append(self.time - self._caption_since)
-            super()._end_subtitle()
-
-        def say(self, key: str, *refs: tuple[str, int]) -> None:
-            try:
-                super().say(key, *refs)
-            except HonestyError:
-                said.append((key, "refused"))
-                raise
-            said.append((key, self._caption.original_text))
-
-    with (
-        tempconfig(
-            {
-                "dry_run": True,
-                "disable_caching": True,
-                "verbosity": "ERROR",
-                "tex_template_file": str(TEX_TEMPLATE),
-                "progress_bar": "none",
-            }
-        ),
-        contextlib.suppress(HonestyError),
-    ):  # recorded: the test names the key
-        Recorded(trace=_trace(case), skip_animations=True).render()
-    return tuple((key, text, seconds) for (key, text), seconds in zip(said, shown, strict=False))
-
-
-@pytest.mark.parametrize("scene_cls", LESSON, ids=lambda c: c.__name__)
-def test_a_random_pattern_is_never_read(scene_cls):
-    said = _said(scene_cls, "seeded")
+@pytest.mark.parametrize(("scene_cls", "case"), scene_params(LESSON, ["seeded"]))
+def test_a_random_pattern_is_never_read(scene_cls, case):
+    said = _said(scene_cls, case)
     readings = [key for key, _ in said if key in scene_cls.reads_pattern]
     assert not readings, f"{scene_cls.__name__} reads a random pattern: {readings}"
     phrased = [(key, text) for key, text in said if READINGS.search(text)]
     assert not phrased, f"{scene_cls.__name__} reads a random pattern: {phrased}"
 
 
+@pytest.mark.xdist_group("seeded")
 def test_a_seeded_lesson_says_its_weights_are_random():
     # in the lesson's order, up to the first scene that says it (the earlier, the better)
     for cls in LESSON:
@@ -155,9 +87,9 @@ def test_a_seeded_lesson_says_its_weights_are_random():
     pytest.fail(f"no scene of a seeded lesson says {DISCLAIMER!r}")
 
 
-@pytest.mark.parametrize("scene_cls", LESSON, ids=lambda c: c.__name__)
-def test_chosen_weights_are_never_called_random(scene_cls):
-    assert DISCLAIMER not in (key for key, _ in _said(scene_cls, "chosen"))
+@pytest.mark.parametrize(("scene_cls", "case"), scene_params(LESSON, ["chosen"]))
+def test_chosen_weights_are_never_called_random(scene_cls, case):
+    assert DISCLAIMER not in (key for key, _ in _said(scene_cls, case))
 
 
 @pytest.mark.parametrize(
@@ -165,6 +97,7 @@ def test_chosen_weights_are_never_called_random(scene_cls):
     [(Scores, "best_tie", "best"), (Softmax, "focus_tie", "focus_random")],
     ids=lambda v: getattr(v, "__name__", v),
 )
+@pytest.mark.xdist_group("tie")
 def test_a_tie_is_named_as_a_tie(scene_cls, tie, one_key):
     said = [key for key, _ in _said(scene_cls, "tie")]
     assert tie in said and one_key not in said, said
@@ -179,4 +112,4 @@ def test_the_base_class_refuses_a_reading_of_random_weights():
         tempconfig({"dry_run": True, "disable_caching": True, "verbosity": "ERROR"}),
         pytest.raises(HonestyError, match="reading"),
     ):
-        Reader(trace=_trace("seeded"), skip_animations=True).say("reading")
+        Reader(trace=trace_of("seeded"), skip_animations=True).say("reading")

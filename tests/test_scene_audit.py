@@ -7,23 +7,13 @@ from conftest import CONFIGS
 from manim import DOWN as DOWN_
 from manim import RIGHT as RIGHT_
 from manim import UP as UP_
-from manim import tempconfig
-from scene_audit import Report, audit, check_animations, check_closing
+from scene_audit import Report, audit, check_animations
+from scene_runs import CASES, run_scene, scene_params, trace_of
 
-from lecture.runner import TEX_TEMPLATE
 from qkv import MAX_TOKENS, build_trace, load_config, lookup, lookup_array
 from scenes import LESSON
 from scenes.kit.provenance import Numbers
 
-SENTENCES = {
-    "one token": "attention",
-    "default": None,
-    "english, longest": " ".join(["the quick brown fox jumps over the lazy dog near the river"]),
-    "chinese, longest": "我爱注意力机制因为它有用",
-    "russian, long words": "Внимательный переводчик аккуратно перечитывает предложение",
-    "hostile": r"\input{x} $y$ <b>%",
-    "digits as words": "route 66 has 2 lanes",
-}
 # What each scene must show whole: every entry at least once, through the helper (heads.H: the
 # head the scene follows, the config's ``head``; ``key[i]``: only row i; a key the trace lacks,
 # such as P without positions, is skipped).
@@ -39,81 +29,17 @@ SHOWS = {
     "Cross": ["pair.heads.H.weights", "pair.heads.H.output"],
     "TrainedHeads": ["trained.best"],
 }
-CASES = [("default.toml", {"sentence": s} if s else {}) for s in SENTENCES.values()] + [
-    ("causal.toml", {}),
-    ("cross.toml", {}),
-    ("apple.toml", {"sentence": "apple orange"}),
-    ("default.toml", {"heads": 4, "d_model": 32}),  # wide X: elided columns
-    ("default.toml", {"heads": 1}),
-    ("default.toml", {"sentence": "the cat sat on the mat", "language": "zh"}),
-    ("default.toml", {"sentence": "кот сидел на ковре", "language": "ru"}),
-    ("default.toml", {"convention": "columns", "sentence": SENTENCES["english, longest"]}),
-    (
-        "causal.toml",
-        {
-            "convention": "columns",
-            "sentence": "Внимательный переводчик аккуратно перечитывает предложение",
-            "language": "ru",
-        },
-    ),
-    # seed 001's and 003's alternatives: no √d_k step, no softmax
-    ("default.toml", {"similarity": "additive", "normaliser": "relu"}),
-    # the pretrained model: 384-wide vectors, 12 heads, word pieces, another head followed
-    ("minilm.toml", {}),
-    # layer 0's head 2: scaled scores up to ~26, so Softmax shows e^(s − m)
-    ("minilm.toml", {"sentence": "中国人学中文", "language": "zh", "layer": 0, "head": 2}),
-    ("minilm.toml", {"sentence": "кошка спит", "language": "ru", "layer": 5, "head": 11}),
-    (
-        "minilm.toml",
-        {"sentence": "the quick brown fox jumps over the lazy dog", "convention": "columns"},
-    ),
-]
-
-
-def run_audited(scene_cls, trace, media_dir) -> Report:
-    report = Report(seen=scene_cls.previous is not None)  # it opens on the last picture
-
-    class Audited(scene_cls):
-        def play(self, *animations, **kwargs):
-            where = f"{scene_cls.__name__} animation {report.checkpoints + 1}"
-            check_animations(self, animations, report, where)
-            super().play(*animations, **kwargs)
-            audit(self, report, f"{scene_cls.__name__} after animation {report.checkpoints}")
-
-    # skip_animations jumps each animation to its end without drawing frames; the audit only
-    # reads mobjects, so no pixels and no cache hashing are needed.
-    with tempconfig(
-        {
-            "dry_run": True,
-            "disable_caching": True,
-            "verbosity": "ERROR",
-            "media_dir": str(media_dir),
-            "tex_template_file": str(TEX_TEMPLATE),
-            "progress_bar": "none",
-        }
-    ):
-        scene = Audited(trace=trace, skip_animations=True)
-        scene.render()
-    check_closing(scene, scene_cls, report)
-    return report
 
 
 def test_the_longest_english_case_is_at_the_limit():
-    assert (
-        len(
-            build_trace(load_config().with_overrides(sentence=SENTENCES["english, longest"])).tokens
-        )
-        == MAX_TOKENS
-    )
+    assert len(trace_of("en_long").tokens) == MAX_TOKENS
 
 
-@pytest.mark.parametrize("scene_cls", LESSON, ids=lambda c: c.__name__)
-@pytest.mark.parametrize(
-    ("config", "overrides"), CASES, ids=[f"{c}:{o.get('sentence', o)}" for c, o in CASES]
-)
-def test_scene_shows_only_trace_numbers(scene_cls, config, overrides, manim_media):
-    trace = build_trace(load_config(CONFIGS / config).with_overrides(**overrides))
-    report = run_audited(scene_cls, trace, manim_media)
+@pytest.mark.parametrize(("scene_cls", "case"), scene_params(LESSON, CASES))
+def test_scene_shows_only_trace_numbers(scene_cls, case):
+    run = run_scene(scene_cls, case)
+    trace, report = run.trace, run.report
+    assert run.refused is None, f"the honesty rule refused {run.refused!r}"
     assert report.problems == [], "\n".join(report.problems[:20])
     assert report.checkpoints > 5
     # the scene shows the whole of what it teaches (when small enough not to be elided)
@@ -131,7 +57,7 @@ def test_scene_shows_only_trace_numbers(scene_cls, config, overrides, manim_medi
             missing = [ix for ix in wanted if (key, ix) not in report.distinct]
             assert not missing, f"{key} never shows {missing[:5]}"
     print(
-        f"{scene_cls.__name__} {config} {overrides}: audited {report.numbers} numbers "
+        f"{scene_cls.__name__} {case}: audited {report.numbers} numbers "
         f"({len(report.distinct)} distinct) and {report.texts} texts "
         f"at {report.checkpoints} checkpoints"
     )

@@ -1,31 +1,35 @@
-"""A matrix product on screen, L · R = P, and the beat that fills the rest of it.
+"""A matrix product on screen, L · R = P, and the beats that fill it: one entry worked term by
+term (``work_entry``), then the rest (``fill_rest``).
 
 Shared by the projections (X·W_Q), the scores (Q·Kᵀ), the weighted sum (A·V) and W_O: the same
-layout, so the viewer learns it once. (Each of those scenes works one entry itself for now,
-with signed terms and = or ≈; the shared beat is to be written again from them.)
+layout, so the viewer learns it once.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from manim import (
     DOWN,
     RIGHT,
     UP,
+    Create,
     FadeIn,
+    FadeOut,
     LaggedStart,
     MathTex,
     VGroup,
+    VMobject,
     config,
 )
 
 from scenes.kit.convention import Convention
 from scenes.kit.provenance import Numbers
-from scenes.kit.style import LABEL_SIZE, ROLE
-from scenes.kit.widgets import TraceMatrix, fit
+from scenes.kit.style import LABEL_SIZE, NUMBER_SIZE, ROLE
+from scenes.kit.widgets import TraceMatrix, fit, highlight
 
-__all__ = ["MANY_TERMS", "MatrixProduct", "fill_rest"]
+__all__ = ["MANY_TERMS", "MatrixProduct", "WrittenSum", "fill_rest", "work_entry"]
 
 MANY_TERMS = 64  # a dot product longer than this shows its terms with two more decimals
 
@@ -127,4 +131,103 @@ def fill_rest(
     scene.play(
         LaggedStart(*(FadeIn(VGroup(*ms)) for _, ms in sorted(rows.items())), lag_ratio=0.3),
         run_time=run_time,
+    )
+
+
+@dataclass
+class WrittenSum:
+    """``t₁ + t₂ − t₃ … (+ b) = total``: one entry of a product written out."""
+
+    terms: list[VGroup]  # each term with its sign ("− 0.22"), a ⋯ where terms are elided
+    sign: VMobject  # = , or ≈ where the rounded terms do not add up to the rounded total
+    total: VMobject  # the running sum, at its first partial sum
+    steps: list[int | None]  # the count's steps, one per written term (None: the ⋯)
+
+    def line(self) -> VGroup:
+        return VGroup(*self.terms, self.sign, self.total)
+
+
+def written_sum(
+    num: Numbers,
+    terms: str,
+    partial: str,
+    index: tuple[int, ...],
+    shown: list[int | None],
+    bias: str | None = None,
+    *,
+    at_end: bool = False,
+) -> WrittenSum:
+    """The sum for the entry at ``index`` from the trace's products ``terms`` (shape: the
+    result's, then n) and running sums ``partial`` (n steps, n + 1 with the bias): the terms
+    ``shown`` (None: a ⋯), then the bias of the entry's column, named b; a sum of many tiny
+    terms (a real model's 384) is written with two more decimals. The total shows the first
+    partial sum, where a count starts (``at_end``: the last, the sum laid out done)."""
+    size = NUMBER_SIZE * 1.1
+    inner = num.shape(terms)[-1]
+    places = num.precision + (2 if inner > MANY_TERMS else 0)
+    groups: list[VGroup] = []
+    for m in shown:
+        if m is None:
+            groups.append(VGroup(MathTex(r"+\,\cdots", font_size=size)))
+        else:
+            term = num.term(terms, *index, m, first=not groups, font_size=size, precision=places)
+            groups.append(term)
+    added = [(terms, (*index, m)) for m in range(inner)]
+    steps = list(shown)
+    if bias is not None:  # the bias of the entry's column: the count's last step
+        groups.append(num.term(bias, index[-1], font_size=size, precision=places))
+        added.append((bias, (index[-1],)))
+        steps.append(inner)
+    sign = num.relation(
+        terms=added, total=(partial, (*index, len(added) - 1)), precision=places, font_size=size
+    )
+    first = len(added) - 1 if at_end else 0
+    total = num.value(partial, *index, first, font_size=size * 1.2, precision=places)
+    VGroup(*groups, sign, total).arrange(RIGHT, buff=0.15)
+    if bias is not None:  # named under its number, in the colour of learned parameters
+        b = MathTex("b", font_size=size * 0.8, color=ROLE["learned"])
+        groups[-1].add(b.next_to(groups[-1][1], DOWN, buff=0.08))
+    return WrittenSum(groups, sign, total, steps)
+
+
+def work_entry(
+    scene,
+    product: MatrixProduct,
+    entry: tuple[int, int],
+    written: WrittenSum,
+    colours: tuple[str, str],
+    *,
+    partial: str,
+    run_time: float,
+) -> None:
+    """One entry of ``product`` added up term by term under it, every frame a real partial sum
+    (``partial``): the left factor's line framed in ``colours[0]``, the right one's in
+    ``colours[1]``; the total then appears in its entry, in place, never flying across the
+    brackets, and the frames and the sum leave."""
+    r, c = entry
+    line = written.line()
+    fit(line, config.frame_width - 1.0, 0.8)
+    line.next_to(product, DOWN, buff=0.3)
+    boxes = [
+        highlight(product.left.row_band(r), colours[0]),
+        highlight(product.right.col_band(c), colours[1]),
+    ]
+    first, later = written.terms[0], [FadeIn(t) for t in written.terms[1:]]
+    scene.play(
+        *(Create(b) for b in boxes),
+        FadeIn(first),
+        FadeIn(written.sign),
+        FadeIn(written.total),
+        run_time=0.6,
+    )
+    index = product.result.index_of(r, c)
+    scene.play(
+        scene.num.count_up(written.total, partial, index, run_time=run_time, shown=written.steps),
+        *([LaggedStart(*later, lag_ratio=1.0, run_time=run_time)] if later else []),
+    )
+    scene.play(
+        FadeIn(product.result.entries[(r, c)], scale=1.4),
+        *(FadeOut(b) for b in boxes),
+        FadeOut(line),
+        run_time=0.9,
     )

@@ -14,6 +14,7 @@ from manim import (
     MobjectMatrix,
     Square,
     SurroundingRectangle,
+    Transform,
     VGroup,
     VMobject,
 )
@@ -23,6 +24,7 @@ from scenes.kit.provenance import Numbers, TraceNumber, TraceText
 from scenes.kit.style import FRAME_LINE, LABEL_SIZE, NUMBER_SIZE, ROLE
 
 __all__ = [
+    "fade_to",
     "lagged",
     "elided",
     "lag_for",
@@ -330,6 +332,18 @@ def turn_if_crowded(labels: VGroup, pitch: float, gap: float = 0.1) -> bool:
     for lab in labels:
         lab.rotate(PI / 2)
     return True
+
+
+def fade_to(mob: VMobject, opacity: float) -> Transform:
+    """Fade ``mob`` to ``opacity`` times the opacities it was made with (1: back as made, the
+    same as a closing picture rebuilds it; a plain set_opacity would give lines a fill)."""
+    if getattr(mob, "as_made", None) is None:
+        mob.as_made = mob.copy()
+    target = mob.as_made.copy()
+    for part in target.family_members_with_points():
+        part.set_fill(opacity=part.get_fill_opacity() * opacity, family=False)
+        part.set_stroke(opacity=part.get_stroke_opacity() * opacity, family=False)
+    return Transform(mob, target)
 
 
 def highlight(mob: VMobject, colour, *, buff: float = 0.06, stays: bool = False, **kwargs):
