@@ -54,9 +54,11 @@ from scenes.kit.widgets import (
     GridIndex,
     TraceMatrix,
     fit,
+    fit_in_slots,
     highlight,
     role_formula,
     shape_label,
+    stagger,
 )
 
 __all__ = ["Cross"]
@@ -64,7 +66,6 @@ __all__ = ["Cross"]
 PAIR = "pair."  # every quantity of this scene is the cross-attention companion's
 GROWTH = 1.5  # how much a small panel may grow to fill its side of the frame
 BRIGHT = 0.6  # a weight's cell filled more than this shows its number dark
-SHRINK_FLOOR = 0.75  # column labels shrink this far to fit their slots; past it, they stagger
 COMPONENTS = 4  # value components one query's sum shows before the rest are elided
 ALL_COMPONENTS = 8  # ... and all the outputs together
 
@@ -363,30 +364,6 @@ def query_frame(grid: PairGrid, i: int) -> VMobject:
     line, label = grid.query_line(i), grid.query_label(i)
     framed = VGroup(line, label) if label.width <= line.width else line
     return highlight(framed, ROLE["Q"])
-
-
-def fit_in_slots(labels: VGroup, pitch: float, gap: float = 0.1) -> bool:
-    """Side-by-side labels ``pitch`` apart, kept upright as every scene keeps its tokens: all
-    shrunk by one factor to fit their slots, to SHRINK_FLOOR at most; past that every other one
-    is to be raised a line (two slots of room each). Returns whether they are to be staggered
-    (the caller places them: ``stagger``)."""
-    widest = max(label.width for label in labels)
-    if not pitch or widest <= pitch - gap:
-        return False
-    if widest * SHRINK_FLOOR <= pitch - gap:
-        factor, staggered = (pitch - gap) / widest, False
-    else:
-        factor, staggered = min(1.0, (2 * pitch - gap) / widest), True
-    for label in labels:
-        label.scale(factor)
-    return staggered
-
-
-def stagger(labels: VGroup) -> None:
-    """Raise every other label (placed side by side, bottoms aligned) by one label's height."""
-    lift = max(label.height for label in labels) + 0.08
-    for label in labels[1::2]:
-        label.shift(UP * lift)
 
 
 def legible(number: TraceNumber, cell: VMobject) -> TraceNumber:

@@ -279,7 +279,12 @@ class Scaling(LessonScene):
             self.num.value(f"{h}.scores", i, 0, font_size=size),
             MathTex(r"\div", font_size=size),
             self.num.value("dims.sqrt_d_k", font_size=size, coloured=False),
-            MathTex("=", font_size=size),
+            self.num.relation(
+                terms=[(f"{h}.scores", (i, 0)), ("dims.sqrt_d_k", ())],
+                total=(f"{h}.scaled", (i, 0)),
+                how="quotient",
+                font_size=size,
+            ),
             self.num.value(f"{h}.scaled", i, 0, font_size=size),
         )
         for line in (size_line, root_line, example):

@@ -49,7 +49,15 @@ from scenes.kit.convention import Convention
 from scenes.kit.layout import CONTENT_WIDTH, FRAME_TOP
 from scenes.kit.provenance import Numbers, SumSign, TraceNumber, TraceText
 from scenes.kit.style import BACKGROUND, FONT, FRAME_LINE, LABEL_SIZE, MUTED, ROLE
-from scenes.kit.widgets import TokenGrid, highlight, lag_for, lagged, token_labels, turn_if_crowded
+from scenes.kit.widgets import (
+    TokenGrid,
+    fit_in_slots,
+    highlight,
+    lag_for,
+    lagged,
+    stagger,
+    token_labels,
+)
 
 __all__ = ["Softmax"]
 
@@ -210,16 +218,25 @@ class QueryTable:
         )
         line_labels[-1].set_color(ROLE["weights"])
 
-        # Key tokens along the first line; long words turn so as not to crowd their neighbours
+        # Key tokens along the first line; long words shrink or stagger, not to crowd their
+        # neighbours
         key_labels = token_labels(numbers, "key_tokens", ROLE["K"], max_width=2.4)
-        if not turned:
-            turn_if_crowded(key_labels, cell)
+        staggered = not turned and fit_in_slots(key_labels, cell)
         for j, lab in enumerate(key_labels):
             lab.next_to(lines[steps[0]][j], key_side, buff=0.12)
+        if staggered:
+            stagger(key_labels, key_side)
 
         # The query in the corner, up and left of the first cell in either convention
         query_label = numbers.token(query, "tokens", color=ROLE["Q"])
         query_label.next_to(lines[steps[0]][0], UL, buff=0.15)
+        first_key = key_labels[0]  # a long first key may reach left of its cell: clear it
+        if (
+            first_key.get_bottom()[1] < query_label.get_top()[1]
+            and first_key.get_top()[1] > query_label.get_bottom()[1]
+        ):
+            reach = query_label.get_right()[0] - (first_key.get_left()[0] - 0.2)
+            query_label.shift(LEFT * max(0.0, reach))
 
         # The sums: a Σ over (or left of) the sum slot, each sum at the end of its line after
         # its = (≈ when the shown terms do not add up to the shown sum)

@@ -48,7 +48,7 @@ from scenes.kit.base import LessonScene
 from scenes.kit.layout import CAPTION_TOP, CONTENT_WIDTH, FRAME_TOP, MARGIN
 from scenes.kit.provenance import TraceNumber
 from scenes.kit.style import FONT, FRAME_LINE, LABEL_SIZE, MUTED, ROLE
-from scenes.kit.widgets import fit, highlight, turn_if_crowded
+from scenes.kit.widgets import fit, fit_in_slots, highlight, stagger
 
 __all__ = ["TrainedHeads"]
 
@@ -557,9 +557,11 @@ class TrainedHeads(LessonScene):
         row_labels, col_labels = self.axis_tokens(cell)
         for r, label in enumerate(row_labels):
             label.next_to(big[r * board.count], LEFT, buff=0.15)
-        turn_if_crowded(col_labels, cell)
+        staggered = fit_in_slots(col_labels, cell)
         for c, label in enumerate(col_labels):
             label.next_to(big[c], UP, buff=0.15)
+        if staggered:
+            stagger(col_labels)
         outlines = VGroup()
         for i, j in framed:
             r, c = (j, i) if self.turned else (i, j)

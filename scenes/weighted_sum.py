@@ -51,11 +51,12 @@ from scenes.kit.provenance import Numbers, SumSign, TraceNumber, TraceText
 from scenes.kit.style import FONT, LABEL_SIZE, MUTED, ROLE
 from scenes.kit.widgets import (
     TraceMatrix,
+    fit_in_slots,
     highlight,
     lag_for,
     role_formula,
+    stagger,
     token_labels,
-    turn_if_crowded,
 )
 
 __all__ = ["WeightedSum"]
@@ -791,11 +792,13 @@ def _bands(
 def _key_labels(num: Numbers, values: TraceMatrix, shades: VGroup, columns: bool) -> VGroup:
     """The key tokens that name the values, beyond their weights."""
     labels = token_labels(num, "key_tokens", ROLE["X"], font_size=LABEL_SIZE * 0.8, max_width=1.8)
-    if columns:  # side by side: long words read bottom-up rather than collide
-        turn_if_crowded(labels, values.col_pitch())
+    # side by side: long words shrink or stagger rather than collide
+    staggered = columns and fit_in_slots(labels, values.col_pitch())
     for j, lab in enumerate(labels):
         lab.next_to(shades[j], -_across(columns), buff=0.2)
         _align_j(lab, _vector_band(values, columns, j), columns)
+    if staggered:
+        stagger(labels, -_across(columns))
     return labels
 
 

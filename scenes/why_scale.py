@@ -38,7 +38,7 @@ from scenes.kit.base import LessonScene
 from scenes.kit.layout import CAPTION_TOP
 from scenes.kit.provenance import Numbers
 from scenes.kit.style import FRAME_LINE, LABEL_SIZE, NUMBER_SIZE, ROLE
-from scenes.kit.widgets import token_labels, turn_if_crowded
+from scenes.kit.widgets import fit_in_slots, stagger, token_labels
 
 __all__ = ["WhyScale"]
 
@@ -93,9 +93,11 @@ class BarChart(VGroup):
         self.labels = token_labels(
             num, "key_tokens", ROLE["K"], font_size=LABEL_SIZE * 0.8, max_width=1.3
         )
-        turn_if_crowded(self.labels, pitch)
+        staggered = fit_in_slots(self.labels, pitch)
         for j, lab in enumerate(self.labels):
             lab.next_to([pitch * (j + 0.5), 0, 0], DOWN, buff=0.15)
+        if staggered:
+            stagger(self.labels, DOWN)
         self.title = MathTex(title_tex, font_size=LABEL_SIZE)
         self.title.next_to([pitch * keys / 2, tall, 0], UP, buff=0.5)
         super().__init__(self.title, self.base, self.bars, self.values, self.labels)

@@ -182,7 +182,7 @@ def _check_pictures(scene, report: Report, where: str) -> None:
 def _check_sums(scene, leaves: list[Mobject], report: Report, where: str) -> None:
     for mob in leaves:
         if isinstance(mob, SumSign) and visible(mob):
-            holds = rounded_sum_holds(scene.trace, mob.terms, mob.total, mob.precision)
+            holds = rounded_sum_holds(scene.trace, mob.terms, mob.total, mob.precision, mob.how)
             if holds != mob.exact:
                 report.problems.append(f"{where}: a sum to {mob.total} written with the wrong sign")
 

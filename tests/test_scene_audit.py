@@ -12,7 +12,7 @@ from scene_runs import CASES, run_scene, scene_params, trace_of
 
 from qkv import MAX_TOKENS, build_trace, load_config, lookup, lookup_array
 from scenes import LESSON
-from scenes.kit.provenance import Numbers
+from scenes.kit.provenance import Numbers, number_text
 
 # What each scene must show whole: every entry at least once, through the helper (heads.H: the
 # head the scene follows, the config's ``head``; ``key[i]``: only row i; a key the trace lacks,
@@ -206,6 +206,22 @@ def test_a_sum_whose_rounded_terms_miss_its_rounded_total_is_written_approx():
         assert report.problems and "wrong sign" in report.problems[0]
 
 
+def test_a_quotient_is_written_approx_when_its_rounded_parts_miss(default_trace):
+    # s ÷ √d_k = s' (Scaling's worked cell): 1.23 ÷ 1.41 is 0.8723…, so "=" only if s' shows 0.87
+    num, p = Numbers(default_trace), default_trace.config["precision"]
+    signs = []
+    for i, j in np.ndindex(default_trace.heads[0].scores.shape):
+        parts = [("heads.0.scores", (i, j)), ("dims.sqrt_d_k", ())]
+        sign = num.relation(parts, ("heads.0.scaled", (i, j)), how="quotient")
+        s, r = (float(number_text(lookup(default_trace, k, ix), p)) for k, ix in parts)
+        shown = number_text(lookup(default_trace, "heads.0.scaled", (i, j)), p)
+        assert (sign.tex_string == "=") == (f"{s / r:.{p}f}" == shown), (i, j)
+        signs.append(sign.tex_string)
+    assert "=" in signs
+    with pytest.raises(ValueError, match="sum or a quotient"):
+        num.relation(parts, ("heads.0.scaled", (0, 0)), how="product")
+
+
 def test_audit_catches_a_highlight_off_its_target_and_one_left_on(default_trace):
     from scenes.kit.widgets import highlight
 
@@ -245,3 +261,25 @@ def test_audit_catches_a_blank_frame_after_something_was_shown(default_trace):
     audit(_screen(default_trace, number), report, "shown")
     audit(_screen(default_trace), report, "gone")
     assert len(report.problems) == 1 and "blank" in report.problems[0]
+
+
+def test_crowded_labels_stay_upright_shrunk_or_staggered():
+    from manim import Text, VGroup
+
+    from scenes.kit.widgets import fit_in_slots, stagger
+
+    words = ["Внимательный", "переводчик", "на"]
+    labels = VGroup(*(Text(w, font_size=24) for w in words)).arrange(RIGHT_, buff=0.5)
+    shapes = [lab.width / lab.height for lab in labels]
+    widest = max(lab.width for lab in labels)
+    assert not fit_in_slots(labels, widest + 0.2)  # room enough: left alone
+    assert fit_in_slots(labels, widest * 0.95) is False  # a little crowded: shrunk by one factor
+    assert max(lab.width for lab in labels) <= widest * 0.95 - 0.1 + 1e-9
+    pitch = max(lab.width for lab in labels) * 0.5
+    assert fit_in_slots(labels, pitch)  # crowded past the floor: to be staggered
+    assert max(lab.width for lab in labels) <= 2 * pitch - 0.1 + 1e-9
+    assert [lab.width / lab.height for lab in labels] == pytest.approx(shapes)  # never turned
+    bottoms = [lab.get_bottom()[1] for lab in labels]
+    stagger(labels)
+    lifted = [lab.get_bottom()[1] - b for lab, b in zip(labels, bottoms, strict=True)]
+    assert lifted[0] == lifted[2] == 0 and lifted[1] > max(lab.height for lab in labels)

@@ -187,13 +187,14 @@ class Numbers:
         terms: list[tuple[str, tuple[int, ...]]],
         total: tuple[str, tuple[int, ...]],
         precision: int | None = None,
+        how: str = "sum",
         **kwargs,
     ) -> SumSign:
-        """``=`` between written terms and their written total, or ``≈`` when the terms as
-        rounded do not add up to the total as rounded (0.33 + 0.33 + 0.33 ≈ 1.00)."""
-        return SumSign(
-            self, terms, total, self.precision if precision is None else precision, **kwargs
-        )
+        """``=`` between written terms and their written result, or ``≈`` when the terms as
+        rounded do not give the result as rounded (0.33 + 0.33 + 0.33 ≈ 1.00); ``how``: the
+        terms' ``sum``, or the ``quotient`` of the first by the second (1.23 ÷ 1.41 = 0.87)."""
+        precision = self.precision if precision is None else precision
+        return SumSign(self, terms, total, precision, how=how, **kwargs)
 
     def bar(self, key: str, *index: int, **kwargs) -> TraceBar:
         """A bar whose length is ``key[index]`` (see TraceBar)."""
@@ -347,22 +348,29 @@ def rounded_sum_holds(
     terms: list[tuple[str, tuple[int, ...]]],
     total: tuple[str, tuple[int, ...]],
     precision: int,
+    how: str = "sum",
 ) -> bool:
-    """Whether the terms, as shown at ``precision``, add up to the total as shown."""
+    """Whether the terms, as shown at ``precision``, give the total as shown: their sum, or
+    (``how="quotient"``) the first divided by the second."""
     shown = [float(number_text(lookup(trace, key, tuple(ix)), precision)) for key, ix in terms]
     whole = float(number_text(lookup(trace, total[0], tuple(total[1])), precision))
-    return round(sum(shown), precision) == round(whole, precision)
+    result = sum(shown) if how == "sum" else shown[0] / shown[1]
+    return round(result, precision) == round(whole, precision)
 
 
 class SumSign(MathTex):
     """The ``=`` or ``≈`` of a written sum, chosen by ``rounded_sum_holds``; it keeps what it
     relates so that the audit can check the choice again."""
 
-    def __init__(self, numbers: Numbers, terms, total, precision: int, **kwargs) -> None:
+    def __init__(
+        self, numbers: Numbers, terms, total, precision: int, how: str = "sum", **kwargs
+    ) -> None:
+        if how not in ("sum", "quotient"):
+            raise ValueError(f"a written relation is a sum or a quotient, not {how!r}")
         self.terms = [(key, tuple(ix)) for key, ix in terms]
         self.total = (total[0], tuple(total[1]))
-        self.precision = precision
-        self.exact = rounded_sum_holds(numbers.trace, self.terms, self.total, precision)
+        self.precision, self.how = precision, how
+        self.exact = rounded_sum_holds(numbers.trace, self.terms, self.total, precision, how)
         kwargs.setdefault("font_size", NUMBER_SIZE)
         super().__init__("=" if self.exact else r"\approx", **kwargs)
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from manim import (
     DOWN,
     LEFT,
-    PI,
     RIGHT,
     UP,
     FadeIn,
@@ -38,7 +37,8 @@ __all__ = [
     "role_formula",
     "shape_label",
     "token_labels",
-    "turn_if_crowded",
+    "fit_in_slots",
+    "stagger",
 ]
 
 
@@ -150,20 +150,21 @@ class TraceMatrix(GridIndex, VGroup):
         up_buff: float = 0.15,
     ) -> VGroup:
         """The tokens of ``side`` beside the lines they name: left of the displayed rows, or
-        above the displayed columns when turned (long words then read bottom-up if crowded).
+        above the displayed columns when turned (shrunk or staggered if crowded, never turned).
         An elided matrix names only the lines it shows."""
         labels = token_labels(
             self.numbers, side, ROLE["X"], font_size=font_size, max_width=max_width
         )
         shown = [k for k in (self.col_ids if self.transpose else self.row_ids) if k is not None]
         named = VGroup(*(labels[k] for k in shown))
-        if self.transpose:
-            turn_if_crowded(named, self.col_pitch())
+        staggered = self.transpose and fit_in_slots(named, self.col_pitch())
         for k, label in zip(shown, named, strict=True):
             if self.transpose:
                 label.next_to(self.matrix, UP, buff=up_buff).match_x(self.col_band(k))
             else:
                 label.next_to(self.matrix, LEFT, buff=left_buff).match_y(self.row_band(k))
+        if staggered:
+            stagger(named)
         return named
 
     def row_band(self, r: int) -> VMobject:
@@ -273,9 +274,11 @@ class TokenGrid(GridIndex, VGroup):
         for r, lab in enumerate(self.row_labels):
             lab.next_to(self.cells[(r, 0)], LEFT, buff=0.2)
         self.col_labels = token_labels(numbers, col_side, ROLE[col_role], max_width=2.4)
-        turn_if_crowded(self.col_labels, cell)
+        staggered = fit_in_slots(self.col_labels, cell)
         for c, lab in enumerate(self.col_labels):
             lab.next_to(self.cells[(0, c)], UP, buff=0.18)
+        if staggered:
+            stagger(self.col_labels)
         super().__init__(squares, self.row_labels, self.col_labels)
 
     def row(self, r: int) -> VGroup:
@@ -323,15 +326,33 @@ def token_labels(
     return labels
 
 
-def turn_if_crowded(labels: VGroup, pitch: float, gap: float = 0.1) -> bool:
-    """Turn side-by-side labels to read bottom-up when the widest is wider than its slot
-    (labels ``pitch`` apart; 0: a lone label, free to spread). All turn together, so a row of
-    names keeps one look."""
-    if not pitch or max(lab.width for lab in labels) <= pitch - gap:
+SHRINK_FLOOR = 0.75  # side-by-side labels shrink this far to fit their slots; past it, stagger
+
+
+def fit_in_slots(labels: VGroup, pitch: float, gap: float = 0.1) -> bool:
+    """Side-by-side labels ``pitch`` apart, kept upright as every scene keeps its tokens (a
+    turned word, above all a Chinese one, is hard to read): all shrunk by one factor to fit
+    their slots, to SHRINK_FLOOR at most; past that every other one is to be moved a line out
+    (two slots of room each). ``pitch`` 0: a lone label, free to spread. Returns whether they
+    are to be staggered, which the caller does once they are placed (``stagger``)."""
+    widest = max(label.width for label in labels)
+    if not pitch or widest <= pitch - gap:
         return False
-    for lab in labels:
-        lab.rotate(PI / 2)
-    return True
+    if widest * SHRINK_FLOOR <= pitch - gap:
+        factor, staggered = (pitch - gap) / widest, False
+    else:
+        factor, staggered = min(1.0, (2 * pitch - gap) / widest), True
+    for label in labels:
+        label.scale(factor)  # one factor for all: equal words stay equal
+    return staggered
+
+
+def stagger(labels: VGroup, away=UP) -> None:
+    """Move every other label (placed side by side, aligned) one label's height ``away`` from
+    what they name."""
+    lift = max(label.height for label in labels) + 0.08
+    for label in labels[1::2]:
+        label.shift(away * lift)
 
 
 def fade_to(mob: VMobject, opacity: float) -> Transform:
