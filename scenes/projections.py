@@ -276,6 +276,11 @@ class Projections(LessonScene):
         outs = shown(size)  # the result's components: W's columns, the same ones
         turned = view.turned()
 
+        # tokens side by side (columns): more than 8 show 6, so that the three matrices
+        # across the frame keep their numbers large enough to read, as the scores grid does
+        n_tokens = len(self.trace.key_tokens if side == "key_tokens" else self.trace.tokens)
+        across = {"max_cols": 6} if turned and n_tokens > 8 else {}
+
         def lines(first, second) -> dict:
             # the rows and columns to show (None: the kit's elision), turned round in columns
             return {"rows": second, "cols": first} if turned else {"rows": first, "cols": second}
@@ -288,6 +293,7 @@ class Projections(LessonScene):
             transpose=turned,
             dims=(tokens, "d_model"),
             **lines(None, parts),
+            **across,
         )
         w = TraceMatrix(
             self.num,
@@ -304,6 +310,7 @@ class Projections(LessonScene):
             transpose=turned,
             dims=(tokens, width),
             **lines(None, outs),
+            **across,
         )
         # the room under the formula, less the sum's line under Q's
         room = self.ruler().get_bottom()[1] - 0.3 - CAPTION_TOP

@@ -5,6 +5,7 @@ from __future__ import annotations
 from manim import (
     DOWN,
     LEFT,
+    ORIGIN,
     RIGHT,
     UP,
     FadeIn,
@@ -122,6 +123,9 @@ class TraceMatrix(GridIndex, VGroup):
                     cell = numbers.value(
                         key, *self.index_of(r, c), font_size=font_size, coloured=coloured
                     )
+                    # a column's entries are centred: one that counts up through wider partial
+                    # sums ("−0.02") grows both ways, clear of the brackets
+                    cell.edge_to_fix = ORIGIN
                     self.entries[(r, c)] = cell
                     row.append(cell)
             grid.append(row)
