@@ -179,14 +179,14 @@ class Masking(LessonScene):
             "ru": "ReLU тоже превращает минус бесконечность в ноль: поздним токенам веса нет",
         },
         "mask_sums_row": {
-            "en": "Each row still adds up to one, shared among the tokens it may see",
-            "zh": "每一行加起来仍然等于一，只分给它能看到的词元",
-            "ru": "Каждая строка по-прежнему даёт в сумме единицу — на видимые ей токены",
+            "en": "Each row still adds up to one (before rounding), over the tokens it may see",
+            "zh": "每一行加起来仍等于一（四舍五入前），只分给它能看到的词元",
+            "ru": "Каждая строка даёт в сумме единицу (до округления) — на видимые ей токены",
         },
         "mask_sums_column": {
-            "en": "Each column still adds up to one, shared among the tokens it may see",
-            "zh": "每一列加起来仍然等于一，只分给它能看到的词元",
-            "ru": "Каждый столбец по-прежнему даёт в сумме единицу — на видимые ему токены",
+            "en": "Each column still adds up to one (before rounding), over the tokens it may see",
+            "zh": "每一列加起来仍等于一（四舍五入前），只分给它能看到的词元",
+            "ru": "Каждый столбец даёт в сумме единицу (до округления) — на видимые ему токены",
         },
         "mask_alone": {
             "en": "A single token has nothing after it: there is nothing to mask",

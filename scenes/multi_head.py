@@ -38,7 +38,7 @@ from qkv import lookup
 from scenes.kit.base import LessonScene
 from scenes.kit.convention import Convention
 from scenes.kit.layout import CAPTION_TOP, CONTENT_WIDTH
-from scenes.kit.product import MatrixProduct, WrittenSum, written_sum
+from scenes.kit.product import MatrixProduct, WrittenSum, count_terms, written_sum
 from scenes.kit.provenance import Numbers
 from scenes.kit.style import LABEL_SIZE, MUTED, ROLE
 from scenes.kit.widgets import (
@@ -443,13 +443,7 @@ class MultiHead(LessonScene):
             FadeIn(written.total),
             run_time=0.6,
         )
-        later = [FadeIn(t) for t in written.terms[1:]]
-        self.play(
-            self.num.count_up(
-                written.total, "output_partial", index, run_time=3.0, shown=written.steps
-            ),
-            *([LaggedStart(*later, lag_ratio=1.0, run_time=3.0)] if later else []),
-        )
+        self.play(count_terms(self.num, written, "output_partial", index, run_time=3.0))
         # the entry appears in its place, as in every worked product; the sum stays written
         result = end.product.result
         self.play(FadeIn(result.entries[(0, 0)], scale=1.4), run_time=0.9)

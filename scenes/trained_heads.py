@@ -22,7 +22,6 @@ from manim import (
     DOWN,
     LEFT,
     ORIGIN,
-    PI,
     RIGHT,
     UP,
     WHITE,
@@ -496,9 +495,7 @@ class TrainedHeads(LessonScene):
         heads_arrow = Arrow(LEFT, RIGHT, color=MUTED, buff=0, stroke_width=3).set_length(1.0)
         top = VGroup(heads, heads_arrow).arrange(RIGHT, buff=0.15)
         top.next_to(rows, UP, buff=0.12).align_to(rows, LEFT)
-        layers = self.words(self.label("layers"), size)
-        if layers.width > 0.5:  # a word reads bottom-up; a lone CJK character stays upright
-            layers.rotate(PI / 2)
+        layers = self.words(self.label("layers"), size)  # upright, as every word of the lesson
         layers_arrow = Arrow(UP, DOWN, color=MUTED, buff=0, stroke_width=3).set_length(1.0)
         left = VGroup(layers, layers_arrow).arrange(DOWN, buff=0.15)
         left.next_to(rows, LEFT, buff=0.15).align_to(rows, UP)

@@ -283,3 +283,25 @@ def test_crowded_labels_stay_upright_shrunk_or_staggered():
     stagger(labels)
     lifted = [lab.get_bottom()[1] - b for lab, b in zip(labels, bottoms, strict=True)]
     assert lifted[0] == lifted[2] == 0 and lifted[1] > max(lab.height for lab in labels)
+
+
+def test_a_worked_entry_s_total_keeps_step_with_its_terms(default_trace):
+    """While term n is written, the total shows the running sum up to term n: never a sum
+    that includes a term not yet on screen, never one behind the terms shown."""
+    from scenes.kit.picture import visible
+    from scenes.kit.product import count_terms, written_sum
+
+    num = Numbers(default_trace)
+    terms, partial, index = "heads.0.scores_terms", "heads.0.scores_partial", (1, 2)
+    written = written_sum(num, terms, partial, index, list(range(num.shape(terms)[-1])))
+    partials = lookup_array(default_trace, partial)[index]
+    group = count_terms(num, written, partial, index, run_time=3.0)
+    group.begin()
+    samples = 240
+    for k in range(samples):
+        group.interpolate((k + 0.5) / samples)  # between frames, never on a slot's edge
+        step = int(np.flatnonzero(partials == written.total.number)[0])
+        on = [n for n, term in enumerate(written.terms) if n == 0 or visible(term)]
+        assert step == max(on), f"at {(k + 0.5) / samples:.3f}: total at step {step}, terms {on}"
+    group.finish()
+    assert written.total.number == partials[-1]

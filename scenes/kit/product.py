@@ -14,6 +14,7 @@ from manim import (
     DOWN,
     RIGHT,
     UP,
+    AnimationGroup,
     Create,
     FadeIn,
     FadeOut,
@@ -22,6 +23,7 @@ from manim import (
     VGroup,
     VMobject,
     config,
+    linear,
 )
 
 from scenes.kit.convention import Convention
@@ -29,7 +31,15 @@ from scenes.kit.provenance import Numbers
 from scenes.kit.style import LABEL_SIZE, NUMBER_SIZE, ROLE
 from scenes.kit.widgets import TraceMatrix, fit, highlight
 
-__all__ = ["MANY_TERMS", "MatrixProduct", "WrittenSum", "fill_rest", "work_entry"]
+__all__ = [
+    "MANY_TERMS",
+    "MatrixProduct",
+    "WrittenSum",
+    "count_terms",
+    "fill_rest",
+    "work_entry",
+    "written_sum",
+]
 
 MANY_TERMS = 64  # a dot product longer than this shows its terms with two more decimals
 
@@ -190,6 +200,35 @@ def written_sum(
     return WrittenSum(groups, sign, total, steps)
 
 
+def _appear_early(t: float) -> float:
+    # a term is on within the first fifth of its slot: the total that includes it follows
+    return min(1.0, 5.0 * t)
+
+
+def count_terms(
+    num: Numbers, written: WrittenSum, partial: str, index: tuple[int, ...], *, run_time: float
+) -> AnimationGroup:
+    """The terms after the first, one per slot of equal time, and the total stepping through
+    the running sums in step with them: while a term is written, the total is the sum up to it
+    (never ahead of the terms, never behind; both linear in time)."""
+    later = written.terms[1:]
+    return AnimationGroup(
+        num.count_up(
+            written.total,
+            partial,
+            index,
+            shown=written.steps[1:],  # the first partial sum shows already
+            rate_func=linear,
+            run_time=run_time,
+        ),
+        LaggedStart(
+            *(FadeIn(t, rate_func=_appear_early) for t in later),
+            lag_ratio=1.0,
+            run_time=run_time,
+        ),
+    )
+
+
 def work_entry(
     scene,
     product: MatrixProduct,
@@ -212,19 +251,16 @@ def work_entry(
         highlight(product.left.row_band(r), colours[0]),
         highlight(product.right.col_band(c), colours[1]),
     ]
-    first, later = written.terms[0], [FadeIn(t) for t in written.terms[1:]]
     scene.play(
         *(Create(b) for b in boxes),
-        FadeIn(first),
+        FadeIn(written.terms[0]),
         FadeIn(written.sign),
         FadeIn(written.total),
         run_time=0.6,
     )
     index = product.result.index_of(r, c)
-    scene.play(
-        scene.num.count_up(written.total, partial, index, run_time=run_time, shown=written.steps),
-        *([LaggedStart(*later, lag_ratio=1.0, run_time=run_time)] if later else []),
-    )
+    if len(written.terms) > 1:
+        scene.play(count_terms(scene.num, written, partial, index, run_time=run_time))
     scene.play(
         FadeIn(product.result.entries[(r, c)], scale=1.4),
         *(FadeOut(b) for b in boxes),
