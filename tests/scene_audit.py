@@ -135,14 +135,16 @@ def _check_layout(leaves: list[Mobject], report: Report, where: str) -> None:
         for part in _drawn_parts(mob):
             lo, hi = part.get_critical_point((-1, -1, 0)), part.get_critical_point((1, 1, 0))
             boxes.append((lo, hi, mob))
-    for a in range(len(boxes)):
-        for b in range(a + 1, len(boxes)):
-            (lo1, hi1, m1), (lo2, hi2, m2) = boxes[a], boxes[b]
-            if m1 is m2:
-                continue  # two parts of one formula
-            overlap = np.minimum(hi1, hi2)[:2] - np.maximum(lo1, lo2)[:2]
-            if (overlap > 0.02).all():
-                report.problems.append(f"{where}: {_name(m1)} overlaps {_name(m2)}")
+    if len(boxes) < 2:
+        return
+    # every pair at once (n² pairs of boxes per checkpoint: a loop would cost seconds a scene)
+    lo = np.array([b[0][:2] for b in boxes])  # (n, 2)
+    hi = np.array([b[1][:2] for b in boxes])
+    owner = np.array([id(b[2]) for b in boxes])
+    overlap = np.minimum(hi[:, None], hi[None]) - np.maximum(lo[:, None], lo[None])  # (n, n, 2)
+    hit = (overlap > 0.02).all(axis=-1) & (owner[:, None] != owner[None])  # not one formula's
+    for a, b in np.argwhere(np.triu(hit, k=1)):
+        report.problems.append(f"{where}: {_name(boxes[a][2])} overlaps {_name(boxes[b][2])}")
 
 
 def _check_caption_clear(leaves: list[Mobject], report: Report, where: str) -> None:

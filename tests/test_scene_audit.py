@@ -305,3 +305,19 @@ def test_a_worked_entry_s_total_keeps_step_with_its_terms(default_trace):
         assert step == max(on), f"at {(k + 0.5) / samples:.3f}: total at step {step}, terms {on}"
     group.finish()
     assert written.total.number == partials[-1]
+
+
+def test_audit_catches_two_numbers_overlapping_but_not_a_formula_s_own_parts(default_trace):
+    from manim import MathTex
+
+    num = Numbers(default_trace)
+    a = num.value("X", 0, 0)
+    b = num.value("X", 0, 1).move_to(a.get_center() + RIGHT_ * 0.05)  # on top of a
+    apart = num.value("X", 0, 2).shift(RIGHT_ * 3)
+    formula = MathTex(r"\mathrm{head}", "_{x}", r"\,W_O").shift(DOWN_ * 2)
+    report = Report()
+    audit(_screen(default_trace, a, b, apart, formula), report, "ov")
+    first, second = (n.provenance.text for n in (a, b))
+    assert [p for p in report.problems if "overlaps" in p] == [
+        f"ov: TraceNumber('{first}') overlaps TraceNumber('{second}')"
+    ]
