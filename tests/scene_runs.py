@@ -17,7 +17,7 @@ from tempfile import mkdtemp
 
 import pytest
 from conftest import CONFIGS
-from manim import tempconfig
+from manim import Mobject, tempconfig
 from scene_audit import Report, audit, check_animations, check_closing
 
 from lecture.runner import TEX_TEMPLATE
@@ -94,6 +94,25 @@ def _media() -> Path:
 
 
 @cache
+def closing_picture(scene_cls: type[LessonScene], case: str) -> Mobject:
+    """The scene's closing picture for the case: built once, for the check of the scene's own
+    last frame and for the next scene to open on (a copy each time)."""
+    return scene_cls.picture_for(trace_of(case))
+
+
+def _built_once(before: type[LessonScene], case: str) -> type[LessonScene]:
+    """The scene before, whose closing picture (the one the next scene opens on) is built once
+    per case: a sixth of a run went into building it again."""
+
+    class Before(before):
+        @classmethod
+        def picture_for(cls, trace: Trace) -> Mobject:
+            return closing_picture(before, case).copy()
+
+    return Before
+
+
+@cache
 def run_scene(scene_cls: type[LessonScene], case: str) -> Run:
     """Run the scene on the case's trace without pixels, auditing after every animation and
     recording every caption with the time it stayed on screen."""
@@ -104,6 +123,15 @@ def run_scene(scene_cls: type[LessonScene], case: str) -> Run:
     refused: list[str] = []
 
     class Recorded(scene_cls):
+        if scene_cls.previous is not None:
+            previous = _built_once(scene_cls.previous, case)
+
+        def setup(self):
+            # even a dry run draws the frame's still part before each animation and at the
+            # end; nothing here reads pixels, and drawing was a sixth of a run
+            self.renderer.update_frame = lambda *args, **kwargs: None
+            super().setup()
+
         def play(self, *animations, **kwargs):
             where = f"{scene_cls.__name__} animation {report.checkpoints + 1}"
             check_animations(self, animations, report, where)
@@ -141,7 +169,7 @@ def run_scene(scene_cls: type[LessonScene], case: str) -> Run:
         except HonestyError:
             pass  # recorded: the honest-caption tests name the key
         else:
-            check_closing(scene, scene_cls, report)
+            check_closing(scene, closing_picture(scene_cls, case), report, scene_cls.__name__)
     captions = tuple(
         (key, text, seconds) for (key, text), seconds in zip(said, shown, strict=False)
     )

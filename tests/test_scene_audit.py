@@ -321,3 +321,22 @@ def test_audit_catches_two_numbers_overlapping_but_not_a_formula_s_own_parts(def
     assert [p for p in report.problems if "overlaps" in p] == [
         f"ov: TraceNumber('{first}') overlaps TraceNumber('{second}')"
     ]
+
+
+def test_the_audit_s_boxes_are_manim_s(tmp_path):
+    from manim import Circle, Line, MathTex, Matrix, Text, VGroup, tempconfig
+    from scene_audit import _corners
+
+    with tempconfig({"media_dir": str(tmp_path), "dry_run": True}):
+        shapes = [
+            Text("собака").shift(UP_),
+            MathTex(r"s_{ij} = q_i \cdot k_j").rotate(0.3),
+            Matrix([[1, -2], [3, 4]]).shift(DOWN_ * 2),
+            Circle().stretch(2, 0),  # curved: handles outside the anchors
+            Line(DOWN_, RIGHT_ * 3),
+            VGroup(Text("a"), VGroup()),
+        ]
+        for shape in shapes:
+            lo, hi = _corners(shape)
+            assert np.allclose(lo, shape.get_critical_point((-1, -1, 0))), type(shape)
+            assert np.allclose(hi, shape.get_critical_point((1, 1, 0))), type(shape)

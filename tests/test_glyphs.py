@@ -1,0 +1,59 @@
+"""The kit's two changes to manim's glyphs (scenes/kit/fast_glyphs.py) change nothing drawn:
+a Text parsed once and made again from the cache, and a copy sharing its glyphs' SVG paths, have
+the same points and colours as manim makes without them."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from manim import Text, tempconfig
+from manim.mobject.svg.svg_mobject import SVG_HASH_TO_MOB_MAP
+
+from scenes.kit import fast_glyphs  # noqa: F401  (what is under test)
+from scenes.kit.style import FONT
+
+WORDS = ["собака", "我爱注意力", r"\input{x} $y$ <b>%", "q₁ · k₂", "the"]
+
+
+def _drawn(text: Text) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    return [(m.points, m.fill_rgbas, m.stroke_rgbas) for m in text.family_members_with_points()]
+
+
+def _same(a: Text, b: Text) -> bool:
+    pairs = list(zip(_drawn(a), _drawn(b), strict=False))
+    return len(_drawn(a)) == len(_drawn(b)) and all(
+        all(np.array_equal(x, y) for x, y in zip(p, q, strict=True)) for p, q in pairs
+    )
+
+
+@pytest.mark.parametrize("word", WORDS)
+def test_text_made_from_the_cache_is_the_same(word, tmp_path):
+    with tempconfig({"media_dir": str(tmp_path), "dry_run": True}):
+        for style in [
+            {},
+            {"font": FONT, "disable_ligatures": True},
+            {"font_size": 30, "color": "#ff0000"},
+        ]:
+            parsed = Text(word, use_svg_cache=False, **style)  # manim's own way
+            first = Text(word, **style)
+            cached = len(SVG_HASH_TO_MOB_MAP)
+            again = Text(word, **style)  # parsed no more: made from the cache
+            assert len(SVG_HASH_TO_MOB_MAP) == cached
+            assert _same(parsed, first) and _same(parsed, again), (word, style)
+            assert len(again.chars) == len(parsed.chars)
+            # the cache hands out copies: changing one text leaves the next untouched
+            again.set_color("#00ff00").shift((1, 0, 0))
+            assert _same(parsed, Text(word, **style))
+
+
+def test_a_copy_draws_the_same_and_shares_the_parsed_paths(tmp_path):
+    with tempconfig({"media_dir": str(tmp_path), "dry_run": True}):
+        text = Text("собака", font=FONT)
+        copy = text.copy()
+        assert _same(text, copy)
+        glyphs = text.family_members_with_points()
+        copies = copy.family_members_with_points()
+        assert all(
+            c.path_obj is g.path_obj and c.points is not g.points
+            for g, c in zip(glyphs, copies, strict=True)
+        )
