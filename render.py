@@ -6,12 +6,15 @@ else. ``--no-video`` writes DIR/trace.json only and never imports manim.
 
 from __future__ import annotations
 
+import errno
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 import click
 
+from lecture.scene_choice import choose_scenes
 from qkv import BadInput, build_trace, load_config
 
 EXAMPLES = """
@@ -31,6 +34,30 @@ FORMATS = ("mp4", "webm", "gif", "mov", "png")  # manim's formats; png: stills o
 TRANSPARENT_FORMATS = ("webm", "mov")  # those that carry an alpha channel
 
 
+def _out_folder(ctx: click.Context, param: click.Parameter, value: str) -> Path:
+    # checked before any work: a run that computed everything and then cannot write is waste
+    if not value.strip():
+        raise click.BadParameter("is empty; name a folder, e.g. --out lectures", ctx, param)
+    out = Path(value)
+    if out.exists() and not out.is_dir():
+        raise click.BadParameter(f"{out} is a file; name a folder, e.g. --out lectures", ctx, param)
+    if (out / "trace.json").is_dir():
+        raise click.BadParameter(f"{out / 'trace.json'} is a folder; move it away", ctx, param)
+    there = next(p for p in (out, *out.parents) if p.exists())  # where the first write lands
+    if not there.is_dir():
+        raise click.BadParameter(f"{there} is a file, so {out} cannot be made", ctx, param)
+    try:
+        with tempfile.TemporaryFile(dir=there):
+            pass
+    except OSError as err:
+        raise click.BadParameter(
+            f"cannot write in {there} ({err.strerror}); choose a folder you can write to",
+            ctx,
+            param,
+        ) from None
+    return out
+
+
 def _positive(ctx: click.Context, param: click.Parameter, value: int | None) -> int | None:
     if value is not None and value < 1:
         raise click.BadParameter(f"must be 1 or more (got {value})", ctx, param)
@@ -47,8 +74,8 @@ def _positive(ctx: click.Context, param: click.Parameter, value: int | None) -> 
 )
 @click.option(
     "--out",
-    type=click.Path(path_type=Path),
-    default=Path("media"),
+    default="media",
+    callback=_out_folder,
     show_default=True,
     help="Where the lesson folder (named after the sentence) and trace.json go, "
     "e.g. --out lectures.",
@@ -106,6 +133,10 @@ def _positive(ctx: click.Context, param: click.Parameter, value: int | None) -> 
 )
 @click.option("--heads", type=int, help="Number of attention heads, e.g. --heads 2.")
 @click.option("--d-model", type=int, help="Width of each token vector, e.g. --d-model 6.")
+@click.option(
+    "--d-k", type=int, help="Width of each head's queries and keys (default d_model/heads)."
+)
+@click.option("--d-v", type=int, help="Width of each head's values (default d_k).")
 @click.option("--seed", type=int, help="Seed of the seeded source, e.g. --seed 7.")
 @click.option(
     "--source",
@@ -146,6 +177,8 @@ def main(
     convention: str | None,
     heads: int | None,
     d_model: int | None,
+    d_k: int | None,
+    d_v: int | None,
     seed: int | None,
     source: str | None,
     layer: int | None,
@@ -158,6 +191,7 @@ def main(
 ) -> None:
     """Render a 3Blue1Brown-style lesson on attention in which every number is computed."""
     started = time.perf_counter()
+    chosen = choose_scenes(scene_names)  # checked with --no-video too
     say = (lambda line: None) if quiet else (lambda line: click.echo(line, err=True))
     if list_scenes:
         from scenes import LESSON
@@ -173,6 +207,8 @@ def main(
         sentence=sentence,
         heads=heads,
         d_model=d_model,
+        d_k=d_k,
+        d_v=d_v,
         seed=seed,
         causal=causal,
         cross=cross,
@@ -190,7 +226,7 @@ def main(
         from lecture.runner import pick_scenes  # imports manim: only when rendering
         from lecture.system import check_system, default_jobs
 
-        scenes = pick_scenes(scene_names)  # validate before writing anything
+        scenes = pick_scenes(",".join(chosen))
         check_system(slides=slides)
     trace.write_json(out / "trace.json")  # the contract's place, whatever else is rendered
     tell = (lambda line: None) if quiet else click.echo  # results: stdout; progress: stderr
@@ -216,6 +252,16 @@ def main(
     tell(f"done in {time.perf_counter() - started:.1f} s")
 
 
+# what the user can do about an error while writing (exit 2); any other OSError is exit 1
+_USERS_TO_FIX = {
+    errno.ENOSPC: "free some disk space or choose another --out",
+    errno.EDQUOT: "free some of your quota or choose another --out",
+    errno.EACCES: "choose a folder you can write to with --out",
+    errno.EPERM: "choose a folder you can write to with --out",
+    errno.EROFS: "the disk is read-only; choose another --out",
+}
+
+
 def run(argv: list[str] | None = None) -> int:
     """Run the CLI and turn every failure into an exit code and, for bad input, one line."""
     try:
@@ -224,8 +270,23 @@ def run(argv: list[str] | None = None) -> int:
         click.echo(f"error: {err}", err=True)
         return 2
     except click.UsageError as err:  # wrong option, wrong type, missing value
-        click.echo(f"error: {err.format_message()} (see --help)", err=True)
+        hint = "see --help"
+        if isinstance(err, click.NoSuchOption) and err.option_name[1:2].isdigit():
+            # "-1 is negative" read as an option: after --, everything is the sentence
+            hint = (
+                f'a sentence that starts with "-" goes after --: render.py -- "{err.option_name} …"'
+            )
+        click.echo(f"error: {err.format_message()} ({hint})", err=True)
         return 2
+    except OSError as err:  # writing: a full disk, a folder taken away, permissions
+        where = f" {err.filename}" if err.filename else ""
+        if err.errno in _USERS_TO_FIX:
+            click.echo(
+                f"error: cannot write{where}: {err.strerror}; {_USERS_TO_FIX[err.errno]}", err=True
+            )
+            return 2
+        click.echo(f"error: {err.strerror or err}{where}", err=True)
+        return 1
     except (click.Abort, KeyboardInterrupt):
         click.echo("interrupted", err=True)
         return 1

@@ -8,12 +8,15 @@ them (trace, config, quality, format, the project's code), and only stale scenes
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import multiprocessing
+import shutil
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -51,12 +54,41 @@ def build_lesson(
 ) -> tuple[Path, list[Path]]:
     """Render ``scenes`` of ``trace`` under ``out``; return the lesson folder and every file
     written or found up to date, lesson files last."""
-    from scenes import LESSON, scene_stem
-
     folder = lesson_folder(out, trace.sentence, fingerprint(trace))
     folder.mkdir(parents=True, exist_ok=True)
-    for stale in folder.glob(PARTIAL_GLOB):  # left by an interrupted run: never a final name
+    with _only_render_of(folder, say):
+        return _build(trace, scenes, out, folder, options, jobs, say)
+
+
+@contextmanager
+def _only_render_of(folder: Path, say: Callable[[str], None]) -> Iterator[None]:
+    """Hold the lesson folder for this render: a second render of the same lesson (the same
+    command twice) waits here, then finds the scenes already rendered. The lock is the
+    kernel's: it ends with the process, however the process ends."""
+    with open(folder / ".lock", "a") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            say(f"waiting: another render is writing {folder.name}")
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        yield  # the lock goes with the file's closing
+
+
+def _build(
+    trace: Trace,
+    scenes: Sequence[type[LessonScene]],
+    out: Path,
+    folder: Path,
+    options: RenderOptions,
+    jobs: int,
+    say: Callable[[str], None],
+) -> tuple[Path, list[Path]]:
+    from scenes import LESSON, scene_stem
+
+    # left by an interrupted run (no other render is in this folder now): never a final name
+    for stale in folder.glob(PARTIAL_GLOB):
         stale.unlink()
+    shutil.rmtree(folder / ".manim", ignore_errors=True)  # scenes' work folders, likewise
     trace.write_json(folder / "trace.json")
     files = [folder / "trace.json", write_handout(trace, folder / "handout.md")]
 

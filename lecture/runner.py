@@ -7,6 +7,7 @@ or several.
 
 from __future__ import annotations
 
+import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +19,7 @@ from manim.typing import PixelArray
 from PIL import Image
 
 from lecture.outline_cache import publish, seed
+from lecture.scene_choice import choose_scenes
 from qkv import Trace
 from qkv.files import atomic
 from scenes import LESSON, scene_stem
@@ -46,22 +48,9 @@ ENCODER_OPTIONS = {"mp4": {"preset": "veryfast"}}
 
 
 def pick_scenes(names: str | None) -> list[type[LessonScene]]:
-    """The lesson's scenes, or those named (comma-separated, by class name or 1-based number)."""
-    if not names:
-        return list(LESSON)
-    by_name = {cls.__name__.lower(): cls for cls in LESSON}
-    picked = []
-    for name in (n.strip() for n in names.split(",") if n.strip()):
-        if name.isdigit() and 1 <= int(name) <= len(LESSON):
-            picked.append(LESSON[int(name) - 1])
-        elif name.lower() in by_name:
-            picked.append(by_name[name.lower()])
-        else:
-            from qkv import BadInput
-
-            known = ", ".join(cls.__name__ for cls in LESSON)
-            raise BadInput(f"unknown scene '{name}'; choose from: {known} (or 1-{len(LESSON)})")
-    return picked
+    """The lesson's scenes ``--scenes`` names (lecture.scene_choice), as classes."""
+    by_name = {cls.__name__: cls for cls in LESSON}
+    return [by_name[name] for name in choose_scenes(names)]
 
 
 @dataclass(frozen=True)
@@ -91,7 +80,8 @@ def render_scene(
     """
     preset = QUALITIES[QUALITY[options.quality]]
     stem = scene_stem(cls)
-    work = folder / ".manim" / cls.__name__
+    # this process's own: two renders of one lesson never share manim's files
+    work = folder / ".manim" / f"{cls.__name__}-{os.getpid()}"
     if outlines is not None:
         seed(work, outlines)
     settings = {
@@ -126,6 +116,7 @@ def render_scene(
         subtitles = produced.with_suffix(".srt")  # manim writes the captions' timings here
         if subtitles.exists():
             written.append(_publish(subtitles, folder / f"{stem}.srt"))
+    shutil.rmtree(work, ignore_errors=True)  # published: its partial movies are only weight
     return written
 
 

@@ -79,8 +79,10 @@ def similarity(Q: Array, K: Array, kind: Similarity, w_a: Array | None) -> Array
     if kind in ("dot", "scaled_dot"):
         return Q @ K.T  # (T, d_k)·(d_k, S) -> (T, S)
     if kind == "cosine":
-        Qn: Array = Q / np.linalg.norm(Q, axis=1, keepdims=True)  # (T, d_k), unit rows
-        Kn: Array = K / np.linalg.norm(K, axis=1, keepdims=True)  # (S, d_k)
+        # a zero row has no direction: its NaNs are refused by the pipeline, naming the token
+        with np.errstate(invalid="ignore", divide="ignore"):
+            Qn: Array = Q / np.linalg.norm(Q, axis=1, keepdims=True)  # (T, d_k), unit rows
+            Kn: Array = K / np.linalg.norm(K, axis=1, keepdims=True)  # (S, d_k)
         return Qn @ Kn.T  # (T, S)
     # additive (Bahdanau): w_a · tanh(q_i + k_j); q and k are already W_Q- and W_K-projected
     if w_a is None:

@@ -24,7 +24,11 @@ __all__ = [
 
 DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "config" / "default.toml"
 
-Matrix = list[list[float]]
+# A number typed into a config: finite, and small enough that its products and sums stay
+# finite and fit a matrix cell on screen
+NUMBER_LIMIT = 1000.0
+Number = Annotated[float, Field(allow_inf_nan=False, ge=-NUMBER_LIMIT, le=NUMBER_LIMIT)]
+Matrix = list[list[Number]]
 # How a query is compared with a key, and how the scores of a row become its weights
 Similarity = Literal["scaled_dot", "dot", "cosine", "additive"]
 Normaliser = Literal["softmax", "relu"]
@@ -63,7 +67,7 @@ class ExplicitHead(_Strict):
 class ExplicitSource(_Strict):
     """Vectors (and optionally weights) typed into the config, e.g. seed 004's apple example."""
 
-    vectors: dict[str, list[float]] = Field(default_factory=dict)
+    vectors: dict[str, list[Number]] = Field(default_factory=dict)
     heads: list[ExplicitHead] = Field(default_factory=list)
     W_O: Matrix | None = None
 
@@ -123,7 +127,7 @@ class Config(_Strict):
         if self.d_k is None and self.d_model % self.heads:
             raise ValueError(
                 f"d_model {self.d_model} is not divisible by heads {self.heads}; "
-                "change one of them or set d_k"
+                "change one of them, or set d_k, each head's width (--d-k)"
             )
         if self.cross is not None and not self.cross.strip():
             raise ValueError("cross is empty; give the sentence keys and values come from")
@@ -146,7 +150,8 @@ class Config(_Strict):
                 )
             if self.layer is not None:
                 raise ValueError(
-                    'layer chooses a layer of the minilm source; drop it or set source = "minilm"'
+                    "layer chooses a layer of the minilm source; drop it, or use that source "
+                    '(--source minilm; in a config, source = "minilm")'
                 )
             return self
         if self.explicit is not None:
@@ -198,7 +203,8 @@ class Config(_Strict):
         data = self.model_dump(exclude_unset=True)
         given = {k: v for k, v in overrides.items() if v is not None}
         if given.get("source", self.source) != self.source:
-            for key in (*MINILM_FIXED, "explicit", "layer"):
+            # and the head followed: the old source's head may not exist among the new heads
+            for key in (*MINILM_FIXED, "explicit", "layer", "head"):
                 data.pop(key, None)
         data.update(given)
         return _validate(data, "option", option_names=True)

@@ -8,8 +8,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from . import minilm
-from .attention import AttendOptions, attend
+from .attention import AttendOptions, LayerResult, attend
 from .config import Config
+from .errors import BadInput
 from .sources import Weights, embed, positions, weights
 from .tokens import tokenize
 from .trace import HeadTrace, Trace
@@ -53,6 +54,25 @@ def _weights(cfg: Config) -> Weights:
     return weights(cfg)
 
 
+def _refuse_undefined(
+    result: LayerResult, cfg: Config, queries: tuple[str, ...], keys: tuple[str, ...]
+) -> None:
+    """Numbers the config makes undefined are the config's to fix, not a bug of the core."""
+    for h, head in enumerate(result.heads):
+        if cfg.similarity != "cosine":
+            break
+        for side, rows, tokens in (("query", head.Q, queries), ("key", head.K, keys)):
+            zero = np.flatnonzero(~np.any(rows, axis=1))
+            if zero.size:
+                raise BadInput(
+                    f"cosine similarity divides by each vector's length, but head {h}'s "
+                    f"{side} of {tokens[zero[0]]!r} is all zeros; change its vector or weights"
+                )
+    parts = [result.concat, result.output, *(a for h in result.heads for a in (h.Q, h.K, h.V))]
+    if not all(np.isfinite(a).all() for a in parts):
+        raise BadInput("the config's numbers overflow (a product is too large); use smaller ones")
+
+
 def build_trace(cfg: Config, *, check: bool = True) -> Trace:
     """Compute the whole lesson's numbers for ``cfg``; ``check`` cross-computes them in torch."""
     query = sentence_inputs(cfg.sentence, cfg)
@@ -63,6 +83,7 @@ def build_trace(cfg: Config, *, check: bool = True) -> Trace:
     w = _weights(cfg)
     options = AttendOptions(similarity=cfg.similarity, normaliser=cfg.normaliser, causal=cfg.causal)
     result = attend(query.X, keys.X, w, **options)
+    _refuse_undefined(result, cfg, query.tokens, keys.tokens)
     if check:
         from .torch_twin import check_against_torch, check_positions  # torch: ~1 s to import
 

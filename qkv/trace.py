@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 from dataclasses import dataclass, fields
@@ -12,12 +13,13 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .attention import HeadResult
+from .errors import BadInput
 from .files import atomic
 from .sources import HeadWeights
 
 __all__ = ["TRACE_VERSION", "HeadTrace", "Trace"]
 
-TRACE_VERSION = 2  # 2: E and P (X = E + P) beside X
+TRACE_VERSION = 3  # 2: E and P (X = E + P) beside X; 3: the digest covers every field
 Array = NDArray[np.float64]
 
 # The digest hashes values rounded to 9 significant digits: enough to tell any two lessons
@@ -44,6 +46,8 @@ def _values(parts: HeadWeights | HeadResult) -> dict[str, Any]:
 
 # The layer's own arrays, in trace.json's order and the digest's
 _LAYER_ARRAYS = ("E", "P", "X", "E_kv", "P_kv", "X_kv", "concat", "W_O", "b_O", "output")
+# Everything else trace.json holds, also in the digest: a scene reads tokens and config too
+_TEXTS = ("version", "sentence", "tokens", "config", "kv_sentence", "kv_tokens")
 
 
 # The fields are HeadWeights' then HeadResult's: a dataclass collects its bases' fields from
@@ -97,10 +101,49 @@ class Trace:
     def __post_init__(self) -> None:
         for name in _LAYER_ARRAYS:
             object.__setattr__(self, name, _frozen(getattr(self, name)))
+        object.__setattr__(self, "config", copy.deepcopy(self.config))  # a private copy
         object.__setattr__(self, "tokens", tuple(self.tokens))
         if self.kv_tokens is not None:
             object.__setattr__(self, "kv_tokens", tuple(self.kv_tokens))
         object.__setattr__(self, "heads", tuple(self.heads))
+        self._check_shapes()
+
+    def _check_shapes(self) -> None:
+        """Every array's shape follows from the tokens and the config: a trace.json edited by
+        hand (a token dropped, ``head = 5``) is refused here, not halfway through a scene."""
+        c = self.config
+        T, S, d, h = len(self.tokens), len(self.key_tokens), c["d_model"], c["heads"]
+        dk, dv = c["d_k"], c["d_v"]
+        if T < 1 or not all(isinstance(t, str) and t for t in (*self.tokens, *self.key_tokens)):
+            raise ValueError("its tokens are not a list of non-empty strings")
+        if len(self.heads) != h or not 0 <= c["head"] < h:
+            raise ValueError(f"it has {len(self.heads)} heads, its config {h} (head {c['head']})")
+        cross = self.kv_tokens is not None
+        wanted: dict[str, tuple[int, ...] | None] = {
+            "E": (T, d),
+            "X": (T, d),
+            "P": (T, d) if self.P is not None else None,
+            "E_kv": (S, d) if cross else None,
+            "X_kv": (S, d) if cross else None,
+            "P_kv": (S, d) if self.P_kv is not None else None,
+            "concat": (T, h * dv),
+            "W_O": (h * dv, d),
+            "b_O": (d,) if self.b_O is not None else None,
+            "output": (T, d),
+        }
+        head_wanted = {"W_Q": (d, dk), "W_K": (d, dk), "W_V": (d, dv), "Q": (T, dk)}
+        head_wanted |= {"K": (S, dk), "V": (S, dv), "scores": (T, S), "scaled": (T, S)}
+        head_wanted |= {"weights": (T, S), "output": (T, dv)}
+        found = [(name, getattr(self, name)) for name in wanted]
+        for i, head in enumerate(self.heads):
+            found += [(f"heads.{i}.{k}", getattr(head, k)) for k in head_wanted]
+            wanted |= {f"heads.{i}.{k}": shape for k, shape in head_wanted.items()}
+        for name, array in found:
+            shape = None if array is None else array.shape
+            if shape != wanted[name]:
+                raise ValueError(
+                    f"{name} has shape {shape}, but its tokens and config say {wanted[name]}"
+                )
 
     @property
     def key_tokens(self) -> tuple[str, ...]:
@@ -109,8 +152,11 @@ class Trace:
 
     @property
     def digest(self) -> str:
-        """sha256 of every number, identical across runs and machines for the same input."""
+        """sha256 of everything trace.json holds (texts, config, every number), identical
+        across runs and machines for the same input."""
         h = hashlib.sha256()
+        texts = {name: getattr(self, name) for name in _TEXTS}
+        h.update(json.dumps(texts, ensure_ascii=False, sort_keys=True).encode())
 
         def feed(name: str, a: NDArray[Any] | None) -> None:
             h.update(name.encode())
@@ -134,7 +180,7 @@ class Trace:
             "version": self.version,
             "sentence": self.sentence,
             "tokens": list(self.tokens),
-            "config": self.config,
+            "config": copy.deepcopy(self.config),  # the caller's to change, never the trace's
             "E": _json(self.E),
             "P": _json(self.P),
             "X": _json(self.X),
@@ -153,9 +199,15 @@ class Trace:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Trace:
-        """Rebuild a trace from its JSON form (e.g. in a render worker process)."""
+        """Rebuild a trace from its JSON form (e.g. in a render worker process); a ValueError
+        says what is wrong with it."""
+        if not isinstance(data, dict):
+            raise ValueError("it is not a trace (a JSON object)")
         if data.get("version") != TRACE_VERSION:
-            raise ValueError(f"trace version {data.get('version')} is not {TRACE_VERSION}")
+            raise ValueError(f"its version {data.get('version')} is not {TRACE_VERSION}")
+        missing = [k for k in (*_TEXTS, *_LAYER_ARRAYS, "heads", "digest") if k not in data]
+        if missing:
+            raise ValueError(f"it has no {', '.join(missing)}")
         head_names = [f.name for f in fields(HeadTrace)]
         trace = cls(
             sentence=data["sentence"],
@@ -176,7 +228,7 @@ class Trace:
             output=data["output"],
         )
         if trace.digest != data["digest"]:
-            raise ValueError("trace.json digest does not match its numbers; the file was altered")
+            raise ValueError("its digest does not match what it holds: the file was altered")
         return trace
 
     def write_json(self, path: Path) -> None:
@@ -188,4 +240,14 @@ class Trace:
 
     @classmethod
     def read_json(cls, path: Path) -> Trace:
-        return cls.from_json(json.loads(Path(path).read_text(encoding="utf-8")))
+        """A trace.json read back; one that cannot be trusted is BadInput naming the file."""
+        try:
+            return cls.from_json(json.loads(Path(path).read_text(encoding="utf-8")))
+        except (OSError, UnicodeDecodeError) as err:
+            raise BadInput(f"{path} cannot be read: {err}") from None
+        except (ValueError, KeyError, TypeError) as err:  # JSON, shapes, digest, fields
+            problem = err.args[0] if isinstance(err, ValueError) and err.args else repr(err)
+            raise BadInput(
+                f"{path} is not a trace this version can read ({problem}); "
+                "render it again from its sentence and config"
+            ) from None

@@ -25,6 +25,26 @@ def bad_configs(tmp_path):
         "length.toml": 'sentence = "apple"\nsource = "explicit"\nd_model = 2\nheads = 1\n'
         "[explicit.vectors]\napple = [1.0, 2.0, 3.0]\n",
     }
+    # explicit numbers: finite, not huge; cosine needs every query and key to have a length
+    explicit = (
+        'sentence = "apple orange"\nsource = "explicit"\nd_model = 2\nheads = 1\n'
+        'second_sentence = "orange apple"\nsimilarity = "{similarity}"\n{head}'
+        "[explicit.vectors]\napple = [2.0, 2.0]\norange = [{orange}]\n"
+    )
+    for name, orange, similarity, head in [
+        ("nan", "nan, 1.0", "dot", ""),
+        ("inf", "-inf, 1.0", "dot", ""),
+        ("huge", "1e308, 1.0", "dot", ""),
+        ("zero", "0.0, 0.0", "cosine", ""),
+        (
+            "zero_query",
+            "1.0, 0.0",
+            "cosine",
+            "[[explicit.heads]]\nW_Q = [[0.0, 0.0], [0.0, 0.0]]\n",
+        ),
+        ("huge_w_o", "1.0, 0.0", "dot", "[explicit]\nW_O = [[1e9, 0.0], [0.0, 1.0]]\n"),
+    ]:
+        files[f"{name}.toml"] = explicit.format(orange=orange, similarity=similarity, head=head)
     for name, text in files.items():
         (tmp_path / name).write_text(text, encoding="utf-8")
     return tmp_path
@@ -72,6 +92,27 @@ BAD = [
     (["x", "--source", "minilm", "--causal"], "drop causal"),
     (["x", "--source", "minilm", "--cross", "y"], "drop cross"),
     (["кошка сидит на ковре", "--source", "minilm"], "17 MiniLM tokens"),
+    # --scenes is checked with --no-video too, before anything is written
+    (["x", "--scenes", ","], "names no scene"),
+    (["x", "--scenes", " "], "names no scene"),
+    (["x", "--scenes", ""], "names no scene"),
+    (["x", "--scenes", "1,,2"], "empty item"),
+    (["x", "--scenes", "³"], "unknown scene '³'"),
+    (["x", "--scenes", "Nope"], "unknown scene 'Nope'"),
+    (["x", "--scenes", "0"], "unknown scene '0'"),
+    (["x", "--scenes", "18"], "unknown scene '18'"),
+    # messages that point to what the user can type
+    (["x", "--d-model", "7"], "--d-k"),
+    (["x", "--d-k", "0"], "--d-k"),
+    (["x", "--d-v", "0"], "--d-v"),
+    (["x", "--layer", "2"], "--source minilm"),
+    (["-1 is negative"], 'goes after --: render.py -- "-1'),
+    (["apple orange", "--config", "{dir}/nan.toml"], "finite number"),
+    (["apple orange", "--config", "{dir}/inf.toml"], "finite number"),
+    (["apple orange", "--config", "{dir}/huge.toml"], "less than or equal to 1000"),
+    (["apple orange", "--config", "{dir}/huge_w_o.toml"], "less than or equal to 1000"),
+    (["apple orange", "--config", "{dir}/zero.toml"], "query of 'orange' is all zeros"),
+    (["apple orange", "--config", "{dir}/zero_query.toml"], "query of 'apple' is all zeros"),
 ]
 
 
@@ -237,3 +278,63 @@ def test_slides_without_reveal_js_are_refused_before_any_work(capsys, tmp_path, 
     # where it was looked for, and the command that puts it there for this Python
     assert str(tmp_path / "nowhere") in err and f"{sys.executable} scripts/fetch_reveal.py" in err
     assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize(
+    ("out", "says"),
+    [
+        ("", "--out': is empty"),
+        ("   ", "--out': is empty"),
+        ("{file}", "is a file; name a folder"),
+        ("{file}/inside", "is a file"),  # nothing can be created under a file
+        ("{taken}", "trace.json is a folder"),
+    ],
+)
+@pytest.mark.parametrize("no_video", [True, False])
+def test_a_bad_out_folder_is_refused_before_any_work(capsys, tmp_path, out, says, no_video):
+    (tmp_path / "notes.txt").write_text("mine")
+    (tmp_path / "taken" / "trace.json").mkdir(parents=True)
+    out = out.format(file=tmp_path / "notes.txt", taken=tmp_path / "taken")
+    before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
+    code, stdout, err = run_cli(capsys, "x", "--out", out, *(["--no-video"] if no_video else []))
+    assert code == 2 and stdout == "" and err.count("\n") == 1 and says in err, err
+    assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before
+
+
+def test_a_full_disk_is_one_line_exit_2_and_leaves_no_partial_file(capsys, tmp_path, monkeypatch):
+    import errno
+    import pathlib
+
+    def full(self, *args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device", str(self))
+
+    monkeypatch.setattr(pathlib.Path, "write_text", full)
+    code, _, err = run_cli(capsys, "x", "--no-video", "--out", str(tmp_path / "o"))
+    assert code == 2 and err.count("\n") == 1, err
+    assert "No space left on device" in err and "free some disk space" in err
+    assert [p.name for p in (tmp_path / "o").iterdir()] == []  # no .trace.part file
+
+
+def test_the_scene_list_without_manim_is_the_lesson(capsys):
+    from lecture.scene_choice import SCENE_NAMES, choose_scenes
+    from scenes import LESSON
+
+    assert list(SCENE_NAMES) == [cls.__name__ for cls in LESSON]
+    # numbers and names in any case, each once, in the order asked
+    assert choose_scenes("5, softmax,5,SCORES") == ["Scores", "Softmax"]
+
+
+def test_switching_source_drops_the_old_source_s_head(capsys, tmp_path):
+    code, _, err = run_cli(
+        capsys,
+        "x",
+        "--config",
+        str(CONFIGS / "minilm.toml"),
+        "--source",
+        "seeded",
+        "--no-video",
+        "--out",
+        str(tmp_path),
+    )
+    assert code == 0, err
+    assert json.loads((tmp_path / "trace.json").read_text())["config"]["head"] == 0

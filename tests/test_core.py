@@ -9,7 +9,7 @@ from conftest import trace_for
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from qkv import Config, Trace, build_trace, lookup
+from qkv import BadInput, Config, Trace, build_trace, lookup
 from qkv.attention import attend
 from qkv.sources import embed, weights
 from qkv.torch_twin import TOLERANCE, attend_torch
@@ -200,9 +200,10 @@ def test_learned_positions_are_minilms_only():
 def test_digest_is_stable_and_discriminating(default_trace):
     assert trace_for().digest == default_trace.digest
     assert trace_for(seed=1).digest != default_trace.digest
-    # pinned: the same input gives this digest on every machine (values rounded to 9 digits)
+    # pinned: the same input gives this digest on every machine (values rounded to 9 digits;
+    # texts and config included since trace version 3)
     assert (
-        default_trace.digest == "c8a0601cea04a29fee96458b77b6b64da87ab8ee0e80d4244414c78ae810908e"
+        default_trace.digest == "9cd7fe3fe2c6e2c0c68bef9b93bc5fa2f81b0adb91dd2e8078def965eeb5b7dc"
     )
 
 
@@ -278,3 +279,41 @@ def test_derived_quantities(default_trace):
     assert lookup(t, "heads.0.exp_sum", (3,)) == pytest.approx(sum(exps))
     assert exps[2] / sum(exps) == pytest.approx(h.weights[3, 2])
     assert lookup(t, "dims.sqrt_d_k") == pytest.approx(np.sqrt(3))
+
+
+@pytest.mark.parametrize(
+    ("edit", "says"),
+    [
+        (lambda d: d["config"].update(head=1), "digest"),
+        (lambda d: d["config"].update(head=5), "head 5"),  # a head the layer does not have
+        (lambda d: d["tokens"].__setitem__(0, "<b>"), "digest"),
+        (lambda d: d.update(sentence="a dog"), "digest"),
+        (lambda d: d.pop("digest"), "has no digest"),
+        (lambda d: d.update(version=2), "version 2"),
+        (lambda d: d.pop("X"), "has no X"),
+    ],
+)
+def test_a_trace_json_edited_by_hand_is_refused_naming_the_file(
+    default_trace, tmp_path, edit, says
+):
+    path = tmp_path / "trace.json"
+    default_trace.write_json(path)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    edit(data)
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(BadInput, match=says) as refused:
+        Trace.read_json(path)
+    assert str(path) in str(refused.value) and "\n" not in str(refused.value)
+
+
+def test_a_trace_whose_shapes_disagree_with_its_tokens_is_refused(default_trace):
+    data = default_trace.to_json()
+    data["tokens"] = data["tokens"][:-1]  # one token fewer than X has rows
+    with pytest.raises(
+        ValueError, match=r"E has shape \(6, 6\), but its tokens and config say \(5, 6\)"
+    ):
+        Trace.from_json(data)
+    data = default_trace.to_json()
+    data["config"]["head"] = 5
+    with pytest.raises(ValueError, match="head 5"):
+        Trace.from_json(data)
