@@ -15,7 +15,7 @@ from pathlib import Path
 import click
 
 from lecture.scene_choice import choose_scenes
-from qkv import BadInput, build_trace, load_config
+from qkv import BadInput, Trace, build_trace, load_config
 
 EXAMPLES = """
 \b
@@ -224,10 +224,11 @@ def main(
     scenes = None
     if not no_video:
         from lecture.runner import pick_scenes  # imports manim: only when rendering
-        from lecture.system import check_system, default_jobs
+        from lecture.system import check_drawable, check_system, default_jobs
 
         scenes = pick_scenes(",".join(chosen))
         check_system(slides=slides)
+        check_drawable(_shown_texts(trace))
     trace.write_json(out / "trace.json")  # the contract's place, whatever else is rendered
     tell = (lambda line: None) if quiet else click.echo  # results: stdout; progress: stderr
     tell(f"trace: {out / 'trace.json'} ({len(trace.tokens)} tokens, digest {trace.digest[:12]})")
@@ -260,6 +261,16 @@ _USERS_TO_FIX = {
     errno.EPERM: "choose a folder you can write to with --out",
     errno.EROFS: "the disk is read-only; choose another --out",
 }
+
+
+def _shown_texts(trace: Trace) -> list[str]:
+    """Every text of the user's the scenes draw: the sentences and their tokens, the Cross
+    scene's second sentence included."""
+    from qkv.studies.companions import companion
+
+    pair = companion(trace, "pair")
+    texts = [trace.sentence, *trace.tokens, *trace.key_tokens, *pair.key_tokens]
+    return texts + [s for s in (trace.kv_sentence, pair.kv_sentence) if s is not None]
 
 
 def run(argv: list[str] | None = None) -> int:

@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import sys
+import tempfile
+import unicodedata
+from collections.abc import Iterable
 
 from lecture.slides import REVEAL
 from qkv import BadInput
 
-__all__ = ["check_system", "default_jobs"]
+__all__ = ["check_drawable", "check_system", "default_jobs"]
 
 # program -> the Debian package that brings it
 _PROGRAMS = {"latex": "texlive-latex-base", "dvisvgm": "dvisvgm"}
@@ -32,6 +36,57 @@ def check_system(*, slides: bool = False) -> None:
             "rendering needs system packages that are missing; install them with: "
             f"sudo apt-get install {' '.join(missing)} (or run scripts/setup.sh)"
         )
+
+
+# Where a glyph missing from every installed font is found (scripts/setup.sh installs both):
+# Noto's core set covers the scripts of most living languages (Arabic, Devanagari, Hebrew,
+# Thai, ...); Symbola draws emoji and symbols as outlines, the only kind manim's Text can use
+# (a colour emoji font's glyphs are bitmaps).
+_FONT_PACKAGES = {"letters": "fonts-noto-core", "symbols": "fonts-symbola"}
+
+
+def check_drawable(texts: Iterable[str]) -> None:
+    """Raise BadInput naming the first text the lesson's fonts cannot draw, and the package
+    that would: a character no installed font has (it would show as a box), or a text that
+    draws nothing at all. Each text is drawn once, as the scenes draw a token."""
+    covered = _covered()
+    for text in dict.fromkeys(texts):  # each once, in order
+        for ch in text:
+            if unicodedata.category(ch) not in ("Cf", "Mn", "Me", "Zs") and ord(ch) not in covered:
+                _refuse(text, ch)
+        if not _draws_something(text):
+            _refuse(text, next(ch for ch in text if not ch.isspace()))
+
+
+def _refuse(text: str, ch: str) -> None:
+    kind = "letters" if unicodedata.category(ch)[0] in "LMN" else "symbols"
+    # a letter's Unicode name starts with its script (HEBREW LETTER SHIN)
+    what = unicodedata.name(ch, "?").split()[0].title() if kind == "letters" else "a symbol"
+    raise BadInput(
+        f"{text!r} cannot be drawn with the installed fonts ({what}, U+{ord(ch):04X}); "
+        f"install them with: sudo apt-get install {_FONT_PACKAGES[kind]} (or run scripts/setup.sh)"
+    )
+
+
+def _covered() -> set[int]:
+    """Every code point some installed font has a glyph for (fontconfig's charsets)."""
+    listed = subprocess.run(
+        ["fc-list", "--format=%{charset}\n"], capture_output=True, text=True, check=False
+    ).stdout
+    points: set[int] = set()
+    for part in set(listed.split()):
+        first, _, last = part.partition("-")
+        points.update(range(int(first, 16), int(last or first, 16) + 1))
+    return points
+
+
+def _draws_something(text: str) -> bool:
+    from manim import tempconfig
+
+    from scenes.kit.provenance import TraceText
+
+    with tempfile.TemporaryDirectory() as media, tempconfig({"media_dir": media}):
+        return bool(TraceText(text, "tokens", (0,)).family_members_with_points())
 
 
 # Peak memory of one render process in GiB, with room to spare: bench/run.py measured 0.43 at

@@ -15,8 +15,14 @@ render=1
 #   python3-venv python3-dev gcc              the virtual environment and compiling those two
 #   texlive-latex-base dvisvgm                formulas (MathTex) and manim's number glyphs
 #   fonts-noto-cjk                            Chinese/Japanese glyphs in Text (else tofu boxes)
+#   fonts-noto-core                           the scripts users type besides: Arabic, Hebrew,
+#                                             Devanagari, Thai, ... (render.py refuses a token
+#                                             no installed font can draw, naming this package)
+#   fonts-symbola                             emoji and symbols as outlines (colour emoji fonts
+#                                             are bitmaps, which manim's Text cannot draw)
+#   fontconfig                                fc-list: which characters the installed fonts have
 APT_PACKAGES=(libcairo2-dev libpango1.0-dev pkg-config python3-venv python3-dev gcc
-              texlive-latex-base dvisvgm fonts-noto-cjk)
+              texlive-latex-base dvisvgm fonts-noto-cjk fonts-noto-core fonts-symbola fontconfig)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

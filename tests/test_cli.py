@@ -113,6 +113,11 @@ BAD = [
     (["apple orange", "--config", "{dir}/huge_w_o.toml"], "less than or equal to 1000"),
     (["apple orange", "--config", "{dir}/zero.toml"], "query of 'orange' is all zeros"),
     (["apple orange", "--config", "{dir}/zero_query.toml"], "query of 'apple' is all zeros"),
+    # text that would pass a naive check and then fail to draw
+    (["\u200d"], "shows nothing on its own"),
+    (["cat \u200d dog"], "shows nothing on its own"),
+    (["a" * 400], "word of 400 characters"),
+    (["\u3000\u3000"], "empty"),
 ]
 
 
@@ -266,6 +271,36 @@ def test_missing_system_piece_is_named_before_any_work(capsys, tmp_path, monkeyp
     code, out, err = run_cli(capsys, "x", "--out", str(tmp_path / "o"))
     assert code == 2 and out == ""
     assert err.count("\n") == 1 and "apt-get install dvisvgm" in err
+    assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize(
+    ("sentence", "cannot", "package"),
+    [
+        ("the cat שלום", "Hebrew, U+05E9", "fonts-noto-core"),
+        ("the cat 👨\u200d👩\u200d👧", "a symbol, U+1F468", "fonts-symbola"),
+    ],
+)
+def test_a_token_no_installed_font_draws_is_named_before_any_work(
+    capsys, tmp_path, monkeypatch, sentence, cannot, package
+):
+    from lecture import system
+
+    covered = system._covered()
+    missing = {int(cannot.split("U+")[1], 16)}
+    monkeypatch.setattr(system, "_covered", lambda: covered - missing)  # as without the fonts
+    code, out, err = run_cli(capsys, sentence, "--out", str(tmp_path / "o"))
+    assert code == 2 and out == "" and err.count("\n") == 1, err
+    assert cannot in err and f"apt-get install {package}" in err
+    assert not (tmp_path / "o").exists()
+
+
+def test_a_token_that_draws_nothing_is_refused(capsys, tmp_path, monkeypatch):
+    from lecture import system
+
+    monkeypatch.setattr(system, "_draws_something", lambda text: text != "cat")
+    code, _, err = run_cli(capsys, "the cat", "--out", str(tmp_path / "o"))
+    assert code == 2 and "'cat' cannot be drawn" in err
     assert not (tmp_path / "o").exists()
 
 

@@ -1,4 +1,5 @@
 import pytest
+import regex
 
 from qkv import MAX_TOKENS, BadInput, tokenize
 
@@ -14,6 +15,15 @@ from qkv import MAX_TOKENS, BadInput, tokenize
         ("我爱AI模型。", ("我", "爱", "AI", "模", "型", "。")),
         ("  spaces   everywhere  ", ("spaces", "everywhere")),
         ("a&b <b>", ("a", "&", "b", "<", "b", ">")),
+        # a letter keeps its marks: no bare virama or vowel sign
+        ("नमस्ते दुनिया", ("नमस्ते", "दुनिया")),
+        ("e\u0301cole", ("école",)),  # NFC: one letter é
+        ("السلام عليكم", ("السلام", "عليكم")),
+        ("שלום עולם", ("שלום", "עולם")),
+        # an emoji sequence is one character: variation selector, skin tone, family, flag
+        ("❤️ 👍🏽 👨\u200d👩\u200d👧 🇫🇷", ("❤️", "👍🏽", "👨\u200d👩\u200d👧", "🇫🇷")),
+        ("我\u3000爱", ("我", "爱")),  # the ideographic space is a space
+        ("x" * 24, ("x" * 24,)),
     ],
 )
 def test_tokenize(sentence, tokens):
@@ -27,7 +37,23 @@ def test_limit_is_stated():
         tokenize(ok + " one-more")
 
 
-@pytest.mark.parametrize("bad", ["", "   ", "\t\n", "a\x07b", "zero\u200bwidth", "a\x1b[31mred"])
-def test_refused(bad):
-    with pytest.raises(BadInput):
+@pytest.mark.parametrize(
+    ("bad", "says"),
+    [
+        ("", "empty"),
+        ("   ", "empty"),
+        ("\t\n", "control character"),
+        ("\u3000", "empty"),
+        ("a\x07b", "control character"),
+        ("zero\u200bwidth", "control character"),
+        ("a\x1b[31mred", "control character"),
+        ("\u200d", "shows nothing on its own (U+200D)"),  # a lone joiner
+        ("cat \u200d", "shows nothing"),
+        ("\u0301 accent", "shows nothing on its own (U+0301)"),  # a mark with no letter
+        ("x" * 25, "at most 24"),
+        ("a" * 400, "word of 400 characters"),
+    ],
+)
+def test_refused(bad, says):
+    with pytest.raises(BadInput, match=regex.escape(says)):
         tokenize(bad)

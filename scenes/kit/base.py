@@ -15,7 +15,7 @@ from scenes.kit import fast_glyphs  # noqa: F401  (glyphs parsed once, copies sh
 from scenes.kit.captions import CAPTIONS
 from scenes.kit.layout import CAPTION_BUFF, CONTENT_WIDTH
 from scenes.kit.picture import content, signature
-from scenes.kit.provenance import Numbers, Provenance
+from scenes.kit.provenance import LTR_MARK, Numbers, Provenance
 from scenes.kit.roadmap import Roadmap
 from scenes.kit.style import BACKGROUND, CAPTION_SIZE, FONT, MUTED
 
@@ -61,9 +61,9 @@ class Caption(Text):
         self, trace: Trace, key: str, template: str, refs: tuple[tuple[str, int], ...] = ()
     ) -> None:
         text = template.format(*(lookup_text(trace, side, (i,)) for side, i in refs))
-        super().__init__(
-            text, font=FONT, font_size=CAPTION_SIZE, color=MUTED, disable_ligatures=True
-        )
+        # shaped and left-aligned as the tokens in it need (kit/provenance.py's TraceText)
+        super().__init__(LTR_MARK + text, font=FONT, font_size=CAPTION_SIZE, color=MUTED)
+        self.original_text = text
         self.provenance = Provenance(f"caption.{key}", refs, template, text)
         self.furniture = True  # on every frame, not part of the picture (kit/picture.py)
 

@@ -143,6 +143,13 @@ class TraceNumber(DecimalNumber):
         return glyph
 
 
+# Put first in every text that holds a token. Pango right-aligns a paragraph that starts in a
+# right-to-left script (Hebrew, Arabic) to the far edge of manim's drawing surface, where it is
+# cut off and nothing is drawn; a left-to-right mark keeps the paragraph left-aligned, and the
+# word itself still reads right to left. It is invisible and has no glyph.
+LTR_MARK = "\u200e"
+
+
 class TraceText(Text):
     """A token (or other string) of the trace drawn literally: never LaTeX, never markup."""
 
@@ -150,7 +157,10 @@ class TraceText(Text):
         kwargs.setdefault("font", FONT)
         kwargs.setdefault("font_size", LABEL_SIZE)
         # Text (unlike MarkupText) does not parse markup, so <b>, & and \input stay literal.
-        super().__init__(value, disable_ligatures=True, **kwargs)
+        # Shaped as its script needs (Arabic's lam-alef, an emoji with its selector are one
+        # glyph for two characters): nothing here needs one glyph per character.
+        super().__init__(LTR_MARK + value, **kwargs)
+        self.original_text = value  # what the trace holds, without the mark
         self.provenance = Provenance(key, tuple(index), value, value)
 
 
