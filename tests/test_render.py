@@ -238,3 +238,40 @@ def test_two_renders_at_once_into_different_folders_do_not_interfere(tmp_path):
         assert duration(folder / "lesson.mp4") == pytest.approx(
             duration(folder / f"{T2V}.mp4"), abs=0.1
         )
+
+
+def test_renders_and_no_video_runs_into_one_out_at_once_are_safe(tmp_path):
+    """The same lesson twice at once (the second waits for the first, then finds it done), and
+    --no-video runs writing the shared trace.json beside them, twice over: every run ends 0, no
+    partial file is left, and trace.json is whole: the trace of one of the runs."""
+    out = tmp_path / "out"
+    scene = ["--scenes", "TokensToVectors", "--format", "png", "--quality", "low", "--jobs", "1"]
+    runs = [
+        ["the cat sat", *scene],
+        ["the cat sat", *scene],
+        ["the cat sat", "--no-video"],
+        ["a dog ran home", "--no-video"],
+        ["猫坐着", "--no-video"],
+    ]
+    for _ in range(2):
+        running = [
+            subprocess.Popen(
+                [sys.executable, "render.py", *args, "--out", str(out)],
+                cwd=ROOT,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for args in runs
+        ]
+        said = [process.communicate(timeout=600) for process in running]
+        for process, (_, err) in zip(running, said, strict=True):
+            assert process.returncode == 0, err
+        printed = {m for stdout, _ in said for m in re.findall(r"digest ([0-9a-f]{12})", stdout)}
+        assert len(printed) == 3  # three lessons: the two renders print one digest
+        data = json.loads((out / "trace.json").read_text(encoding="utf-8"))
+        assert Trace.from_json(data).digest[:12] in printed
+        assert not list(out.rglob(".*.part*")), "a partial file was left behind"
+    folder = lesson_folder(out)
+    assert (folder / f"{T2V}.png").exists()
+    assert not any((folder / ".manim").glob("*")), "a manim work folder was left behind"
