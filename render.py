@@ -226,7 +226,7 @@ def main(
         from lecture.runner import pick_scenes  # imports manim: only when rendering
         from lecture.system import check_drawable, check_system, default_jobs
 
-        scenes = pick_scenes(",".join(chosen))
+        scenes = pick_scenes(chosen)
         check_system(slides=slides)
         check_drawable(_shown_texts(trace))
     trace.write_json(out / "trace.json")  # the contract's place, whatever else is rendered

@@ -19,7 +19,6 @@ from manim.typing import PixelArray
 from PIL import Image
 
 from lecture.outline_cache import publish, seed
-from lecture.scene_choice import choose_scenes
 from qkv import Trace
 from qkv.files import atomic
 from scenes import LESSON, scene_stem
@@ -47,10 +46,10 @@ TEX_TEMPLATE = Path(__file__).resolve().parent / "tex_template.tex"
 ENCODER_OPTIONS = {"mp4": {"preset": "veryfast"}}
 
 
-def pick_scenes(names: str | None) -> list[type[LessonScene]]:
-    """The lesson's scenes ``--scenes`` names (lecture.scene_choice), as classes."""
+def pick_scenes(names: list[str]) -> list[type[LessonScene]]:
+    """The lesson's scenes of these names (lecture.scene_choice has checked them), as classes."""
     by_name = {cls.__name__: cls for cls in LESSON}
-    return [by_name[name] for name in choose_scenes(names)]
+    return [by_name[name] for name in names]
 
 
 @dataclass(frozen=True)

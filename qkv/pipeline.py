@@ -58,9 +58,7 @@ def _refuse_undefined(
     result: LayerResult, cfg: Config, queries: tuple[str, ...], keys: tuple[str, ...]
 ) -> None:
     """Numbers the config makes undefined are the config's to fix, not a bug of the core."""
-    for h, head in enumerate(result.heads):
-        if cfg.similarity != "cosine":
-            break
+    for h, head in enumerate(result.heads if cfg.similarity == "cosine" else ()):
         for side, rows, tokens in (("query", head.Q, queries), ("key", head.K, keys)):
             zero = np.flatnonzero(~np.any(rows, axis=1))
             if zero.size:
