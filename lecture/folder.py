@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from pathlib import Path
+
+import regex
 
 __all__ = ["lesson_folder", "slug"]
 
@@ -16,13 +17,25 @@ def slug(sentence: str) -> str:
     else (slashes, dots, quotes, spaces) folded into single dashes."""
     text = unicodedata.normalize("NFKC", sentence).casefold()
     name = ""
-    for word in re.findall(r"\w+", text):  # whole words while they fit
+    # regex's \w keeps a word's combining marks (Devanagari, Thai vowel signs); re's splits on them
+    for word in regex.findall(r"\w+", text):  # whole words while they fit
         joined = f"{name}-{word}" if name else word
         if len(joined) > _LIMIT:
-            name = name or word[:_LIMIT]  # one very long word: its start
+            name = name or _start(word)  # one very long word: its start
             break
         name = joined
     return name.strip("_") or "lesson"
+
+
+def _start(word: str) -> str:
+    """The longest start of ``word`` within the limit that ends between two user-perceived
+    characters, so no vowel sign or accent is cut from its letter."""
+    start = ""
+    for character in regex.findall(r"\X", word):
+        if len(start) + len(character) > _LIMIT:
+            break
+        start += character
+    return start
 
 
 def lesson_folder(out: Path, sentence: str, fingerprint: str) -> Path:

@@ -12,7 +12,13 @@ import regex
 
 from .errors import BadInput
 
-__all__ = ["MAX_TOKEN_LENGTH", "MAX_TOKENS", "check_sentence", "tokenize"]
+__all__ = [
+    "MAX_TOKEN_LENGTH",
+    "MAX_TOKENS",
+    "check_sentence",
+    "reads_right_to_left",
+    "tokenize",
+]
 
 # The most tokens a lesson can show: a T x T grid of two-decimal numbers stays readable at 1080p.
 MAX_TOKENS = 12
@@ -77,3 +83,16 @@ def tokenize(sentence: str, what: str = "sentence") -> tuple[str, ...]:
             "shorten it"
         )
     return tokens
+
+
+def reads_right_to_left(sentence: str) -> bool:
+    """Whether ``sentence`` is read right to left (Arabic, Hebrew, …): its first letter with a
+    strong direction decides, as the Unicode bidi algorithm's rule P2 has it. A row of its
+    tokens is then laid out from the right; the matrices keep their index order."""
+    for ch in sentence:
+        direction = unicodedata.bidirectional(ch)
+        if direction in ("R", "AL"):
+            return True
+        if direction == "L":
+            return False
+    return False

@@ -50,7 +50,7 @@ from scenes.kit.layout import CAPTION_TOP, CONTENT_WIDTH, FRAME_TOP, MARGIN
 from scenes.kit.picture import signature
 from scenes.kit.provenance import TraceBar
 from scenes.kit.style import BACKGROUND, FONT, FRAME_LINE, LABEL_SIZE, MUTED, NUMBER_SIZE, ROLE
-from scenes.kit.widgets import DIM_TEX, fit, role_formula
+from scenes.kit.widgets import DIM_TEX, fit, in_reading_order, role_formula
 
 __all__ = ["Context"]
 
@@ -643,7 +643,8 @@ class Context(LessonScene):
                 self.num.token(i, side, font_size=LABEL_SIZE * 0.8, color=colours.get(i, ROLE["X"]))
                 for i in range(len(self.trace.tokens))
             )
-        ).arrange(RIGHT, buff=0.28)
+        )
+        in_reading_order(words, self.trace.sentence, buff=0.28)  # a swapped word keeps it
         fit(words, CONTENT_WIDTH, 0.5)
         return words.move_to([0.0, BANNER_Y, 0.0])
 

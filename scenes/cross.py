@@ -38,6 +38,7 @@ from manim import (
 )
 
 from qkv import lookup, lookup_array
+from qkv.derived import lookup_text
 from scenes.kit.base import LessonScene
 from scenes.kit.convention import ONE_OUTPUT, Convention
 from scenes.kit.layout import (
@@ -56,6 +57,7 @@ from scenes.kit.widgets import (
     fit,
     fit_in_slots,
     highlight,
+    in_reading_order,
     role_formula,
     shape_label,
     stagger,
@@ -405,12 +407,14 @@ def pair_labels(
 def token_boxes(num: Numbers, side: str, colour) -> VGroup:
     """The tokens of a side of the pair, each in a box of its role's colour, in reading order."""
     boxes = VGroup()
-    for label in pair_labels(num, side, ROLE["X"], font_size=34, max_width=10.0):
+    labels = pair_labels(num, side, ROLE["X"], font_size=34, max_width=10.0)
+    for label in labels:
         frame = SurroundingRectangle(
             label, color=colour, buff=0.12, corner_radius=0.08, stroke_width=2
         )
         boxes.add(VGroup(frame, label))
-    return boxes.arrange(RIGHT, buff=0.25)
+    sentence = PAIR + ("sentence" if side == PAIR + "tokens" else "kv_sentence")
+    return in_reading_order(boxes, lookup_text(num.trace, sentence), buff=0.25)
 
 
 def feeds(num: Numbers, view: Convention) -> tuple[VGroup, VGroup, VGroup]:

@@ -47,7 +47,7 @@ from scenes.kit.base import LessonScene
 from scenes.kit.layout import CAPTION_TOP, CONTENT_WIDTH, FRAME_TOP, MARGIN
 from scenes.kit.provenance import TraceNumber
 from scenes.kit.style import FONT, FRAME_LINE, LABEL_SIZE, MUTED, ROLE
-from scenes.kit.widgets import fit, fit_in_slots, highlight, stagger
+from scenes.kit.widgets import fit, fit_in_slots, highlight, in_reading_order, stagger
 
 __all__ = ["TrainedHeads"]
 
@@ -276,7 +276,7 @@ class TrainedHeads(LessonScene):
                 text, color=ROLE["X"], buff=0.12, corner_radius=0.08, stroke_width=2
             )
             row.add(VGroup(box, text))
-        row.arrange(RIGHT, buff=0.2)
+        in_reading_order(row, self.trace.sentence, buff=0.2)
         if board.cut:
             self.say("trained_pieces_cut", (SIDE, 0))
         else:

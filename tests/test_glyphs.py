@@ -1,16 +1,20 @@
 """The kit's two changes to manim's glyphs (scenes/kit/fast_glyphs.py) change nothing drawn:
 a Text parsed once and made again from the cache, and a copy sharing its glyphs' SVG paths, have
-the same points and colours as manim makes without them."""
+the same points and colours as manim makes without them. And a row of words runs the way its
+sentence is read."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
+from conftest import trace_for
 from manim import Text, tempconfig
 from manim.mobject.svg.svg_mobject import SVG_HASH_TO_MOB_MAP
 
 from scenes.kit import fast_glyphs  # noqa: F401  (what is under test)
+from scenes.kit.provenance import Numbers
 from scenes.kit.style import FONT
+from scenes.kit.widgets import TokenRow
 
 WORDS = ["собака", "我爱注意力", r"\input{x} $y$ <b>%", "q₁ · k₂", "the"]
 
@@ -57,3 +61,14 @@ def test_a_copy_draws_the_same_and_shares_the_parsed_paths(tmp_path):
             c.path_obj is g.path_obj and c.points is not g.points
             for g, c in zip(glyphs, copies, strict=True)
         )
+
+
+@pytest.mark.parametrize(
+    ("sentence", "rtl"), [("السلام عليكم يا صديقي", True), ("the cat sat", False)]
+)
+def test_a_row_of_words_runs_the_way_its_sentence_is_read(sentence, rtl, tmp_path):
+    """Arabic's first word is at the right of its row; the matrices keep index order."""
+    with tempconfig({"media_dir": str(tmp_path), "dry_run": True}):
+        row = TokenRow(Numbers(trace_for(sentence=sentence)), font_size=34)
+        xs = [box.get_x() for box in row]
+        assert xs == sorted(xs, reverse=rtl) and len(set(xs)) == len(xs)

@@ -35,6 +35,11 @@ from qkv.files import PARTIAL_GLOB
         ("../../etc/passwd", "etc-passwd"),
         (r"\input{x} $y$ <b>%", "input-x-y-b"),
         ("%%% ///", "lesson"),
+        ("नमस्ते दुनिया", "नमस्ते-दुनिया"),  # vowel signs and viramas stay in their words
+        ("สวัสดีครับ", "สวัสดีครับ"),
+        ("Crème brûlée", "crème-brûlée"),
+        ("न" + "\u094d" * 50, "lesson"),  # one character longer than the limit: not cut
+        ("नि" * 30, "नि" * 20),  # between two characters, never inside one
     ],
 )
 def test_slug_keeps_letters_of_any_script_and_nothing_else(sentence, expected):

@@ -2,6 +2,7 @@ import pytest
 import regex
 
 from qkv import MAX_TOKENS, BadInput, tokenize
+from qkv.tokens import reads_right_to_left
 
 
 @pytest.mark.parametrize(
@@ -57,3 +58,20 @@ def test_limit_is_stated():
 def test_refused(bad, says):
     with pytest.raises(BadInput, match=regex.escape(says)):
         tokenize(bad)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "rtl"),
+    [
+        ("السلام عليكم", True),
+        ("שלום עולם", True),
+        ("123 שלום", True),  # digits are weak: the first letter decides
+        ("the cat", False),
+        ("Кошка", False),
+        ("我爱你", False),
+        ("«hello» שלום", False),
+        ("... !", False),
+    ],
+)
+def test_reading_direction_is_the_first_strong_letter_s(sentence, rtl):
+    assert reads_right_to_left(sentence) is rtl

@@ -20,6 +20,7 @@ from manim import (
 )
 
 from qkv import lookup_array
+from qkv.tokens import reads_right_to_left
 from scenes.kit.provenance import Numbers, TraceNumber, TraceText
 from scenes.kit.style import FRAME_LINE, LABEL_SIZE, NUMBER_SIZE, ROLE
 
@@ -36,6 +37,7 @@ __all__ = [
     "fit",
     "highlight",
     "role_formula",
+    "in_reading_order",
     "shape_label",
     "token_labels",
     "fit_in_slots",
@@ -48,14 +50,23 @@ def _boxed(text: TraceText, colour) -> VGroup:
     return VGroup(box, text)
 
 
+def in_reading_order(row: VGroup, sentence: str, buff: float) -> VGroup:
+    """Lay a row of ``sentence``'s tokens out as it is read: from the left, or from the right
+    for Arabic or Hebrew (token 0 rightmost). Only rows of words turn; a matrix keeps index 0 on
+    the left, as its formulas do. A row with one word swapped keeps its sentence's direction."""
+    return row.arrange(LEFT if reads_right_to_left(sentence) else RIGHT, buff=buff)
+
+
 class TokenRow(VGroup):
     """The tokens of one side of the trace, each in a box, in reading order."""
 
     def __init__(self, numbers: Numbers, side: str = "tokens", colour=ROLE["X"], **kwargs) -> None:
-        count = len(numbers.trace.tokens if side == "tokens" else numbers.trace.key_tokens)
+        trace = numbers.trace
+        count = len(trace.tokens if side == "tokens" else trace.key_tokens)
         self.labels = [numbers.token(i, side, **kwargs) for i in range(count)]
         super().__init__(*(_boxed(t, colour) for t in self.labels))
-        self.arrange(RIGHT, buff=0.25)
+        sentence = trace.sentence if side == "tokens" else trace.kv_sentence or trace.sentence
+        in_reading_order(self, sentence, buff=0.25)
 
 
 def elided(n: int, limit: int) -> list[int | None]:
