@@ -220,7 +220,8 @@ def main(
         precision=precision,
         positions=positions,
     )
-    trace = build_trace(cfg)
+    # a render goes on for minutes: its torch check runs apart, so this process never holds torch
+    trace = build_trace(cfg, apart=not no_video)
     scenes = None
     if not no_video:
         from lecture.runner import pick_scenes  # imports manim: only when rendering

@@ -29,7 +29,7 @@ t = [time.perf_counter()]
 from qkv import load_config, build_trace
 from qkv import minilm
 t.append(time.perf_counter())
-minilm._tokenizer(); minilm._tensors()
+minilm._tokenizer(); minilm._weights_file()
 t.append(time.perf_counter())
 cfg = load_config().with_overrides(source="minilm", layer=int(sys.argv[1]))
 trace = build_trace(cfg, check=False)

@@ -7,6 +7,9 @@ or several.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import gc
 import os
 import shutil
 from dataclasses import dataclass
@@ -15,6 +18,7 @@ from typing import Any
 
 from manim import Scene, config, tempconfig
 from manim.constants import QUALITIES
+from manim.mobject.svg.svg_mobject import SVG_HASH_TO_MOB_MAP
 from manim.typing import PixelArray
 from PIL import Image
 
@@ -107,6 +111,8 @@ def render_scene(
         video = options.fmt != "png"
         produced = Path(writer.movie_file_path if video else writer.image_file_path)
         last_frame = scene.renderer.get_frame() if video else None
+    del scene
+    _let_go()
     if outlines is not None:
         publish(work, outlines)
     written = [_publish(produced, folder / f"{stem}.{options.fmt}")]
@@ -117,6 +123,16 @@ def render_scene(
             written.append(_publish(subtitles, folder / f"{stem}.srt"))
     shutil.rmtree(work, ignore_errors=True)  # published: its partial movies are only weight
     return written
+
+
+def _let_go() -> None:
+    """Hand a finished scene's memory back to the system. A worker renders scene after scene:
+    manim's cache of parsed outlines would keep every text and formula of every scene, and
+    glibc keeps what Python freed, so the worker would grow with each scene it rendered."""
+    SVG_HASH_TO_MOB_MAP.clear()  # another scene reparses what it needs (outlines are cached)
+    gc.collect()
+    with contextlib.suppress(OSError):  # not glibc: its allocator returns memory its own way
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 def _as_slides(cls: type[LessonScene]) -> type[LessonScene]:

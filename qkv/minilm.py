@@ -25,6 +25,7 @@ from .sources import HeadWeights, Weights
 from .tokens import MAX_TOKENS, check_sentence
 
 if TYPE_CHECKING:  # imported where used: reading the model is only for --source minilm
+    from safetensors import safe_open
     from tokenizers import Tokenizer
 
 __all__ = [
@@ -68,14 +69,24 @@ def _tokenizer() -> Tokenizer:
 
 
 @cache
-def _tensors() -> dict[str, NDArray[np.float32]]:
-    from safetensors.numpy import load_file
+def _weights_file() -> safe_open:
+    # opened once, read a tensor at a time: the whole file as float32 is 90 MB, and the word
+    # embeddings alone 94 MB as float64, where a sentence needs a dozen of their 30522 rows
+    from safetensors import safe_open
 
-    return load_file(str(model_dir() / "model.safetensors"))
+    return safe_open(str(model_dir() / "model.safetensors"), framework="numpy")
 
 
+# safetensors' own stubs leave get_tensor and get_slice untyped
 def _get(name: str) -> Array:
-    return _tensors()[name].astype(np.float64)
+    tensor = _weights_file().get_tensor(name)  # type: ignore[no-untyped-call]
+    return np.asarray(tensor, dtype=np.float64)
+
+
+def _rows(name: str, ids: tuple[int, ...]) -> Array:
+    # only the rows asked for, read from the file (T, d_model)
+    table = _weights_file().get_slice(name)  # type: ignore[no-untyped-call]
+    return np.array([table[i] for i in ids], dtype=np.float64).reshape(len(ids), -1)
 
 
 def word_pieces(sentence: str, what: str = "sentence") -> tuple[tuple[str, ...], tuple[int, ...]]:
@@ -121,9 +132,9 @@ def gelu(A: Array) -> Array:
 def embedding_parts(ids: tuple[int, ...]) -> tuple[Array, Array]:
     """E, each word piece's own vector (its word embedding plus segment 0's), and P, the learned
     vector of each position: both (T, d_model). The model adds them, then applies LayerNorm."""
-    words = _get("embeddings.word_embeddings.weight")[list(ids)]
+    words = _rows("embeddings.word_embeddings.weight", ids)
     segment = _get("embeddings.token_type_embeddings.weight")[0]
-    positions = _get("embeddings.position_embeddings.weight")[: len(ids)]
+    positions = _rows("embeddings.position_embeddings.weight", tuple(range(len(ids))))
     return words + segment, positions
 
 
@@ -133,9 +144,9 @@ def _embeddings(ids: tuple[int, ...]) -> Array:
     return _bert_norm(E + P, _get("embeddings.LayerNorm.weight"), _get("embeddings.LayerNorm.bias"))
 
 
-@cache
 def layer_weights(layer: int) -> Weights:
-    """Layer ``layer``'s attention in the row convention, split into its 12 heads."""
+    """Layer ``layer``'s attention in the row convention, split into its 12 heads. Read afresh
+    each time (a few milliseconds): kept, the six layers would hold 85 MB of float64."""
     p = f"encoder.layer.{layer}.attention."
 
     def per_head(name: str) -> tuple[list[Array], list[Array]]:
@@ -171,9 +182,9 @@ class FeedForward:
     norm2_shift: Array  # (d_model,)
 
 
-@cache
 def feed_forward(layer: int) -> FeedForward:
-    """Layer ``layer``'s trained LayerNorms and feed-forward network, row convention."""
+    """Layer ``layer``'s trained LayerNorms and feed-forward network, row convention (read
+    afresh, as ``layer_weights``)."""
     p = f"encoder.layer.{layer}."
     return FeedForward(
         norm1_gain=_get(p + "attention.output.LayerNorm.weight"),

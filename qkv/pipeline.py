@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -71,8 +73,25 @@ def _refuse_undefined(
         raise BadInput("the config's numbers overflow (a product is too large); use smaller ones")
 
 
-def build_trace(cfg: Config, *, check: bool = True) -> Trace:
-    """Compute the whole lesson's numbers for ``cfg``; ``check`` cross-computes them in torch."""
+def _check_in_torch(
+    cfg: Config, sentences: tuple[Sentence, Sentence | None], w: Weights, result: LayerResult
+) -> None:
+    from .torch_twin import check_against_torch, check_positions  # torch: ~1 s to import
+
+    for s in sentences:
+        if s is not None and cfg.source != "minilm":
+            check_positions(s.E, s.P, s.X, cfg.position_kind)
+    query, other = sentences
+    keys = other if other is not None else query
+    options = AttendOptions(similarity=cfg.similarity, normaliser=cfg.normaliser, causal=cfg.causal)
+    check_against_torch(query.X, keys.X, w, result, **options)
+
+
+def build_trace(cfg: Config, *, check: bool = True, apart: bool = False) -> Trace:
+    """Compute the whole lesson's numbers for ``cfg``; ``check`` cross-computes them in torch.
+
+    ``apart`` runs that check in a child process, so this one never holds torch (about 180 MB
+    that a long render would carry to its end for a check of a second)."""
     query = sentence_inputs(cfg.sentence, cfg)
     other = sentence_inputs(cfg.cross, cfg, "--cross sentence") if cfg.cross is not None else None
     keys = other if other is not None else query
@@ -82,13 +101,12 @@ def build_trace(cfg: Config, *, check: bool = True) -> Trace:
     options = AttendOptions(similarity=cfg.similarity, normaliser=cfg.normaliser, causal=cfg.causal)
     result = attend(query.X, keys.X, w, **options)
     _refuse_undefined(result, cfg, query.tokens, keys.tokens)
-    if check:
-        from .torch_twin import check_against_torch, check_positions  # torch: ~1 s to import
-
-        for s in (query, other):
-            if s is not None and cfg.source != "minilm":
-                check_positions(s.E, s.P, s.X, cfg.position_kind)
-        check_against_torch(query.X, keys.X, w, result, **options)
+    if check and apart:
+        context = multiprocessing.get_context("spawn")  # a clean process: torch's own threads
+        with ProcessPoolExecutor(max_workers=1, mp_context=context) as child:
+            child.submit(_check_in_torch, cfg, (query, other), w, result).result()
+    elif check:
+        _check_in_torch(cfg, (query, other), w, result)
     heads = tuple(HeadTrace.of(hw, hr) for hw, hr in zip(w.heads, result.heads, strict=True))
     return Trace(
         sentence=cfg.sentence,

@@ -317,3 +317,36 @@ def test_a_trace_whose_shapes_disagree_with_its_tokens_is_refused(default_trace)
     data["config"]["head"] = 5
     with pytest.raises(ValueError, match="head 5"):
         Trace.from_json(data)
+
+
+def test_the_torch_check_apart_keeps_torch_out_and_still_catches(monkeypatch):
+    """render.py checks in a child process: the same trace, torch never in the renderer, and a
+    core that went wrong is still caught."""
+    import dataclasses
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    from qkv import load_config, pipeline
+    from qkv.errors import CoreMismatch
+
+    probe = (
+        "import sys; from qkv import build_trace, load_config; "
+        "t = build_trace(load_config(), apart=True); "
+        "assert 'torch' not in sys.modules, 'torch imported'; print(t.digest)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == trace_for().digest
+    attend = pipeline.attend
+
+    def wrong(*args, **kwargs):  # the numpy core off by 0.01 in the layer's output
+        result = attend(*args, **kwargs)
+        return dataclasses.replace(result, output=result.output + 0.01)
+
+    monkeypatch.setattr(pipeline, "attend", wrong)
+    with pytest.raises(CoreMismatch, match="output"):
+        build_trace(load_config(), apart=True)
