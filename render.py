@@ -112,6 +112,12 @@ def _positive(ctx: click.Context, param: click.Parameter, value: int | None) -> 
     "--slides", is_flag=True, help="Also write slides (one per caption): offline HTML and PPTX."
 )
 @click.option(
+    "--voice",
+    metavar="espeak|FOLDER",
+    help="Speak every caption: espeak (offline, in the lesson's language), or a folder of your "
+    "own recordings named as narration.md lists the beats, e.g. --voice espeak.",
+)
+@click.option(
     "--jobs",
     type=int,
     callback=_positive,
@@ -172,6 +178,7 @@ def main(
     fmt: str,
     transparent: bool,
     slides: bool,
+    voice: str | None,
     jobs: int | None,
     language: str | None,
     convention: str | None,
@@ -203,6 +210,7 @@ def main(
         raise BadInput(f"--slides are made from mp4 scenes: drop --format {fmt} (or --slides)")
     if transparent and fmt not in TRANSPARENT_FORMATS:
         raise BadInput(f"--transparent needs --format mov or webm (got --format {fmt})")
+    voice = _checked_voice(voice)
     cfg = load_config(config_path).with_overrides(
         sentence=sentence,
         heads=heads,
@@ -228,7 +236,7 @@ def main(
         from lecture.system import check_drawable, check_system, default_jobs
 
         scenes = pick_scenes(chosen)
-        check_system(slides=slides)
+        check_system(slides=slides, voice=voice is not None)
         check_drawable(_shown_texts(trace))
     trace.write_json(out / "trace.json")  # the contract's place, whatever else is rendered
     tell = (lambda line: None) if quiet else click.echo  # results: stdout; progress: stderr
@@ -245,6 +253,7 @@ def main(
         fmt=fmt,
         transparent=transparent,
         slides=slides,
+        voice=voice,
         bars=sys.stderr.isatty() and not quiet and jobs == 1,
     )
     folder, files = build_lesson(trace, scenes, out, options, jobs=jobs, say=say)
@@ -262,6 +271,19 @@ _USERS_TO_FIX = {
     errno.EPERM: "choose a folder you can write to with --out",
     errno.EROFS: "the disk is read-only; choose another --out",
 }
+
+
+def _checked_voice(voice: str | None) -> str | None:
+    """``espeak``, or the absolute path of a folder whose recordings all decode."""
+    if voice is None or voice == "espeak":
+        return voice
+    if not voice.strip():
+        raise BadInput("--voice is empty; give espeak or a folder of recordings")
+    from lecture.voice import check_recordings
+
+    folder = Path(voice).expanduser().resolve()
+    check_recordings(folder)
+    return str(folder)
 
 
 def _shown_texts(trace: Trace) -> list[str]:

@@ -2,8 +2,9 @@
 
 Measures, for the default lesson at low and high quality: its first run (empty formula cache,
 --jobs 2), then --jobs 1 and --jobs 2 with the formulas compiled (what a lecturer iterating
-sees), then another sentence into the same folder. For each: wall time, video length, real-time
-factor (render time / video length), frame count and peak memory of the whole process tree.
+sees), then another sentence into the same folder, then the lesson narrated (--voice espeak).
+For each: wall time, video length, real-time factor (render time / video length), frame count
+and peak memory of the whole process tree.
 Also the floor (bench/floor.py: a still picture of the same length and resolution, encoded as
 the lesson is), the speed-up of --jobs 2 over --jobs 1, an unchanged re-render (cache hit) and
 --no-video. Writes bench/results.md.
@@ -89,8 +90,9 @@ def video_facts(path: Path) -> tuple[float, int]:
     return seconds, frames
 
 
-def lesson(quality: str, jobs: int, out: Path, sentence: str | None = None) -> dict:
-    """Render a lesson into ``out``: a fresh folder means an empty formula (Tex) cache."""
+def lesson(quality: str, jobs: int, out: Path, sentence: str | None = None, *extra: str) -> dict:
+    """Render a lesson into ``out``: a fresh folder means an empty formula (Tex) cache.
+    ``extra``: more options, e.g. ``--voice espeak``."""
     before = set(out.iterdir()) if out.exists() else set()
     wall, peak = run(
         [
@@ -104,6 +106,7 @@ def lesson(quality: str, jobs: int, out: Path, sentence: str | None = None) -> d
             "--out",
             str(out),
             "-q",
+            *extra,
         ]
     )
     (folder,) = [p for p in set(out.iterdir()) - before if p.is_dir() and p.name[0] != "."]
@@ -161,7 +164,12 @@ def main() -> None:
             # the next sentence into the same --out: new tokens, new captions, mostly old formulas
             r = lesson(quality, 2, work / f"{quality}-2", "a dog ran to the park")
             rows.append((f"another sentence, {quality}, --jobs 2, same --out", r))
-            f = floor(quality, rows[-2][1]["seconds"], work / f"floor-{quality}")
+            # narrated: espeak-ng's speech, the holds it asks for, and the audio track
+            voiced = work / f"{quality}-voice"
+            shutil.copytree(cold / ".outlines", voiced / ".outlines")
+            r = lesson(quality, 2, voiced, None, "--voice", "espeak")
+            rows.append((f"lesson, {quality}, --jobs 2, --voice espeak", r))
+            f = floor(quality, rows[-3][1]["seconds"], work / f"floor-{quality}")
             rows.append((f"floor, {quality} (still picture, same length)", f))
         # a few seconds each, so the median of three runs
         again = median(
@@ -192,6 +200,12 @@ def main() -> None:
     for quality in ("low", "high"):
         one, two = by[f"lesson, {quality}, --jobs 1"], by[f"lesson, {quality}, --jobs 2"]
         base = by[f"floor, {quality} (still picture, same length)"]
+        voiced = by[f"lesson, {quality}, --jobs 2, --voice espeak"]
+        notes.append(
+            f"- {quality}: --voice espeak makes the lesson {voiced['seconds']:.0f} s long "
+            f"(silent {two['seconds']:.0f} s) and costs {voiced['wall'] / two['wall']:.2f}x "
+            "the silent render's time"
+        )
         notes.append(
             f"- {quality}: --jobs 2 is {one['wall'] / two['wall']:.2f}x faster than "
             f"--jobs 1; the lesson (--jobs 1) costs {one['wall'] / base['wall']:.1f}x the "

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from lecture.folder import lesson_folder
 from lecture.handout import write_handout
+from lecture.narration import write_narration
 from lecture.subtitles import join_subtitles, write_vtt
 from lecture.video import duration, join_videos
 from qkv import Trace
@@ -96,15 +97,19 @@ def _build(
     key = _render_key(trace, options)
     ordered = sorted(scenes, key=LESSON.index)
     stems = {cls: scene_stem(cls) for cls in ordered}
-    todo = [cls for cls in ordered if not stamps.fresh(stems[cls], key, folder, options.fmt)]
+    keys = {cls: _scene_key(key, options.voice, cls.__name__) for cls in ordered}
+    todo = [cls for cls in ordered if not stamps.fresh(stems[cls], keys[cls], folder, options.fmt)]
     if len(todo) < len(ordered):
         say(f"up to date: {len(ordered) - len(todo)} of {len(ordered)} scenes")
     outlines = out / ".outlines"  # formulas and texts, shared by the lessons in this --out
     for cls, written in _render_all(trace, todo, folder, options, jobs, say, outlines):
-        stamps.record(stems[cls], key, written)
+        stamps.record(stems[cls], keys[cls], written)
     for cls in ordered:
         files += [Path(p) for p in stamps.files(stems[cls])]
 
+    # what joins them: every scene's key (with recordings, each scene's own files)
+    key = hashlib.sha256("".join(keys[cls] for cls in ordered).encode()).hexdigest()
+    files.append(write_narration(folder, [stems[cls] for cls in ordered], trace.sentence))
     if options.fmt != "png":
         files += _join(folder, [stems[cls] for cls in ordered], options.fmt, stamps, key)
     if options.slides:
@@ -217,9 +222,22 @@ def _render_key(trace: Trace, options: RenderOptions) -> str:
         code.update(path.read_bytes())
     what = (
         f"{fingerprint(trace)} {options.quality} {options.fmt} {options.transparent} "
-        f"{options.slides}"
+        f"{options.slides} {options.voice}"
     )
     return hashlib.sha256(f"{what} {code.hexdigest()}".encode()).hexdigest()
+
+
+def _scene_key(key: str, voice: str | None, scene: str) -> str:
+    """A scene's key: the render's, and with recordings, each of the scene's own files (name,
+    size, time): a beat recorded again re-renders its scene and no other."""
+    if voice is None or voice == "espeak":
+        return key
+    own = " ".join(
+        f"{p.name}:{p.stat().st_size}:{p.stat().st_mtime_ns}"
+        for p in sorted(Path(voice).glob(f"{scene}-*"))
+        if p.is_file()
+    )
+    return hashlib.sha256(f"{key} {own}".encode()).hexdigest()
 
 
 class _Stamps:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import gc
+import json
+import logging
 import os
 import shutil
 from dataclasses import dataclass
@@ -22,7 +24,9 @@ from manim.mobject.svg.svg_mobject import SVG_HASH_TO_MOB_MAP
 from manim.typing import PixelArray
 from PIL import Image
 
+from lecture.narration import beats_file
 from lecture.outline_cache import publish, seed
+from lecture.voice import Narrator
 from qkv import Trace
 from qkv.files import atomic
 from scenes import LESSON, scene_stem
@@ -50,6 +54,13 @@ TEX_TEMPLATE = Path(__file__).resolve().parent / "tex_template.tex"
 ENCODER_OPTIONS = {"mp4": {"preset": "veryfast"}}
 
 
+# manim muxes a voiced scene with options ("shortest", "metadata") its mp4 muxer does not
+# use, and PyAV warns about them on every scene; nothing the user can act on
+logging.getLogger("av.container.output").addFilter(
+    lambda record: "Some options were not used" not in record.getMessage()
+)
+
+
 def pick_scenes(names: list[str]) -> list[type[LessonScene]]:
     """The lesson's scenes of these names (lecture.scene_choice has checked them), as classes."""
     by_name = {cls.__name__: cls for cls in LESSON}
@@ -63,6 +74,7 @@ class RenderOptions:
     transparent: bool = False
     bars: bool = False  # manim's own progress bars (one process on a terminal only)
     slides: bool = False  # also record each caption beat as a manim-slides slide
+    voice: str | None = None  # "espeak", or a folder of the lecturer's recordings; None: silent
 
 
 def render_scene(
@@ -106,7 +118,11 @@ def render_scene(
             scene = _as_slides(cls)(trace=trace, output_folder=folder / "slides")
         else:
             scene = cls(trace=trace)
+        if options.voice is not None:
+            recordings = None if options.voice == "espeak" else Path(options.voice)
+            scene.narrator = Narrator(work / "voice", recordings)
         scene.render()
+        beats = scene.beats
         writer = scene.renderer.file_writer
         video = options.fmt != "png"
         produced = Path(writer.movie_file_path if video else writer.image_file_path)
@@ -116,6 +132,7 @@ def render_scene(
     if outlines is not None:
         publish(work, outlines)
     written = [_publish(produced, folder / f"{stem}.{options.fmt}")]
+    written.append(_publish_beats(beats, beats_file(folder, stem)))
     if last_frame is not None:  # a video: its last frame as a still, and its subtitles
         written.append(_publish_image(last_frame, folder / f"{stem}.png"))
         subtitles = produced.with_suffix(".srt")  # manim writes the captions' timings here
@@ -168,6 +185,13 @@ def _as_slides(cls: type[LessonScene]) -> type[LessonScene]:
 def _publish(produced: Path, final: Path) -> Path:
     with atomic(final) as partial:  # a reader sees the whole file or none
         shutil.copyfile(produced, partial)
+    return final
+
+
+def _publish_beats(beats: list[tuple[str, str]], final: Path) -> Path:
+    # the scene's caption beats (id, text), for the lesson's narration.md
+    with atomic(final) as partial:
+        partial.write_text(json.dumps(beats, ensure_ascii=False), encoding="utf-8")
     return final
 
 

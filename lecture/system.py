@@ -20,10 +20,13 @@ __all__ = ["check_drawable", "check_system", "default_jobs"]
 _PROGRAMS = {"latex": "texlive-latex-base", "dvisvgm": "dvisvgm"}
 
 
-def check_system(*, slides: bool = False) -> None:
-    """Raise BadInput naming every missing piece: LaTeX, dvisvgm, the lesson's font, and for
-    ``slides`` the local reveal.js."""
+def check_system(*, slides: bool = False, voice: bool = False) -> None:
+    """Raise BadInput naming every missing piece: LaTeX, dvisvgm, the lesson's font, for
+    ``slides`` the local reveal.js, and for a ``voice`` espeak-ng (a beat not recorded is
+    spoken by it too)."""
     missing = [package for program, package in _PROGRAMS.items() if not shutil.which(program)]
+    if voice and not shutil.which("espeak-ng"):
+        missing.append("espeak-ng")
     if not _font_installed():
         missing.append("fonts-noto-cjk")
     if slides and not (REVEAL / "dist" / "reveal.js").exists():

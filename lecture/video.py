@@ -7,7 +7,9 @@ from fractions import Fraction
 from pathlib import Path
 
 import av
+from av.audio.stream import AudioStream
 from av.container import OutputContainer
+from av.stream import Stream
 from av.video.stream import VideoStream
 
 from qkv.files import atomic
@@ -28,38 +30,60 @@ def duration(path: Path) -> float:
 
 def join_videos(parts: Sequence[Path], out: Path) -> None:
     """Concatenate videos of one codec and size into ``out`` by copying packets (no re-encode:
-    seconds, not minutes). Written under a temporary name, then moved: all or nothing."""
+    seconds, not minutes), their narration too when they have one. Written under a temporary
+    name, then moved: all or nothing."""
     with atomic(out) as partial, av.open(str(parts[0])) as first:
         template = first.streams.video[0]
+        voiced = bool(first.streams.audio)
         with av.open(str(partial), "w", format=_muxer(out)) as dst:
-            stream = dst.add_stream_from_template(template)
+            video = dst.add_stream_from_template(template)
             # tags such as WebM's alpha_mode=1 (a transparent video) must survive the join
-            stream.metadata.update(
+            video.metadata.update(
                 {k: v for k, v in template.metadata.items() if k.upper() != "DURATION"}
             )
+            audio = dst.add_stream_from_template(first.streams.audio[0]) if voiced else None
             start = Fraction(0)  # where the next part begins, in seconds
             for part in parts:
-                start = _copy(part, dst, stream, start)
+                start = _copy(part, dst, video, audio, start)
 
 
-def _copy(part: Path, dst: OutputContainer, stream: VideoStream, start: Fraction) -> Fraction:
-    """Mux every packet of ``part`` shifted to ``start``; return where the part ends."""
+def _copy(
+    part: Path,
+    dst: OutputContainer,
+    video: VideoStream,
+    audio: AudioStream | None,
+    start: Fraction,
+) -> Fraction:
+    """Mux every packet of ``part`` shifted to ``start``; return where its video ends (the
+    next part starts there, so each scene's voice stays with its pictures).
+
+    A voice track runs a few milliseconds past its pictures (AAC's last frame) and begins with
+    an encoder delay before time 0; both are silence (a scene neither starts nor ends
+    speaking) and would overlap the neighbouring scene's audio, so they are left out."""
     end = start
+    pictures = Fraction(duration(part))
     with av.open(str(part)) as src:
-        source = src.streams.video[0]
-        base = source.time_base
-        if base is None:
-            raise ValueError(f"{part}: its video stream has no time base")
-        shift = int(start / base)  # the offset in this part's own time units
-        for packet in src.demux(source):
+        sources: list[tuple[Stream, Stream]] = [(src.streams.video[0], video)]
+        if audio is not None and src.streams.audio:
+            sources.append((src.streams.audio[0], audio))
+        targets = {s.index: (s, d) for s, d in sources}
+        for packet in src.demux([s for s, _ in sources]):
             if packet.dts is None:  # the demuxer's end-of-stream flush packet
                 continue
+            source, target = targets[packet.stream.index]
+            base = source.time_base
+            if base is None:
+                raise ValueError(f"{part}: a stream has no time base")
             if packet.pts is None or packet.duration is None:  # no place in time to move
-                raise ValueError(f"{part}: a video packet has no presentation time or duration")
+                raise ValueError(f"{part}: a packet has no presentation time or duration")
+            if source.type == "audio" and not 0 <= packet.pts * base < pictures:
+                continue
+            shift = int(start / base)  # the offset in this stream's own time units
             packet.pts += shift
             packet.dts += shift
-            end = max(end, (packet.pts + packet.duration) * base)
-            packet.stream = stream
+            if source.type == "video":
+                end = max(end, (packet.pts + packet.duration) * base)
+            packet.stream = target
             packet.time_base = base
             dst.mux(packet)
     return end

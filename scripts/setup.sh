@@ -21,8 +21,11 @@ render=1
 #   fonts-symbola                             emoji and symbols as outlines (colour emoji fonts
 #                                             are bitmaps, which manim's Text cannot draw)
 #   fontconfig                                fc-list: which characters the installed fonts have
+#   espeak-ng                                 --voice espeak: speaks every caption offline
+#                                             (English, Russian and Mandarin voices included)
 APT_PACKAGES=(libcairo2-dev libpango1.0-dev pkg-config python3-venv python3-dev gcc
-              texlive-latex-base dvisvgm fonts-noto-cjk fonts-noto-core fonts-symbola fontconfig)
+              texlive-latex-base dvisvgm fonts-noto-cjk fonts-noto-core fonts-symbola fontconfig
+              espeak-ng)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

@@ -47,6 +47,8 @@ def bad_configs(tmp_path):
         files[f"{name}.toml"] = explicit.format(orange=orange, similarity=similarity, head=head)
     for name, text in files.items():
         (tmp_path / name).write_text(text, encoding="utf-8")
+    (tmp_path / "junkvoice").mkdir()
+    (tmp_path / "junkvoice" / "Recap-01-recap.wav").write_text("not audio", encoding="utf-8")
     return tmp_path
 
 
@@ -96,6 +98,10 @@ BAD = [
     (["x", "--source", "minilm", "--causal"], "drop causal"),
     (["x", "--source", "minilm", "--cross", "y"], "drop cross"),
     (["кошка сидит на ковре", "--source", "minilm"], "17 MiniLM tokens"),
+    # --voice: espeak or a folder of recordings that all decode
+    (["x", "--voice", "{dir}/novoice"], "not a folder"),
+    (["x", "--voice", " "], "--voice is empty"),
+    (["x", "--voice", "{dir}/junkvoice"], "junkvoice/Recap-01-recap.wav cannot be read as audio"),
     # --scenes is checked with --no-video too, before anything is written
     (["x", "--scenes", ","], "names no scene"),
     (["x", "--scenes", " "], "names no scene"),

@@ -59,8 +59,10 @@ def test_video_of_the_first_scene(tmp_path):
         "lesson.mp4",
         "lesson.srt",
         "lesson.vtt",
+        "narration.md",
         "trace.json",
     ]
+    assert not av.open(str(video)).streams.audio  # no --voice: a silent video, as before
     # the still is the video's last frame
     still = np.asarray(Image.open(folder / f"{T2V}.png").convert("RGB"))
     assert still.shape == frames[-1].shape

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 from pathlib import Path
+from typing import Protocol
 
 from manim import DOWN, FadeIn, FadeOut, Mobject, Scene, Text, Transform, VGroup, config
 from manim.utils.exceptions import EndSceneEarlyException
@@ -34,6 +35,14 @@ __all__ = [
 READ_RATE = {"en": 15.0, "ru": 15.0, "zh": 8.0}
 READ_MIN = 2.0
 READ_MARGIN = 0.4  # the caption's fade-in, when it cannot be read yet
+SPEECH_PAUSE = 0.5  # after a spoken beat, a breath before the next caption
+
+
+class Narrator(Protocol):
+    """What speaks a beat (lecture/voice.py): the audio file and how many seconds it lasts."""
+
+    def speak(self, beat: str, text: str, language: str) -> tuple[str, float]: ...
+
 
 # render.py hands a worker its trace through this variable (a trace.json path).
 TRACE_ENV = "QKV_TRACE"
@@ -86,11 +95,15 @@ class LessonScene(Scene):
     # the scene before this one in the lesson (scenes/__init__.py sets it): this scene opens on
     # that one's closing picture, so the lesson plays as one film
     previous: type[LessonScene] | None = None
+    # who speaks each caption (the renderer sets it for --voice); None: a silent lesson
+    narrator: Narrator | None = None
 
     def __init__(self, trace: Trace | None = None, **kwargs) -> None:
         self._bind(trace if trace is not None else default_trace())
         self._caption: Caption | None = None
         self._caption_since = 0.0
+        self._speech = 0.0  # seconds the current caption's speech lasts
+        self.beats: list[tuple[str, str]] = []  # (beat id, caption text), in order
         self.opening: Mobject = VGroup()
         self._opening_fades = False
         self._map: Roadmap | None = None
@@ -171,7 +184,9 @@ class LessonScene(Scene):
         if self._caption is None:
             return
         reading = len(self._caption.original_text) / READ_RATE[self.language]
-        left = max(READ_MIN, at_least, reading) + READ_MARGIN - (self.time - self._caption_since)
+        speaking = self._speech + SPEECH_PAUSE if self._speech else 0.0
+        shown = self.time - self._caption_since
+        left = max(max(READ_MIN, at_least, reading) + READ_MARGIN, speaking) - shown
         if left > 1 / config.frame_rate:  # less than a frame already reads as long enough
             self.wait(left)
 
@@ -193,6 +208,12 @@ class LessonScene(Scene):
         self._end_subtitle()
         old, self._caption = self._caption, caption
         self._caption_since = self.time
+        beat = f"{type(self).__name__}-{len(self.beats) + 1:02d}-{key}"
+        self.beats.append((beat, caption.original_text))
+        self._speech = 0.0
+        if self.narrator is not None:  # the voice starts with the caption
+            sound, self._speech = self.narrator.speak(beat, caption.original_text, self.language)
+            self.add_sound(sound)
         if old is not None:  # out, then in: two captions never share the line
             self.play(FadeOut(old), run_time=0.25)
         self.play(FadeIn(caption), run_time=0.4)
@@ -215,3 +236,7 @@ class LessonScene(Scene):
             self._caption = None
         self._end_subtitle()
         self._caption = None
+        if self.narrator is not None:  # the voice track lasts as long as the pictures
+            from pydub import AudioSegment  # manim's own audio mixer
+
+            self.renderer.file_writer.add_audio_segment(AudioSegment.silent(0), time=self.time)
