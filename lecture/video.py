@@ -7,6 +7,7 @@ from fractions import Fraction
 from pathlib import Path
 
 import av
+import numpy as np
 from av.audio.stream import AudioStream
 from av.container import OutputContainer
 from av.stream import Stream
@@ -14,7 +15,10 @@ from av.video.stream import VideoStream
 
 from qkv.files import atomic
 
-__all__ = ["duration", "join_videos"]
+__all__ = ["duration", "join_videos", "voice_clips"]
+
+# the audio codec each container carries (gif carries none)
+AUDIO_CODEC = {".mp4": "aac", ".mov": "aac", ".webm": "libopus"}
 
 
 def duration(path: Path) -> float:
@@ -91,3 +95,58 @@ def _copy(
 
 def _muxer(out: Path) -> str:
     return {".mp4": "mp4", ".mov": "mov", ".webm": "webm"}[out.suffix]
+
+
+def voice_clips(scene_video: Path, clips: Sequence[Path]) -> None:
+    """Give each clip its stretch of the scene's audio: the clips are the scene cut in order
+    (a slide each), so clip k plays what the scene plays from the end of clip k−1. Video
+    packets are copied; the audio is encoded anew for the clip. A clip of a silent scene loses
+    any audio it had (a clip kept from a narrated render)."""
+    samples, rate, layout = None, 0, ""
+    with av.open(str(scene_video)) as src:
+        if src.streams.audio:
+            stream = src.streams.audio[0]
+            # by its channels: manim's WAV says "1 channels", a layout AAC refuses
+            rate, layout = stream.rate, "mono" if stream.channels == 1 else "stereo"
+            planar = av.AudioResampler(format="fltp", layout=layout, rate=rate)
+            chunks = [o.to_ndarray() for f in src.decode(stream) for o in planar.resample(f)]
+            samples = np.concatenate(chunks, axis=1) if chunks else None  # (channels, n)
+    start = 0.0
+    for clip in clips:
+        length = duration(clip)
+        part = None
+        if samples is not None:
+            part = samples[:, round(start * rate) : round((start + length) * rate)]
+        _set_audio(clip, part, rate, layout)
+        start += length
+
+
+def _set_audio(clip: Path, samples: np.ndarray | None, rate: int, layout: str) -> None:
+    # the clip's video packets, and ``samples`` (planar float, (channels, n)) as its audio
+    with av.open(str(clip)) as src:
+        if samples is None and not src.streams.audio:
+            return
+    voiced = samples is not None and samples.shape[1] > 0
+    with (
+        atomic(clip) as partial,
+        av.open(str(clip)) as src,
+        av.open(str(partial), "w", format=_muxer(clip)) as dst,
+    ):
+        video = dst.add_stream_from_template(src.streams.video[0])
+        audio: AudioStream | None = None
+        if voiced:
+            made = dst.add_stream(AUDIO_CODEC[clip.suffix], rate=rate, layout=layout)
+            assert isinstance(made, AudioStream)  # an audio codec makes an audio stream
+            audio = made
+        for packet in src.demux(src.streams.video[0]):
+            if packet.dts is None:  # the demuxer's flush packet
+                continue
+            packet.stream = video
+            dst.mux(packet)
+        if audio is not None and samples is not None:
+            frame = av.AudioFrame.from_ndarray(
+                np.ascontiguousarray(samples, dtype=np.float32), format="fltp", layout=layout
+            )
+            frame.sample_rate, frame.pts = rate, 0
+            dst.mux(audio.encode(frame))
+            dst.mux(audio.encode(None))

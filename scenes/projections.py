@@ -47,6 +47,23 @@ class Board:
 
 class Projections(LessonScene):
     map_step = "projections"  # lit on the lesson map
+    # said in place of the entry's caption: which token, and what the entry comes to
+    narration = {
+        "one_entry": {
+            "en": 'One entry: the row of "{0}" times a column of weights, term by term. '
+            "It comes to {value}",
+            "zh": "一个元素：“{0}”的行乘以权重的一列，逐项相加，结果是 {value}",
+            "ru": "Один элемент: строка «{0}» на столбец весов, слагаемое за слагаемым. "
+            "Получается {value}",
+        },
+        "one_entry_columns": {
+            "en": 'One entry: a row of weights times the column of "{0}", term by term. '
+            "It comes to {value}",
+            "zh": "一个元素：权重的一行乘以“{0}”的列，逐项相加，结果是 {value}",
+            "ru": "Один элемент: строка весов на столбец «{0}», слагаемое за слагаемым. "
+            "Получается {value}",
+        },
+    }
     captions = {
         # the query weights, honest about where they come from: random, hand-set or trained
         "learned_W": {
@@ -136,7 +153,12 @@ class Projections(LessonScene):
     def one_entry_term_by_term(self, board: Board) -> tuple[int, int]:
         """One entry of Q as a sum of products, then a second one faster; returns the second."""
         self.play(FadeIn(board.product.shell()))
-        self.say("one_entry_columns" if Convention.of(self.trace).columns else "one_entry")
+        index = board.product.result.index_of(0, 0)  # (token, component) of Q
+        self.say(
+            "one_entry_columns" if Convention.of(self.trace).columns else "one_entry",
+            ("tokens", index[0]),
+            numbers={"value": (f"heads.{self.head}.Q", index)},
+        )
         second = self.second(board.product)
         self.count_up_entry(board.product, "Q", (0, 0), run_time=3.0)
         self.count_up_entry(board.product, "Q", second, run_time=1.5)

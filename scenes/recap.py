@@ -113,6 +113,7 @@ class Step:
     formula: VMobject
     text: Text
     picture: VMobject | None
+    key: str  # its line in STEPS
 
     @property
     def whole(self) -> VGroup:
@@ -153,6 +154,7 @@ class Recap(LessonScene):
             self.play(FadeIn(step.whole, shift=RIGHT * 0.2), run_time=0.6)
             if k == 0:  # the first line is in (the scene before has faded): the caption
                 self.say("recap")
+            self.narrate(f"line_{step.key}", step.text.original_text)  # the voice reads it
             # the lines stay: reading may run on while the next one comes in
             self.wait(max(1.0, len(step.text.original_text) / rate - 0.6))
 
@@ -226,7 +228,7 @@ class Recap(LessonScene):
         pitch = min(PITCH, (top - bottom) / max(len(rows) - 1, 1))
         top -= (top - bottom - pitch * (len(rows) - 1)) / 2  # fewer lines: centred
         steps = []
-        for k, ((formula, _, picture), text) in enumerate(zip(rows, texts, strict=True)):
+        for k, ((formula, key, picture), text) in enumerate(zip(rows, texts, strict=True)):
             y = top - k * pitch
             fit(formula, FORMULA_RIGHT - (-7.1 + MARGIN), pitch * 0.85)
             formula.move_to([FORMULA_RIGHT, y, 0], aligned_edge=RIGHT)
@@ -235,7 +237,7 @@ class Recap(LessonScene):
                 width, height = PICTURE_X[1] - PICTURE_X[0], min(PICTURE_H, pitch * 0.8)
                 picture.scale(min(width / picture.width, height / picture.height))
                 picture.move_to([(PICTURE_X[0] + PICTURE_X[1]) / 2, y, 0])
-            steps.append(Step(formula, text, picture))
+            steps.append(Step(formula, text, picture, key))
         return steps
 
     # -- the pictures (no numbers: shapes and shades from the trace) ---------------------------

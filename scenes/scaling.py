@@ -57,6 +57,14 @@ class Board:
 
 class Scaling(LessonScene):
     map_step = "scaling"  # lit on the lesson map
+    # said in place of the worked cell's caption: its division, in numbers
+    narration = {
+        "one_cell": {
+            "en": 'Query "{0}", key "{1}": the score {score}, divided by {root}, gives {scaled}',
+            "zh": "查询“{0}”、键“{1}”：分数 {score} 除以 {root}，得到 {scaled}",
+            "ru": "Запрос «{0}», ключ «{1}»: оценка {score}, делённая на {root}, даёт {scaled}",
+        },
+    }
     captions = {
         "scores": {
             "en": "The scores from the last step: every query against every key",
@@ -222,7 +230,17 @@ class Scaling(LessonScene):
         box = highlight(cell, ROLE["weights"])
         score, div, root, eq, result = example
         self.play(Create(box), FadeIn(score))
-        self.say("one_cell", ("tokens", i), ("key_tokens", 0))
+        h = f"heads.{self.head}"
+        self.say(
+            "one_cell",
+            ("tokens", i),
+            ("key_tokens", 0),
+            numbers={
+                "score": (f"{h}.scores", (i, 0)),
+                "root": ("dims.sqrt_d_k", ()),
+                "scaled": (f"{h}.scaled", (i, 0)),
+            },
+        )
         self.play(FadeIn(div), TransformFromCopy(root_line[-1], root), FadeIn(eq))
         self.play(FadeIn(result, shift=RIGHT * 0.2))
         self.play(FadeOut(box), *self.crossfade(board, [place(grid, i, 0)]))

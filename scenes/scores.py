@@ -54,6 +54,16 @@ class Board:
 
 class Scores(LessonScene):
     map_step = "scores"  # lit on the lesson map
+    # said in place of the first score's caption: what the score comes to
+    narration = {
+        "one_score": {
+            "en": 'Query "{0}" against key "{1}": multiply term by term, then add. '
+            "The score is {value}",
+            "zh": "查询“{0}”对键“{1}”：逐项相乘，再相加，分数是 {value}",
+            "ru": "Запрос «{0}» и ключ «{1}»: перемножаем по слагаемым и складываем. "
+            "Оценка равна {value}",
+        },
+    }
     captions = {
         "question": {
             "en": "Each query asks every key: how well do we match?",
@@ -170,7 +180,8 @@ class Scores(LessonScene):
         """One score counted up through its real partial sums, then the same query against the
         next key; returns the entries worked."""
         product, first = board.product, (0, 0)
-        self.say("one_score", *self.refs(product, *first))
+        score = (f"heads.{self.head}.scores", product.result.index_of(*first))
+        self.say("one_score", *self.refs(product, *first), numbers={"value": score})
         self.count_up_score(product, first, run_time=3.0)
         done = {first}
         second = self.next_key(product)

@@ -322,6 +322,21 @@ class Board:
 
 class Softmax(LessonScene):
     map_step = "softmax"  # lit on the lesson map
+    # said in place of the sum's captions: the sum the frame shows
+    narration = {
+        "exp_sum": {
+            "en": "Add the exponentials up: together they make {total}",
+            "zh": "把这些指数加起来，一共是 {total}",
+            "ru": "Складываем экспоненты: вместе получается {total}",
+        },
+        "divide": {
+            "en": "Divide each by the sum, {total}: every bar shrinks alike, "
+            "into the attention weights",
+            "zh": "每个都除以这个和 {total}：每根条同样缩小，成为注意力权重",
+            "ru": "Делим каждую на сумму, {total}: все столбики сжимаются одинаково — "
+            "это веса внимания",
+        },
+    }
     captions = {
         "intro": {
             "en": "Softmax turns one query's scores into weights: all positive, adding up to one",
@@ -468,12 +483,14 @@ class Softmax(LessonScene):
         self.read_one_querys_line(board)
         self.end_on(self.closing_picture())
 
-    def beat(self, *animations, caption: str, refs=(), run_time: float | None = None) -> None:
+    def beat(
+        self, *animations, caption: str, refs=(), numbers=None, run_time: float | None = None
+    ) -> None:
         """The caption before has been read; the picture changes; then its caption comes, so
         a caption always describes what is on screen."""
         self.hold()
         self.play(*animations, **({} if run_time is None else {"run_time": run_time}))
-        self.say(caption, *refs)
+        self.say(caption, *refs, numbers=numbers)
 
     def set_the_board(self) -> Board:
         """Build (show nothing): the heat map first, as the one-query table borrows its shaded
@@ -585,13 +602,19 @@ class Softmax(LessonScene):
             FadeIn(t.signs["exp"]),
             FadeIn(t.sums["exp"], shift=0.3 * (UP if board.columns else LEFT)),
             caption="exp_sum",
+            numbers={"total": self.exp_sum(board)},
             run_time=1.0,
         )
 
     def divide_each_by_the_sum(self, board: Board) -> None:
         """Each exponential divided by the sum: the weights, whose bars are the exponentials'
         bars all shrunk by one factor."""
-        self.write_line(board, 2, "weights", caption="divide", run_time=1.8)
+        numbers = {"total": self.exp_sum(board)}
+        self.write_line(board, 2, "weights", caption="divide", numbers=numbers, run_time=1.8)
+
+    def exp_sum(self, board: Board) -> tuple[str, tuple[int]]:
+        """Where the sum of the followed query's exponentials is (the table shows it)."""
+        return f"heads.{self.head}.exp_sum", (board.query,)
 
     def add_up_the_weights(self, board: Board) -> None:
         """This query's weights add up to one: stacked, their bars fill a bar of length one

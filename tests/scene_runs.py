@@ -21,8 +21,9 @@ from manim import Mobject, tempconfig
 from scene_audit import Report, audit, check_animations, check_closing
 
 from lecture.runner import TEX_TEMPLATE
-from qkv import Trace, build_trace, load_config
+from qkv import Trace, build_trace, load_config, lookup
 from scenes.kit.base import HonestyError, LessonScene
+from scenes.kit.provenance import number_text
 
 LONG = {
     "en": "the quick brown fox jumps over the lazy dog near the river",
@@ -143,9 +144,9 @@ def run_scene(scene_cls: type[LessonScene], case: str) -> Run:
                 shown.append(self.time - self._caption_since)
             super()._end_subtitle()
 
-        def say(self, key: str, *refs: tuple[str, int]) -> None:
+        def say(self, key: str, *refs: tuple[str, int], **kwargs) -> None:
             try:
-                super().say(key, *refs)
+                super().say(key, *refs, **kwargs)
             except HonestyError:
                 refused.append(key)
                 raise
@@ -170,10 +171,24 @@ def run_scene(scene_cls: type[LessonScene], case: str) -> Run:
             pass  # recorded: the honest-caption tests name the key
         else:
             check_closing(scene, closing_picture(scene_cls, case), report, scene_cls.__name__)
+            check_spoken_numbers(scene, report)
     captions = tuple(
         (key, text, seconds) for (key, text), seconds in zip(said, shown, strict=False)
     )
     return Run(trace, report, captions, refused[0] if refused else None)
+
+
+def check_spoken_numbers(scene: LessonScene, report: Report) -> None:
+    """A number the voice says is one the frame shows: the trace's, at the lesson's precision,
+    and audited on screen in the scene."""
+    for beat in scene.beats:
+        for n in beat["numbers"]:
+            key, index = n["key"], tuple(n["index"])
+            value = number_text(lookup(scene.trace, key, index), scene.num.precision)
+            if n["shown"] != value or value not in beat["spoken"]:
+                report.problems.append(f"{beat['id']} says {n['shown']}, {key}{index} is {value}")
+            if (key, index) not in report.distinct:
+                report.problems.append(f"{beat['id']} says {key}{index}, never on screen")
 
 
 def scene_params(scenes, cases) -> list:

@@ -4,6 +4,8 @@ decoded audio of the videos a user gets, in all three languages."""
 from __future__ import annotations
 
 import json
+import os
+import re
 import subprocess
 import sys
 import wave
@@ -17,7 +19,9 @@ from conftest import ROOT
 
 from lecture import duration
 from lecture.video import join_videos
-from lecture.voice import spoken
+from lecture.voice import ESPEAK, VOICES, number_words, spoken
+from qkv import Trace, lookup
+from scenes.kit.provenance import number_text
 
 RATE = 22050  # samples a second of the decoded audio, and of the test's recordings
 QUIET = 0.01  # RMS of a window with no speech in it (full scale 1.0)
@@ -38,17 +42,20 @@ def lesson_folder(out: Path) -> Path:
 
 
 def audio_of(video: Path) -> tuple[np.ndarray, float]:
-    """The video's audio as one mono channel at RATE, and the audio stream's length."""
+    """The video's audio as one mono channel at RATE from the video's time 0 (a track that
+    starts later, as a joined WebM's does, is placed where its first sound plays), and the
+    audio stream's length."""
     with av.open(str(video)) as container:
         stream = container.streams.audio[0]
         length = float(stream.duration * stream.time_base)
         resampler = av.AudioResampler(format="flt", layout="mono", rate=RATE)
-        chunks = [
-            out.to_ndarray().ravel()
-            for frame in container.decode(stream)
-            for out in resampler.resample(frame)
-        ]
-    return np.concatenate(chunks), length
+        frames = list(container.decode(stream))
+        chunks = [out.to_ndarray().ravel() for f in frames for out in resampler.resample(f)]
+    samples = np.concatenate(chunks)
+    begins = round(float(frames[0].pts * frames[0].time_base) * RATE) if frames[0].pts else 0
+    if begins > 0:
+        return np.concatenate([np.zeros(begins, samples.dtype), samples]), length
+    return samples[-begins:], length
 
 
 def loudness(samples: np.ndarray, start: float, end: float) -> np.ndarray:
@@ -71,14 +78,66 @@ def check_spoken(video: Path, cues: list[srt.Subtitle]) -> None:
         assert loudness(samples, end - 0.3, end).max() < QUIET, f"speech cut: {cue.content}"
 
 
-def test_spoken_text_says_the_signs_as_words():
+def test_spoken_text_says_the_signs_and_numbers_as_words():
     assert spoken('Query "cat" against key "mat": −0.22', "en") == (
-        "Query cat against key mat: minus 0.22"
+        "Query cat against key mat: minus zero point two two"
     )
-    assert spoken("q·k = -1.5 × 2", "en") == "q times k = minus 1.5 times 2"
-    assert spoken("Запрос «кошка»: −0,22", "ru") == "Запрос кошка: минус 0,22"
-    assert spoken("得分 −0.22", "zh") == "得分 负0.22"
+    assert spoken("q·k = -1.50 × 2", "en") == "q times k = minus one point five zero times two"
+    assert spoken("Запрос «кошка»: −0.22", "ru") == (
+        "Запрос кошка: минус ноль целых двадцать две сотых"
+    )
+    assert spoken("得分−0.22", "zh") == "得分负零点二二"
     assert spoken("state-of-the-art", "en") == "state-of-the-art"  # a hyphen in a word stays
+    assert spoken("attention's output, x1 and W_2", "en") == "attention's output, x1 and W_2"
+    assert spoken("Add & Norm", "ru") == "Add и Norm"
+
+
+@pytest.mark.parametrize(
+    ("shown", "en", "ru", "zh"),
+    [
+        ("1.00", "one point zero zero", "одна целая ноль сотых", "一点零零"),
+        ("−21.31", "minus twenty-one point three one",
+         "минус двадцать одна целая тридцать одна сотая", "负二十一点三一"),
+        ("2.5", "two point five", "две целых пять десятых", "二点五"),
+        ("8103.08", "eight thousand one hundred and three point zero eight",
+         "восемь тысяч сто три целых восемь сотых", "八千一百零三点零八"),
+        ("105", "one hundred and five", "сто пять", "一百零五"),
+        ("10", "ten", "десять", "十"),
+        ("0.011", "zero point zero one one", "ноль целых одиннадцать тысячных", "零点零一一"),
+    ],
+)  # fmt: skip
+def test_numbers_are_read_at_the_precision_shown(shown, en, ru, zh):
+    assert [number_words(shown, lang) for lang in ("en", "ru", "zh")] == [en, ru, zh]
+
+
+@pytest.mark.parametrize("language", ["en", "ru", "zh"])
+def test_the_voice_reads_the_lessons_language(language):
+    """espeak-ng says a caption in its language's phonemes: no word falls back to English
+    (espeak-ng's plain Mandarin voice read most characters' pinyin as English words)."""
+    text = {"en": "Every row adds up to one", "ru": "Каждая строка в сумме даёт единицу",
+            "zh": "每一行加起来都等于一"}[language]  # fmt: skip
+    done = subprocess.run([ESPEAK, "-q", "-x", "-v", VOICES[language], text],
+                          capture_output=True, text=True, check=True)  # fmt: skip
+    assert done.stdout.strip() and "(en)" not in done.stdout
+
+
+def test_espeak_failing_is_one_line(tmp_path):
+    """espeak-ng there but failing (a broken install): exit 2, one line naming the beat."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    fake = bin_dir / "espeak-ng"
+    fake.write_text("#!/bin/sh\necho 'cannot load voice data' >&2\nexit 1\n")
+    fake.chmod(0o755)
+    env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}"}
+    done = subprocess.run(
+        [sys.executable, "render.py", "the cat", "--scenes", "17", "--quality", "low", "-q",
+         "--voice", "espeak", "--out", str(tmp_path / "out")],
+        cwd=ROOT, capture_output=True, text=True, env=env,
+    )  # fmt: skip
+    assert done.returncode == 2
+    (line,) = done.stderr.strip().splitlines()
+    assert "Recap-01-recap" in line and "cannot load voice data" in line
+    assert "Traceback" not in done.stderr
 
 
 def _part(path: Path, seconds: float, tone: float) -> None:
@@ -116,23 +175,41 @@ def test_joined_scenes_keep_each_voice_with_its_pictures(tmp_path):
 
 
 @pytest.mark.parametrize(
-    ("language", "sentence", "scenes"),
-    [("en", "the cat sat on the mat", "4,17"), ("ru", "кошка сидит", "17"), ("zh", "我爱你", "17")],
+    ("language", "sentence", "scenes", "fmt"),
+    [
+        ("en", "the cat sat on the mat", "4,17", "mp4"),
+        ("ru", "кошка сидит", "17", "mov"),
+        ("zh", "我爱你", "17", "webm"),
+    ],
 )
-def test_espeak_speaks_every_caption(tmp_path, language, sentence, scenes):
+def test_espeak_speaks_every_caption(tmp_path, language, sentence, scenes, fmt):
     done = render(sentence, "--lang", language, "--scenes", scenes, "--voice", "espeak",
-                  "--out", str(tmp_path))  # fmt: skip
+                  "--format", fmt, "--out", str(tmp_path))  # fmt: skip
     assert done.returncode == 0, done.stderr
-    assert done.stderr == ""  # no warning: every beat spoken
+    assert "warning: no recording" not in done.stderr  # every beat spoken
     folder = lesson_folder(tmp_path)
-    for video in sorted(folder.glob("*.mp4")):  # each scene, and the lesson joined
+    for video in sorted(folder.glob(f"*.{fmt}")):  # each scene, and the lesson joined
         cues = list(srt.parse(video.with_suffix(".srt").read_text(encoding="utf-8")))
         check_spoken(video, cues)
-    # narration.md: every beat, in order, with its id and its caption
+        with av.open(str(video)) as container:  # the container's own audio codec
+            codec = container.streams.audio[0].codec_context.name
+        assert codec == {"mp4": "aac", "mov": "aac", "webm": "opus"}[fmt]
+    # narration.md: every beat, in order, with its id and what is said; a number said is the
+    # trace's, as the lesson shows it
     script = (folder / "narration.md").read_text(encoding="utf-8")
+    trace = Trace.read_json(folder / "trace.json")
+    precision = int(trace.config["precision"])
+    said = []
     for beats in sorted(folder.glob(".*.beats.json")):
-        for beat, text in json.loads(beats.read_text(encoding="utf-8")):
-            assert f"- `{beat}`: {text}" in script
+        for beat in json.loads(beats.read_text(encoding="utf-8")):
+            assert f"- `{beat['id']}`: {beat['spoken']}" in script
+            for n in beat["numbers"]:
+                value = lookup(trace, n["key"], tuple(n["index"]))
+                assert n["shown"] == number_text(value, precision)
+                assert n["shown"] in beat["spoken"]
+                said.append(n["key"])
+    if "4" in scenes.split(","):  # Projections says what its worked entry comes to
+        assert said == ["heads.0.Q"]
 
 
 def _tone(path: Path, seconds: float, tone: float) -> None:
@@ -156,8 +233,8 @@ def test_a_recorded_voice_is_placed_at_its_beat(tmp_path):
     assert done.returncode == 0, done.stderr
     folder = lesson_folder(tmp_path / "out")
     beats = json.loads((folder / ".17_Recap.beats.json").read_text(encoding="utf-8"))
-    assert beats[0][0] == "Recap-01-recap"
-    missing = [beat for beat, _ in beats[1:]]
+    assert beats[0]["id"] == "Recap-01-recap"
+    missing = [beat["id"] for beat in beats[1:]]
     assert missing and all(f"no recording {beat}.wav" in done.stderr for beat in missing)
     video = folder / "17_Recap.mp4"
     cues = list(srt.parse((folder / "17_Recap.srt").read_text(encoding="utf-8")))
@@ -168,3 +245,28 @@ def test_a_recorded_voice_is_placed_at_its_beat(tmp_path):
     peak = np.argmax(np.abs(np.fft.rfft(window))) * RATE / len(window)
     assert abs(peak - 330.0) < 5  # the recording, at its caption
     assert cues[0].end.total_seconds() - start >= 6.0  # held while it plays
+
+
+def test_slides_carry_their_stretch_of_the_voice(tmp_path):
+    """manim-slides cuts clips from silent partial movies: each slide's clip gets the scene's
+    audio from where the clip starts, so a lecturer stepping through the slides hears every
+    beat with its slide."""
+    done = render("the cat sat", "--scenes", "17", "--slides", "--voice", "espeak",
+                  "--out", str(tmp_path))  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    folder = lesson_folder(tmp_path)
+    page = (folder / "slides.html").read_text(encoding="utf-8")
+    clips = [folder / c for c in re.findall(r'data-background-video="([^"]+)"', page)]
+    scene, _ = audio_of(folder / "17_Recap.mp4")
+    start, spoken_slides = 0.0, 0
+    for clip in clips:
+        samples, length = audio_of(clip)
+        assert abs(length - duration(clip)) <= 0.05
+        # the same sound as the scene's over the same stretch (AAC is not sample-exact)
+        ours = loudness(samples, 0.0, length)
+        theirs = loudness(scene, start, start + length)[: len(ours)]
+        assert np.abs(ours[: len(theirs)] - theirs).max() < 0.02
+        spoken_slides += bool(ours.max() > 5 * QUIET)
+        start += duration(clip)
+    assert abs(start - duration(folder / "17_Recap.mp4")) <= 0.05
+    assert spoken_slides == 2  # the recap's caption with its lines, and the closing caption

@@ -10,13 +10,13 @@ from typing import Protocol
 from manim import DOWN, FadeIn, FadeOut, Mobject, Scene, Text, Transform, VGroup, config
 from manim.utils.exceptions import EndSceneEarlyException
 
-from qkv import Trace, build_trace, load_config
+from qkv import Trace, build_trace, load_config, lookup
 from qkv.derived import lookup_text
 from scenes.kit import fast_glyphs  # noqa: F401  (glyphs parsed once, copies share their path)
 from scenes.kit.captions import CAPTIONS
 from scenes.kit.layout import CAPTION_BUFF, CONTENT_WIDTH
 from scenes.kit.picture import content, signature
-from scenes.kit.provenance import LTR_MARK, Numbers, Provenance
+from scenes.kit.provenance import LTR_MARK, Numbers, Provenance, number_text
 from scenes.kit.roadmap import Roadmap
 from scenes.kit.style import BACKGROUND, CAPTION_SIZE, FONT, MUTED
 
@@ -90,6 +90,9 @@ class LessonScene(Scene):
     """
 
     captions: dict[str, dict[str, str]] = {}
+    # what the voice says instead of a caption that is too terse to be said aloud: the same
+    # {0} token slots, and named slots for numbers on screen (``say(..., numbers=...)``)
+    narration: dict[str, dict[str, str]] = {}
     reads_pattern: frozenset[str] = frozenset()
     map_step: str | None = None  # the lesson map's step this scene is on (kit/roadmap.py)
     # the scene before this one in the lesson (scenes/__init__.py sets it): this scene opens on
@@ -102,8 +105,8 @@ class LessonScene(Scene):
         self._bind(trace if trace is not None else default_trace())
         self._caption: Caption | None = None
         self._caption_since = 0.0
-        self._speech = 0.0  # seconds the current caption's speech lasts
-        self.beats: list[tuple[str, str]] = []  # (beat id, caption text), in order
+        self._speech_until = 0.0  # when the speech started last ends (scene time)
+        self.beats: list[dict] = []  # every beat in order: id, caption, spoken text, numbers
         self.opening: Mobject = VGroup()
         self._opening_fades = False
         self._map: Roadmap | None = None
@@ -184,15 +187,25 @@ class LessonScene(Scene):
         if self._caption is None:
             return
         reading = len(self._caption.original_text) / READ_RATE[self.language]
-        speaking = self._speech + SPEECH_PAUSE if self._speech else 0.0
         shown = self.time - self._caption_since
-        left = max(max(READ_MIN, at_least, reading) + READ_MARGIN, speaking) - shown
+        left = max(max(READ_MIN, at_least, reading) + READ_MARGIN - shown, self._voice_left())
         if left > 1 / config.frame_rate:  # less than a frame already reads as long enough
             self.wait(left)
 
-    def say(self, key: str, *refs: tuple[str, int]) -> None:
+    def _voice_left(self) -> float:
+        # seconds until the last speech and a breath after it are over (0: silent, or over)
+        return self._speech_until + SPEECH_PAUSE - self.time if self._speech_until else 0.0
+
+    def say(
+        self,
+        key: str,
+        *refs: tuple[str, int],
+        numbers: dict[str, tuple[str, tuple[int, ...]]] | None = None,
+    ) -> None:
         """Replace the caption at the bottom of the frame (and write it as a subtitle); the
-        caption before it stays until it has been read."""
+        caption before it stays until it has been read. The voice says the caption, or the
+        scene's ``narration`` for ``key`` with ``numbers`` (slot -> trace key and index: values
+        on screen) read at the lesson's precision."""
         if key in self.reads_pattern and self.random_weights:
             raise HonestyError(
                 f"{type(self).__name__} says {key!r}, a reading of a pattern, "
@@ -208,15 +221,46 @@ class LessonScene(Scene):
         self._end_subtitle()
         old, self._caption = self._caption, caption
         self._caption_since = self.time
-        beat = f"{type(self).__name__}-{len(self.beats) + 1:02d}-{key}"
-        self.beats.append((beat, caption.original_text))
-        self._speech = 0.0
-        if self.narrator is not None:  # the voice starts with the caption
-            sound, self._speech = self.narrator.speak(beat, caption.original_text, self.language)
-            self.add_sound(sound)
+        self._speak(key, caption.original_text, self._narration(key, refs, numbers or {}))
         if old is not None:  # out, then in: two captions never share the line
             self.play(FadeOut(old), run_time=0.25)
         self.play(FadeIn(caption), run_time=0.4)
+
+    def narrate(self, key: str, text: str) -> None:
+        """A beat the voice says with no caption of its own (a line the picture already shows,
+        as the recap's): after the speech before it; the scene goes on while it is said."""
+        gap = self._voice_left()
+        if self.narrator is not None and gap > 1 / config.frame_rate:
+            self.wait(gap)
+        self._speak(key, None, (text, []))
+
+    def _narration(
+        self, key: str, refs: tuple[tuple[str, int], ...], numbers: dict
+    ) -> tuple[str, list[dict]] | None:
+        # the narration text for a caption, with its numbers as shown and where they came from
+        if key not in self.narration:
+            return None
+        said = {
+            slot: number_text(lookup(self.trace, at, index), self.num.precision)
+            for slot, (at, index) in numbers.items()
+        }
+        tokens = (lookup_text(self.trace, side, (i,)) for side, i in refs)
+        text = self.narration[key][self.language].format(*tokens, **said)
+        where = [
+            {"slot": slot, "key": at, "index": list(index), "shown": said[slot]}
+            for slot, (at, index) in numbers.items()
+        ]
+        return text, where
+
+    def _speak(self, key: str, caption: str | None, narration: tuple[str, list] | None) -> None:
+        # one beat: recorded for narration.md, and spoken if the lesson has a voice
+        beat = f"{type(self).__name__}-{len(self.beats) + 1:02d}-{key}"
+        text, numbers = narration if narration is not None else (caption or "", [])
+        self.beats.append({"id": beat, "caption": caption, "spoken": text, "numbers": numbers})
+        if self.narrator is not None:  # the voice starts with the beat
+            sound, seconds = self.narrator.speak(beat, text, self.language)
+            self.add_sound(sound)
+            self._speech_until = self.time + seconds
 
     def _end_subtitle(self) -> None:
         # A subtitle lasts exactly as long as its caption is on screen.
