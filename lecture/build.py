@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 from lecture.folder import lesson_folder
 from lecture.handout import write_handout
 from lecture.narration import write_narration
+from lecture.outline_cache import shared_folder
 from lecture.subtitles import join_subtitles, write_vtt
 from lecture.video import duration, join_videos
 from qkv import Trace
@@ -101,7 +102,7 @@ def _build(
     todo = [cls for cls in ordered if not stamps.fresh(stems[cls], keys[cls], folder, options.fmt)]
     if len(todo) < len(ordered):
         say(f"up to date: {len(ordered) - len(todo)} of {len(ordered)} scenes")
-    outlines = out / ".outlines"  # formulas and texts, shared by the lessons in this --out
+    outlines = shared_folder()  # formulas and texts, shared by all the user's lessons
     for cls, written in _render_all(trace, todo, folder, options, jobs, say, outlines):
         stamps.record(stems[cls], keys[cls], written)
     for cls in ordered:

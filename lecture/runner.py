@@ -24,8 +24,10 @@ from manim.mobject.svg.svg_mobject import SVG_HASH_TO_MOB_MAP
 from manim.typing import PixelArray
 from PIL import Image
 
+from lecture.holds import convert_holds_once
 from lecture.narration import beats_file
-from lecture.outline_cache import publish, seed
+from lecture.outline_cache import TEX_TEMPLATE, publish, seed
+from lecture.video import voice_clips
 from lecture.voice import Narrator
 from qkv import Trace
 from qkv.files import atomic
@@ -47,7 +49,6 @@ QUALITY = {
     "high": "high_quality",
     "4k": "fourk_quality",
 }
-TEX_TEMPLATE = Path(__file__).resolve().parent / "tex_template.tex"
 # x264's "veryfast" preset encoded 1080p lesson frames at 65 fps against 43 for its default
 # ("medium"), at the same quality setting (crf 23), and the file came out smaller (66 KB
 # against 79): flat colours and text leave little for the slower presets to find (issue 7).
@@ -118,6 +119,7 @@ def render_scene(
             scene = _as_slides(cls)(trace=trace, output_folder=folder / "slides")
         else:
             scene = cls(trace=trace)
+        convert_holds_once(scene.renderer.file_writer)  # a hold costs its encoding only
         if options.voice is not None:
             recordings = None if options.voice == "espeak" else Path(options.voice)
             scene.narrator = Narrator(work / "voice", recordings)
@@ -128,6 +130,8 @@ def render_scene(
         produced = Path(writer.movie_file_path if video else writer.image_file_path)
         last_frame = scene.renderer.get_frame() if video else None
     del scene
+    if options.voice is not None and options.fmt == "mov":  # manim muxes its WAV as it is
+        voice_clips(produced, [produced])  # AAC: a tenth of the size
     _let_go()
     if outlines is not None:
         publish(work, outlines)
@@ -176,7 +180,19 @@ def _as_slides(cls: type[LessonScene]) -> type[LessonScene]:
             finally:
                 config.max_files_cached = limit
             self._save_slides(use_cache=not config.disable_caching, skip_reversing=True)
+            self._voice_the_slides()
             return rerun
+
+        def _voice_the_slides(self) -> None:
+            # manim-slides cuts its clips from the partial movies, which carry no audio: each
+            # clip gets its stretch of the scene's narration (or loses a stale one)
+            from manim_slides.config import PresentationConfig
+
+            if config.format == "gif":
+                return
+            deck = PresentationConfig.from_file(self._output_folder / f"{self}.json")
+            movie = Path(self.renderer.file_writer.movie_file_path)
+            voice_clips(movie, [slide.file for slide in deck.slides])
 
     slide: type[LessonScene] = type(cls.__name__, (cls, _Slide), {"skip_reversing": True})
     return slide
@@ -188,8 +204,8 @@ def _publish(produced: Path, final: Path) -> Path:
     return final
 
 
-def _publish_beats(beats: list[tuple[str, str]], final: Path) -> Path:
-    # the scene's caption beats (id, text), for the lesson's narration.md
+def _publish_beats(beats: list[dict[str, Any]], final: Path) -> Path:
+    # the scene's beats (id, caption, spoken text, its numbers), for the lesson's narration.md
     with atomic(final) as partial:
         partial.write_text(json.dumps(beats, ensure_ascii=False), encoding="utf-8")
     return final

@@ -1,5 +1,6 @@
 """Shared fixtures: configs and traces built once per test session."""
 
+import os
 from pathlib import Path
 
 import pytest
@@ -28,4 +29,15 @@ def manim_media(tmp_path_factory):
 
     folder = tmp_path_factory.mktemp("manim_media")
     config.media_dir = str(folder)
+    return folder
+
+
+@pytest.fixture(scope="session", autouse=True)
+def outline_cache(tmp_path_factory):
+    """The renders' formula cache (lecture/outline_cache.py) for this test session only, shared
+    by its workers: the session compiles every formula through LaTeX at least once, so a broken
+    LaTeX install cannot hide behind the user's own warm cache."""
+    base = tmp_path_factory.getbasetemp()  # a worker's own, under the session's
+    folder = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "outline_cache"
+    os.environ["QKV_CACHE"] = str(folder)  # render.py subprocesses inherit it
     return folder

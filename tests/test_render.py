@@ -1,6 +1,7 @@
 """A real render through the command line: the files a user gets are whole, sized and moving."""
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -31,7 +32,7 @@ def render(*args):
 
 
 def lesson_folder(out):
-    """The one lesson folder under ``out`` (beside it, hidden: the shared .outlines)."""
+    """The one lesson folder under ``out``."""
     (folder,) = [p for p in out.iterdir() if p.is_dir() and not p.name.startswith(".")]
     return folder
 
@@ -277,3 +278,29 @@ def test_renders_and_no_video_runs_into_one_out_at_once_are_safe(tmp_path):
     folder = lesson_folder(out)
     assert (folder / f"{T2V}.png").exists()
     assert not any((folder / ".manim").glob("*")), "a manim work folder was left behind"
+
+
+def test_a_new_out_folder_starts_with_the_users_compiled_formulas(tmp_path):
+    """The formula cache is the user's, not the --out's: a lesson rendered into a new folder
+    needs no LaTeX for the formulas an earlier lesson compiled (here LaTeX is made to fail)."""
+    cache = {**os.environ, "QKV_CACHE": str(tmp_path / "cache")}
+    args = ["the cat sat", "--scenes", "Scaling", "--quality", "low", "-q", "--jobs", "1"]
+    first = subprocess.run([sys.executable, "render.py", *args, "--out", str(tmp_path / "a")],
+                           cwd=ROOT, capture_output=True, text=True, env=cache)  # fmt: skip
+    assert first.returncode == 0, first.stderr
+    assert list((tmp_path / "cache").rglob("Tex/*.svg"))  # compiled once, kept for the user
+    broken = tmp_path / "bin"
+    broken.mkdir()
+    for tool in ("latex", "dvisvgm"):  # present (the set-up check passes) but failing
+        (broken / tool).write_text("#!/bin/sh\nexit 1\n")
+        (broken / tool).chmod(0o755)
+    env = {**cache, "PATH": f"{broken}:{os.environ['PATH']}"}
+    again = subprocess.run([sys.executable, "render.py", *args, "--out", str(tmp_path / "b")],
+                           cwd=ROOT, capture_output=True, text=True, env=env)  # fmt: skip
+    assert again.returncode == 0, again.stderr
+    assert list((tmp_path / "b").glob("*/06_Scaling.mp4"))
+    # the same with an empty cache fails: the formulas did come from the cache
+    cold = {**env, "QKV_CACHE": str(tmp_path / "empty")}
+    fails = subprocess.run([sys.executable, "render.py", *args, "--out", str(tmp_path / "c")],
+                           cwd=ROOT, capture_output=True, text=True, env=cold)  # fmt: skip
+    assert fails.returncode != 0

@@ -1,0 +1,63 @@
+"""A hold costs its encoding only.
+
+While a caption is read or a voice speaks, manim draws the frame once and hands the encoder the
+same RGBA picture with a repeat count (a static ``wait``). manim's segment encoder then builds
+and converts a new frame for every repeat, RGBA to yuv420p, though the picture never changes:
+at 1080p60 that conversion costs about as much as the encoding. Here the picture is converted
+once per hold and the one converted frame is encoded at each time stamp; the encoder sees the
+same pixels it would have converted itself (tests/test_holds.py compares the decoded frames).
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any
+
+import av
+import numpy as np
+from av.video.stream import VideoStream
+from manim.scene.video_segment_encoder import VideoSegmentEncoder
+from manim.typing import RGBAPixelArray
+
+__all__ = ["HoldEncoder", "convert_holds_once"]
+
+
+class HoldEncoder(VideoSegmentEncoder):
+    """manim's segment encoder, a repeated frame converted once."""
+
+    def write_frame(self, pixels: RGBAPixelArray, *, repeat: int = 1) -> None:
+        if repeat == 1:  # a frame of an animation: nothing to share
+            super().write_frame(pixels, repeat=repeat)
+            return
+        self._validate_frame(pixels, repeat)
+        stream = self._stream
+        assert isinstance(stream, VideoStream)  # manim's segment: one video stream
+        # the conversion the encoder would make of each copy (PyAV reformats to the codec's
+        # size and pixel format), made once
+        rgba = np.asarray(pixels, dtype=np.uint8)  # (height, width, 4), as validated
+        still = av.VideoFrame.from_ndarray(rgba, format="rgba").reformat(
+            width=stream.width, height=stream.height, format=stream.pix_fmt
+        )
+        rate = self.spec.frame_rate
+        still.time_base = Fraction(rate.denominator, rate.numerator)  # as manim stamps frames
+        try:
+            for _ in range(repeat):
+                still.pts = self._next_pts
+                self._next_pts += 1
+                for packet in stream.encode(still):
+                    self._container.mux(packet)
+        except BaseException as error:
+            raise self._operation_error("encode", error) from error
+
+
+def convert_holds_once(file_writer: Any) -> None:
+    """Make ``file_writer`` (a scene's, before it renders) encode its partial movies with
+    HoldEncoder."""
+
+    def create(target: Any) -> VideoSegmentEncoder:
+        spec = file_writer.video_encoder  # resolved when the render starts
+        if spec is None:
+            raise RuntimeError("Video segment encoding requires resolved settings.")
+        return HoldEncoder(target=target, spec=spec)
+
+    file_writer._create_segment_encoder = create
