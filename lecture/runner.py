@@ -53,12 +53,17 @@ QUALITY = {
 # ("medium"), at the same quality setting (crf 23), and the file came out smaller (66 KB
 # against 79): flat colours and text leave little for the slower presets to find (issue 7).
 ENCODER_OPTIONS = {"mp4": {"preset": "veryfast"}}
+ENCODER_QUEUE = 2
 
 
 # manim muxes a voiced scene with options ("shortest", "metadata") its mp4 muxer does not
 # use, and PyAV warns about them on every scene; nothing the user can act on
 logging.getLogger("av.container.output").addFilter(
     lambda record: "Some options were not used" not in record.getMessage()
+)
+# and manim warns that webm "can be slower" each time a scene sets the format the user chose
+logging.getLogger("manim").addFilter(
+    lambda record: "Output format set as webm" not in record.getMessage()
 )
 
 
@@ -113,6 +118,9 @@ def render_scene(
         "progress_bar": "display" if options.bars else "none",
         "disable_caching": True,
         "video_encoder_options": ENCODER_OPTIONS.get(options.fmt, {}),
+        # frames drawn ahead of the encoder: manim's 8 hold 66 MB at 1080p; holds convert once
+        # (lecture/holds.py), so the encoder keeps up with 2
+        "encoder_queue_size": ENCODER_QUEUE,
     }
     with tempconfig(settings):
         if options.slides:
