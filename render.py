@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from lecture.scene_choice import choose_scenes
+from lecture.scene_choice import SCENE_NAMES, choose_scenes
 from qkv import BadInput, Trace, build_trace, load_config
 
 EXAMPLES = """
@@ -201,10 +201,8 @@ def main(
     chosen = choose_scenes(scene_names)  # checked with --no-video too
     say = (lambda line: None) if quiet else (lambda line: click.echo(line, err=True))
     if list_scenes:
-        from scenes import LESSON
-
-        for number, cls in enumerate(LESSON, 1):
-            click.echo(f"{number}  {cls.__name__}")
+        for number, name in enumerate(SCENE_NAMES, 1):
+            click.echo(f"{number}  {name}")
         return
     if slides and fmt != "mp4":
         raise BadInput(f"--slides are made from mp4 scenes: drop --format {fmt} (or --slides)")
@@ -230,23 +228,21 @@ def main(
     )
     # a render goes on for minutes: its torch check runs apart, so this process never holds torch
     trace = build_trace(cfg, apart=not no_video)
-    scenes = None
     if not no_video:
-        from lecture.runner import pick_scenes  # imports manim: only when rendering
-        from lecture.system import check_drawable, check_system, default_jobs
+        from lecture.system import check_drawable, check_system
 
-        scenes = pick_scenes(chosen)
         check_system(slides=slides, voice=voice is not None)
         check_drawable(_shown_texts(trace))
     trace.write_json(out / "trace.json")  # the contract's place, whatever else is rendered
     tell = (lambda line: None) if quiet else click.echo  # results: stdout; progress: stderr
     tell(f"trace: {out / 'trace.json'} ({len(trace.tokens)} tokens, digest {trace.digest[:12]})")
-    if scenes is None:
+    if no_video:
         return
     from lecture.build import build_lesson
-    from lecture.runner import RenderOptions
+    from lecture.options import RenderOptions
+    from lecture.system import default_jobs
 
-    jobs = jobs or default_jobs(quality, len(scenes))
+    jobs = jobs or default_jobs(quality, len(chosen))
     # manim's own bars only for one scene at a time on a terminal; else one line per scene
     options = RenderOptions(
         quality=quality,
@@ -256,7 +252,7 @@ def main(
         voice=voice,
         bars=sys.stderr.isatty() and not quiet and jobs == 1,
     )
-    folder, files = build_lesson(trace, scenes, out, options, jobs=jobs, say=say)
+    folder, files = build_lesson(trace, chosen, out, options, jobs=jobs, say=say)
     tell(f"lesson: {folder}")
     for path in files:
         tell(f"  {path.name}")

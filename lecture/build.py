@@ -18,20 +18,17 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from lecture.folder import lesson_folder
 from lecture.handout import write_handout
 from lecture.narration import write_narration
+from lecture.options import RenderOptions
 from lecture.outline_cache import shared_folder
+from lecture.scene_choice import SCENE_NAMES, stem_of
 from lecture.subtitles import join_subtitles, write_vtt
 from lecture.video import duration, join_videos
 from qkv import Trace
 from qkv.files import PARTIAL_GLOB, atomic
-
-if TYPE_CHECKING:  # both import manim: build.py imports them only when it renders
-    from lecture.runner import RenderOptions
-    from scenes.kit.base import LessonScene
 
 __all__ = ["build_lesson", "fingerprint"]
 
@@ -47,15 +44,18 @@ def fingerprint(trace: Trace) -> str:
 
 def build_lesson(
     trace: Trace,
-    scenes: Sequence[type[LessonScene]],
+    scenes: Sequence[str],
     out: Path,
     options: RenderOptions,
     *,
     jobs: int = 1,
     say: Callable[[str], None] = lambda line: None,
 ) -> tuple[Path, list[Path]]:
-    """Render ``scenes`` of ``trace`` under ``out``; return the lesson folder and every file
-    written or found up to date, lesson files last."""
+    """Render ``scenes`` (names, lecture.scene_choice) of ``trace`` under ``out``; return the
+    lesson folder and every file written or found up to date, lesson files last.
+
+    Only the processes that render import manim: with ``jobs`` > 1 this one plans, waits and
+    joins."""
     folder = lesson_folder(out, trace.sentence, fingerprint(trace))
     folder.mkdir(parents=True, exist_ok=True)
     with _only_render_of(folder, say):
@@ -78,15 +78,13 @@ def _only_render_of(folder: Path, say: Callable[[str], None]) -> Iterator[None]:
 
 def _build(
     trace: Trace,
-    scenes: Sequence[type[LessonScene]],
+    scenes: Sequence[str],
     out: Path,
     folder: Path,
     options: RenderOptions,
     jobs: int,
     say: Callable[[str], None],
 ) -> tuple[Path, list[Path]]:
-    from scenes import LESSON, scene_stem
-
     # left by an interrupted run (no other render is in this folder now): never a final name
     for stale in folder.glob(PARTIAL_GLOB):
         stale.unlink()
@@ -96,25 +94,25 @@ def _build(
 
     stamps = _Stamps(folder / ".stamps.json")
     key = _render_key(trace, options)
-    ordered = sorted(scenes, key=LESSON.index)
-    stems = {cls: scene_stem(cls) for cls in ordered}
-    keys = {cls: _scene_key(key, options.voice, cls.__name__) for cls in ordered}
-    todo = [cls for cls in ordered if not stamps.fresh(stems[cls], keys[cls], folder, options.fmt)]
+    ordered = sorted(scenes, key=SCENE_NAMES.index)
+    stems = {name: stem_of(name) for name in ordered}
+    keys = {name: _scene_key(key, options.voice, name) for name in ordered}
+    todo = [n for n in ordered if not stamps.fresh(stems[n], keys[n], folder, options.fmt)]
     if len(todo) < len(ordered):
         say(f"up to date: {len(ordered) - len(todo)} of {len(ordered)} scenes")
     outlines = shared_folder()  # formulas and texts, shared by all the user's lessons
-    for cls, written in _render_all(trace, todo, folder, options, jobs, say, outlines):
-        stamps.record(stems[cls], keys[cls], written)
-    for cls in ordered:
-        files += [Path(p) for p in stamps.files(stems[cls])]
+    for name, written in _render_all(trace, todo, folder, options, jobs, say, outlines):
+        stamps.record(stems[name], keys[name], written)
+    for name in ordered:
+        files += [Path(p) for p in stamps.files(stems[name])]
 
     # what joins them: every scene's key (with recordings, each scene's own files)
-    key = hashlib.sha256("".join(keys[cls] for cls in ordered).encode()).hexdigest()
-    files.append(write_narration(folder, [stems[cls] for cls in ordered], trace.sentence))
+    key = hashlib.sha256("".join(keys[name] for name in ordered).encode()).hexdigest()
+    files.append(write_narration(folder, [stems[name] for name in ordered], trace.sentence))
     if options.fmt != "png":
-        files += _join(folder, [stems[cls] for cls in ordered], options.fmt, stamps, key)
+        files += _join(folder, [stems[name] for name in ordered], options.fmt, stamps, key)
     if options.slides:
-        files += _slides(folder, [cls.__name__ for cls in ordered], trace.sentence, stamps, key)
+        files += _slides(folder, list(ordered), trace.sentence, stamps, key)
     return folder, files
 
 
@@ -131,52 +129,63 @@ def _slides(folder: Path, names: list[str], title: str, stamps: _Stamps, key: st
 
 def _render_all(
     trace: Trace,
-    todo: list[type[LessonScene]],
+    todo: list[str],
     folder: Path,
     options: RenderOptions,
     jobs: int,
     say: Callable[[str], None],
     outlines: Path,
-) -> Iterator[tuple[type[LessonScene], list[Path]]]:
-    """Yield (scene class, files written) as each scene finishes, with one overall progress
+) -> Iterator[tuple[str, list[Path]]]:
+    """Yield (scene name, files written) as each scene finishes, with one overall progress
     line per scene: done of total, elapsed, an estimate of what is left."""
-    from lecture.runner import render_scene
-
     started, total = time.perf_counter(), len(todo)
 
-    def progress(done: int, cls: type[LessonScene]) -> None:
+    def progress(done: int, name: str) -> None:
         elapsed = time.perf_counter() - started
         left = elapsed / done * (total - done) if done < total else 0.0
         say(
-            f"[{done}/{total}] {cls.__name__} · {_clock(elapsed)} elapsed"
+            f"[{done}/{total}] {name} · {_clock(elapsed)} elapsed"
             + (f" · about {_clock(left)} left" if done < total else "")
         )
 
-    if jobs <= 1 or total <= 1:
-        for done, cls in enumerate(todo, 1):
-            written = render_scene(trace, cls, folder, options, outlines)
-            progress(done, cls)
-            yield cls, written
+    if jobs <= 1 or total <= 1:  # this process renders: it imports manim
+        from lecture.runner import render_scene
+
+        for done, name in enumerate(todo, 1):
+            written = render_scene(trace, name, folder, options, outlines)
+            progress(done, name)
+            yield name, written
         return
     # spawn, not fork: each worker starts clean (manim's global config, torch's threads)
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=min(jobs, total), mp_context=context) as pool:
         running = {
-            pool.submit(render_scene, trace, cls, folder, options, outlines): cls for cls in todo
+            pool.submit(_render_in_worker, trace, name, folder, options, outlines): name
+            for name in todo
         }
         done = 0
         try:
             while running:
                 finished, _ = wait(running, return_when=FIRST_COMPLETED)
                 for future in finished:
-                    cls = running.pop(future)
+                    name = running.pop(future)
                     written = future.result()
                     done += 1
-                    progress(done, cls)
-                    yield cls, written
+                    progress(done, name)
+                    yield name, written
         except BaseException:  # Ctrl-C or a failed scene: stop the others, keep what is done
             pool.shutdown(wait=False, cancel_futures=True)
             raise
+
+
+def _render_in_worker(
+    trace: Trace, name: str, folder: Path, options: RenderOptions, outlines: Path
+) -> list[Path]:
+    """lecture.runner.render_scene, imported in the worker: to submit runner's function
+    itself, this process would have to import runner, and with it manim."""
+    from lecture.runner import render_scene
+
+    return render_scene(trace, name, folder, options, outlines)
 
 
 def _join(folder: Path, stems: list[str], fmt: str, stamps: _Stamps, key: str) -> list[Path]:

@@ -14,7 +14,6 @@ import json
 import logging
 import os
 import shutil
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +25,7 @@ from PIL import Image
 
 from lecture.holds import convert_holds_once
 from lecture.narration import beats_file
+from lecture.options import RenderOptions
 from lecture.outline_cache import TEX_TEMPLATE, publish, seed
 from lecture.video import voice_clips
 from lecture.voice import Narrator
@@ -38,7 +38,6 @@ __all__ = [
     "ENCODER_OPTIONS",
     "QUALITY",
     "TEX_TEMPLATE",
-    "RenderOptions",
     "pick_scenes",
     "render_scene",
 ]
@@ -73,24 +72,14 @@ def pick_scenes(names: list[str]) -> list[type[LessonScene]]:
     return [by_name[name] for name in names]
 
 
-@dataclass(frozen=True)
-class RenderOptions:
-    quality: str = "high"
-    fmt: str = "mp4"
-    transparent: bool = False
-    bars: bool = False  # manim's own progress bars (one process on a terminal only)
-    slides: bool = False  # also record each caption beat as a manim-slides slide
-    voice: str | None = None  # "espeak", or a folder of the lecturer's recordings; None: silent
-
-
 def render_scene(
     trace: Trace,
-    cls: type[LessonScene],
+    name: str,
     folder: Path,
     options: RenderOptions,
     outlines: Path | None = None,
 ) -> list[Path]:
-    """Render one scene of ``trace`` into ``folder``: ``NN_Name.<fmt>``, its subtitles
+    """Render the scene ``name`` of ``trace`` into ``folder``: ``NN_Name.<fmt>``, its subtitles
     (``.srt``, video formats) and a still of its last frame (``NN_Name.png``).
 
     NN is the scene's place in the lesson, so a name does not depend on which scenes were
@@ -100,6 +89,7 @@ def render_scene(
     (``lecture.outline_cache``).
     """
     preset = QUALITIES[QUALITY[options.quality]]
+    (cls,) = pick_scenes([name])  # by name: the process that submits it never imports manim
     stem = scene_stem(cls)
     # this process's own: two renders of one lesson never share manim's files
     work = folder / ".manim" / f"{cls.__name__}-{os.getpid()}"

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from qkv import BadInput
 
-__all__ = ["SCENE_NAMES", "choose_scenes"]
+__all__ = ["SCENE_NAMES", "choose_scenes", "stem_of"]
 
 SCENE_NAMES = (
     "WhyAttention",
@@ -55,3 +55,9 @@ def choose_scenes(names: str | None) -> list[str]:
         if name not in chosen:  # twice would render it twice into one work folder
             chosen.append(name)
     return chosen
+
+
+def stem_of(name: str) -> str:
+    """``05_Scores``: a scene's files are named by its place in the lesson, whichever scenes one
+    render picks (scenes.scene_stem says the same of a scene's class)."""
+    return f"{SCENE_NAMES.index(name) + 1:02d}_{name}"

@@ -4,18 +4,23 @@ install (the same packages scripts/setup.sh installs)."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
 import unicodedata
 from collections.abc import Iterable
+from pathlib import Path
 
 from lecture.slides import REVEAL
 from qkv import BadInput
 
 __all__ = ["check_drawable", "check_system", "default_jobs"]
 
+# The font every text of the lesson is drawn in (scenes/kit/style.py's FONT; tests/test_cli.py
+# checks the two agree), named here so that checking for it does not import manim
+LESSON_FONT = "Noto Sans CJK SC"
 # program -> the Debian package that brings it
 _PROGRAMS = {"latex": "texlive-latex-base", "dvisvgm": "dvisvgm"}
 
@@ -84,12 +89,24 @@ def _covered() -> set[int]:
 
 
 def _draws_something(text: str) -> bool:
-    from manim import tempconfig
+    """Pango lays ``text`` out in the lesson's font as the scenes' TraceText asks it to (one
+    line, one font, no markup, after a left-to-right mark): something is drawn when a glyph
+    placed on the page has an outline. Asked of manimpango directly, so the process that plans
+    the lesson never imports manim."""
+    import manimpango
 
-    from scenes.kit.provenance import TraceText
-
-    with tempfile.TemporaryDirectory() as media, tempconfig({"media_dir": media}):
-        return bool(TraceText(text, "tokens", (0,)).family_members_with_points())
+    shown = "\u200e" + text  # TraceText's mark: without it, Hebrew is laid out off the page
+    setting = manimpango.TextSetting(0, len(shown), LESSON_FONT, "NORMAL", "NORMAL")
+    with tempfile.TemporaryDirectory() as folder:
+        svg = Path(folder) / "text.svg"
+        # size, spacing, origin and canvas as manim's Text at low quality: none of them
+        # decides whether a glyph has an outline
+        manimpango.text2svg([setting], 6.25, 3.75, False, str(svg), 30, 20, 854, 480, shown)
+        page = svg.read_text(encoding="utf-8")
+    # cairo's SVG: each glyph a <symbol id=...> holding one <path d=...>, placed by <use>
+    symbols = re.findall(r'<symbol[^>]*id="([^"]+)"[^>]*>\s*<path[^>]*d="([^"]*)"', page)
+    outlined = {glyph for glyph, outline in symbols if outline.strip()}
+    return any(glyph in outlined for glyph in re.findall(r'<use[^>]*href="#([^"]+)"', page))
 
 
 # Peak memory of one render process in GiB, with room to spare: bench/run.py measured 0.43 at
@@ -123,6 +140,4 @@ def _available_gib() -> float | None:
 def _font_installed() -> bool:
     import manimpango
 
-    from scenes.kit.style import FONT
-
-    return FONT in manimpango.list_fonts()
+    return LESSON_FONT in manimpango.list_fonts()

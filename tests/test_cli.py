@@ -258,6 +258,47 @@ def test_a_token_that_draws_nothing_is_refused(capsys, tmp_path, monkeypatch):
     assert not (tmp_path / "o").exists()
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["cat", "猫", "שלום", "مرحبا", "नमस्ते", "a b", "\u3164a"]
+    + ["\u3164", "\u3164\u3164", "\u2800", " "],  # Hangul fillers, a blank Braille cell, a space
+)
+def test_the_drawability_check_agrees_with_what_the_scenes_draw(text, tmp_path):
+    # lecture.system asks pango itself (no manim in the planning process); the scenes draw a
+    # token as a TraceText: the two must agree on whether anything is drawn at all
+    from manim import tempconfig
+
+    from lecture.system import _draws_something
+    from scenes.kit.provenance import TraceText
+
+    with tempconfig({"media_dir": str(tmp_path)}):
+        drawn = bool(TraceText(text, "tokens", (0,)).family_members_with_points())
+    assert _draws_something(text) == drawn
+    assert drawn == (text not in ("\u3164", "\u3164\u3164", "\u2800", " "))
+
+
+@pytest.mark.xdist_group("render")
+def test_the_process_that_plans_a_render_never_imports_manim(tmp_path):
+    # with --jobs 2 the render processes draw; the one that plans and joins would otherwise
+    # carry manim's 70 MB for the whole render (bench/results.md)
+    code = (
+        "import sys, render; "
+        f"code = render.run(['the cat', '--scenes', '1,2', '--jobs', '2', '--quality', 'low', "
+        f"'--format', 'png', '--out', {str(tmp_path)!r}, '-q']); "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('manim', 'scenes', 'torch'))); "
+        "sys.exit(code)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
+    assert sorted(p.name for p in tmp_path.glob("*/0*.png")) == [
+        "01_WhyAttention.png",
+        "02_Overview.png",
+    ]
+
+
 def test_slides_without_reveal_js_are_refused_before_any_work(capsys, tmp_path, monkeypatch):
     import lecture.system
 
@@ -305,10 +346,14 @@ def test_a_full_disk_is_one_line_exit_2_and_leaves_no_partial_file(capsys, tmp_p
 
 
 def test_the_scene_list_without_manim_is_the_lesson(capsys):
-    from lecture.scene_choice import SCENE_NAMES, choose_scenes
-    from scenes import LESSON
+    from lecture.scene_choice import SCENE_NAMES, choose_scenes, stem_of
+    from lecture.system import LESSON_FONT
+    from scenes import LESSON, scene_stem
+    from scenes.kit.style import FONT
 
     assert list(SCENE_NAMES) == [cls.__name__ for cls in LESSON]
+    assert [stem_of(name) for name in SCENE_NAMES] == [scene_stem(cls) for cls in LESSON]
+    assert LESSON_FONT == FONT  # the font the system check looks for is the one drawn in
     # numbers and names in any case, each once, in the order asked
     assert choose_scenes("5, softmax,5,SCORES") == ["Scores", "Softmax"]
 

@@ -124,32 +124,34 @@ def test_handout_holds_the_real_matrices_in_the_lesson_language(tmp_path, langua
 def test_interrupted_build_keeps_finished_scenes_and_resumes_with_the_rest(tmp_path, monkeypatch):
     import lecture.runner as runner
     from lecture.build import build_lesson
-    from scenes import LESSON, scene_stem
+    from lecture.options import RenderOptions
+    from lecture.scene_choice import SCENE_NAMES
 
     trace = build_trace(load_config().with_overrides(sentence="the cat"))
-    options = runner.RenderOptions(quality="low", fmt="png")
+    options = RenderOptions(quality="low", fmt="png")
     rendered, interrupt = [], {"at": None}
+    first = list(SCENE_NAMES[:3])
 
-    def fake(trace, cls, folder, options, outlines=None):  # stands in for manim: one file per scene
-        if cls is interrupt["at"]:
+    def fake(trace, name, folder, options, outlines=None):  # stands in for manim: one file each
+        if name == interrupt["at"]:
             raise KeyboardInterrupt  # Ctrl-C while this scene renders
-        rendered.append(cls)
-        still = folder / f"{LESSON.index(cls) + 1:02d}_{cls.__name__}.png"
+        rendered.append(name)
+        still = folder / f"{SCENE_NAMES.index(name) + 1:02d}_{name}.png"
         still.write_bytes(b"png")
         return [still]
 
     monkeypatch.setattr(runner, "render_scene", fake)
-    interrupt["at"] = LESSON[1]
+    interrupt["at"] = first[1]
     with pytest.raises(KeyboardInterrupt):
-        build_lesson(trace, LESSON[:3], tmp_path, options)
+        build_lesson(trace, first, tmp_path, options)
     folder = lesson_folder(tmp_path, trace.sentence, fingerprint(trace))
-    assert rendered == [LESSON[0]]
+    assert rendered == first[:1]
     assert not list(folder.glob("02_*"))  # nothing under the interrupted scene's name
     interrupt["at"] = None
-    _, files = build_lesson(trace, LESSON[:3], tmp_path, options)
-    assert rendered == [LESSON[0], LESSON[1], LESSON[2]]  # the finished scene is not redone
+    _, files = build_lesson(trace, first, tmp_path, options)
+    assert rendered == first  # the finished scene is not redone
     assert {f.name for f in files} >= {
-        *(f"{scene_stem(cls)}.png" for cls in LESSON[:3]),
+        *(f"{n:02d}_{name}.png" for n, name in enumerate(first, 1)),
         "trace.json",
         "handout.md",
     }
