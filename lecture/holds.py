@@ -10,6 +10,7 @@ same pixels it would have converted itself (tests/test_holds.py compares the dec
 
 from __future__ import annotations
 
+import ctypes
 from fractions import Fraction
 from typing import Any
 
@@ -20,6 +21,9 @@ from manim.scene.video_segment_encoder import VideoSegmentEncoder
 from manim.typing import RGBAPixelArray
 
 __all__ = ["HoldEncoder", "convert_holds_once"]
+
+# glibc's malloc_trim; None with another C library (which returns memory its own way)
+_TRIM = getattr(ctypes.CDLL(None), "malloc_trim", None)
 
 
 class HoldEncoder(VideoSegmentEncoder):
@@ -48,6 +52,16 @@ class HoldEncoder(VideoSegmentEncoder):
                     self._container.mux(packet)
         except BaseException as error:
             raise self._operation_error("encode", error) from error
+
+    def finish(self) -> None:
+        super().finish()
+        # Each animation has an encoder of its own, whose frame buffers (about 250 MB at
+        # 1080p) are freed when its segment closes; glibc keeps freed pages for reuse, and the
+        # next encoder's buffers do not fit the holes exactly, so a render process would grow
+        # by leftovers. Handing them back after each segment took a 1080p scene's peak from
+        # 503-533 MB to 446-454, for about 4% more work (issue 22).
+        if _TRIM is not None:
+            _TRIM(0)
 
 
 def convert_holds_once(file_writer: Any) -> None:
