@@ -33,46 +33,50 @@ from lecture.runner import ENCODER_OPTIONS  # noqa: E402
 
 SECONDS, RATE, SIZE = 10, 60, (1920, 1080)
 ROUNDS = 5
-FRAMES = SECONDS * RATE
 
 
-def lesson_frame(work: Path) -> np.ndarray:
-    """A real frame: the default lesson's Scores scene rendered as a 1080p still."""
+def lesson_frame(work: Path, quality: str = "high") -> np.ndarray:
+    """A real frame: the default lesson's Scores scene rendered as a still."""
     subprocess.run(
         [sys.executable, "render.py", "--scenes", "Scores", "--format", "png",
-         "--quality", "high", "-q", "--out", str(work)],
+         "--quality", quality, "-q", "--out", str(work)],
         cwd=ROOT, check=True,
     )  # fmt: skip
     (png,) = work.rglob("05_Scores.png")
     return np.ascontiguousarray(np.asarray(Image.open(png).convert("RGBA")))
 
 
-def physical_floor(pixels: np.ndarray, target: Path) -> float:
+def physical_floor(pixels: np.ndarray, target: Path, rate: int = RATE) -> float:
+    """Seconds to encode SECONDS of ``pixels`` at ``rate``, converted once."""
     started = time.perf_counter()
     with av.open(str(target), "w") as out:
-        stream = out.add_stream("libx264", rate=RATE, options=ENCODER_OPTIONS["mp4"])
-        stream.width, stream.height, stream.pix_fmt = *SIZE, "yuv420p"
+        stream = out.add_stream("libx264", rate=rate, options=ENCODER_OPTIONS["mp4"])
+        stream.height, stream.width = pixels.shape[:2]
+        stream.pix_fmt = "yuv420p"
         still = av.VideoFrame.from_ndarray(pixels, format="rgba").reformat(format="yuv420p")
-        for n in range(FRAMES):
+        for n in range(SECONDS * rate):
             still.pts = n
             out.mux(stream.encode(still))
         out.mux(stream.encode(None))
     return time.perf_counter() - started
 
 
-def through(encoder: type[VideoSegmentEncoder], pixels: np.ndarray, target: Path) -> float:
+def through(
+    encoder: type[VideoSegmentEncoder], pixels: np.ndarray, target: Path, rate: int = RATE
+) -> float:
+    """Seconds for ``encoder`` to write SECONDS of ``pixels`` held at ``rate``."""
     spec = VideoEncoderSpec(
         container_format="mp4",
         codec="libx264",
         pixel_format="yuv420p",
-        width=SIZE[0],
-        height=SIZE[1],
-        frame_rate=Fraction(RATE),
+        width=pixels.shape[1],
+        height=pixels.shape[0],
+        frame_rate=Fraction(rate),
         options=tuple(ENCODER_OPTIONS["mp4"].items()),
     )
     started = time.perf_counter()
     segment = encoder(target=target, spec=spec)
-    segment.write_frame(pixels, repeat=FRAMES)
+    segment.write_frame(pixels, repeat=SECONDS * rate)
     segment.finish()
     return time.perf_counter() - started
 

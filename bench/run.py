@@ -1,13 +1,14 @@
-"""Speed and memory of the default lesson, by hand (never in CI): python bench/run.py
+"""Speed and memory of the default lesson against the physical floor, by hand (never in CI):
+python bench/run.py
 
-Measures, for the default lesson at low and high quality: its first run (empty formula cache,
---jobs 2), then --jobs 1 and --jobs 2 with the formulas compiled (what a lecturer iterating
-sees), then another sentence into the same folder, then the lesson narrated (--voice espeak).
-For each: wall time, video length, real-time factor (render time / video length), frame count
-and peak memory of the whole process tree.
-Also the floor (bench/floor.py: a still picture of the same length and resolution, encoded as
-the lesson is), the speed-up of --jobs 2 over --jobs 1, an unchanged re-render (cache hit) and
---no-video. Writes bench/results.md.
+For 480p15 and 1080p60: the floors (bench/holds.py: a still lesson frame encoded as the lesson
+is, converted once, and through manim's own segment encoder); the lesson with --jobs 2 cold (an
+empty formula cache, as on a new machine) and warm (the formulas compiled, as after the
+README's set-up), each into a new --out: wall time, video length, real-time factor, its ratio
+to the physical floor and the peak memory of the whole process tree. 480p15's runs are
+repeated three times and reported as their median. Then an unchanged re-render and --no-video
+(medians of three), and bench/split.py's account of where the work goes. Writes
+bench/results.md.
 """
 
 from __future__ import annotations
@@ -24,9 +25,12 @@ from pathlib import Path
 from statistics import median
 
 import av
+from holds import ENCODER_OPTIONS, ROUNDS, SECONDS, lesson_frame, physical_floor, through
+from manim.scene.video_segment_encoder import VideoSegmentEncoder
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
+QUALITY_NAME = {"low": "480p15", "high": "1080p60"}
 
 
 def tree_rss(pid: int) -> int:
@@ -114,105 +118,58 @@ def lesson(quality: str, jobs: int, out: Path, sentence: str | None = None, *ext
     return {"wall": wall, "peak": peak, "seconds": seconds, "frames": frames, "folder": folder}
 
 
-def floor(quality: str, seconds: float, media: Path) -> dict:
-    from lecture.runner import ENCODER_OPTIONS  # the lesson's own encoder settings
+def floors(quality: str, work: Path) -> dict[str, float]:
+    """Seconds of work per second of video for a still lesson frame at ``quality``: the
+    physical floor (PyAV, converted once) and manim's own segment encoder (converted every
+    frame), medians of five rounds (bench/holds.py)."""
+    pixels = lesson_frame(work / f"still-{quality}", quality)
+    rate = {"low": 15, "high": 60}[quality]
+    times: dict[str, list[float]] = {"physical": [], "manim": []}
+    for k in range(ROUNDS):
+        times["physical"].append(physical_floor(pixels, work / f"p{k}.mp4", rate))
+        times["manim"].append(through(VideoSegmentEncoder, pixels, work / f"m{k}.mp4", rate))
+    return {way: median(t) / SECONDS for way, t in times.items()}
 
-    flag = {"low": "-ql", "high": "-qh"}[quality]
-    media.mkdir(parents=True)
-    encoder = media / "encoder.cfg"
-    encoder.write_text(
-        "[video_encoder.options]\n"
-        + "".join(f"{key} = {value}\n" for key, value in ENCODER_OPTIONS["mp4"].items())
+
+def split(quality: str, scenes: list[str]) -> str:
+    """bench/split.py's table for ``scenes`` at ``quality``."""
+    done = subprocess.run(
+        [PY, "bench/split.py", quality, *scenes], cwd=ROOT, capture_output=True, text=True
     )
-    env = dict(os.environ, FLOOR_SECONDS=str(seconds), PYTHONPATH=str(ROOT))
-    wall, peak = run(
-        [
-            PY,
-            "-m",
-            "manim",
-            flag,
-            "--disable_caching",
-            "--progress_bar",
-            "none",
-            "-c",
-            str(encoder),
-            "--media_dir",
-            str(media),
-            "bench/floor.py",
-            "Floor",
-        ],
-        env,
-    )
-    (video,) = media.rglob("Floor.mp4")
-    length, frames = video_facts(video)
-    return {"wall": wall, "peak": peak, "seconds": length, "frames": frames}
+    if done.returncode != 0:
+        sys.exit(f"bench/split.py failed:\n{done.stderr[-2000:]}")
+    return done.stdout.strip()
 
 
 def main() -> None:
-    rows, notes = [], []
+    rows, notes, splits = [], [], []
     work = Path(tempfile.mkdtemp(prefix="qkv-bench-"))
+    per_second: dict[str, dict[str, float]] = {}
     try:
-        for quality in ("low", "high"):
-            # an empty formula cache of the bench's own (render.py reads $QKV_CACHE)
-            os.environ["QKV_CACHE"] = str(work / f"cache-{quality}")
-            cold = work / f"{quality}-cold"  # nothing compiled: every formula goes through LaTeX
-            r = lesson(quality, 2, cold)
-            rows.append((f"lesson, {quality}, --jobs 2, first run (empty formula cache)", r))
-            for jobs in (1, 2):  # as a lecturer iterating sees it: formulas already compiled
-                out = work / f"{quality}-{jobs}"
-                r = lesson(quality, jobs, out)
-                rows.append((f"lesson, {quality}, --jobs {jobs}", r))
-            # the next sentence into the same --out: new tokens, new captions, mostly old formulas
-            r = lesson(quality, 2, work / f"{quality}-2", "a dog ran to the park")
-            rows.append((f"another sentence, {quality}, --jobs 2, same --out", r))
-            # narrated: espeak-ng's speech, the holds it asks for, and the audio track
-            voiced = work / f"{quality}-voice"
-            r = lesson(quality, 2, voiced, None, "--voice", "espeak")
-            rows.append((f"lesson, {quality}, --jobs 2, --voice espeak", r))
-            f = floor(quality, rows[-3][1]["seconds"], work / f"floor-{quality}")
-            rows.append((f"floor, {quality} (still picture, same length)", f))
+        for quality, repeats in (("low", 3), ("high", 1)):
+            per_second[quality] = floors(quality, work / f"floors-{quality}")
+            for state in ("cold", "warm"):
+                runs = []
+                for k in range(repeats):
+                    if state == "cold":  # an empty formula cache, as on a new machine
+                        os.environ["QKV_CACHE"] = str(work / f"cache-{quality}-{k}")
+                    runs.append(lesson(quality, 2, work / f"{quality}-{state}-{k}"))
+                middle = sorted(runs, key=lambda r: r["wall"])[len(runs) // 2]
+                rows.append((quality, state, repeats, middle))
         # a few seconds each, so the median of three runs
         again = median(
-            run(
-                [
-                    PY,
-                    "render.py",
-                    "--quality",
-                    "high",
-                    "--jobs",
-                    "2",
-                    "--out",
-                    str(work / "high-2"),
-                    "-q",
-                ],
-                memory=False,
-            )[0]
+            run([PY, "render.py", "--quality", "high", "--jobs", "2", "--out",
+                 str(work / "high-warm-0"), "-q"], memory=False)[0]
             for _ in range(3)
-        )
+        )  # fmt: skip
         no_video = median(
             run([PY, "render.py", "--no-video", "--out", str(work / "nv"), "-q"], memory=False)[0]
             for _ in range(3)
         )
+        splits.append(split("low", []))
+        splits.append(split("high", ["Scores", "Softmax", "MultiHead"]))
     finally:
         shutil.rmtree(work, ignore_errors=True)
-
-    by = dict(rows)
-    for quality in ("low", "high"):
-        one, two = by[f"lesson, {quality}, --jobs 1"], by[f"lesson, {quality}, --jobs 2"]
-        base = by[f"floor, {quality} (still picture, same length)"]
-        voiced = by[f"lesson, {quality}, --jobs 2, --voice espeak"]
-        notes.append(
-            f"- {quality}: --voice espeak makes the lesson {voiced['seconds']:.0f} s long "
-            f"(silent {two['seconds']:.0f} s) and costs {voiced['wall'] / two['wall']:.2f}x "
-            "the silent render's time"
-        )
-        notes.append(
-            f"- {quality}: --jobs 2 is {one['wall'] / two['wall']:.2f}x faster than "
-            f"--jobs 1; the lesson (--jobs 1) costs {one['wall'] / base['wall']:.1f}x the "
-            f"floor, (--jobs 2) {two['wall'] / base['wall']:.1f}x"
-        )
-    notes.append(f"- unchanged re-render (high, --jobs 2, cache hit): {again:.1f} s (median of 3)")
-    notes.append(f"- --no-video: {no_video:.1f} s (median of 3)")
 
     lines = [
         "# Benchmark results",
@@ -221,15 +178,40 @@ def main() -> None:
         "",
         f"- {_machine()}",
         "",
-        "| run | wall s | video s | real-time factor | frames | peak memory MB |",
-        "|---|---:|---:|---:|---:|---:|",
+        "The floors, in seconds of work per second of video, for a still lesson frame "
+        f"(bench/holds.py, libx264 {ENCODER_OPTIONS['mp4']}):",
+        "",
+        "| quality | physical floor (PyAV, converted once) | manim's segment encoder "
+        "(converted every frame) |",
+        "|---|---:|---:|",
+        *(
+            f"| {QUALITY_NAME[q]} | {f['physical']:.3f} | {f['manim']:.3f} |"
+            for q, f in per_second.items()
+        ),
+        "",
+        "The default lesson, `--jobs 2`; cold: an empty formula cache and a new `--out`; warm: "
+        "the formulas compiled (as after the README's set-up), a new `--out`:",
+        "",
+        "| quality | cache | runs | wall s | video s | real-time factor | to the physical floor "
+        "| peak memory MB |",
+        "|---|---|---:|---:|---:|---:|---:|---:|",
     ]
-    for name, r in rows:
+    for quality, state, repeats, r in rows:
+        floor_s = per_second[quality]["physical"] * r["seconds"]
         lines.append(
-            f"| {name} | {r['wall']:.1f} | {r['seconds']:.1f} | "
-            f"{r['wall'] / r['seconds']:.2f} | {r['frames']} | {r['peak'] / 2**20:.0f} |"
+            f"| {QUALITY_NAME[quality]} | {state} | {repeats} | {r['wall']:.1f} | "
+            f"{r['seconds']:.1f} | {r['wall'] / r['seconds']:.3f} | "
+            f"{r['wall'] / floor_s:.2f}x | {r['peak'] / 2**20:.0f} |"
         )
-    lines += ["", *notes, ""]
+    notes.append(
+        "- wall s is the median of the runs; peak memory is the whole process tree's, sampled "
+        "every 0.1 s"
+    )
+    notes.append(f"- unchanged re-render (high, --jobs 2, cache hit): {again:.1f} s (median of 3)")
+    notes.append(f"- --no-video: {no_video:.1f} s (median of 3)")
+    lines += ["", *notes, "", "Where the work goes (bench/split.py, one process):", ""]
+    for table in splits:
+        lines += [table, ""]
     (ROOT / "bench" / "results.md").write_text("\n".join(lines), encoding="utf-8")
     print("\n".join(lines))
 

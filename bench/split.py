@@ -1,0 +1,123 @@
+"""Where a render's work goes, by hand (never in CI): python bench/split.py [low|high] [SCENE...]
+
+Renders the default lesson (or the scenes named) in this one process, as ``--jobs 1`` does,
+with a clock on each kind of work; each clock counts the CPU time of the thread it runs in
+(the encoder has a thread of its own), the outermost kind when calls nest:
+- drawing: manim's camera drawing the mobjects into the frame (CairoRenderer.update_frame),
+  and the copy of each frame handed to the encoder (get_frame);
+- making text and formulas: Text and MathTex parsed from their outlines (SVGMobject);
+- conversion: each RGBA frame converted to the video's yuv420p (once per hold);
+- encoding: x264 and the container (encode, mux, and closing each segment);
+- the rest: the scenes' own work (layout, animations' interpolation, copies), manim's
+  bookkeeping, joining, and starting up.
+The encoder here converts each frame itself before encoding it, which is what PyAV's encode
+does inside; the frames are the same. Prints a table; bench/results.md keeps it.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import av
+from manim.mobject.svg.svg_mobject import SVGMobject
+from manim.renderer.cairo_renderer import CairoRenderer
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+import lecture.runner as runner  # noqa: E402
+from lecture.holds import HoldEncoder  # noqa: E402
+from lecture.options import RenderOptions  # noqa: E402
+from lecture.outline_cache import shared_folder  # noqa: E402
+from lecture.scene_choice import SCENE_NAMES  # noqa: E402
+from qkv import build_trace, load_config  # noqa: E402
+
+SPENT: dict[str, float] = defaultdict(float)
+_inside = threading.local()  # the kind of work this thread is in, if any
+
+
+def clocked(kind: str, work: Callable[..., Any]) -> Callable[..., Any]:
+    def run(*args: Any, **kwargs: Any) -> Any:
+        if getattr(_inside, "kind", None) is not None:  # nested: the outer clock counts it
+            return work(*args, **kwargs)
+        _inside.kind, started = kind, time.thread_time()
+        try:
+            return work(*args, **kwargs)
+        finally:
+            SPENT[kind] += time.thread_time() - started
+            _inside.kind = None
+
+    return run
+
+
+class ClockedEncoder(HoldEncoder):
+    """HoldEncoder with the conversion made visibly: converted, then encoded."""
+
+    def write_frame(self, pixels: Any, *, repeat: int = 1) -> None:
+        self._validate_frame(pixels, repeat)
+        stream = self._stream
+        convert = clocked("conversion", _converted)
+        frame = convert(pixels, stream.width, stream.height, stream.pix_fmt)
+        rate = self.spec.frame_rate
+        frame.time_base = Fraction(rate.denominator, rate.numerator)
+        encode = clocked("encoding", self._encode)
+        for _ in range(repeat):
+            frame.pts = self._next_pts
+            self._next_pts += 1
+            encode(frame)
+
+    def _encode(self, frame: av.VideoFrame) -> None:
+        for packet in self._stream.encode(frame):
+            self._container.mux(packet)
+
+    def finish(self) -> None:
+        clocked("encoding", super().finish)()
+
+
+def _converted(pixels: Any, width: int, height: int, pix_fmt: str) -> av.VideoFrame:
+    return av.VideoFrame.from_ndarray(pixels, format="rgba").reformat(
+        width=width, height=height, format=pix_fmt
+    )
+
+
+def _install(file_writer: Any) -> None:
+    def create(target: Any) -> ClockedEncoder:
+        return ClockedEncoder(target=target, spec=file_writer.video_encoder)
+
+    file_writer._create_segment_encoder = create
+
+
+def main() -> None:
+    quality = sys.argv[1] if len(sys.argv) > 1 else "low"
+    names = sys.argv[2:] or list(SCENE_NAMES)
+    CairoRenderer.update_frame = clocked("drawing", CairoRenderer.update_frame)
+    CairoRenderer.get_frame = clocked("drawing", CairoRenderer.get_frame)
+    SVGMobject.__init__ = clocked("making text and formulas", SVGMobject.__init__)
+    runner.convert_holds_once = _install
+    trace = build_trace(load_config(None), check=False)
+    before, started = os.times(), time.perf_counter()
+    with tempfile.TemporaryDirectory() as folder:
+        options = RenderOptions(quality=quality)
+        for name in names:
+            runner.render_scene(trace, name, Path(folder), options, shared_folder())
+    after = os.times()
+    total = (after.user + after.system) - (before.user + before.system)
+    print(f"{quality}, {len(names)} scenes, one process: {time.perf_counter() - started:.1f} s")
+    print("| work | CPU s | share |\n|---|---:|---:|")
+    kinds = ["drawing", "making text and formulas", "conversion", "encoding"]
+    rest = total - sum(SPENT[k] for k in kinds)
+    for kind, spent in [*((k, SPENT[k]) for k in kinds), ("the rest", rest)]:
+        print(f"| {kind} | {spent:.1f} | {spent / total:.0%} |")
+    print(f"| all | {total:.1f} | 100% |")
+
+
+if __name__ == "__main__":
+    main()
