@@ -7,7 +7,8 @@ with a clock on each kind of work; each clock counts the CPU time of the thread 
   and the copy of each frame handed to the encoder (get_frame);
 - making text and formulas: Text and MathTex parsed from their outlines (SVGMobject);
 - conversion: each RGBA frame converted to the video's yuv420p (once per hold);
-- encoding: x264 and the container (encode, mux, and closing each segment);
+- encoding: x264 and the container (encode, mux, and closing each segment), with the CPU time
+  of x264's own threads (the process's time that no Python thread spent);
 - the rest: the scenes' own work (layout, animations' interpolation, copies), manim's
   bookkeeping, joining, and starting up.
 The encoder here converts each frame itself before encoding it, which is what PyAV's encode
@@ -30,6 +31,7 @@ from typing import Any
 import av
 from manim.mobject.svg.svg_mobject import SVGMobject
 from manim.renderer.cairo_renderer import CairoRenderer
+from manim.scene.scene_file_writer import _PartialMovieEncodeJob
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -41,6 +43,7 @@ from lecture.scene_choice import SCENE_NAMES  # noqa: E402
 from qkv import build_trace, load_config  # noqa: E402
 
 SPENT: dict[str, float] = defaultdict(float)
+PYTHON_THREADS = [0.0]  # CPU s of the finished encoder threads: Python's, not x264's
 _inside = threading.local()  # the kind of work this thread is in, if any
 
 
@@ -88,6 +91,16 @@ def _converted(pixels: Any, width: int, height: int, pix_fmt: str) -> av.VideoFr
     )
 
 
+def _encoder_thread(work: Callable[..., Any]) -> Callable[..., Any]:
+    def run(self: Any) -> None:
+        try:
+            work(self)
+        finally:
+            PYTHON_THREADS[0] += time.thread_time()  # this thread's whole life
+
+    return run
+
+
 def _install(file_writer: Any) -> None:
     def create(target: Any) -> ClockedEncoder:
         return ClockedEncoder(target=target, spec=file_writer.video_encoder)
@@ -102,14 +115,19 @@ def main() -> None:
     CairoRenderer.get_frame = clocked("drawing", CairoRenderer.get_frame)
     SVGMobject.__init__ = clocked("making text and formulas", SVGMobject.__init__)
     runner.convert_holds_once = _install
+    _PartialMovieEncodeJob._listen_and_write = _encoder_thread(
+        _PartialMovieEncodeJob._listen_and_write
+    )
     trace = build_trace(load_config(None), check=False)
-    before, started = os.times(), time.perf_counter()
+    before, started, main_before = os.times(), time.perf_counter(), time.thread_time()
     with tempfile.TemporaryDirectory() as folder:
         options = RenderOptions(quality=quality)
         for name in names:
             runner.render_scene(trace, name, Path(folder), options, shared_folder())
     after = os.times()
     total = (after.user + after.system) - (before.user + before.system)
+    # what no Python thread spent was spent by x264's own threads
+    SPENT["encoding"] += total - (time.thread_time() - main_before) - PYTHON_THREADS[0]
     print(f"{quality}, {len(names)} scenes, one process: {time.perf_counter() - started:.1f} s")
     print("| work | CPU s | share |\n|---|---:|---:|")
     kinds = ["drawing", "making text and formulas", "conversion", "encoding"]

@@ -1,6 +1,7 @@
-"""The kit's two changes to manim's glyphs (scenes/kit/fast_glyphs.py) change nothing drawn:
-a Text parsed once and made again from the cache, and a copy sharing its glyphs' SVG paths, have
-the same points and colours as manim makes without them. And a row of words runs the way its
+"""The kit's changes to manim's glyphs and drawing change nothing drawn: a Text parsed once and
+made again from the cache, and a copy sharing its glyphs' SVG paths, have the same points and
+colours as manim makes without them (scenes/kit/fast_glyphs.py), and the camera gives cairo the
+same path for every shape (scenes/kit/fast_paths.py). And a row of words runs the way its
 sentence is read."""
 
 from __future__ import annotations
@@ -11,7 +12,10 @@ from conftest import trace_for
 from manim import Text, tempconfig
 from manim.mobject.svg.svg_mobject import SVG_HASH_TO_MOB_MAP
 
-from scenes.kit import fast_glyphs  # noqa: F401  (what is under test)
+from scenes.kit import (
+    fast_glyphs,  # noqa: F401  (what is under test)
+    fast_paths,
+)
 from scenes.kit.provenance import Numbers
 from scenes.kit.style import FONT
 from scenes.kit.widgets import TokenRow
@@ -72,3 +76,47 @@ def test_a_row_of_words_runs_the_way_its_sentence_is_read(sentence, rtl, tmp_pat
         row = TokenRow(Numbers(trace_for(sentence=sentence)), font_size=34)
         xs = [box.get_x() for box in row]
         assert xs == sorted(xs, reverse=rtl) and len(set(xs)) == len(xs)
+
+
+def _shapes() -> list:
+    """Shapes of every kind the scenes draw: glyphs with holes (several subpaths), a formula,
+    closed and open curves, a dashed line (many short subpaths), a shape mid-transform, and
+    points the camera must refuse (NaN)."""
+    from manim import Arrow, Circle, DashedLine, MathTex, Rectangle, Square, VMobject
+
+    half = Square().copy()
+    half.pointwise_become_partial(Square(), 0.0, 0.6)  # an open path, as Create draws it
+    broken = VMobject().set_points_as_corners([[0, 0, 0], [1, 0, 0], [1, 1, 0]])
+    broken.points[2, 0] = np.nan
+    return [
+        *Text("Bag 8 éà 我爱 ∑", font=FONT).family_members_with_points(),
+        *MathTex(r"\frac{QK^\top}{\sqrt{d_k}}").family_members_with_points(),
+        Circle(),
+        Rectangle(width=2, height=1),
+        half,
+        *DashedLine([-2, 0, 0], [2, 1, 0]).family_members_with_points(),
+        *Arrow([0, 0, 0], [1, 2, 0]).family_members_with_points(),
+        VMobject(),
+        broken,
+    ]
+
+
+def test_the_camera_traces_every_shape_as_manim_does(tmp_path):
+    import cairo
+    from manim import Camera
+
+    with tempconfig({"media_dir": str(tmp_path), "pixel_width": 320, "pixel_height": 180}):
+        camera = Camera()
+        shapes = _shapes()
+        surface = cairo.ImageSurface(cairo.FORMAT_ARGB32, 320, 180)
+        traced = []
+        for trace in (fast_paths.manims_trace, fast_paths._trace):
+            ctx = cairo.Context(surface)
+            paths = []
+            for shape in shapes:
+                trace(camera, ctx, shape)
+                paths.append(list(ctx.copy_path()))
+            traced.append(paths)
+    assert traced[0] == traced[1]
+    assert sum(len(p) for p in traced[0]) > 500  # the shapes were traced, not skipped
+    assert Camera.set_cairo_context_path is fast_paths._trace  # and the scenes use it

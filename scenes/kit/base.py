@@ -12,7 +12,10 @@ from manim.utils.exceptions import EndSceneEarlyException
 
 from qkv import Trace, build_trace, load_config, lookup
 from qkv.derived import lookup_text
-from scenes.kit import fast_glyphs  # noqa: F401  (glyphs parsed once, copies share their path)
+from scenes.kit import (
+    fast_glyphs,  # noqa: F401  (glyphs parsed once, copies share their path)
+    fast_paths,  # noqa: F401  (a shape traced for cairo in one pass)
+)
 from scenes.kit.captions import CAPTIONS
 from scenes.kit.layout import CAPTION_BUFF, CONTENT_WIDTH
 from scenes.kit.picture import content, signature
