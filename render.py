@@ -236,7 +236,14 @@ def main(
     trace.write_json(out / "trace.json")  # the contract's place, whatever else is rendered
     tell = (lambda line: None) if quiet else click.echo  # results: stdout; progress: stderr
     tell(f"trace: {out / 'trace.json'} ({len(trace.tokens)} tokens, digest {trace.digest[:12]})")
-    if no_video:
+    if no_video:  # the interactive page needs only the trace (no manim): it is written too
+        from lecture.build import fingerprint
+        from lecture.folder import lesson_folder
+        from lecture.page import write_page
+
+        folder = lesson_folder(out, trace.sentence, fingerprint(trace))
+        folder.mkdir(parents=True, exist_ok=True)
+        tell(f"page: {write_page(trace, folder)}")
         return
     from lecture.build import build_lesson
     from lecture.options import RenderOptions

@@ -1,6 +1,6 @@
 """The whole lesson for one trace, in one folder: each scene rendered (in several processes
 when asked), then the scenes joined into one video, the subtitles joined and converted, a
-still of each scene, trace.json and the handout.
+still of each scene, trace.json, the handout and the interactive page (lesson.html).
 
 Re-running an unchanged command renders nothing: each scene's files are stamped with what made
 them (trace, config, quality, format, the project's code), and only stale scenes are redone.
@@ -23,6 +23,7 @@ from lecture.folder import lesson_folder
 from lecture.handout import write_handout
 from lecture.narration import write_narration
 from lecture.options import RenderOptions
+from lecture.page import write_chapters, write_page
 from lecture.outline_cache import shared_folder
 from lecture.scene_choice import SCENE_NAMES, stem_of
 from lecture.subtitles import join_subtitles, write_vtt
@@ -113,6 +114,7 @@ def _build(
         files += _join(folder, [stems[name] for name in ordered], options.fmt, stamps, key)
     if options.slides:
         files += _slides(folder, list(ordered), trace.sentence, stamps, key)
+    files.append(write_page(trace, folder))  # after the video: the page plays it
     return folder, files
 
 
@@ -195,15 +197,17 @@ def _join(folder: Path, stems: list[str], fmt: str, stamps: _Stamps, key: str) -
         return [Path(p) for p in stamps.files("lesson")]
     written: list[Path] = []
     parts = []
+    chapters = []  # (scene name, seconds of its video): the page's chapters of the lesson video
     for stem in stems:
         srt_path = folder / f"{stem}.srt"
         seconds = duration(folder / f"{stem}.{fmt}")
+        chapters.append((stem.split("_", 1)[1], seconds))  # NN_Name: the scene Name
         if srt_path.exists():
             written.append(write_vtt(srt_path))
             parts.append((srt_path, seconds))
     if fmt in JOINABLE:
         join_videos([folder / f"{stem}.{fmt}" for stem in stems], folder / f"lesson.{fmt}")
-        written.append(folder / f"lesson.{fmt}")
+        written += [folder / f"lesson.{fmt}", write_chapters(folder, chapters)]
     if parts:
         join_subtitles(parts, folder / "lesson.srt")
         written += [folder / "lesson.srt", write_vtt(folder / "lesson.srt")]

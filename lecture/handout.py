@@ -11,13 +11,13 @@ import numpy as np
 from qkv import Trace, lookup_array
 from qkv.files import atomic
 
-__all__ = ["write_handout"]
+__all__ = ["HANDOUT_TEXT", "write_handout"]
 
 _SHOWN_COLUMNS = 12  # wider matrices (a real model's 384) keep their first columns here
 _SHOWN_ROWS = 16  # and taller ones (W_Q's 384 rows) their first rows; a sentence has at most 12
 
 # Every heading and sentence of the handout, per language; {…} are filled from the trace.
-_TEXT = {
+HANDOUT_TEXT = {
     "en": {
         "title": "Attention, step by step: {sentence}",
         "setup": "{T} tokens, d_model = {d_model}, {h} head(s), d_k = {d_k}, d_v = {d_v}; "
@@ -162,7 +162,7 @@ def write_handout(trace: Trace, path: Path) -> Path:
     """Write ``path`` (Markdown) for ``trace`` in its config's language."""
     config = trace.config
     language = config.get("language", "en")
-    text = _TEXT[language]
+    text = HANDOUT_TEXT[language]
     precision = int(config.get("precision", 2))
     tokens = list(trace.tokens)
     keys = list(trace.key_tokens)
