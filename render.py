@@ -1,7 +1,8 @@
 """Render the attention lesson for a sentence: python render.py "the cat sat on the mat".
 
 Exit codes: 0 done; 2 bad input or config (one plain line says what and how to fix); 1 anything
-else. ``--no-video`` writes DIR/trace.json only and never imports manim.
+else. ``--no-video`` writes DIR/trace.json and the lesson's interactive page (lesson.html) only,
+and never imports manim.
 """
 
 from __future__ import annotations

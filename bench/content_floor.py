@@ -60,7 +60,8 @@ def main(video: Path) -> None:
     print(f"{video}: {frames} frames, {seconds:.1f} s of video, {size}")
     print(f"decoding alone:        {decoding:7.1f} s")
     print(f"decoding and encoding: {both:7.1f} s")
-    print(f"encoding (difference): {both - decoding:7.1f} s = {(both - decoding) / seconds:.3f} s/s")
+    encoding = both - decoding
+    print(f"encoding (difference): {encoding:7.1f} s = {encoding / seconds:.3f} s/s")
     print(f"encoding (upper bound): {both / seconds:.3f} s/s")
 
 

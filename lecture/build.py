@@ -23,8 +23,8 @@ from lecture.folder import lesson_folder
 from lecture.handout import write_handout
 from lecture.narration import write_narration
 from lecture.options import RenderOptions
-from lecture.page import write_chapters, write_page
 from lecture.outline_cache import shared_folder
+from lecture.page import write_chapters, write_page
 from lecture.scene_choice import SCENE_NAMES, stem_of
 from lecture.subtitles import join_subtitles, write_vtt
 from lecture.video import duration, join_videos

@@ -23,9 +23,11 @@ render=1
 #   fontconfig                                fc-list: which characters the installed fonts have
 #   espeak-ng                                 --voice espeak: speaks every caption offline
 #                                             (English, Russian and Mandarin voices included)
+#   chromium                                  the tests open lesson.html in a real browser
+#                                             (Playwright drives it; it downloads none)
 APT_PACKAGES=(libcairo2-dev libpango1.0-dev pkg-config python3-venv python3-dev gcc
               texlive-latex-base dvisvgm fonts-noto-cjk fonts-noto-core fonts-symbola fontconfig
-              espeak-ng)
+              espeak-ng chromium)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

@@ -168,6 +168,8 @@ def test_no_video_as_a_process_never_imports_manim(tmp_path):
     )
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "trace.json").exists()
+    (page,) = tmp_path.glob("*/lesson.html")  # the interactive page needs no manim either
+    assert "lesson-data" in page.read_text(encoding="utf-8")
 
 
 def test_real_process_exit_code_and_one_line(tmp_path):

@@ -275,7 +275,9 @@ def test_renders_and_no_video_runs_into_one_out_at_once_are_safe(tmp_path):
         data = json.loads((out / "trace.json").read_text(encoding="utf-8"))
         assert Trace.from_json(data).digest[:12] in printed
         assert not list(out.rglob(".*.part*")), "a partial file was left behind"
-    folder = lesson_folder(out)
+    folders = [p for p in out.iterdir() if p.is_dir() and not p.name.startswith(".")]
+    assert len(folders) == 3 and all((f / "lesson.html").exists() for f in folders)
+    (folder,) = out.glob("the-cat-sat-*")  # the render and --no-video share its folder
     assert (folder / f"{T2V}.png").exists()
     assert not any((folder / ".manim").glob("*")), "a manim work folder was left behind"
 
