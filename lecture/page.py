@@ -39,7 +39,7 @@ _ASSETS = Path(__file__).resolve().parent / "page"
 # What the page carries: the layer's fields, and each head's fields and derived quantities.
 _LAYER_KEYS = ("E", "P", "X", "E_kv", "P_kv", "X_kv", "concat", "W_O", "b_O", "output")
 _HEAD_FIELDS = ("W_Q", "W_K", "W_V", "b_Q", "b_K", "b_V", "Q", "K", "V")
-_HEAD_STEPS = ("scores", "scaled", "mask", "weights", "output")
+_HEAD_STEPS = ("scores", "scaled", "mask", "masked", "weights", "output")
 _HEAD_DERIVED = ("exp", "exp_sum", "exp_shift")  # softmax's: its exponentials and row sums
 
 
@@ -92,6 +92,8 @@ def page_data(trace: Trace, video: dict[str, Any] | None = None) -> dict[str, An
     softmax = config.get("normaliser") == "softmax"
     for k, head in enumerate(trace.heads):
         for name in (*_HEAD_FIELDS, *_HEAD_STEPS, *(_HEAD_DERIVED if softmax else ())):
+            if name == "masked" and head.mask is None:  # −∞ where the mask forbids looking
+                continue
             if name in DERIVED or getattr(head, name) is not None:
                 arrays[f"heads.{k}.{name}"] = _array(lookup_array(trace, f"heads.{k}.{name}"))
     return {

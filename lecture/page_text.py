@@ -31,7 +31,9 @@ PAGE_TEXT: dict[str, dict[str, str]] = {
         "step.mix": "6. The weighted sum",
         "step.heads": "7. All heads together",
         "step.mask": "The causal mask",
-        "mask": "Masked cells (a query may not look at later tokens)",
+        "mask": "The scaled scores with the mask: −∞ where a query may not look (a later "
+        "token), so its weight becomes e^−∞ = 0",
+        "how.visible": "Not masked: the scaled score itself.",
         "cross": "Queries from “{sentence}”; keys and values from “{kv_sentence}”.",
         "how.leaf.learned": "A learned weight: the model's own number, read from its weights.",
         "how.leaf.seeded": "A weight drawn at random (seed {seed}): the lesson's stand-in for a "
@@ -87,7 +89,8 @@ PAGE_TEXT: dict[str, dict[str, str]] = {
         "step.mix": "6. 加权求和",
         "step.heads": "7. 所有的头合在一起",
         "step.mask": "因果掩码",
-        "mask": "被掩盖的格子（查询不能看向后面的词元）",
+        "mask": "加上掩码的缩放分数：查询不能看向的格子（后面的词元）记为 −∞，其权重 e^−∞ = 0",
+        "how.visible": "未被掩盖：就是缩放后的分数本身。",
         "cross": "查询来自“{sentence}”；键和值来自“{kv_sentence}”。",
         "how.leaf.learned": "学到的权重：模型自己的数，从它的权重中读出。",
         "how.leaf.seeded": "随机生成的权重（种子 {seed}）：本课用它代替学到的权重。",
@@ -140,7 +143,9 @@ PAGE_TEXT: dict[str, dict[str, str]] = {
         "step.mix": "6. Взвешенная сумма",
         "step.heads": "7. Все головы вместе",
         "step.mask": "Каузальная маска",
-        "mask": "Замаскированные клетки (запрос не может смотреть на более поздние токены)",
+        "mask": "Масштабированные оценки с маской: −∞ там, куда запрос смотреть не может "
+        "(более поздний токен), поэтому вес равен e^−∞ = 0",
+        "how.visible": "Не замаскировано: сама масштабированная оценка.",
         "cross": "Запросы из «{sentence}»; ключи и значения из «{kv_sentence}».",
         "how.leaf.learned": "Обученный вес: число самой модели, прочитанное из её весов.",
         "how.leaf.seeded": "Случайный вес (seed {seed}): в уроке он заменяет обученный.",

@@ -90,12 +90,17 @@ def shown_numbers(page: Page, within: str = "") -> list[tuple[str, tuple[int, ..
     return [(key, tuple(int(i) for i in index.split(",") if i), text) for key, index, text in found]
 
 
+def written(value: float, precision: int) -> str:
+    """A number as the scenes write it; a masked score (−∞) as its symbol."""
+    return "−∞" if value == -np.inf else number_text(value, precision)
+
+
 def assert_the_traces(trace: Trace, numbers: list[tuple[str, tuple[int, ...], str]]) -> None:
     precision = int(trace.config["precision"])
     wrong = [
-        (key, index, text, number_text(lookup(trace, key, index), precision))
+        (key, index, text, written(lookup(trace, key, index), precision))
         for key, index, text in numbers
-        if text != number_text(lookup(trace, key, index), precision)
+        if text != written(lookup(trace, key, index), precision)
     ]
     assert not wrong, wrong[:5]
 
@@ -115,7 +120,7 @@ def test_every_number_shown_is_the_traces_and_nothing_leaves_the_disk(browser, s
     for key in ("X", "heads.0.Q", "heads.0.K", "heads.0.V", "heads.0.scores", "heads.0.scaled",
                 "heads.0.weights", "heads.0.output", "concat", "output"):  # fmt: skip
         page.click(f"td[data-key='{key}'][data-index='1,2']")
-        assert page.get_attribute("#derivation", "data-key") == key
+        assert page.get_attribute("#derivation", "data-cell") == f"{key}:1,2"
         inside = shown_numbers(page, "#derivation")
         assert len(inside) >= 3, key
         assert_the_traces(trace, inside)
@@ -141,8 +146,7 @@ def test_a_deep_link_opens_its_derivation_and_it_adds_up_as_the_core_says(
     page, outside = open_page(browser, path, f"#cell={link}")
     key, index_text = link.split(":")
     index = tuple(int(i) for i in index_text.split(","))
-    assert page.get_attribute("#derivation", "data-key") == key
-    assert page.get_attribute("#derivation", "data-index") == index_text
+    assert page.get_attribute("#derivation", "data-cell") == link
     assert page.locator(f"td.picked[data-key='{key}'][data-index='{index_text}']").count() == 1
     inside = shown_numbers(page, "#derivation")
     assert_the_traces(trace, inside)
@@ -233,6 +237,23 @@ def test_numbers_are_written_as_the_scenes_write_them(browser, seeded):
     for precision in (0, 1, 2, 3, 4):
         theirs = page.evaluate("([vs, p]) => vs.map(v => shown(v, p))", [values, precision])
         assert theirs == [number_text(v, precision) for v in values], precision
+    page.close()
+
+
+def test_a_causal_page_shows_the_mask_and_why_a_masked_weight_is_zero(browser, tmp_path):
+    path, trace = lesson(tmp_path, "the cat sat on the mat", "--causal", "--no-video")
+    page, outside = open_page(browser, path, "#cell=heads.1.weights:1,4")
+    masked = page.eval_on_selector_all(
+        "#step-mask td.masked", "els => els.map(e => [e.dataset.index, e.textContent])"
+    )
+    T = len(trace.tokens)
+    assert sorted(masked) == sorted([f"{i},{j}", "−∞"] for i in range(T) for j in range(i + 1, T))
+    hatched = page.eval_on_selector_all("#step-softmax td.masked", "els => els.length")
+    assert hatched == T * (T - 1) // 2
+    said = page.inner_text("#derivation")  # query 1 (cat) and key 4 (the second "the")
+    assert "0.00" in said and "“cat”" in said and "“the”" in said
+    assert_the_traces(trace, shown_numbers(page))
+    assert outside == []
     page.close()
 
 

@@ -37,6 +37,7 @@ function value(key, index) {
 // (scenes/kit/provenance.number_text: Python's rounding, half to even on an exact tie, and no
 // minus sign on a number that rounds to zero).
 function shown(x, p = P) {
+  if (!Number.isFinite(x)) return x < 0 ? "−∞" : x > 0 ? "∞" : "NaN"; // a masked score: −∞
   let s = x.toFixed(p);
   const exact = Math.abs(x).toFixed(Math.min(p + 30, 100));
   const dot = exact.indexOf(".");
@@ -120,6 +121,7 @@ function matrix(key, title, rows, cols, role, options = {}) {
         const v = value(key, index);
         td.textContent = shown(v);
         if (options.heat) heat(td, i, j, v);
+        if (v === -Infinity) td.classList.add("masked");
         tr.append(td);
       }
       if (nCols < shape[1]) tr.append(el("td", { class: "more", text: "…" }));
@@ -275,12 +277,10 @@ const STEPS = [
     ];
   }],
 ];
-if (D.arrays[`heads.0.mask`]) {
-  STEPS.push(["mask", "Masking", () => {
-    const box = matrix(`heads.${head}.weights`, TEXT.mask, tokens, keyTokens, "weights",
-      { heat: true });
-    return [box];
-  }]);
+if (D.arrays["heads.0.masked"]) { // the mask acts between scaling and softmax
+  STEPS.splice(4, 0, ["mask", "Masking", () => [
+    matrix(`heads.${head}.masked`, TEXT.mask, tokens, keyTokens, "weights"),
+  ]]);
 }
 
 function drawSteps() {
@@ -352,8 +352,7 @@ function show(key, index) {
   panel.append(el("p", { class: "total" }, num(key, index)));
   const body = derive(key, index);
   panel.append(...body);
-  panel.dataset.key = key;
-  panel.dataset.index = index.join(",");
+  panel.dataset.cell = `${key}:${index.join(",")}`; // which number it explains, as a link names it
 }
 
 // A row named by its number (from 1, as the tables count) and its token.
@@ -499,8 +498,12 @@ function deriveHead(k, field, index) {
         ...productSum(terms, null, `${h}.output`, index,
           [`weights[${i + 1},m]`, `V[m,${j + 1}]`])];
     }
-    case "mask":
-      return [para(TEXT.mask)];
+    case "masked": {
+      if (value(`${h}.mask`, index)) {
+        return [para(fill(TEXT["how.weight.masked"], { q: tokens[i], k: keyTokens[j] }))];
+      }
+      return [para(TEXT["how.visible"]), el("p", { class: "total" }, num(`${h}.scaled`, index))];
+    }
   }
   return [];
 }
@@ -615,6 +618,7 @@ function start() {
   openLink();
   window.addEventListener("hashchange", openLink);
   document.body.dataset.ready = "1";
+  document.body.dataset.readyAt = performance.now().toFixed(1); // ms since the page was asked for
 }
 
 start();
