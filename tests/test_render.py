@@ -57,6 +57,8 @@ def test_video_of_the_first_scene(tmp_path):
         f"{T2V}.srt",
         f"{T2V}.vtt",
         "handout.md",
+        "lesson.chapters.json",
+        "lesson.html",
         "lesson.mp4",
         "lesson.srt",
         "lesson.vtt",

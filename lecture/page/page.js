@@ -188,7 +188,7 @@ function lines() {
     t.textContent = text;
     return t;
   };
-  svg.append(label(10, 10, TEXT.queries, "start"), label(width - 10, 10, TEXT.keys, "end"));
+  svg.append(label(120, 10, TEXT.queries, "end"), label(width - 120, 10, TEXT.keys, "start"));
   const drawn = [];
   for (let i = 0; i < tokens.length; i++) {
     for (let j = 0; j < keyTokens.length; j++) {
