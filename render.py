@@ -11,7 +11,9 @@ import errno
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -31,6 +33,7 @@ Examples:
   python render.py "the cat sat on the mat" --slides     # + slides.html and slides.pptx
   python render.py --list-scenes
 """
+QUALITY_ORDER = ("low", "medium", "high", "4k")  # lightest first
 FORMATS = ("mp4", "webm", "gif", "mov", "png")  # manim's formats; png: stills only
 TRANSPARENT_FORMATS = ("webm", "mov")  # those that carry an alpha channel
 
@@ -74,6 +77,12 @@ def _positive(ctx: click.Context, param: click.Parameter, value: int | None) -> 
     help="A TOML config (default: config/default.toml), e.g. --config config/causal.toml.",
 )
 @click.option(
+    "--course",
+    type=click.Path(path_type=Path),
+    help="Render every lesson of a course file (TOML: [defaults] and one [[lesson]] per lesson, "
+    "keys named as these options), e.g. --course config/course.toml.",
+)
+@click.option(
     "--out",
     default="media",
     callback=_out_folder,
@@ -91,7 +100,7 @@ def _positive(ctx: click.Context, param: click.Parameter, value: int | None) -> 
 )
 @click.option(
     "--quality",
-    type=click.Choice(["low", "medium", "high", "4k"]),
+    type=click.Choice(QUALITY_ORDER),
     default="high",
     show_default=True,
     help="480p15, 720p30, 1080p60 or 2160p60, e.g. --quality low.",
@@ -171,6 +180,7 @@ def _positive(ctx: click.Context, param: click.Parameter, value: int | None) -> 
 def main(
     sentence: str | None,
     config_path: Path | None,
+    course: Path | None,
     out: Path,
     no_video: bool,
     list_scenes: bool,
@@ -199,43 +209,19 @@ def main(
 ) -> None:
     """Render a 3Blue1Brown-style lesson on attention in which every number is computed."""
     started = time.perf_counter()
-    chosen = choose_scenes(scene_names)  # checked with --no-video too
     say = (lambda line: None) if quiet else (lambda line: click.echo(line, err=True))
+    tell = (lambda line: None) if quiet else click.echo  # results: stdout; progress: stderr
+    if course is not None:
+        _course(click.get_current_context(), course, out, jobs, say, tell)
+        tell(f"done in {time.perf_counter() - started:.1f} s")
+        return
+    chosen = choose_scenes(scene_names)  # checked with --no-video too
     if list_scenes:
         for number, name in enumerate(SCENE_NAMES, 1):
             click.echo(f"{number}  {name}")
         return
-    if slides and fmt != "mp4":
-        raise BadInput(f"--slides are made from mp4 scenes: drop --format {fmt} (or --slides)")
-    if transparent and fmt not in TRANSPARENT_FORMATS:
-        raise BadInput(f"--transparent needs --format mov or webm (got --format {fmt})")
-    voice = _checked_voice(voice)
-    cfg = load_config(config_path).with_overrides(
-        sentence=sentence,
-        heads=heads,
-        d_model=d_model,
-        d_k=d_k,
-        d_v=d_v,
-        seed=seed,
-        causal=causal,
-        cross=cross,
-        language=language,
-        convention=convention,
-        source=source,
-        layer=layer,
-        head=head,
-        precision=precision,
-        positions=positions,
-    )
-    # a render goes on for minutes: its torch check runs apart, so this process never holds torch
-    trace = build_trace(cfg, apart=not no_video)
-    if not no_video:
-        from lecture.system import check_drawable, check_system
-
-        check_system(slides=slides, voice=voice is not None)
-        check_drawable(_shown_texts(trace))
+    trace, voice = _lesson(click.get_current_context().params, no_video)
     trace.write_json(out / "trace.json")  # the contract's place, whatever else is rendered
-    tell = (lambda line: None) if quiet else click.echo  # results: stdout; progress: stderr
     tell(f"trace: {out / 'trace.json'} ({len(trace.tokens)} tokens, digest {trace.digest[:12]})")
     if no_video:  # the interactive page needs only the trace (no manim): it is written too
         from lecture.build import fingerprint
@@ -265,6 +251,87 @@ def main(
     for path in files:
         tell(f"  {path.name}")
     tell(f"done in {time.perf_counter() - started:.1f} s")
+
+
+def _lesson(p: dict[str, Any], no_video: bool) -> tuple[Trace, str | None]:
+    """One lesson's trace and checked voice from its options (a command line's, or a course
+    lesson's): every check is made here, before anything is written."""
+    if p["slides"] and p["fmt"] != "mp4":
+        raise BadInput(f"--slides are made from mp4 scenes: drop --format {p['fmt']} (or --slides)")
+    if p["transparent"] and p["fmt"] not in TRANSPARENT_FORMATS:
+        raise BadInput(f"--transparent needs --format mov or webm (got --format {p['fmt']})")
+    voice = _checked_voice(p["voice"])
+    overrides = ("sentence", "heads", "d_model", "d_k", "d_v", "seed", "causal", "cross",
+                 "language", "convention", "source", "layer", "head", "precision",
+                 "positions")  # fmt: skip
+    cfg = load_config(p["config_path"]).with_overrides(**{k: p[k] for k in overrides})
+    # a render goes on for minutes: its torch check runs apart, so this process never holds torch
+    trace = build_trace(cfg, apart=not no_video)
+    if not no_video:
+        from lecture.system import check_drawable, check_system
+
+        check_system(slides=p["slides"], voice=voice is not None)
+        check_drawable(_shown_texts(trace))
+    return trace, voice
+
+
+# the options that belong to the whole run, not to one lesson of a course
+_RUN_OPTIONS = ("course", "out", "jobs", "quiet")
+
+
+def _course(
+    ctx: click.Context,
+    course: Path,
+    out: Path,
+    jobs: int | None,
+    say: Callable[[str], None],
+    tell: Callable[[str], None],
+) -> None:
+    """Every lesson of the course file, checked first (nothing is rendered if one is bad), then
+    rendered together: one pool for all their scenes, then out/index.html."""
+    from lecture.course import read_course, write_index
+    from lecture.options import RenderOptions
+
+    given = [
+        name
+        for name, value in ctx.params.items()
+        if name not in _RUN_OPTIONS
+        and ctx.get_parameter_source(name) is click.core.ParameterSource.COMMANDLINE
+    ]
+    if given:
+        flag = "the sentence" if given[0] == "sentence" else f"--{given[0].replace('_', '-')}"
+        raise BadInput(f"--course: {flag} belongs in the course file ([defaults] or a lesson)")
+    lessons = []
+    for n, argv in enumerate(read_course(course), 1):
+        try:
+            with main.make_context("render.py", ["--out", str(out), *argv]) as sub:
+                chosen = choose_scenes(sub.params["scene_names"])
+                trace, voice = _lesson(sub.params, no_video=False)
+                p = sub.params
+        except click.UsageError as err:
+            raise BadInput(f"{course}: lesson {n}: {err.format_message()}") from None
+        except BadInput as err:
+            raise BadInput(f"{course}: lesson {n}: {err}") from None
+        options = RenderOptions(
+            quality=p["quality"],
+            fmt=p["fmt"],
+            transparent=p["transparent"],
+            slides=p["slides"],
+            voice=voice,
+        )
+        lessons.append((trace, chosen, options))
+    from lecture.build import build_lessons
+    from lecture.system import default_jobs
+
+    scenes = sum(len(chosen) for _, chosen, _ in lessons)
+    heaviest = max((o.quality for _, _, o in lessons), key=list(QUALITY_ORDER).index)
+    built = build_lessons(lessons, out, jobs=jobs or default_jobs(heaviest, scenes), say=say)
+    for folder, _ in built:
+        tell(f"lesson: {folder}")
+    index = write_index(
+        out, [(t, f, o.fmt) for (t, _, o), (f, _) in zip(lessons, built, strict=True)]
+    )
+    tell(f"course: {index}")
 
 
 # what the user can do about an error while writing (exit 2); any other OSError is exit 1

@@ -16,7 +16,8 @@ import shutil
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from lecture.folder import lesson_folder
@@ -31,7 +32,7 @@ from lecture.video import duration, join_videos
 from qkv import Trace
 from qkv.files import PARTIAL_GLOB, atomic
 
-__all__ = ["build_lesson", "fingerprint"]
+__all__ = ["SCENE_COST", "build_lesson", "build_lessons", "fingerprint"]
 
 _ROOT = Path(__file__).resolve().parent.parent
 JOINABLE = ("mp4", "webm", "mov")  # packets copy across; a GIF stays one file per scene
@@ -57,10 +58,69 @@ def build_lesson(
 
     Only the processes that render import manim: with ``jobs`` > 1 this one plans, waits and
     joins."""
-    folder = lesson_folder(out, trace.sentence, fingerprint(trace))
-    folder.mkdir(parents=True, exist_ok=True)
-    with _only_render_of(folder, say):
-        return _build(trace, scenes, out, folder, options, jobs, say)
+    ((folder, files),) = build_lessons([(trace, scenes, options)], out, jobs=jobs, say=say)
+    return folder, files
+
+
+def build_lessons(
+    lessons: Sequence[tuple[Trace, Sequence[str], RenderOptions]],
+    out: Path,
+    *,
+    jobs: int = 1,
+    say: Callable[[str], None] = lambda line: None,
+) -> list[tuple[Path, list[Path]]]:
+    """Several lessons (a course) at once: every stale scene of every lesson goes to one pool of
+    ``jobs`` processes, the longest first, then each lesson is joined. Returns each lesson's
+    folder and files, in the order given."""
+    folders = []
+    for trace, _, _ in lessons:
+        folders.append(lesson_folder(out, trace.sentence, fingerprint(trace)))
+        folders[-1].mkdir(parents=True, exist_ok=True)
+    with ExitStack() as held:
+        for folder in sorted(set(folders)):  # one order for all renders: none waits in a ring
+            held.enter_context(_only_render_of(folder, say))
+        plans = [
+            _plan(trace, scenes, folder, options, say)
+            for (trace, scenes, options), folder in zip(lessons, folders, strict=True)
+        ]
+        tasks = [(plan, name) for plan in plans for name in plan.todo]  # one lesson: in order
+        if len(plans) > 1:  # a course: the longest first, so the last to finish are short
+            tasks.sort(key=lambda task: -SCENE_COST[task[1]])
+        left = {id(plan): len(plan.todo) for plan in plans}
+
+        def lessons_done(plan: _Plan) -> str:
+            left[id(plan)] -= 1
+            if len(plans) == 1:
+                return ""
+            done = sum(1 for p in plans if left[id(p)] == 0)
+            return f" · {plan.folder.name} · lessons {done}/{len(plans)}"
+
+        for (plan, name), written in _render_all(tasks, jobs, say, lessons_done):
+            plan.stamps.record(plan.stems[name], plan.keys[name], written)
+        return [(plan.folder, _finish(plan)) for plan in plans]
+
+
+# Seconds each scene took at 480p15 for the default lesson (one process, 2026-12-04): a course
+# renders the longest first, so the last scenes to finish are short ones.
+SCENE_COST = {
+    "WhyAttention": 7.0,
+    "Overview": 6.0,
+    "TokensToVectors": 8.8,
+    "Projections": 7.3,
+    "Scores": 7.9,
+    "Scaling": 5.4,
+    "WhyScale": 7.0,
+    "Softmax": 7.1,
+    "WeightedSum": 8.6,
+    "Context": 7.6,
+    "TrainedHeads": 19.6,
+    "MultiHead": 14.0,
+    "Masking": 10.7,
+    "Cross": 8.0,
+    "Alternatives": 7.6,
+    "EncoderLayer": 8.8,
+    "Recap": 4.4,
+}
 
 
 @contextmanager
@@ -77,15 +137,28 @@ def _only_render_of(folder: Path, say: Callable[[str], None]) -> Iterator[None]:
         yield  # the lock goes with the file's closing
 
 
-def _build(
+@dataclass
+class _Plan:
+    """One lesson's folder, its scenes in order, what each is stamped with, and what is stale."""
+
+    trace: Trace
+    folder: Path
+    options: RenderOptions
+    ordered: list[str]
+    stems: dict[str, str]
+    keys: dict[str, str]
+    todo: list[str]
+    stamps: _Stamps
+    files: list[Path]
+
+
+def _plan(
     trace: Trace,
     scenes: Sequence[str],
-    out: Path,
     folder: Path,
     options: RenderOptions,
-    jobs: int,
     say: Callable[[str], None],
-) -> tuple[Path, list[Path]]:
+) -> _Plan:
     # left by an interrupted run (no other render is in this folder now): never a final name
     for stale in folder.glob(PARTIAL_GLOB):
         stale.unlink()
@@ -100,22 +173,27 @@ def _build(
     keys = {name: _scene_key(key, options.voice, name) for name in ordered}
     todo = [n for n in ordered if not stamps.fresh(stems[n], keys[n], folder, options.fmt)]
     if len(todo) < len(ordered):
-        say(f"up to date: {len(ordered) - len(todo)} of {len(ordered)} scenes")
-    outlines = shared_folder()  # formulas and texts, shared by all the user's lessons
-    for name, written in _render_all(trace, todo, folder, options, jobs, say, outlines):
-        stamps.record(stems[name], keys[name], written)
+        say(f"up to date: {len(ordered) - len(todo)} of {len(ordered)} scenes of {folder.name}")
+    return _Plan(trace, folder, options, ordered, stems, keys, todo, stamps, files)
+
+
+def _finish(plan: _Plan) -> list[Path]:
+    """The lesson's files once its scenes are rendered: narration, the joined video and
+    subtitles, slides, the page."""
+    folder, ordered, stems, stamps = plan.folder, plan.ordered, plan.stems, plan.stamps
+    files = list(plan.files)
     for name in ordered:
         files += [Path(p) for p in stamps.files(stems[name])]
-
     # what joins them: every scene's key (with recordings, each scene's own files)
-    key = hashlib.sha256("".join(keys[name] for name in ordered).encode()).hexdigest()
-    files.append(write_narration(folder, [stems[name] for name in ordered], trace.sentence))
-    if options.fmt != "png":
-        files += _join(folder, [stems[name] for name in ordered], options.fmt, stamps, key)
-    if options.slides:
-        files += _slides(folder, list(ordered), trace.sentence, stamps, key)
-    files.append(write_page(trace, folder))  # after the video: the page plays it
-    return folder, files
+    key = hashlib.sha256("".join(plan.keys[name] for name in ordered).encode()).hexdigest()
+    stem_list = [stems[name] for name in ordered]
+    files.append(write_narration(folder, stem_list, plan.trace.sentence))
+    if plan.options.fmt != "png":
+        files += _join(folder, stem_list, plan.options.fmt, stamps, key)
+    if plan.options.slides:
+        files += _slides(folder, list(ordered), plan.trace.sentence, stamps, key)
+    files.append(write_page(plan.trace, folder))  # after the video: the page plays it
+    return files
 
 
 def _slides(folder: Path, names: list[str], title: str, stamps: _Stamps, key: str) -> list[Path]:
@@ -130,51 +208,53 @@ def _slides(folder: Path, names: list[str], title: str, stamps: _Stamps, key: st
 
 
 def _render_all(
-    trace: Trace,
-    todo: list[str],
-    folder: Path,
-    options: RenderOptions,
+    tasks: list[tuple[_Plan, str]],
     jobs: int,
     say: Callable[[str], None],
-    outlines: Path,
-) -> Iterator[tuple[str, list[Path]]]:
-    """Yield (scene name, files written) as each scene finishes, with one overall progress
-    line per scene: done of total, elapsed, an estimate of what is left."""
-    started, total = time.perf_counter(), len(todo)
+    after: Callable[[_Plan], str],
+) -> Iterator[tuple[tuple[_Plan, str], list[Path]]]:
+    """Yield ((lesson, scene name), files written) as each scene finishes, with one overall
+    progress line per scene: done of total, elapsed, an estimate of what is left, and what
+    ``after`` adds (a course: the lesson and how many lessons are done)."""
+    started, total = time.perf_counter(), len(tasks)
+    outlines = shared_folder()  # formulas and texts, shared by all the user's lessons
 
-    def progress(done: int, name: str) -> None:
+    def progress(done: int, task: tuple[_Plan, str]) -> None:
         elapsed = time.perf_counter() - started
         left = elapsed / done * (total - done) if done < total else 0.0
         say(
-            f"[{done}/{total}] {name} · {_clock(elapsed)} elapsed"
+            f"[{done}/{total}] {task[1]}{after(task[0])} · {_clock(elapsed)} elapsed"
             + (f" · about {_clock(left)} left" if done < total else "")
         )
 
     if jobs <= 1 or total <= 1:  # this process renders: it imports manim
         from lecture.runner import render_scene
 
-        for done, name in enumerate(todo, 1):
-            written = render_scene(trace, name, folder, options, outlines)
-            progress(done, name)
-            yield name, written
+        for done, (plan, name) in enumerate(tasks, 1):
+            written = render_scene(plan.trace, name, plan.folder, plan.options, outlines)
+            progress(done, (plan, name))
+            yield (plan, name), written
         return
     # spawn, not fork: each worker starts clean (manim's global config, torch's threads)
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=min(jobs, total), mp_context=context) as pool:
         running = {
-            pool.submit(_render_in_worker, trace, name, folder, options, outlines): name
-            for name in todo
+            pool.submit(_render_in_worker, plan.trace, name, plan.folder, plan.options, outlines): (
+                plan,
+                name,
+            )
+            for plan, name in tasks
         }
         done = 0
         try:
             while running:
                 finished, _ = wait(running, return_when=FIRST_COMPLETED)
                 for future in finished:
-                    name = running.pop(future)
+                    task = running.pop(future)
                     written = future.result()
                     done += 1
-                    progress(done, name)
-                    yield name, written
+                    progress(done, task)
+                    yield task, written
         except BaseException:  # Ctrl-C or a failed scene: stop the others, keep what is done
             pool.shutdown(wait=False, cancel_futures=True)
             raise
