@@ -12,6 +12,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -135,6 +136,12 @@ def _positive(ctx: click.Context, param: click.Parameter, value: int | None) -> 
     "free memory holds), e.g. --jobs 2.",
 )
 @click.option(
+    "--ray",
+    metavar="ADDRESS",
+    help="Render the scenes on a Ray cluster (ray start --head), e.g. --ray auto or "
+    "--ray 10.0.0.5:6379.",
+)
+@click.option(
     "--lang",
     "language",
     type=click.Choice(["en", "zh", "ru"]),
@@ -191,6 +198,7 @@ def main(
     slides: bool,
     voice: str | None,
     jobs: int | None,
+    ray: str | None,
     language: str | None,
     convention: str | None,
     heads: int | None,
@@ -212,7 +220,7 @@ def main(
     say = (lambda line: None) if quiet else (lambda line: click.echo(line, err=True))
     tell = (lambda line: None) if quiet else click.echo  # results: stdout; progress: stderr
     if course is not None:
-        _course(click.get_current_context(), course, out, jobs, say, tell)
+        _course(click.get_current_context(), course, out, jobs, ray, say, tell)
         tell(f"done in {time.perf_counter() - started:.1f} s")
         return
     chosen = choose_scenes(scene_names)  # checked with --no-video too
@@ -246,7 +254,10 @@ def main(
         voice=voice,
         bars=sys.stderr.isatty() and not quiet and jobs == 1,
     )
-    folder, files = build_lesson(trace, chosen, out, options, jobs=jobs, say=say)
+    with _cluster(ray):
+        folder, files = build_lesson(
+            trace, chosen, out, options, jobs=jobs, say=say, on_ray=ray is not None
+        )
     tell(f"lesson: {folder}")
     for path in files:
         tell(f"  {path.name}")
@@ -276,7 +287,19 @@ def _lesson(p: dict[str, Any], no_video: bool) -> tuple[Trace, str | None]:
 
 
 # the options that belong to the whole run, not to one lesson of a course
-_RUN_OPTIONS = ("course", "out", "jobs", "quiet")
+_RUN_OPTIONS = ("course", "out", "jobs", "ray", "quiet")
+
+
+def _cluster(address: str | None) -> AbstractContextManager[None]:
+    """Connected to the Ray cluster at ``address`` while rendering; nothing without --ray (and
+    then Ray is never imported)."""
+    if address is None:
+        return nullcontext()
+    if not address.strip():
+        raise BadInput("--ray is empty; give auto or the head's address, e.g. --ray auto")
+    from lecture.cluster import connected
+
+    return connected(address)
 
 
 def _course(
@@ -284,6 +307,7 @@ def _course(
     course: Path,
     out: Path,
     jobs: int | None,
+    ray: str | None,
     say: Callable[[str], None],
     tell: Callable[[str], None],
 ) -> None:
@@ -325,7 +349,9 @@ def _course(
 
     scenes = sum(len(chosen) for _, chosen, _ in lessons)
     heaviest = max((o.quality for _, _, o in lessons), key=list(QUALITY_ORDER).index)
-    built = build_lessons(lessons, out, jobs=jobs or default_jobs(heaviest, scenes), say=say)
+    jobs = jobs or default_jobs(heaviest, scenes)
+    with _cluster(ray):
+        built = build_lessons(lessons, out, jobs=jobs, say=say, on_ray=ray is not None)
     for folder, _ in built:
         tell(f"lesson: {folder}")
     index = write_index(

@@ -52,13 +52,15 @@ def build_lesson(
     *,
     jobs: int = 1,
     say: Callable[[str], None] = lambda line: None,
+    on_ray: bool = False,
 ) -> tuple[Path, list[Path]]:
     """Render ``scenes`` (names, lecture.scene_choice) of ``trace`` under ``out``; return the
     lesson folder and every file written or found up to date, lesson files last.
 
     Only the processes that render import manim: with ``jobs`` > 1 this one plans, waits and
     joins."""
-    ((folder, files),) = build_lessons([(trace, scenes, options)], out, jobs=jobs, say=say)
+    lessons = [(trace, scenes, options)]
+    ((folder, files),) = build_lessons(lessons, out, jobs=jobs, say=say, on_ray=on_ray)
     return folder, files
 
 
@@ -68,10 +70,12 @@ def build_lessons(
     *,
     jobs: int = 1,
     say: Callable[[str], None] = lambda line: None,
+    on_ray: bool = False,
 ) -> list[tuple[Path, list[Path]]]:
     """Several lessons (a course) at once: every stale scene of every lesson goes to one pool of
     ``jobs`` processes, the longest first, then each lesson is joined. Returns each lesson's
-    folder and files, in the order given."""
+    folder and files, in the order given. ``on_ray``: the scenes go to the connected Ray
+    cluster (lecture/cluster.py) instead."""
     folders = []
     for trace, _, _ in lessons:
         folders.append(lesson_folder(out, trace.sentence, fingerprint(trace)))
@@ -95,7 +99,7 @@ def build_lessons(
             done = sum(1 for p in plans if left[id(p)] == 0)
             return f" · {plan.folder.name} · lessons {done}/{len(plans)}"
 
-        for (plan, name), written in _render_all(tasks, jobs, say, lessons_done):
+        for (plan, name), written in _render_all(tasks, jobs, say, lessons_done, on_ray):
             plan.stamps.record(plan.stems[name], plan.keys[name], written)
         return [(plan.folder, _finish(plan)) for plan in plans]
 
@@ -212,10 +216,12 @@ def _render_all(
     jobs: int,
     say: Callable[[str], None],
     after: Callable[[_Plan], str],
+    on_ray: bool = False,
 ) -> Iterator[tuple[tuple[_Plan, str], list[Path]]]:
     """Yield ((lesson, scene name), files written) as each scene finishes, with one overall
     progress line per scene: done of total, elapsed, an estimate of what is left, and what
-    ``after`` adds (a course: the lesson and how many lessons are done)."""
+    ``after`` adds (a course: the lesson and how many lessons are done). The line comes once
+    the caller has stamped the scene: a run stopped after it never renders that scene again."""
     started, total = time.perf_counter(), len(tasks)
     outlines = shared_folder()  # formulas and texts, shared by all the user's lessons
 
@@ -227,13 +233,21 @@ def _render_all(
             + (f" · about {_clock(left)} left" if done < total else "")
         )
 
+    if on_ray:  # the cluster's nodes render; their files come back through Ray
+        from lecture.cluster import render_on_ray
+
+        flat = [(plan.trace, name, plan.folder, plan.options) for plan, name in tasks]
+        for done, (index, written) in enumerate(render_on_ray(flat), 1):
+            yield tasks[index], written
+            progress(done, tasks[index])
+        return
     if jobs <= 1 or total <= 1:  # this process renders: it imports manim
         from lecture.runner import render_scene
 
         for done, (plan, name) in enumerate(tasks, 1):
             written = render_scene(plan.trace, name, plan.folder, plan.options, outlines)
-            progress(done, (plan, name))
             yield (plan, name), written
+            progress(done, (plan, name))
         return
     # spawn, not fork: each worker starts clean (manim's global config, torch's threads)
     context = multiprocessing.get_context("spawn")
@@ -253,8 +267,8 @@ def _render_all(
                     task = running.pop(future)
                     written = future.result()
                     done += 1
-                    progress(done, task)
                     yield task, written
+                    progress(done, task)
         except BaseException:  # Ctrl-C or a failed scene: stop the others, keep what is done
             pool.shutdown(wait=False, cancel_futures=True)
             raise

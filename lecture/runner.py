@@ -17,7 +17,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from manim import Scene, config, tempconfig
+from manim import Scene, TexTemplate, config, tempconfig
 from manim.constants import QUALITIES
 from manim.mobject.svg.svg_mobject import SVG_HASH_TO_MOB_MAP
 from manim.typing import PixelArray
@@ -117,6 +117,11 @@ def render_scene(
         "encoder_queue_size": ENCODER_QUEUE,
     }
     with tempconfig(settings):
+        # manim reads its template from tex_template_file once and keeps it, and tempconfig
+        # puts back the template of the process's start (manim's default, unless a manim.cfg
+        # in the working folder names ours): a second scene in one process, run from
+        # anywhere but the project root (a Ray worker), would compile with the wrong one
+        config.tex_template = TexTemplate.from_file(TEX_TEMPLATE)
         if options.slides:
             scene = _as_slides(cls)(trace=trace, output_folder=folder / "slides")
         else:

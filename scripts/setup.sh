@@ -49,7 +49,7 @@ stamp=.venv/.qkv-installed
 if [ ! -f "$stamp" ] || ! cmp -s pyproject.toml "$stamp"; then
   echo "setup: installing Python packages into .venv (first time: a few minutes)"
   .venv/bin/python -m pip install -q --upgrade pip
-  .venv/bin/python -m pip install -q -e ".[test]"
+  .venv/bin/python -m pip install -q -e ".[test,cluster]"  # cluster: Ray, for --ray and its tests
   cp pyproject.toml "$stamp"
 fi
 

@@ -158,7 +158,8 @@ def test_bad_input_is_one_line_exit_2_and_writes_nothing(
 def test_no_video_as_a_process_never_imports_manim(tmp_path):
     probe = (
         "import sys, render; code = render.run(sys.argv[1:]); "
-        "assert 'manim' not in sys.modules, 'manim was imported'; sys.exit(code)"
+        "assert 'manim' not in sys.modules, 'manim was imported'; "
+        "assert 'ray' not in sys.modules, 'ray was imported'; sys.exit(code)"
     )
     done = subprocess.run(
         [sys.executable, "-c", probe, "the cat", "--no-video", "--out", str(tmp_path)],
@@ -287,7 +288,8 @@ def test_the_process_that_plans_a_render_never_imports_manim(tmp_path):
         "import sys, render; "
         f"code = render.run(['the cat', '--scenes', '1,2', '--jobs', '2', '--quality', 'low', "
         f"'--format', 'png', '--out', {str(tmp_path)!r}, '-q']); "
-        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('manim', 'scenes', 'torch'))); "
+        "heavy = ('manim', 'scenes', 'torch', 'ray'); "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in heavy)); "
         "sys.exit(code)"
     )
     done = subprocess.run(

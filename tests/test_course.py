@@ -109,3 +109,19 @@ def test_every_scene_has_a_cost_to_order_a_course_by():
     from lecture.scene_choice import SCENE_NAMES
 
     assert list(SCENE_COST) == list(SCENE_NAMES) and all(c > 0 for c in SCENE_COST.values())
+
+
+@pytest.mark.parametrize(
+    ("address", "says"),
+    [("127.0.0.1:1", "nothing answers there"), ("nonsense", "give auto or the head's host:port")],
+)
+def test_a_ray_address_without_a_cluster_is_one_line_before_any_work(
+    capsys, tmp_path, address, says
+):
+    course = tmp_path / "course.toml"
+    course.write_text("[[lesson]]\nsentence = 'a'\nquality = 'low'\n", encoding="utf-8")
+    out = tmp_path / "out"
+    code = render.run(["--course", str(course), "--ray", address, "--out", str(out)])
+    _, err = capsys.readouterr()
+    assert code == 2 and err.count("\n") == 1 and says in err
+    assert not out.exists()

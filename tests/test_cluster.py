@@ -1,0 +1,149 @@
+"""render.py --course --ray against a real Ray cluster on this machine, started and stopped by
+the tests: a head on 127.0.0.1 and a second node, one CPU each, both started from a folder
+without the project's manim.cfg (as a remote machine's workers would be)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import ROOT
+
+pytestmark = pytest.mark.xdist_group("ray")  # one cluster for these tests
+
+RAY = str(Path(sys.executable).with_name("ray"))
+COURSE = """
+[defaults]
+quality = "low"
+scenes = ["TokensToVectors", "Scaling"]
+
+[[lesson]]
+sentence = "кошка сидит"
+lang = "ru"
+
+[[lesson]]
+sentence = "猫坐着"
+lang = "zh"
+"""
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory):
+    """The head's address. ``ray stop`` at the end stops every Ray process of this machine:
+    the tests' own cluster is the only one on a test machine."""
+    cwd = tmp_path_factory.mktemp("ray")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    address = f"127.0.0.1:{port}"
+    common = ["--num-cpus=1", "--disable-usage-stats"]
+    head = [RAY, "start", "--head", "--node-ip-address=127.0.0.1", f"--port={port}",
+            "--include-dashboard=false", *common]  # fmt: skip
+    subprocess.run(head, cwd=cwd, check=True, capture_output=True)
+    try:
+        second = [RAY, "start", f"--address={address}", *common]
+        subprocess.run(second, cwd=cwd, check=True, capture_output=True)
+        yield address
+    finally:
+        subprocess.run([RAY, "stop", "--force"], capture_output=True)
+
+
+def course_file(tmp_path: Path) -> Path:
+    path = tmp_path / "course.toml"
+    path.write_text(COURSE, encoding="utf-8")
+    return path
+
+
+def render(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "render.py", *args], cwd=ROOT, capture_output=True,
+                          text=True, timeout=900)  # fmt: skip
+
+
+def lessons(out: Path) -> dict[str, list[str]]:
+    return {
+        f.name: sorted(p.name for p in f.iterdir() if not p.name.startswith("."))
+        for f in sorted(out.iterdir())
+        if f.is_dir()
+    }
+
+
+def test_a_course_on_ray_lands_as_a_local_render_does(cluster, tmp_path):
+    course = course_file(tmp_path)
+    on_ray = render("--course", str(course), "--ray", cluster, "--out", str(tmp_path / "ray"))
+    assert on_ray.returncode == 0, on_ray.stderr
+    assert "lessons 2/2" in on_ray.stderr
+    local = render("--course", str(course), "--jobs", "2", "--out", str(tmp_path / "local"))
+    assert local.returncode == 0, local.stderr
+    assert lessons(tmp_path / "ray") == lessons(tmp_path / "local")
+    for name, files in lessons(tmp_path / "ray").items():
+        assert "02_Scaling.mp4" not in files and "06_Scaling.mp4" in files
+        ours, theirs = (tmp_path / side / name / "trace.json" for side in ("ray", "local"))
+        assert ours.read_bytes() == theirs.read_bytes()
+    assert (tmp_path / "ray" / "index.html").exists()
+
+
+def ray_workers_rendering() -> list[int]:
+    """Processes that are running a scene task now (Ray names them after the task)."""
+    found = []
+    for pid in os.listdir("/proc"):
+        try:
+            title = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")[0]
+        except OSError:
+            continue
+        if title.startswith(b"ray::_render_here"):
+            found.append(int(pid))
+    return found
+
+
+def test_a_scene_whose_worker_is_killed_is_rendered_again(cluster, tmp_path):
+    course = course_file(tmp_path)
+    out = tmp_path / "out"
+    running = subprocess.Popen(
+        [sys.executable, "render.py", "--course", str(course), "--ray", cluster,
+         "--out", str(out)],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    killed = None
+    deadline = time.monotonic() + 120
+    while killed is None and time.monotonic() < deadline and running.poll() is None:
+        workers = ray_workers_rendering()
+        if workers:
+            time.sleep(1.0)  # well inside the scene's render (each takes several seconds)
+            killed = workers[0]
+            os.kill(killed, signal.SIGKILL)
+        time.sleep(0.1)
+    _, err = running.communicate(timeout=600)
+    assert killed is not None, "no worker was seen rendering"
+    assert running.returncode == 0, err
+    for files in lessons(out).values():
+        assert {"03_TokensToVectors.mp4", "06_Scaling.mp4", "lesson.mp4"} <= set(files)
+
+
+def test_an_interrupted_course_renders_only_what_was_missing(cluster, tmp_path):
+    course = course_file(tmp_path)
+    out = tmp_path / "out"
+    running = subprocess.Popen(
+        [sys.executable, "render.py", "--course", str(course), "--ray", cluster,
+         "--out", str(out)],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    assert running.stderr is not None
+    for line in running.stderr:
+        if line.startswith("[1/4]"):  # one scene done: Ctrl-C
+            running.send_signal(signal.SIGINT)
+            break
+    running.communicate(timeout=120)
+    assert running.returncode != 0
+    again = render("--course", str(course), "--ray", cluster, "--out", str(out))
+    assert again.returncode == 0, again.stderr
+    progress = [line for line in again.stderr.splitlines() if line.startswith("[")]
+    count = len(progress)
+    assert 1 <= count <= 3 and progress[-1].startswith(f"[{count}/{count}]")
+    assert "up to date: 1 of 2" in again.stderr
+    assert (out / "index.html").read_text(encoding="utf-8").count("<tr>") == 3  # a header, 2
