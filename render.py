@@ -322,6 +322,8 @@ def _course(
         if name not in _RUN_OPTIONS
         and ctx.get_parameter_source(name) is click.core.ParameterSource.COMMANDLINE
     ]
+    if "no_video" in given or "list_scenes" in given:
+        raise BadInput("--course renders whole lessons: drop --no-video and --list-scenes")
     if given:
         flag = "the sentence" if given[0] == "sentence" else f"--{given[0].replace('_', '-')}"
         raise BadInput(f"--course: {flag} belongs in the course file ([defaults] or a lesson)")

@@ -125,3 +125,11 @@ def test_a_ray_address_without_a_cluster_is_one_line_before_any_work(
     _, err = capsys.readouterr()
     assert code == 2 and err.count("\n") == 1 and says in err
     assert not out.exists()
+
+
+def test_no_video_is_for_one_lesson(capsys, tmp_path):
+    course = tmp_path / "course.toml"
+    course.write_text("[[lesson]]\nsentence = 'a'\n", encoding="utf-8")
+    code = render.run(["--course", str(course), "--no-video", "--out", str(tmp_path / "o")])
+    _, err = capsys.readouterr()
+    assert code == 2 and "drop --no-video" in err and not (tmp_path / "o").exists()
