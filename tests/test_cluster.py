@@ -10,12 +10,11 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
-import pytest
 from conftest import ROOT
-
-pytestmark = pytest.mark.xdist_group("ray")  # one cluster for these tests
 
 RAY = str(Path(sys.executable).with_name("ray"))
 COURSE = """
@@ -33,25 +32,43 @@ lang = "zh"
 """
 
 
-@pytest.fixture(scope="module")
-def cluster(tmp_path_factory):
-    """The head's address. ``ray stop`` at the end stops every Ray process of this machine:
-    the tests' own cluster is the only one on a test machine."""
-    cwd = tmp_path_factory.mktemp("ray")
+@contextmanager
+def cluster(folder: Path) -> Iterator[str]:
+    """A cluster of this test's own: its address while the block runs. Each node is a
+    ``ray start --block`` process; ending it ends that node's processes (and no others: ``ray
+    stop`` would stop every Ray process on the machine)."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     address = f"127.0.0.1:{port}"
-    common = ["--num-cpus=1", "--disable-usage-stats"]
+    common = ["--num-cpus=1", "--disable-usage-stats", "--block"]
     head = [RAY, "start", "--head", "--node-ip-address=127.0.0.1", f"--port={port}",
             "--include-dashboard=false", *common]  # fmt: skip
-    subprocess.run(head, cwd=cwd, check=True, capture_output=True)
+    second = [RAY, "start", f"--address={address}", *common]
+    nodes = [
+        subprocess.Popen(head, cwd=folder, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    ]
     try:
-        second = [RAY, "start", f"--address={address}", *common]
-        subprocess.run(second, cwd=cwd, check=True, capture_output=True)
+        deadline = time.monotonic() + 60
+        while not _answers(address) and time.monotonic() < deadline:
+            time.sleep(0.5)
+        nodes.append(subprocess.Popen(second, cwd=folder, stdout=subprocess.DEVNULL,
+                                      stderr=subprocess.DEVNULL))  # fmt: skip
+        time.sleep(5)  # the second node registers with the head
         yield address
     finally:
-        subprocess.run([RAY, "stop", "--force"], capture_output=True)
+        for node in reversed(nodes):
+            node.terminate()
+            node.wait(timeout=60)
+
+
+def _answers(address: str) -> bool:
+    host, port = address.rsplit(":", 1)
+    try:
+        socket.create_connection((host, int(port)), timeout=1).close()
+    except OSError:
+        return False
+    return True
 
 
 def course_file(tmp_path: Path) -> Path:
@@ -73,7 +90,7 @@ def lessons(out: Path) -> dict[str, list[str]]:
     }
 
 
-def test_a_course_on_ray_lands_as_a_local_render_does(cluster, tmp_path):
+def lands_as_a_local_render_does(cluster: str, tmp_path: Path) -> None:
     course = course_file(tmp_path)
     on_ray = render("--course", str(course), "--ray", cluster, "--out", str(tmp_path / "ray"))
     assert on_ray.returncode == 0, on_ray.stderr
@@ -101,7 +118,7 @@ def ray_workers_rendering() -> list[int]:
     return found
 
 
-def test_a_scene_whose_worker_is_killed_is_rendered_again(cluster, tmp_path):
+def a_killed_worker_is_retried(cluster: str, tmp_path: Path) -> None:
     course = course_file(tmp_path)
     out = tmp_path / "out"
     running = subprocess.Popen(
@@ -125,7 +142,7 @@ def test_a_scene_whose_worker_is_killed_is_rendered_again(cluster, tmp_path):
         assert {"03_TokensToVectors.mp4", "06_Scaling.mp4", "lesson.mp4"} <= set(files)
 
 
-def test_an_interrupted_course_renders_only_what_was_missing(cluster, tmp_path):
+def an_interrupted_course_resumes(cluster: str, tmp_path: Path) -> None:
     course = course_file(tmp_path)
     out = tmp_path / "out"
     running = subprocess.Popen(
@@ -147,3 +164,15 @@ def test_an_interrupted_course_renders_only_what_was_missing(cluster, tmp_path):
     assert 1 <= count <= 3 and progress[-1].startswith(f"[{count}/{count}]")
     assert "up to date: 1 of 2" in again.stderr
     assert (out / "index.html").read_text(encoding="utf-8").count("<tr>") == 3  # a header, 2
+
+
+def test_a_course_on_a_ray_cluster(tmp_path):
+    """One cluster for the three checks (one test: pytest-xdist cannot split them over two
+    clusters): a course on it lands as a local one does; a worker killed mid-scene is retried;
+    an interrupted course, run again, renders only what was missing."""
+    with cluster(tmp_path) as address:
+        for check in (lands_as_a_local_render_does, a_killed_worker_is_retried,
+                      an_interrupted_course_resumes):  # fmt: skip
+            folder = tmp_path / check.__name__
+            folder.mkdir()
+            check(address, folder)
