@@ -32,7 +32,7 @@ from lecture.video import duration, join_videos
 from qkv import Trace
 from qkv.files import PARTIAL_GLOB, atomic
 
-__all__ = ["SCENE_COST", "build_lesson", "build_lessons", "fingerprint"]
+__all__ = ["SCENE_COST", "build_lesson", "build_lessons", "clock", "fingerprint"]
 
 _ROOT = Path(__file__).resolve().parent.parent
 JOINABLE = ("mp4", "webm", "mov")  # packets copy across; a GIF stays one file per scene
@@ -229,8 +229,8 @@ def _render_all(
         elapsed = time.perf_counter() - started
         left = elapsed / done * (total - done) if done < total else 0.0
         say(
-            f"[{done}/{total}] {task[1]}{after(task[0])} · {_clock(elapsed)} elapsed"
-            + (f" · about {_clock(left)} left" if done < total else "")
+            f"[{done}/{total}] {task[1]}{after(task[0])} · {clock(elapsed)} elapsed"
+            + (f" · about {clock(left)} left" if done < total else "")
         )
 
     if on_ray:  # the cluster's nodes render; their files come back through Ray
@@ -376,6 +376,7 @@ class _Stamps:
             partial.write_text(json.dumps(self.data, indent=1), encoding="utf-8")
 
 
-def _clock(seconds: float) -> str:
+def clock(seconds: float) -> str:
+    """Seconds as m:ss."""
     minutes, secs = divmod(int(round(seconds)), 60)
     return f"{minutes}:{secs:02d}"

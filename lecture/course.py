@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from lecture.build import clock
 from lecture.video import duration
 from qkv import BadInput, Trace
 from qkv.files import atomic
@@ -129,7 +130,7 @@ def write_index(out: Path, lessons: Sequence[tuple[Trace, Path, str]]) -> Path:
     for trace, folder, fmt in lessons:
         link = folder.name
         video = folder / f"lesson.{fmt}"
-        length = _clock(duration(video)) if video.exists() else "–"
+        length = clock(duration(video)) if video.exists() else "–"
         stills = sorted(folder.glob("[0-9][0-9]_*.png"))
         still = f'<img src="{link}/{stills[-1].name}" alt="" width="240">' if stills else ""
         files = [
@@ -160,8 +161,3 @@ th{{color:#9AA0A6;font-weight:normal}}</style></head><body>
     with atomic(out / "index.html") as partial:
         partial.write_text(page, encoding="utf-8")
     return out / "index.html"
-
-
-def _clock(seconds: float) -> str:
-    minutes, secs = divmod(int(round(seconds)), 60)
-    return f"{minutes}:{secs:02d}"

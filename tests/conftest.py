@@ -11,6 +11,15 @@ ROOT = Path(__file__).resolve().parent.parent
 CONFIGS = ROOT / "config"
 
 
+def two_lesson_course(scenes: list[str]) -> str:
+    """A course file of two short lessons (Russian, Chinese) at low quality: ``scenes`` each."""
+    return (
+        f'[defaults]\nquality = "low"\nscenes = {scenes!r}\n\n'
+        '[[lesson]]\nsentence = "кошка сидит"\nlang = "ru"\n\n'
+        '[[lesson]]\nsentence = "猫坐着"\nlang = "zh"\n'
+    )
+
+
 @pytest.fixture(scope="session")
 def default_trace():
     return build_trace(load_config())

@@ -14,22 +14,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from conftest import ROOT
+from conftest import ROOT, two_lesson_course
 
 RAY = str(Path(sys.executable).with_name("ray"))
-COURSE = """
-[defaults]
-quality = "low"
-scenes = ["TokensToVectors", "Scaling"]
-
-[[lesson]]
-sentence = "кошка сидит"
-lang = "ru"
-
-[[lesson]]
-sentence = "猫坐着"
-lang = "zh"
-"""
+COURSE = two_lesson_course(["TokensToVectors", "Scaling"])
 
 
 @contextmanager
@@ -118,14 +106,18 @@ def ray_workers_rendering() -> list[int]:
     return found
 
 
-def a_killed_worker_is_retried(cluster: str, tmp_path: Path) -> None:
-    course = course_file(tmp_path)
-    out = tmp_path / "out"
-    running = subprocess.Popen(
+def start_course(course: Path, cluster: str, out: Path) -> subprocess.Popen[str]:
+    """The course on the cluster, running in the background."""
+    return subprocess.Popen(
         [sys.executable, "render.py", "--course", str(course), "--ray", cluster,
          "--out", str(out)],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
+
+
+def a_killed_worker_is_retried(cluster: str, tmp_path: Path) -> None:
+    course, out = course_file(tmp_path), tmp_path / "out"
+    running = start_course(course, cluster, out)
     killed = None
     deadline = time.monotonic() + 120
     while killed is None and time.monotonic() < deadline and running.poll() is None:
@@ -143,13 +135,8 @@ def a_killed_worker_is_retried(cluster: str, tmp_path: Path) -> None:
 
 
 def an_interrupted_course_resumes(cluster: str, tmp_path: Path) -> None:
-    course = course_file(tmp_path)
-    out = tmp_path / "out"
-    running = subprocess.Popen(
-        [sys.executable, "render.py", "--course", str(course), "--ray", cluster,
-         "--out", str(out)],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
+    course, out = course_file(tmp_path), tmp_path / "out"
+    running = start_course(course, cluster, out)
     assert running.stderr is not None
     for line in running.stderr:
         if line.startswith("[1/4]"):  # one scene done: Ctrl-C

@@ -8,23 +8,11 @@ import subprocess
 import sys
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, two_lesson_course
 
 import render
 
-COURSE = """
-[defaults]
-quality = "low"
-scenes = ["TokensToVectors"]
-
-[[lesson]]
-sentence = "кошка сидит"
-lang = "ru"
-
-[[lesson]]
-sentence = "猫坐着"
-lang = "zh"
-"""
+COURSE = two_lesson_course(["TokensToVectors"])
 
 L1, L2 = "[[lesson]]\nsentence = 'a b'\n", "[[lesson]]\nsentence = 'c'\n"  # two good lessons
 BAD = [
