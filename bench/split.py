@@ -7,7 +7,7 @@ with a clock on each kind of work; each clock counts the CPU time of the thread 
   and the copy of each frame handed to the encoder (get_frame);
 - making text and formulas: Text and MathTex parsed from their outlines (SVGMobject);
 - conversion: each RGBA frame converted to the video's yuv420p (once per hold);
-- encoding: x264 and the container (encode, mux, and closing each segment), with the CPU time
+- encoding: x264 and the container (encode, mux, and closing each scene's stream), with the CPU time
   of x264's own threads (the process's time that no Python thread spent);
 - the rest: the scenes' own work (layout, animations' interpolation, copies), manim's
   bookkeeping, joining, and starting up.
@@ -35,6 +35,7 @@ from manim.scene.scene_file_writer import _PartialMovieEncodeJob
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+import lecture.one_stream as one_stream  # noqa: E402
 import lecture.runner as runner  # noqa: E402
 from lecture.holds import HoldEncoder  # noqa: E402
 from lecture.options import RenderOptions  # noqa: E402
@@ -102,10 +103,7 @@ def _encoder_thread(work: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _install(file_writer: Any) -> None:
-    def create(target: Any) -> ClockedEncoder:
-        return ClockedEncoder(target=target, spec=file_writer.video_encoder)
-
-    file_writer._create_segment_encoder = create
+    one_stream.encode_as_one_stream(file_writer, ClockedEncoder)
 
 
 def main() -> None:
@@ -114,7 +112,7 @@ def main() -> None:
     CairoRenderer.update_frame = clocked("drawing", CairoRenderer.update_frame)
     CairoRenderer.get_frame = clocked("drawing", CairoRenderer.get_frame)
     SVGMobject.__init__ = clocked("making text and formulas", SVGMobject.__init__)
-    runner.convert_holds_once = _install
+    runner.encode_as_one_stream = _install
     _PartialMovieEncodeJob._listen_and_write = _encoder_thread(
         _PartialMovieEncodeJob._listen_and_write
     )

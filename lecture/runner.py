@@ -25,6 +25,7 @@ from PIL import Image
 
 from lecture.holds import convert_holds_once
 from lecture.narration import beats_file
+from lecture.one_stream import encode_as_one_stream
 from lecture.options import RenderOptions
 from lecture.outline_cache import TEX_TEMPLATE, publish, seed
 from lecture.video import voice_clips
@@ -115,6 +116,9 @@ def render_scene(
         # frames drawn ahead of the encoder: manim's 8 hold 66 MB at 1080p; holds convert once
         # (lecture/holds.py), so the encoder keeps up with 2
         "encoder_queue_size": ENCODER_QUEUE,
+        # one animation's frames encoded at a time (manim's default): lecture/one_stream.py
+        # relies on it to put a scene's animations into one stream in order
+        "max_inflight_encoders": 1,
     }
     with tempconfig(settings):
         # manim reads its template from tex_template_file once and keeps it, and tempconfig
@@ -126,7 +130,10 @@ def render_scene(
             scene = _as_slides(cls)(trace=trace, output_folder=folder / "slides")
         else:
             scene = cls(trace=trace)
-        convert_holds_once(scene.renderer.file_writer)  # a hold costs its encoding only
+        if options.slides:  # manim-slides cuts slides out of the animations' own segments
+            convert_holds_once(scene.renderer.file_writer)  # a hold costs its encoding only
+        else:
+            encode_as_one_stream(scene.renderer.file_writer)  # and holds convert once
         if options.voice is not None:
             recordings = None if options.voice == "espeak" else Path(options.voice)
             scene.narrator = Narrator(work / "voice", recordings)
