@@ -46,11 +46,14 @@ def lesson_frame(work: Path, quality: str = "high") -> np.ndarray:
     return np.ascontiguousarray(np.asarray(Image.open(png).convert("RGBA")))
 
 
-def physical_floor(pixels: np.ndarray, target: Path, rate: int = RATE) -> float:
-    """Seconds to encode SECONDS of ``pixels`` at ``rate``, converted once."""
+def physical_floor(
+    pixels: np.ndarray, target: Path, rate: int = RATE, options: dict[str, str] | None = None
+) -> float:
+    """Seconds to encode SECONDS of ``pixels`` at ``rate``, converted once, with x264's
+    ``options`` (the lesson's unless given)."""
     started = time.perf_counter()
     with av.open(str(target), "w") as out:
-        stream = out.add_stream("libx264", rate=rate, options=ENCODER_OPTIONS["mp4"])
+        stream = out.add_stream("libx264", rate=rate, options=options or ENCODER_OPTIONS["mp4"])
         stream.height, stream.width = pixels.shape[:2]
         stream.pix_fmt = "yuv420p"
         still = av.VideoFrame.from_ndarray(pixels, format="rgba").reformat(format="yuv420p")

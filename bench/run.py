@@ -33,46 +33,55 @@ PY = sys.executable
 QUALITY_NAME = {"low": "480p15", "high": "1080p60"}
 
 
-def tree_rss(pid: int) -> int:
-    """Resident memory (bytes) of ``pid`` and all its descendants, from /proc."""
+def tree_memory(pid: int) -> tuple[int, int]:
+    """Memory (bytes) of ``pid`` and all its descendants, from /proc: resident (RSS, each
+    process's shared pages counted in each) and proportional (PSS, a page shared by n processes
+    counted 1/n in each: the render workers share manim's libraries)."""
     children: dict[int, list[int]] = {}
-    rss: dict[int, int] = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
             stat = (entry / "stat").read_text()
-            status = (entry / "status").read_text()
         except OSError:
             continue
         parent = int(stat.rsplit(")", 1)[1].split()[1])
         children.setdefault(parent, []).append(int(entry.name))
-        for line in status.splitlines():
-            if line.startswith("VmRSS:"):
-                rss[int(entry.name)] = int(line.split()[1]) * 1024
-    total, todo = 0, [pid]
+    rss = pss = 0
+    todo = [pid]
     while todo:
         p = todo.pop()
-        total += rss.get(p, 0)
         todo += children.get(p, [])
-    return total
+        try:
+            rollup = Path(f"/proc/{p}/smaps_rollup").read_text()
+        except OSError:  # ended meanwhile
+            continue
+        for line in rollup.splitlines():
+            if line.startswith("Rss:"):
+                rss += int(line.split()[1]) * 1024
+            elif line.startswith("Pss:"):
+                pss += int(line.split()[1]) * 1024
+    return rss, pss
 
 
-def run(command: list[str], env: dict | None = None, *, memory: bool = True) -> tuple[float, int]:
-    """Wall seconds and peak memory (bytes, whole process tree, sampled every 0.1 s).
+def run(
+    command: list[str], env: dict | None = None, *, memory: bool = True
+) -> tuple[float, tuple[int, int]]:
+    """Wall seconds and peak memory (bytes, whole process tree, sampled every 0.1 s): RSS, PSS.
 
     Walking /proc to sample costs CPU the command would otherwise have: a run of a few seconds
-    on two cores is timed with ``memory=False`` (peak 0)."""
+    on two cores is timed with ``memory=False`` (peaks 0)."""
     started = time.perf_counter()
     process = subprocess.Popen(
         command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
     )
-    peak = 0
+    peak = (0, 0)
 
     def sample() -> None:
         nonlocal peak
         while process.poll() is None:
-            peak = max(peak, tree_rss(process.pid))
+            rss, pss = tree_memory(process.pid)
+            peak = (max(peak[0], rss), max(peak[1], pss))
             time.sleep(0.1)
 
     sampler = threading.Thread(target=sample)
@@ -115,18 +124,25 @@ def lesson(quality: str, jobs: int, out: Path, sentence: str | None = None, *ext
     )
     (folder,) = [p for p in set(out.iterdir()) - before if p.is_dir() and p.name[0] != "."]
     seconds, frames = video_facts(folder / "lesson.mp4")
-    return {"wall": wall, "peak": peak, "seconds": seconds, "frames": frames, "folder": folder}
+    return {
+        "wall": wall, "peak": peak[0], "pss": peak[1], "seconds": seconds, "frames": frames,
+        "folder": folder,
+    }  # fmt: skip
 
 
 def floors(quality: str, work: Path) -> dict[str, float]:
     """Seconds of work per second of video for a still lesson frame at ``quality``: the
-    physical floor (PyAV, converted once) and manim's own segment encoder (converted every
-    frame), medians of five rounds (bench/holds.py)."""
+    physical floor (PyAV, converted once) with the lesson's x264 settings and with x264's own
+    "veryfast" (the issue's floor), and manim's own segment encoder (converted every frame),
+    medians of five rounds (bench/holds.py)."""
     pixels = lesson_frame(work / f"still-{quality}", quality)
     rate = {"low": 15, "high": 60}[quality]
-    times: dict[str, list[float]] = {"physical": [], "manim": []}
+    times: dict[str, list[float]] = {"physical": [], "veryfast": [], "manim": []}
     for k in range(ROUNDS):
         times["physical"].append(physical_floor(pixels, work / f"p{k}.mp4", rate))
+        times["veryfast"].append(
+            physical_floor(pixels, work / f"v{k}.mp4", rate, {"preset": "veryfast"})
+        )
         times["manim"].append(through(VideoSegmentEncoder, pixels, work / f"m{k}.mp4", rate))
     return {way: median(t) / SECONDS for way, t in times.items()}
 
@@ -179,13 +195,14 @@ def main() -> None:
         f"- {_machine()}",
         "",
         "The floors, in seconds of work per second of video, for a still lesson frame "
-        f"(bench/holds.py, libx264 {ENCODER_OPTIONS['mp4']}):",
+        f"(bench/holds.py; the lesson's libx264 settings are {ENCODER_OPTIONS['mp4']}):",
         "",
-        "| quality | physical floor (PyAV, converted once) | manim's segment encoder "
-        "(converted every frame) |",
-        "|---|---:|---:|",
+        "| quality | physical floor (PyAV, converted once, the lesson's settings) | the same "
+        "with x264's own veryfast (the issue's floor) | manim's segment encoder (converted "
+        "every frame) |",
+        "|---|---:|---:|---:|",
         *(
-            f"| {QUALITY_NAME[q]} | {f['physical']:.3f} | {f['manim']:.3f} |"
+            f"| {QUALITY_NAME[q]} | {f['physical']:.3f} | {f['veryfast']:.3f} | {f['manim']:.3f} |"
             for q, f in per_second.items()
         ),
         "",
@@ -193,19 +210,22 @@ def main() -> None:
         "the formulas compiled (as after the README's set-up), a new `--out`:",
         "",
         "| quality | cache | runs | wall s | video s | real-time factor | to the physical floor "
-        "| peak memory MB |",
-        "|---|---|---:|---:|---:|---:|---:|---:|",
+        "| to the issue's floor | peak RSS MB | peak PSS MB |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for quality, state, repeats, r in rows:
         floor_s = per_second[quality]["physical"] * r["seconds"]
+        issue_s = per_second[quality]["veryfast"] * r["seconds"]
         lines.append(
             f"| {QUALITY_NAME[quality]} | {state} | {repeats} | {r['wall']:.1f} | "
             f"{r['seconds']:.1f} | {r['wall'] / r['seconds']:.3f} | "
-            f"{r['wall'] / floor_s:.2f}x | {r['peak'] / 2**20:.0f} |"
+            f"{r['wall'] / floor_s:.2f}x | {r['wall'] / issue_s:.2f}x | "
+            f"{r['peak'] / 2**20:.0f} | {r['pss'] / 2**20:.0f} |"
         )
     notes.append(
         "- wall s is the median of the runs; peak memory is the whole process tree's, sampled "
-        "every 0.1 s"
+        "every 0.1 s: RSS counts the libraries the processes share once in each, PSS divides "
+        "each shared page among its processes (what the tree takes from the machine)"
     )
     notes.append(f"- unchanged re-render (high, --jobs 2, cache hit): {again:.1f} s (median of 3)")
     notes.append(f"- --no-video: {no_video:.1f} s (median of 3)")

@@ -38,6 +38,7 @@ __all__ = [
     "piece_id",
     "layer_weights",
     "model_dir",
+    "release",
     "run_layer",
     "tokenize",
     "word_pieces",
@@ -75,6 +76,14 @@ def _weights_file() -> safe_open:
     from safetensors import safe_open
 
     return safe_open(str(model_dir() / "model.safetensors"), framework="numpy")
+
+
+def release() -> None:
+    """Close the weights file and drop the tokenizer: reading the pretrained study maps 42 MB of
+    the file into the process, which a render worker would otherwise carry through every later
+    scene (the next use opens them again, in milliseconds)."""
+    _weights_file.cache_clear()
+    _tokenizer.cache_clear()
 
 
 # safetensors' own stubs leave get_tensor and get_slice untyped
