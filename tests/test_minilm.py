@@ -5,6 +5,9 @@ the reference here. Against the model in float32 (as shipped) the core's float64
 float32 rounding; against transformers run in float64 it agrees to the last digits.
 """
 
+import gc
+from pathlib import Path
+
 import numpy as np
 import pytest
 import torch
@@ -166,3 +169,16 @@ def test_large_scores_are_exponentiated_shifted_and_give_the_same_weights(
             assert e.max() == pytest.approx(1.0)
         flags.append(shifted)
     assert any(flags) == any_shifted
+
+
+def test_release_closes_the_weights_file_and_a_later_read_opens_it_again():
+    def mapped() -> bool:  # the weights file among the process's memory maps
+        return "model.safetensors" in Path("/proc/self/maps").read_text()
+
+    first = minilm.attention_patterns(minilm.word_pieces("the cat sat")[1])
+    assert mapped()
+    minilm.release()
+    gc.collect()
+    assert not mapped()  # its pages no longer count in this process's memory
+    again = minilm.attention_patterns(minilm.word_pieces("the cat sat")[1])
+    assert np.array_equal(first, again)
