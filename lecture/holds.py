@@ -16,6 +16,7 @@ from typing import Any
 
 import av
 import numpy as np
+from av.video.frame import PictureType
 from av.video.stream import VideoStream
 from manim.scene.video_segment_encoder import VideoSegmentEncoder
 from manim.typing import RGBAPixelArray
@@ -45,7 +46,11 @@ class HoldEncoder(VideoSegmentEncoder):
         rate = self.spec.frame_rate
         still.time_base = Fraction(rate.denominator, rate.numerator)  # as manim stamps frames
         try:
-            for _ in range(repeat):
+            for k in range(repeat):
+                # the held picture is what a student reads: it starts on a key frame, coded
+                # whole at x264's better I-frame quality, as when every animation had a file of
+                # its own (lecture/one_stream.py); the repeats cost almost nothing
+                still.pict_type = PictureType.I if k == 0 else PictureType.NONE
                 still.pts = self._next_pts
                 self._next_pts += 1
                 for packet in stream.encode(still):
