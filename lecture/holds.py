@@ -49,7 +49,8 @@ class HoldEncoder(VideoSegmentEncoder):
             for k in range(repeat):
                 # the held picture is what a student reads: it starts on a key frame, coded
                 # whole at x264's better I-frame quality, as when every animation had a file of
-                # its own (lecture/one_stream.py); the repeats cost almost nothing
+                # its own (lecture/one_stream.py measures it); one I-frame per hold, about 175
+                # in the lesson
                 still.pict_type = PictureType.I if k == 0 else PictureType.NONE
                 still.pts = self._next_pts
                 self._next_pts += 1
@@ -60,11 +61,12 @@ class HoldEncoder(VideoSegmentEncoder):
 
     def finish(self) -> None:
         super().finish()
-        # Each animation has an encoder of its own, whose frame buffers (about 250 MB at
-        # 1080p) are freed when its segment closes; glibc keeps freed pages for reuse, and the
+        # An encoder's frame buffers (about 250 MB at 1080p) are freed when it closes: at a
+        # scene's end (lecture/one_stream.py), or after each animation in a slides render,
+        # which keeps an encoder per animation. glibc keeps freed pages for reuse, and the
         # next encoder's buffers do not fit the holes exactly, so a render process would grow
         # by leftovers. Handing them back after each segment took a 1080p scene's peak from
-        # 503-533 MB to 446-454, for about 4% more work (issue 22).
+        # 503-533 MB to 446-454, for about 4% more work (issue 22, measured per animation).
         if _TRIM is not None:
             _TRIM(0)
 

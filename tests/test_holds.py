@@ -21,15 +21,19 @@ class Held(Scene):
         self.play(FadeOut(square), run_time=0.5)
 
 
-def frames_of(media: Path, hold_once: bool) -> tuple[list[np.ndarray], Path]:
-    settings = {
+def low_settings(media: Path) -> dict[str, object]:
+    """manim's config for a quiet 480p15 render into ``media``."""
+    return {
         "media_dir": str(media),
         "quality": "low_quality",
         "disable_caching": True,
         "verbosity": "ERROR",
         "progress_bar": "none",
     }
-    with tempconfig(settings):
+
+
+def frames_of(media: Path, hold_once: bool) -> tuple[list[np.ndarray], Path]:
+    with tempconfig(low_settings(media)):
         scene = Held()
         if hold_once:
             convert_holds_once(scene.renderer.file_writer)

@@ -10,7 +10,7 @@ import av
 import numpy as np
 import pytest
 from manim import BLUE, Circle, Create, Scene, Square, tempconfig
-from test_holds import Held
+from test_holds import Held, low_settings
 
 from lecture.holds import HoldEncoder
 from lecture.one_stream import _Segment, _Stream, encode_as_one_stream
@@ -42,16 +42,8 @@ class Broken(Scene):
 
 
 def render(cls: type[Scene], media: Path, one_stream: bool) -> Path:
-    settings = {
-        "media_dir": str(media),
-        "quality": "low_quality",
-        "disable_caching": True,
-        "verbosity": "ERROR",
-        "progress_bar": "none",
-        "video_encoder_options": LOSSLESS,
-        "max_inflight_encoders": 1,
-    }
-    with tempconfig(settings):
+    lossless = {"video_encoder_options": LOSSLESS, "max_inflight_encoders": 1}
+    with tempconfig({**low_settings(media), **lossless}):
         scene = cls()
         if one_stream:
             encode_as_one_stream(scene.renderer.file_writer)
