@@ -6,13 +6,13 @@ with a clock on each kind of work; each clock counts the CPU time of the thread 
 - drawing: manim's camera drawing the mobjects into the frame (CairoRenderer.update_frame),
   and the copy of each frame handed to the encoder (get_frame);
 - making text and formulas: Text and MathTex parsed from their outlines (SVGMobject);
-- conversion: each RGBA frame converted to the video's yuv420p (once per hold);
+- conversion: each RGBA picture converted to the video's yuv420p (once per hold, and only the
+  rows that changed: lecture/changed_rows.py), with the comparison that finds those rows;
 - encoding: x264 and the container (encode, mux, and closing each scene's stream), with the CPU time
   of x264's own threads (the process's time that no Python thread spent);
 - the rest: the scenes' own work (layout, animations' interpolation, copies), manim's
   bookkeeping, joining, and starting up.
-The encoder here converts each frame itself before encoding it, which is what PyAV's encode
-does inside; the frames are the same. Prints a table; bench/results.md keeps it.
+Prints a table; bench/results.md keeps it.
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable
-from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -63,33 +62,16 @@ def clocked(kind: str, work: Callable[..., Any]) -> Callable[..., Any]:
 
 
 class ClockedEncoder(HoldEncoder):
-    """HoldEncoder with the conversion made visibly: converted, then encoded."""
+    """HoldEncoder with a clock on its conversion and one on its encoding."""
 
-    def write_frame(self, pixels: Any, *, repeat: int = 1) -> None:
-        self._validate_frame(pixels, repeat)
-        stream = self._stream
-        convert = clocked("conversion", _converted)
-        frame = convert(pixels, stream.width, stream.height, stream.pix_fmt)
-        rate = self.spec.frame_rate
-        frame.time_base = Fraction(rate.denominator, rate.numerator)
-        encode = clocked("encoding", self._encode)
-        for _ in range(repeat):
-            frame.pts = self._next_pts
-            self._next_pts += 1
-            encode(frame)
+    def _convert(self, pixels: Any) -> av.VideoFrame:
+        return clocked("conversion", super()._convert)(pixels)
 
     def _encode(self, frame: av.VideoFrame) -> None:
-        for packet in self._stream.encode(frame):
-            self._container.mux(packet)
+        clocked("encoding", super()._encode)(frame)
 
     def finish(self) -> None:
         clocked("encoding", super().finish)()
-
-
-def _converted(pixels: Any, width: int, height: int, pix_fmt: str) -> av.VideoFrame:
-    return av.VideoFrame.from_ndarray(pixels, format="rgba").reformat(
-        width=width, height=height, format=pix_fmt
-    )
 
 
 def _encoder_thread(work: Callable[..., Any]) -> Callable[..., Any]:

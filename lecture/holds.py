@@ -6,6 +6,9 @@ and converts a new frame for every repeat, RGBA to yuv420p, though the picture n
 at 1080p60 that conversion costs about as much as the encoding. Here the picture is converted
 once per hold and the one converted frame is encoded at each time stamp; the encoder sees the
 same pixels it would have converted itself (tests/test_holds.py compares the decoded frames).
+An animation's frames go through the same converter, which converts only the rows that changed
+since the picture before (lecture/changed_rows.py); a hold whose picture is the animation's last
+frame is then not converted at all.
 """
 
 from __future__ import annotations
@@ -16,10 +19,13 @@ from typing import Any
 
 import av
 import numpy as np
+import numpy.typing as npt
 from av.video.frame import PictureType
 from av.video.stream import VideoStream
 from manim.scene.video_segment_encoder import VideoSegmentEncoder
 from manim.typing import RGBAPixelArray
+
+from lecture.changed_rows import ChangedRows
 
 __all__ = ["HoldEncoder", "convert_holds_once"]
 
@@ -28,36 +34,44 @@ _TRIM = getattr(ctypes.CDLL(None), "malloc_trim", None)
 
 
 class HoldEncoder(VideoSegmentEncoder):
-    """manim's segment encoder, a repeated frame converted once."""
+    """manim's segment encoder, a repeated frame converted once (and an animation's frames
+    converted only where they changed, lecture/changed_rows.py)."""
+
+    _converter: ChangedRows | None = None
 
     def write_frame(self, pixels: RGBAPixelArray, *, repeat: int = 1) -> None:
-        if repeat == 1:  # a frame of an animation: nothing to share
-            super().write_frame(pixels, repeat=repeat)
-            return
         self._validate_frame(pixels, repeat)
-        stream = self._stream
-        assert isinstance(stream, VideoStream)  # manim's segment: one video stream
-        # the conversion the encoder would make of each copy (PyAV reformats to the codec's
-        # size and pixel format), made once
-        rgba = np.asarray(pixels, dtype=np.uint8)  # (height, width, 4), as validated
-        still = av.VideoFrame.from_ndarray(rgba, format="rgba").reformat(
-            width=stream.width, height=stream.height, format=stream.pix_fmt
-        )
+        frame = self._convert(np.asarray(pixels, dtype=np.uint8))  # as validated
         rate = self.spec.frame_rate
-        still.time_base = Fraction(rate.denominator, rate.numerator)  # as manim stamps frames
+        frame.time_base = Fraction(rate.denominator, rate.numerator)  # as manim stamps frames
         try:
             for k in range(repeat):
-                # the held picture is what a student reads: it starts on a key frame, coded
+                # a held picture is what a student reads: it starts on a key frame, coded
                 # whole at x264's better I-frame quality, as when every animation had a file of
                 # its own (lecture/one_stream.py measures it); one I-frame per hold, about 175
                 # in the lesson
-                still.pict_type = PictureType.I if k == 0 else PictureType.NONE
-                still.pts = self._next_pts
+                held = repeat > 1 and k == 0
+                frame.pict_type = PictureType.I if held else PictureType.NONE
+                frame.pts = self._next_pts
                 self._next_pts += 1
-                for packet in stream.encode(still):
-                    self._container.mux(packet)
+                self._encode(frame)
         except BaseException as error:
             raise self._operation_error("encode", error) from error
+
+    def _convert(self, pixels: npt.NDArray[np.uint8]) -> av.VideoFrame:
+        """The conversion PyAV's encode would make of each frame (to the codec's size and pixel
+        format), made once per picture and only where it changed."""
+        if self._converter is None:
+            stream = self._stream
+            assert isinstance(stream, VideoStream)  # manim's segment: one video stream
+            self._converter = ChangedRows(stream.width, stream.height, str(stream.pix_fmt))
+        return self._converter.convert(pixels)
+
+    def _encode(self, frame: av.VideoFrame) -> None:
+        stream = self._stream
+        assert isinstance(stream, VideoStream)
+        for packet in stream.encode(frame):
+            self._container.mux(packet)
 
     def finish(self) -> None:
         super().finish()
