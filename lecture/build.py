@@ -28,6 +28,7 @@ from lecture.outline_cache import shared_folder
 from lecture.page import write_chapters, write_page
 from lecture.scene_choice import SCENE_NAMES, stem_of
 from lecture.subtitles import join_subtitles, write_vtt
+from lecture.system import cores
 from lecture.video import duration, join_videos
 from qkv import Trace
 from qkv.files import PARTIAL_GLOB, atomic
@@ -251,12 +252,15 @@ def _render_all(
         return
     # spawn, not fork: each worker starts clean (manim's global config, torch's threads)
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=min(jobs, total), mp_context=context) as pool:
+    workers = min(jobs, total)
+    # each worker's encoder gets its share of the cores: with as many workers as cores, x264's
+    # own threads only fight the other workers for them (lecture/runner.py)
+    threads = max(1, cores() // workers)
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         running = {
-            pool.submit(_render_in_worker, plan.trace, name, plan.folder, plan.options, outlines): (
-                plan,
-                name,
-            )
+            pool.submit(
+                _render_in_worker, plan.trace, name, plan.folder, plan.options, outlines, threads
+            ): (plan, name)
             for plan, name in tasks
         }
         done = 0
@@ -275,13 +279,13 @@ def _render_all(
 
 
 def _render_in_worker(
-    trace: Trace, name: str, folder: Path, options: RenderOptions, outlines: Path
+    trace: Trace, name: str, folder: Path, options: RenderOptions, outlines: Path, threads: int
 ) -> list[Path]:
     """lecture.runner.render_scene, imported in the worker: to submit runner's function
     itself, this process would have to import runner, and with it manim."""
     from lecture.runner import render_scene
 
-    return render_scene(trace, name, folder, options, outlines)
+    return render_scene(trace, name, folder, options, outlines, encoder_threads=threads)
 
 
 def _join(folder: Path, stems: list[str], fmt: str, stamps: _Stamps, key: str) -> list[Path]:

@@ -62,6 +62,20 @@ ENCODER_OPTIONS = {"mp4": {"preset": "veryfast", "rc-lookahead": "3", "bf": "1"}
 ENCODER_QUEUE = 2
 
 
+def _encoder_options(fmt: str, threads: int) -> dict[str, str]:
+    """x264's settings, with ``threads`` for it (0: x264 decides, from the machine's cores).
+
+    A render with a worker per core gives each worker's x264 one thread: the workers already
+    keep the cores busy, and x264's own threads (two per worker on two cores, and two more
+    looking ahead) only fought them. The default lesson at 1080p60 with --jobs 2 took 356 s
+    instead of 400 (CPU 689 s against 767), its file 3% smaller; on 2400 of its frames alone,
+    one thread's PSNR was 45.10 and 45.63 dB against 45.04 and 45.70 (issue 22)."""
+    options = dict(ENCODER_OPTIONS.get(fmt, {}))
+    if options and threads:
+        options["threads"] = str(threads)
+    return options
+
+
 # manim muxes a voiced scene with options ("shortest", "metadata") its mp4 muxer does not
 # use, and PyAV warns about them on every scene; nothing the user can act on
 logging.getLogger("av.container.output").addFilter(
@@ -85,6 +99,8 @@ def render_scene(
     folder: Path,
     options: RenderOptions,
     outlines: Path | None = None,
+    *,
+    encoder_threads: int = 0,
 ) -> list[Path]:
     """Render the scene ``name`` of ``trace`` into ``folder``: ``NN_Name.<fmt>``, its subtitles
     (``.srt``, video formats) and a still of its last frame (``NN_Name.png``).
@@ -114,7 +130,7 @@ def render_scene(
         "verbosity": "WARNING",
         "progress_bar": "display" if options.bars else "none",
         "disable_caching": True,
-        "video_encoder_options": ENCODER_OPTIONS.get(options.fmt, {}),
+        "video_encoder_options": _encoder_options(options.fmt, encoder_threads),
         # frames drawn ahead of the encoder: manim's 8 hold 66 MB at 1080p; holds convert once
         # (lecture/holds.py), so the encoder keeps up with 2
         "encoder_queue_size": ENCODER_QUEUE,

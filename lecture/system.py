@@ -114,11 +114,17 @@ def _draws_something(text: str) -> bool:
 _GIB_PER_JOB = {"low": 0.5, "medium": 0.65, "high": 0.8, "4k": 2.5}
 
 
+def cores() -> int:
+    """The cores this process may run on."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
 def default_jobs(quality: str, scenes: int) -> int:
     """One process per core, but never more than the scenes to render nor than the free
     memory holds (each render process peaks at about ``_GIB_PER_JOB[quality]``)."""
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    jobs = min(cores or 1, max(scenes, 1))
+    jobs = min(cores(), max(scenes, 1))
     free = _available_gib()
     if free is not None:
         jobs = min(jobs, max(1, int(free // _GIB_PER_JOB[quality])))
