@@ -101,22 +101,25 @@ def _shapes() -> list:
     ]
 
 
-def test_the_camera_traces_every_shape_as_manim_does(tmp_path):
-    import cairo
+def test_the_camera_traces_every_shape_as_manim_does(tmp_path, monkeypatch):
     from manim import Camera
 
+    monkeypatch.setattr(fast_paths, "_PATHS", {})
     with tempconfig({"media_dir": str(tmp_path), "pixel_width": 320, "pixel_height": 180}):
         camera = Camera()
         shapes = _shapes()
-        surface = cairo.ImageSurface(cairo.FORMAT_ARGB32, 320, 180)
         traced = []
-        for trace in (fast_paths.manims_trace, fast_paths._trace):
-            ctx = cairo.Context(surface)
+        # manim's own, then traced afresh, then the same shapes again from the kept paths, each
+        # in the camera's own context (its scale and offset): cairo keeps a path in device
+        # pixels, so a kept path must come back to the same ones
+        for trace in (fast_paths.manims_trace, fast_paths._trace, fast_paths._trace):
+            ctx = camera.get_cairo_context(camera.pixel_array)
             paths = []
             for shape in shapes:
                 trace(camera, ctx, shape)
                 paths.append(list(ctx.copy_path()))
             traced.append(paths)
-    assert traced[0] == traced[1]
+    assert traced[0] == traced[1] == traced[2]
     assert sum(len(p) for p in traced[0]) > 500  # the shapes were traced, not skipped
+    assert len(fast_paths._PATHS) >= len(shapes) - 2  # kept (the empty shapes are not)
     assert Camera.set_cairo_context_path is fast_paths._trace  # and the scenes use it

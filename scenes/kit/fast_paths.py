@@ -8,6 +8,13 @@ whole render's drawing time (bench/split.py, issue 22). Here the breaks are foun
 and the coordinates read from a Python list. The rule for a break is manim's (np.isclose's,
 with the shape's tolerance), so cairo is given the same path, command for command
 (tests/test_glyphs.py compares the paths of texts, formulas and shapes).
+
+And a shape traced once is not traced again while its points stay the same: in an animation
+many moving shapes only fade or change colour (in Softmax at 1080p60, 44% of the 86 thousand
+tracings were of points traced before). The path cairo made is kept, keyed by the points'
+bytes, and handed back to cairo as it was; cairo keeps a path in device pixels, so the same
+pixels come out (the test traces in the camera's own context; Softmax and Scores at 1080p60
+rendered to the same bytes). Drawing in Softmax at 1080p60 fell from 9.6 to 8.5 s of CPU.
 """
 
 from __future__ import annotations
@@ -19,7 +26,29 @@ from manim import Camera, VMobject
 _RTOL = 1.0e-5  # np.isclose's, as manim's VMobject uses it
 
 
+# paths kept: (points' bytes, the shape's tolerance for a break) -> cairo's path. A frame
+# traces about 60 shapes, so 2000 cover the frames of an animation; a glyph's path is a few KB.
+_PATHS: dict[tuple[bytes, float], cairo.Path] = {}
+_KEPT = 2000
+
+
 def _trace(self: Camera, ctx: cairo.Context, vmobject: VMobject) -> Camera:
+    if len(vmobject.points) == 0:
+        return self  # as manim: no new path
+    key = (vmobject.points.tobytes(), vmobject.tolerance_for_point_equality)
+    path = _PATHS.get(key)
+    if path is not None:
+        ctx.new_path()
+        ctx.append_path(path)
+        return self
+    _traced(self, ctx, vmobject)
+    if len(_PATHS) >= _KEPT:
+        _PATHS.clear()  # a new animation's shapes fill it again within a frame
+    _PATHS[key] = ctx.copy_path()
+    return self
+
+
+def _traced(self: Camera, ctx: cairo.Context, vmobject: VMobject) -> Camera:
     points = self.transform_points_pre_display(vmobject, vmobject.points)  # finite from here
     if len(points) == 0:
         return self
