@@ -45,8 +45,10 @@ class ChangedRows:
         (manim hands the encoder a picture it no longer touches). The frame returned is never
         written again: the encoder may still hold it."""
         if not self._by_rows(pixels):  # another format or size: whole, as PyAV converts
-            frame: av.VideoFrame = av.VideoFrame.from_numpy_buffer(pixels, format="rgba")
-            return frame.reformat(width=self.width, height=self.height, format=self.pix_fmt)
+            whole = av.VideoFrame.from_numpy_buffer(pixels, format="rgba")
+            return self._reformatter.reformat(
+                whole, width=self.width, height=self.height, format=self.pix_fmt
+            )
         if self._pixels is None or self._planes is None or self._frame is None:
             planes = np.empty((self.height * 3 // 2, self.width), np.uint8)
             bands = [(0, self.height)]

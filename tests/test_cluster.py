@@ -135,14 +135,21 @@ def a_killed_worker_is_retried(cluster: str, tmp_path: Path) -> None:
 
 
 def an_interrupted_course_resumes(cluster: str, tmp_path: Path) -> None:
-    course, out = course_file(tmp_path), tmp_path / "out"
-    running = start_course(course, cluster, out)
-    assert running.stderr is not None
-    for line in running.stderr:
-        if line.startswith("[1/4]"):  # one scene done: Ctrl-C
-            running.send_signal(signal.SIGINT)
+    course = course_file(tmp_path)
+    for attempt in range(3):
+        out = tmp_path / f"out-{attempt}"
+        running = start_course(course, cluster, out)
+        assert running.stderr is not None
+        for line in running.stderr:
+            if line.startswith("[1/4]"):  # one scene done: Ctrl-C
+                running.send_signal(signal.SIGINT)
+                break
+        running.communicate(timeout=120)
+        if running.returncode != 0:
             break
-    running.communicate(timeout=120)
+        # the course ended before the interrupt reached it: under the whole suite's load this
+        # test can read "[1/4]" after the last scene is done; there is nothing to resume, so
+        # interrupt a new course
     assert running.returncode != 0
     again = render("--course", str(course), "--ray", cluster, "--out", str(out))
     assert again.returncode == 0, again.stderr
