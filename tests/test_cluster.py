@@ -136,6 +136,7 @@ def a_killed_worker_is_retried(cluster: str, tmp_path: Path) -> None:
 
 def an_interrupted_course_resumes(cluster: str, tmp_path: Path) -> None:
     course = course_file(tmp_path)
+    seen = []  # each course's exit code and the end of what it said
     for attempt in range(3):
         out = tmp_path / f"out-{attempt}"
         running = start_course(course, cluster, out)
@@ -144,19 +145,13 @@ def an_interrupted_course_resumes(cluster: str, tmp_path: Path) -> None:
             if line.startswith("[1/4]"):  # one scene done: Ctrl-C
                 running.send_signal(signal.SIGINT)
                 break
-        running.communicate(timeout=120)
+        _, err = running.communicate(timeout=120)
+        seen.append((running.returncode, err[-300:]))
         if running.returncode != 0:
             break
-        # the course ended before the interrupt reached it: under the whole suite's load this
-        # test can read "[1/4]" after the last scene is done; there is nothing to resume, so
-        # interrupt a new course
-    if running.returncode == 0:
-        # KNOWN (stop 32): under the whole suite's load all three courses finished although
-        # interrupted; alone the check passes. Until that is understood, a finished course
-        # must at least be whole
-        for files in lessons(out).values():
-            assert {"03_TokensToVectors.mp4", "06_Scaling.mp4", "lesson.mp4"} <= set(files)
-        return
+        # exit 0: the course ended before the interrupt was sent (under the whole suite's load
+        # the test can read "[1/4]" late); there is nothing to resume, so interrupt a new one
+    assert running.returncode == 1 and err.rstrip().endswith("interrupted"), seen
     again = render("--course", str(course), "--ray", cluster, "--out", str(out))
     assert again.returncode == 0, again.stderr
     progress = [line for line in again.stderr.splitlines() if line.startswith("[")]
