@@ -32,7 +32,6 @@ from manim import (
     MathTex,
     ReplacementTransform,
     Square,
-    TransformMatchingShapes,
     VGroup,
     VMobject,
     Write,
@@ -43,6 +42,7 @@ from qkv import lookup, lookup_array
 from scenes.kit.base import LessonScene
 from scenes.kit.convention import NORMALISER_TEX, Convention
 from scenes.kit.layout import CONTENT_WIDTH, grid_beside, grid_cell
+from scenes.kit.matching import MatchingShapes
 from scenes.kit.style import BACKGROUND, LABEL_SIZE, ROLE
 from scenes.kit.widgets import TokenGrid, highlight, lag_for
 
@@ -407,7 +407,7 @@ class Masking(LessonScene):
         self.say("mask_all")
         self.play(
             FadeOut(board.line),
-            TransformMatchingShapes(board.formula, board.plus_mask),
+            MatchingShapes(board.formula, board.plus_mask),
             *(
                 [
                     LaggedStart(
@@ -434,7 +434,7 @@ class Masking(LessonScene):
         T = len(self.trace.tokens)
         pairs = [(i, j) for i in range(T) for j in range(T)]
         self.play(
-            TransformMatchingShapes(board.formula, board.final),
+            MatchingShapes(board.formula, board.final),
             *(
                 FadeTransform(
                     symbols[ij] if ij in symbols else scores.cell_at(*ij)[1],

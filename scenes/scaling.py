@@ -25,12 +25,12 @@ from manim import (
     Line,
     MathTex,
     TransformFromCopy,
-    TransformMatchingShapes,
     VGroup,
 )
 
 from scenes.kit.base import LessonScene
 from scenes.kit.convention import Convention
+from scenes.kit.matching import MatchingShapes
 from scenes.kit.picture import signature
 from scenes.kit.score_board import LINE_Y, SIDE, ZERO_REACH, ScoreBoard
 from scenes.kit.style import FRAME_LINE, LABEL_SIZE, NUMBER_SIZE, ROLE
@@ -218,7 +218,7 @@ class Scaling(LessonScene):
         self.play(FadeIn(size_line))
         self.wait(0.8)
         self.say("root")
-        self.play(FadeIn(root_line), TransformMatchingShapes(board.title, board.final))
+        self.play(FadeIn(root_line), MatchingShapes(board.title, board.final))
         self.wait(1.0)
 
     def divide_one_cell(self, board: Board) -> None:

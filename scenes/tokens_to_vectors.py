@@ -29,7 +29,6 @@ from manim import (
     MathTex,
     ReplacementTransform,
     Text,
-    TransformMatchingShapes,
     VGroup,
     VMobject,
     Write,
@@ -40,6 +39,7 @@ from qkv.derived import model_name
 from scenes.kit.base import LessonScene
 from scenes.kit.convention import Convention
 from scenes.kit.layout import CAPTION_TOP, CONTENT_WIDTH, FRAME_TOP
+from scenes.kit.matching import MatchingShapes
 from scenes.kit.provenance import TraceText
 from scenes.kit.roadmap import MAP_STRIP
 from scenes.kit.style import FONT, LABEL_SIZE, MUTED, ROLE
@@ -250,7 +250,7 @@ class TokensToVectors(LessonScene):
         tokens = TokenRow(self.num, font_size=34)
         tokens.scale_to_fit_width(min(tokens.width, CONTENT_WIDTH)).move_to(sentence)
         self.say("model_tokens" if self.pretrained else "tokens")
-        self.play(TransformMatchingShapes(sentence, tokens), run_time=1.2)
+        self.play(MatchingShapes(sentence, tokens), run_time=1.2)
         self.hold()
         return tokens
 
