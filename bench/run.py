@@ -5,10 +5,11 @@ For 480p15 and 1080p60: the floors (bench/holds.py: a still lesson frame encoded
 is, converted once, and through manim's own segment encoder); the lesson with --jobs 2 cold (an
 empty formula cache, as on a new machine) and warm (the formulas compiled, as after the
 README's set-up), each into a new --out: wall time, video length, real-time factor, its ratio
-to the physical floor and the peak memory of the whole process tree. 480p15's runs are
-repeated three times and reported as their median. Then an unchanged re-render and --no-video
-(medians of three), and bench/split.py's account of where the work goes. Writes
-bench/results.md.
+to the physical floor and the peak memory of the whole process tree. Runs are repeated and
+reported as their median: 480p15 three times each, 1080p60 warm three times (one run on these
+two cores was up to 20% off, 12-05) and cold once (about seven minutes). Then an unchanged
+re-render and --no-video (medians of three), and bench/split.py's account of where the work
+goes. Writes bench/results.md.
 """
 
 from __future__ import annotations
@@ -162,16 +163,16 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="qkv-bench-"))
     per_second: dict[str, dict[str, float]] = {}
     try:
-        for quality, repeats in (("low", 3), ("high", 1)):
+        for quality, repeats in (("low", (3, 3)), ("high", (1, 3))):
             per_second[quality] = floors(quality, work / f"floors-{quality}")
-            for state in ("cold", "warm"):
+            for state, times in zip(("cold", "warm"), repeats, strict=True):
                 runs = []
-                for k in range(repeats):
+                for k in range(times):
                     if state == "cold":  # an empty formula cache, as on a new machine
                         os.environ["QKV_CACHE"] = str(work / f"cache-{quality}-{k}")
                     runs.append(lesson(quality, 2, work / f"{quality}-{state}-{k}"))
                 middle = sorted(runs, key=lambda r: r["wall"])[len(runs) // 2]
-                rows.append((quality, state, repeats, middle))
+                rows.append((quality, state, [r["wall"] for r in runs], middle))
         # a few seconds each, so the median of three runs
         again = median(
             run([PY, "render.py", "--quality", "high", "--jobs", "2", "--out",
@@ -213,11 +214,11 @@ def main() -> None:
         "| to the issue's floor | peak RSS MB | peak PSS MB |",
         "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    for quality, state, repeats, r in rows:
+    for quality, state, walls, r in rows:
         floor_s = per_second[quality]["physical"] * r["seconds"]
         issue_s = per_second[quality]["veryfast"] * r["seconds"]
         lines.append(
-            f"| {QUALITY_NAME[quality]} | {state} | {repeats} | {r['wall']:.1f} | "
+            f"| {QUALITY_NAME[quality]} | {state} | {len(walls)} | {r['wall']:.1f} | "
             f"{r['seconds']:.1f} | {r['wall'] / r['seconds']:.3f} | "
             f"{r['wall'] / floor_s:.2f}x | {r['wall'] / issue_s:.2f}x | "
             f"{r['peak'] / 2**20:.0f} | {r['pss'] / 2**20:.0f} |"
@@ -226,6 +227,13 @@ def main() -> None:
         "- wall s is the median of the runs; peak memory is the whole process tree's, sampled "
         "every 0.1 s: RSS counts the libraries the processes share once in each, PSS divides "
         "each shared page among its processes (what the tree takes from the machine)"
+    )
+    notes.append(
+        "- every run's wall s, in the order run: "
+        + "; ".join(
+            f"{QUALITY_NAME[q]} {state} " + ", ".join(f"{w:.1f}" for w in walls)
+            for q, state, walls, _ in rows
+        )
     )
     notes.append(f"- unchanged re-render (high, --jobs 2, cache hit): {again:.1f} s (median of 3)")
     notes.append(f"- --no-video: {no_video:.1f} s (median of 3)")
