@@ -32,6 +32,10 @@ from manim.scene.video_segment_encoder import VideoSegmentEncoder
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
 QUALITY_NAME = {"low": "480p15", "high": "1080p60"}
+# seconds between memory samples: a render's memory rises and falls over seconds (a scene's
+# process), and each sample reads every process's smaps_rollup
+SAMPLE = 1.0
+SAMPLER_CPU = [0.0]  # CPU seconds the samplers took, all runs
 
 
 def tree_memory(pid: int) -> tuple[int, int]:
@@ -68,10 +72,13 @@ def tree_memory(pid: int) -> tuple[int, int]:
 def run(
     command: list[str], env: dict | None = None, *, memory: bool = True
 ) -> tuple[float, tuple[int, int]]:
-    """Wall seconds and peak memory (bytes, whole process tree, sampled every 0.1 s): RSS, PSS.
+    """Wall seconds and peak memory (bytes, whole process tree, sampled every SAMPLE s): RSS,
+    PSS.
 
-    Walking /proc to sample costs CPU the command would otherwise have: a run of a few seconds
-    on two cores is timed with ``memory=False`` (peaks 0)."""
+    Walking /proc to sample costs CPU the command would otherwise have (SAMPLER_CPU adds it
+    up): sampled every 0.1 s, bench/run.py itself took 16% of a core through the whole run
+    (12-05), which slowed the renders it timed; a run of a few seconds on two cores is timed
+    with ``memory=False`` (peaks 0)."""
     started = time.perf_counter()
     process = subprocess.Popen(
         command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
@@ -83,7 +90,8 @@ def run(
         while process.poll() is None:
             rss, pss = tree_memory(process.pid)
             peak = (max(peak[0], rss), max(peak[1], pss))
-            time.sleep(0.1)
+            time.sleep(SAMPLE)
+        SAMPLER_CPU[0] += time.thread_time()
 
     sampler = threading.Thread(target=sample)
     if memory:
@@ -225,7 +233,8 @@ def main() -> None:
         )
     notes.append(
         "- wall s is the median of the runs; peak memory is the whole process tree's, sampled "
-        "every 0.1 s: RSS counts the libraries the processes share once in each, PSS divides "
+        f"every {SAMPLE:g} s (the sampling took {SAMPLER_CPU[0]:.1f} CPU s in all): RSS counts "
+        "the libraries the processes share once in each, PSS divides "
         "each shared page among its processes (what the tree takes from the machine)"
     )
     notes.append(
